@@ -1,0 +1,158 @@
+import { sql } from 'drizzle-orm';
+import {
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import type { JsonObject } from '../journeys/run-types';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+/** Per-channel consent. A missing entry means "no explicit choice" (see the send path). */
+export type ConsentState = 'opted_in' | 'opted_out';
+export type Consent = Partial<Record<'email' | 'sms' | 'push', ConsentState>>;
+
+export const customers = pgTable('customers', {
+  /** The caller's own id for the customer; opaque, never PII. */
+  id: text('id').primaryKey(),
+  email: text('email'),
+  phone: text('phone'),
+  timeZone: text('time_zone'),
+  locale: text('locale'),
+  attributes: jsonb('attributes').$type<JsonObject>().notNull().default({}),
+  consent: jsonb('consent').$type<Consent>().notNull().default({}),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const events = pgTable(
+  'events',
+  {
+    /** The caller's event id: ingesting the same id twice stores and routes it once. */
+    id: text('id').primaryKey(),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    type: text('type').notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    properties: jsonb('properties').$type<JsonObject>().notNull().default({}),
+    source: text('source'),
+    /** Outbox state: null until the router has started/signalled every journey it concerns. */
+    routedAt: timestamp('routed_at', { withTimezone: true }),
+    routingAttempts: integer('routing_attempts').notNull().default(0),
+    routingError: text('routing_error'),
+    nextRoutingAt: timestamp('next_routing_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('events_customer_time_idx').on(t.customerId, t.occurredAt.desc()),
+    index('events_type_time_idx').on(t.type, t.occurredAt.desc()),
+    index('events_unrouted_idx').on(t.nextRoutingAt).where(sql`${t.routedAt} is null`),
+  ],
+);
+
+export const journeys = pgTable(
+  'journeys',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    /** Only active journeys are triggered by events. */
+    status: text('status').$type<'active' | 'paused' | 'archived'>().notNull().default('active'),
+    activeVersion: integer('active_version').notNull(),
+    /** Denormalised from the active version so trigger matching is one indexed lookup. */
+    triggerEvent: text('trigger_event'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('journeys_trigger_idx').on(t.triggerEvent)],
+);
+
+/** Journey versions are immutable: a run keeps the snapshot it started with. */
+export const journeyVersions = pgTable(
+  'journey_versions',
+  {
+    journeyId: text('journey_id')
+      .notNull()
+      .references(() => journeys.id),
+    version: integer('version').notNull(),
+    definition: jsonb('definition').$type<JsonObject>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.journeyId, t.version] })],
+);
+
+export type RunRegistryStatus = 'running' | 'completed' | 'exited' | 'cancelled' | 'failed';
+
+/**
+ * The runs registry: every run entered, so events are routed exactly to the runs that listen for
+ * them without asking Temporal's eventually consistent visibility store.
+ */
+export const journeyRuns = pgTable(
+  'journey_runs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workflowId: text('workflow_id').notNull(),
+    temporalRunId: text('temporal_run_id'),
+    journeyId: text('journey_id').notNull(),
+    journeyVersion: integer('journey_version').notNull(),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    runKey: text('run_key'),
+    status: text('status').$type<RunRegistryStatus>().notNull().default('running'),
+    /** Event types the definition reacts to (waitForEvent, exitOn, goal). */
+    listensTo: text('listens_to').array().notNull().default(sql`'{}'::text[]`),
+    triggerEventId: text('trigger_event_id'),
+    finishReason: text('finish_reason'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('journey_runs_one_active_idx')
+      .on(t.workflowId)
+      .where(sql`${t.status} = 'running'`),
+    index('journey_runs_customer_idx').on(t.customerId, t.status),
+    index('journey_runs_journey_customer_idx').on(t.journeyId, t.customerId, t.startedAt.desc()),
+  ],
+);
+
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'skipped' | 'failed' | 'unknown';
+
+/**
+ * The delivery ledger. One row per step visit, keyed deterministically, written before the
+ * provider is called: a retried send finds its row and never calls the provider twice.
+ */
+export const deliveries = pgTable(
+  'deliveries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    deliveryKey: text('delivery_key').notNull().unique(),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    journeyId: text('journey_id').notNull(),
+    journeyVersion: integer('journey_version').notNull(),
+    workflowId: text('workflow_id').notNull(),
+    stepId: text('step_id').notNull(),
+    channel: text('channel').notNull(),
+    messageKind: text('message_kind').notNull(),
+    status: text('status').$type<DeliveryStatus>().notNull(),
+    /** Machine-readable reason for skipped/failed/unknown. */
+    reason: text('reason'),
+    recipient: text('recipient'),
+    subject: text('subject'),
+    providerMessageId: text('provider_message_id'),
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (t) => [index('deliveries_customer_idx').on(t.customerId, t.createdAt.desc())],
+);

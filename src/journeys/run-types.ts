@@ -1,0 +1,151 @@
+import type { EmailContent, JourneyDefinition } from './schema';
+
+/**
+ * The contract between the pure interpreter and whoever drives it (the Temporal workflow in
+ * production, a virtual clock in tests and previews). All times are epoch milliseconds (UTC);
+ * the interpreter never reads a clock of its own.
+ */
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** A behaviour or engagement event as a journey sees it. */
+export interface JourneyEvent {
+  id: string;
+  type: string;
+  customerId: string;
+  /** ISO-8601 timestamp of when the event happened. */
+  occurredAt: string;
+  properties: JsonObject;
+}
+
+/** The customer as conditions see it: profile.* paths resolve against this object. */
+export interface ProfileSnapshot {
+  id: string;
+  timeZone: string | null;
+  /** attributes are flattened into the profile for conditions: profile.first_name, ... */
+  [field: string]: JsonValue | undefined;
+}
+
+export interface RunInput {
+  definition: JourneyDefinition;
+  journeyVersion: number;
+  customerId: string;
+  /** The key of a keyed journey (e.g. the cart id), when the journey is keyed. */
+  key?: string;
+  trigger?: JourneyEvent;
+  /** Zone used for local-time waits when the profile has none. */
+  defaultTimeZone: string;
+}
+
+export type RunStatus = 'running' | 'completed' | 'exited' | 'cancelled' | 'failed';
+
+/** Why a run finished. */
+export type FinishReason =
+  | 'completed'
+  | 'exit_step'
+  | 'exit_event'
+  | 'goal_reached'
+  | 'max_duration'
+  | 'cancelled'
+  | 'audience_mismatch';
+
+/** One entry of the decision trace: what the run decided, and the values it saw. */
+export interface Decision {
+  at: number;
+  stepId: string | null;
+  kind:
+    | 'entered'
+    | 'step_started'
+    | 'condition'
+    | 'branch'
+    | 'wait_scheduled'
+    | 'event_matched'
+    | 'event_ignored'
+    | 'timeout'
+    | 'send_result'
+    | 'profile_updated'
+    | 'goal'
+    | 'finished';
+  /** Human-readable one-liner, safe to show (never contains PII values). */
+  summary: string;
+  /** For conditions: each condition, the value it saw, and the outcome. */
+  detail?: JsonObject;
+}
+
+export interface ConditionOutcome {
+  field: string;
+  op: string;
+  expected: JsonValue;
+  /** The value the condition saw; undefined (missing) is reported as null with missing: true. */
+  actual: JsonValue;
+  missing: boolean;
+  passed: boolean;
+}
+
+export interface RunState {
+  journeyId: string;
+  journeyVersion: number;
+  customerId: string;
+  key: string | null;
+  enteredAt: number;
+  status: RunStatus;
+  finishReason: FinishReason | null;
+  currentStepId: string | null;
+  /** When the current step began (for waits and timeouts). */
+  stepStartedAt: number;
+  /** How many times each step has been entered; a send's ledger key includes this visit number. */
+  visits: Record<string, number>;
+  /** Values set during the run (context.*), starting with the trigger key. */
+  context: JsonObject;
+  trigger: JourneyEvent | null;
+  /** The most recent profile the driver supplied. */
+  profile: ProfileSnapshot | null;
+  defaultTimeZone: string;
+  goalReachedAt: number | null;
+  trace: Decision[];
+}
+
+/** What the driver must do next. */
+export type Command =
+  /** Load the customer's profile now and feed it back with a `profile` input. */
+  | { kind: 'load_profile' }
+  /** Send a message; feed the outcome back with a `send_result` input. */
+  | {
+      kind: 'send';
+      stepId: string;
+      visit: number;
+      channel: 'email';
+      messageKind: 'marketing' | 'transactional';
+      content: EmailContent;
+      /** Variables for the template, beyond the profile the activity loads itself. */
+      variables: JsonObject;
+    }
+  /** Apply these attribute changes to the profile; feed back `profile_updated`. */
+  | { kind: 'update_profile'; stepId: string; visit: number; set: JsonObject }
+  /**
+   * Wait until `until` (or an event of one of `events`, if any, or any event in `listen`).
+   * Feed `timer` when the time comes and `event` when an event arrives.
+   */
+  | { kind: 'wait'; stepId: string; until: number; events: string[] }
+  | { kind: 'finish'; status: RunStatus; reason: FinishReason };
+
+export type Input =
+  | { kind: 'profile'; now: number; profile: ProfileSnapshot }
+  | { kind: 'send_result'; now: number; outcome: SendOutcome }
+  | { kind: 'profile_updated'; now: number; profile: ProfileSnapshot }
+  | { kind: 'timer'; now: number }
+  | { kind: 'event'; now: number; event: JourneyEvent }
+  | { kind: 'cancel'; now: number; reason?: string };
+
+export interface SendOutcome {
+  status: 'sent' | 'skipped' | 'failed';
+  deliveryId: string;
+  /** Machine-readable reason for a skip or failure (no_email, no_consent, render_error, ...). */
+  reason?: string;
+}
+
+export interface Transition {
+  state: RunState;
+  command: Command;
+}

@@ -1,0 +1,231 @@
+import { z } from 'zod';
+
+/**
+ * The journey language, v1. A journey is data: this schema is the single source of truth for
+ * what a definition may contain, and the typed builders in builders.ts produce the same JSON.
+ */
+
+/** "90s", "30m", "24h", "2d", "1w" — a positive whole number and a unit. */
+export const durationSchema = z
+  .string()
+  .regex(/^[1-9]\d*(s|m|h|d|w)$/, 'must be a duration such as "30m", "24h" or "2d"');
+export type Duration = z.infer<typeof durationSchema>;
+
+/** "09:00" — a wall-clock time of day, 24-hour. */
+export const localTimeSchema = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a local time of day "HH:MM"');
+
+export const stepIdSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be lower snake_case, starting with a letter');
+
+/**
+ * A field path read by a condition. The root names the source:
+ * profile.* (the customer, read fresh), trigger.* (the event that started the run),
+ * event.* (the event being matched), context.* (values set during the run).
+ */
+export const fieldPathSchema = z
+  .string()
+  .regex(
+    /^(profile|trigger|event|context)(\.[A-Za-z0-9_]+)+$/,
+    'must start with profile., trigger., event. or context.',
+  );
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+export const conditionSchema = z.discriminatedUnion('op', [
+  z.object({
+    field: fieldPathSchema,
+    op: z.enum(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'contains']),
+    value: scalar,
+  }),
+  z.object({ field: fieldPathSchema, op: z.enum(['in', 'not_in']), value: z.array(scalar).min(1) }),
+  z.object({ field: fieldPathSchema, op: z.literal('exists'), value: z.boolean().default(true) }),
+  /** within: the timestamp at `field` is less than `value` ago; older_than: more than. */
+  z.object({ field: fieldPathSchema, op: z.enum(['within', 'older_than']), value: durationSchema }),
+]);
+export type Condition = z.infer<typeof conditionSchema>;
+
+export const conditionGroupSchema = z.object({
+  match: z.enum(['all', 'any']).default('all'),
+  conditions: z.array(conditionSchema).min(1),
+});
+export type ConditionGroup = z.infer<typeof conditionGroupSchema>;
+
+/** A template is Handlebars source; a missing variable fails the send instead of rendering blank. */
+export const emailContentSchema = z.object({
+  subject: z.string().min(1).max(998),
+  html: z.string().min(1),
+  text: z.string().min(1).optional(),
+});
+export type EmailContent = z.infer<typeof emailContentSchema>;
+
+const stepBase = { id: stepIdSchema, name: z.string().max(200).optional() };
+
+export const sendStepSchema = z.object({
+  ...stepBase,
+  type: z.literal('send'),
+  channel: z.literal('email'),
+  /** transactional messages bypass marketing topics and caps (never hard suppression). */
+  kind: z.enum(['marketing', 'transactional']).default('marketing'),
+  content: emailContentSchema,
+  next: stepIdSchema.optional(),
+});
+
+export const waitStepSchema = z.object({
+  ...stepBase,
+  type: z.literal('wait'),
+  /** Exactly one of: a duration from now, an offset since the run entered, a local time of day. */
+  for: durationSchema.optional(),
+  untilSinceEntry: durationSchema.optional(),
+  untilLocalTime: localTimeSchema.optional(),
+  next: stepIdSchema.optional(),
+});
+
+export const waitForEventStepSchema = z.object({
+  ...stepBase,
+  type: z.literal('waitForEvent'),
+  event: z.string().min(1),
+  /**
+   * Optional key match: the event's property `key` must equal the value at `equals`
+   * (for example the cart id the run was triggered with).
+   */
+  match: z.object({ key: z.string().min(1), equals: fieldPathSchema }).optional(),
+  /** Further conditions on the received event (event.* paths). */
+  where: conditionGroupSchema.optional(),
+  timeout: durationSchema,
+  onEvent: stepIdSchema.optional(),
+  onTimeout: stepIdSchema.optional(),
+});
+
+export const branchStepSchema = z.object({
+  ...stepBase,
+  type: z.literal('branch'),
+  when: conditionGroupSchema,
+  then: stepIdSchema.optional(),
+  else: stepIdSchema.optional(),
+});
+
+const profileValue = z.union([scalar, z.null(), z.object({ from: fieldPathSchema })]);
+
+export const updateProfileStepSchema = z.object({
+  ...stepBase,
+  type: z.literal('updateProfile'),
+  /** attribute name → literal value, or { from: path } to copy from the run's data. */
+  set: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), profileValue),
+  next: stepIdSchema.optional(),
+});
+
+export const exitStepSchema = z.object({
+  ...stepBase,
+  type: z.literal('exit'),
+  reason: z.string().max(100).optional(),
+});
+
+export const stepSchema = z.discriminatedUnion('type', [
+  sendStepSchema,
+  waitStepSchema,
+  waitForEventStepSchema,
+  branchStepSchema,
+  updateProfileStepSchema,
+  exitStepSchema,
+]);
+export type Step = z.infer<typeof stepSchema>;
+export type SendStep = z.infer<typeof sendStepSchema>;
+export type WaitStep = z.infer<typeof waitStepSchema>;
+export type WaitForEventStep = z.infer<typeof waitForEventStepSchema>;
+export type BranchStep = z.infer<typeof branchStepSchema>;
+export type UpdateProfileStep = z.infer<typeof updateProfileStepSchema>;
+export type ExitStep = z.infer<typeof exitStepSchema>;
+
+export const reEntrySchema = z.discriminatedUnion('mode', [
+  /** A customer enters at most once, ever. */
+  z.object({ mode: z.literal('once') }),
+  /** A customer may enter again once the previous run ended. */
+  z.object({ mode: z.literal('after_exit') }),
+  /** ... and only when the previous entry is at least `cooldown` ago. */
+  z.object({ mode: z.literal('cooldown'), cooldown: durationSchema }),
+  /** One concurrent run per value of the trigger event's property `key` (e.g. cart_id). */
+  z.object({ mode: z.literal('keyed'), key: z.string().min(1) }),
+]);
+export type ReEntry = z.infer<typeof reEntrySchema>;
+
+export const journeyIdSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{1,62}$/, 'must be lower kebab-case, 2-63 characters');
+
+export const journeyDefinitionSchema = z
+  .object({
+    id: journeyIdSchema,
+    name: z.string().min(1).max(200),
+    description: z.string().max(2000).optional(),
+    trigger: z
+      .object({ event: z.string().min(1), when: conditionGroupSchema.optional() })
+      .optional(),
+    audience: conditionGroupSchema.optional(),
+    reEntry: reEntrySchema.default({ mode: 'after_exit' }),
+    /** Any of these events ends the run at once, even in the middle of a wait. */
+    exitOn: z
+      .array(z.object({ event: z.string().min(1), when: conditionGroupSchema.optional() }))
+      .default([]),
+    /** Reaching the goal is recorded; with exit: true it also ends the run. */
+    goal: z
+      .object({
+        event: z.string().min(1),
+        when: conditionGroupSchema.optional(),
+        exit: z.boolean().default(true),
+      })
+      .optional(),
+    maxDuration: durationSchema.optional(),
+    entry: stepIdSchema,
+    steps: z.array(stepSchema).min(1),
+  })
+  .superRefine(checkGraph);
+
+export type JourneyDefinition = z.infer<typeof journeyDefinitionSchema>;
+export type JourneyDefinitionInput = z.input<typeof journeyDefinitionSchema>;
+
+function checkGraph(def: { entry: string; steps: Step[] }, ctx: z.RefinementCtx): void {
+  const ids = new Set<string>();
+  def.steps.forEach((step, index) => {
+    if (ids.has(step.id)) {
+      ctx.addIssue({ code: 'custom', path: ['steps', index, 'id'], message: `duplicate step id "${step.id}"` });
+    }
+    ids.add(step.id);
+    if (step.type === 'wait') {
+      const forms = [step.for, step.untilSinceEntry, step.untilLocalTime].filter((v) => v !== undefined);
+      if (forms.length !== 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', index],
+          message: 'a wait step needs exactly one of "for", "untilSinceEntry", "untilLocalTime"',
+        });
+      }
+    }
+  });
+  if (!ids.has(def.entry)) {
+    ctx.addIssue({ code: 'custom', path: ['entry'], message: `no step with id "${def.entry}"` });
+  }
+  def.steps.forEach((step, index) => {
+    for (const [field, target] of Object.entries(stepTargets(step))) {
+      if (target !== undefined && !ids.has(target)) {
+        ctx.addIssue({ code: 'custom', path: ['steps', index, field], message: `no step with id "${target}"` });
+      }
+    }
+  });
+}
+
+/** The outgoing edges of a step, by the field that names them. */
+export function stepTargets(step: Step): Record<string, string | undefined> {
+  switch (step.type) {
+    case 'waitForEvent':
+      return { onEvent: step.onEvent, onTimeout: step.onTimeout };
+    case 'branch':
+      return { then: step.then, else: step.else };
+    case 'exit':
+      return {};
+    default:
+      return { next: step.next };
+  }
+}

@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { openDatabase, type DatabaseHandle } from '../../src/db/database';
+
+/** The server the suite runs against; CI starts it if it is down (see .ci/run). */
+export const TEST_POSTGRES_URL =
+  process.env.CAIRN_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDatabase extends DatabaseHandle {
+  url: string;
+}
+
+/**
+ * A fresh, migrated database of its own for one test file, dropped again by close(), so test
+ * files never see each other's rows.
+ */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `cairn_test_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(TEST_POSTGRES_URL, { max: 1, onnotice: () => undefined });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = withDatabase(TEST_POSTGRES_URL, name);
+  const handle = await openDatabase({ url, maxConnections: 20 });
+  return {
+    ...handle,
+    url,
+    close: async () => {
+      await handle.close();
+      const dropper = postgres(TEST_POSTGRES_URL, { max: 1, onnotice: () => undefined });
+      await dropper.unsafe(`drop database if exists ${name} with (force)`);
+      await dropper.end();
+    },
+  };
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
