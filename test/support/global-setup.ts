@@ -1,1 +1,49 @@
-export default function globalSetup(): void {}
+import { writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { startTemporalDevServer, type DevServer } from '../../src/dev/temporal-dev-server';
+import { TEST_POSTGRES_URL } from './test-database';
+
+declare global {
+  var __cairnDevServer: DevServer | undefined;
+}
+
+/**
+ * One Temporal dev server for the whole jest run (its startup is the slow part), shared by every
+ * integration test through CAIRN_TEST_TEMPORAL_ADDRESS. Postgres must already be running.
+ */
+export default async function globalSetup(): Promise<void> {
+  await assertPostgres();
+  const port = await freePort();
+  const server = await startTemporalDevServer({ port, startTimeoutMs: 60_000 });
+  globalThis.__cairnDevServer = server;
+  process.env.CAIRN_TEST_TEMPORAL_ADDRESS = server.address;
+  writeFileSync(path.join(os.tmpdir(), 'cairn-test-temporal-address'), server.address);
+}
+
+async function assertPostgres(): Promise<void> {
+  const sql = postgres(TEST_POSTGRES_URL, { max: 1, connect_timeout: 5, onnotice: () => undefined });
+  try {
+    await sql`select 1`;
+  } catch (error) {
+    throw new Error(
+      `The tests need Postgres at ${TEST_POSTGRES_URL} (set CAIRN_TEST_POSTGRES_URL): ${String(error)}`,
+    );
+  } finally {
+    await sql.end();
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

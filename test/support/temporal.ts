@@ -1,0 +1,13 @@
+import { Client, Connection } from '@temporalio/client';
+
+/** The dev server that global-setup started for this jest run. */
+export function testTemporalAddress(): string {
+  const address = process.env.CAIRN_TEST_TEMPORAL_ADDRESS;
+  if (!address) throw new Error('CAIRN_TEST_TEMPORAL_ADDRESS is unset: run the tests through jest');
+  return address;
+}
+
+export async function connectTestClient(): Promise<{ client: Client; connection: Connection }> {
+  const connection = await Connection.connect({ address: testTemporalAddress() });
+  return { client: new Client({ connection }), connection };
+}
