@@ -48,7 +48,13 @@ export type FinishReason =
   | 'goal_reached'
   | 'max_duration'
   | 'cancelled'
-  | 'audience_mismatch';
+  | 'audience_mismatch'
+  /** The trigger event does not satisfy trigger.when (checked again at start, fail closed). */
+  | 'trigger_mismatch'
+  /** Too many steps without a wait in one decision (a zero-time loop); status 'failed'. */
+  | 'step_limit'
+  /** Neither the profile's zone nor the run's default zone is a valid IANA zone; status 'failed'. */
+  | 'invalid_time_zone';
 
 /** One entry of the decision trace: what the run decided, and the values it saw. */
 export interface Decision {
@@ -103,7 +109,14 @@ export interface RunState {
   profile: ProfileSnapshot | null;
   defaultTimeZone: string;
   goalReachedAt: number | null;
+  /** The most recent decisions, oldest first; capped at MAX_TRACE (older entries are dropped). */
   trace: Decision[];
+  /** The command the driver is carrying out now; re-issued when an input changes nothing. */
+  pendingCommand: Command | null;
+  /** Ids of recently received events (bounded), so a redelivered event is ignored. */
+  seenEventIds: string[];
+  /** How many decisions were dropped from the front of the trace. */
+  traceDropped: number;
 }
 
 /** What the driver must do next. */

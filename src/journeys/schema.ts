@@ -146,8 +146,12 @@ export const reEntrySchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('after_exit') }),
   /** ... and only when the previous entry is at least `cooldown` ago. */
   z.object({ mode: z.literal('cooldown'), cooldown: durationSchema }),
-  /** One concurrent run per value of the trigger event's property `key` (e.g. cart_id). */
-  z.object({ mode: z.literal('keyed'), key: z.string().min(1) }),
+  /**
+   * One concurrent run per value of the trigger event's property `key` (e.g. cart_id). With
+   * `cooldown`, a new key starts a run only when the customer's previous entry into this journey
+   * (any key) is at least `cooldown` ago.
+   */
+  z.object({ mode: z.literal('keyed'), key: z.string().min(1), cooldown: durationSchema.optional() }),
 ]);
 export type ReEntry = z.infer<typeof reEntrySchema>;
 
