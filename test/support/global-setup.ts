@@ -3,6 +3,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { workflowsPath } from '../../src/runtime/journey-worker';
 import { startTemporalDevServer, type DevServer } from '../../src/dev/temporal-dev-server';
 import { TEST_POSTGRES_URL } from './test-database';
 
@@ -17,11 +19,26 @@ declare global {
 export default async function globalSetup(): Promise<void> {
   await assertPostgres();
   const port = await freePort();
-  const server = await startTemporalDevServer({ port, startTimeoutMs: 60_000 });
+  const [server, bundle] = await Promise.all([
+    startTemporalDevServer({ port, startTimeoutMs: 60_000 }),
+    bundleWorkflowCode({ workflowsPath, logger: quietLogger }),
+  ]);
+  const bundlePath = path.join(os.tmpdir(), `cairn-workflow-bundle-${process.pid}.js`);
+  writeFileSync(bundlePath, bundle.code);
+  process.env.CAIRN_TEST_WORKFLOW_BUNDLE = bundlePath;
   globalThis.__cairnDevServer = server;
   process.env.CAIRN_TEST_TEMPORAL_ADDRESS = server.address;
   writeFileSync(path.join(os.tmpdir(), 'cairn-test-temporal-address'), server.address);
 }
+
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
 
 async function assertPostgres(): Promise<void> {
   const sql = postgres(TEST_POSTGRES_URL, { max: 1, connect_timeout: 5, onnotice: () => undefined });

@@ -11,3 +11,10 @@ export async function connectTestClient(): Promise<{ client: Client; connection:
   const connection = await Connection.connect({ address: testTemporalAddress() });
   return { client: new Client({ connection }), connection };
 }
+
+/** The workflow bundle global-setup built once for this jest run. */
+export function testWorkflowBundle(): { codePath: string } {
+  const codePath = process.env.CAIRN_TEST_WORKFLOW_BUNDLE;
+  if (!codePath) throw new Error('CAIRN_TEST_WORKFLOW_BUNDLE is unset: run the tests through jest');
+  return { codePath };
+}

@@ -1,0 +1,233 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  ContinueAsNew,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { JourneyActivities } from '../activities';
+import { advance, startRun } from '../journeys/interpreter';
+import type {
+  Command,
+  Input,
+  JourneyEvent,
+  RunInput,
+  RunState,
+  SendOutcome,
+  Transition,
+} from '../journeys/run-types';
+import { cancelSignal, eventSignal, stateQuery, type JourneyRunView } from './messages';
+import { JourneyStatusKey, JourneyStepKey } from './search-attributes';
+import { describeCommand } from './describe-command';
+
+export interface JourneyWorkflowInput extends RunInput {
+  /** Set by continue-as-new: the run carries on from here instead of entering again. */
+  resume?: { transition: Transition; inbox: JourneyEvent[] };
+}
+
+export interface JourneyWorkflowResult {
+  status: RunState['status'];
+  finishReason: RunState['finishReason'];
+  steps: number;
+}
+
+// Reading the profile and applying updates only touch Postgres: retry until it is back.
+const dataOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+} as const;
+
+// A provider outage makes the send wait and retry visibly; after the limit the step records a
+// failure and the journey goes on rather than failing the whole run.
+const deliveryOptions = {
+  startToCloseTimeout: '2 minutes',
+  retry: {
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '10 minutes',
+    maximumAttempts: 12,
+  },
+} as const;
+
+const data = proxyActivities<JourneyActivities>(dataOptions);
+const delivery = proxyActivities<JourneyActivities>(deliveryOptions);
+
+/**
+ * One customer's run through one journey version. The pure interpreter decides every step; this
+ * function only carries out its commands with durable timers, activities and signals.
+ */
+export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<JourneyWorkflowResult> {
+  const { definition } = input;
+  const inbox: JourneyEvent[] = [...(input.resume?.inbox ?? [])];
+  let cancelRequest: { reason?: string } | null = null;
+  let transition: Transition = input.resume?.transition ?? startRun(input, Date.now());
+  const publishProgress = progressPublisher();
+
+  setHandler(eventSignal, (event) => void inbox.push(event));
+  setHandler(cancelSignal, (request) => void (cancelRequest = request));
+  setHandler(stateQuery, () => viewOf(transition));
+
+  const feed = (next: Input) => (transition = advance(definition, transition.state, next));
+  let steps = 0;
+  try {
+    for (;;) {
+      while (inbox.length > 0 && transition.command.kind !== 'finish') {
+        feed({ kind: 'event', now: Date.now(), event: inbox.shift()! });
+      }
+      if (cancelRequest && transition.command.kind !== 'finish') {
+        feed({ kind: 'cancel', now: Date.now(), reason: cancelRequest.reason });
+      }
+      const command = transition.command;
+      publishProgress(transition);
+      if (command.kind === 'finish') break;
+      if (command.kind === 'wait' && workflowInfo().continueAsNewSuggested) {
+        await continueAsNew<typeof journeyWorkflow>({
+          ...input,
+          resume: { transition, inbox },
+        });
+      }
+      steps += 1;
+      const result = await execute(command, input, transition.state, () => inbox.length > 0 || cancelRequest !== null);
+      if (result) feed(result);
+    }
+  } catch (error) {
+    if (!(error instanceof ContinueAsNew)) {
+      await CancellationScope.nonCancellable(() =>
+        data.recordRunFinished({
+          workflowId: workflowInfo().workflowId,
+          status: 'failed',
+          finishReason: 'error',
+        }),
+      );
+    }
+    throw error;
+  }
+  const { state } = transition;
+  await data.recordRunFinished({
+    workflowId: workflowInfo().workflowId,
+    status: state.status,
+    finishReason: state.finishReason ?? 'completed',
+  });
+  return { status: state.status, finishReason: state.finishReason, steps };
+}
+
+/** Carries out one command; returns the input it produced, or null when woken by a signal. */
+async function execute(
+  command: Exclude<Command, { kind: 'finish' }>,
+  input: RunInput,
+  state: RunState,
+  interrupted: () => boolean,
+): Promise<Input | null> {
+  switch (command.kind) {
+    case 'load_profile': {
+      const profile = await data.loadProfile.executeWithOptions(
+        { ...dataOptions, summary: 'load profile' },
+        [input.customerId],
+      );
+      return { kind: 'profile', now: Date.now(), profile };
+    }
+    case 'update_profile': {
+      const profile = await data.applyProfileUpdate.executeWithOptions(
+        { ...dataOptions, summary: `update profile: ${Object.keys(command.set).join(', ')}` },
+        [input.customerId, command.set],
+      );
+      return { kind: 'profile_updated', now: Date.now(), profile };
+    }
+    case 'send':
+      return { kind: 'send_result', now: Date.now(), outcome: await send(command, input, state) };
+    case 'wait':
+      return (await waitUntil(command.until, describeCommand(command), interrupted))
+        ? { kind: 'timer', now: Date.now() }
+        : null;
+  }
+}
+
+async function send(
+  command: Extract<Command, { kind: 'send' }>,
+  input: RunInput,
+  state: RunState,
+): Promise<SendOutcome> {
+  const info = workflowInfo();
+  const request = {
+    deliveryKey: `${info.workflowId}/${info.firstExecutionRunId}/${command.stepId}/${command.visit}`,
+    customerId: input.customerId,
+    journeyId: state.journeyId,
+    journeyVersion: state.journeyVersion,
+    workflowId: info.workflowId,
+    stepId: command.stepId,
+    channel: command.channel,
+    messageKind: command.messageKind,
+    content: command.content,
+    variables: command.variables,
+  };
+  try {
+    return await delivery.sendMessage.executeWithOptions(
+      { ...deliveryOptions, summary: `send ${command.channel}: ${command.stepId}` },
+      [request],
+    );
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    // Retries are exhausted: the ledger row stays as the activity left it; the run goes on.
+    const reason = error.cause instanceof ApplicationFailure ? error.cause.type : null;
+    return { status: 'failed', deliveryId: '', reason: `send_retries_exhausted${reason ? `:${reason}` : ''}` };
+  }
+}
+
+/**
+ * A durable timer raced against incoming signals. Resolves true when the time came, false when a
+ * signal arrived first (the interpreter then decides whether the wait goes on).
+ */
+async function waitUntil(until: number, summary: string, interrupted: () => boolean): Promise<boolean> {
+  const ms = until - Date.now();
+  if (ms <= 0) return true;
+  if (interrupted()) return false;
+  return CancellationScope.cancellable(async () => {
+    const timer = sleep(ms, { summary }).then(() => true);
+    const signal = condition(interrupted).then(() => false);
+    const fired = await Promise.race([timer, signal]);
+    CancellationScope.current().cancel();
+    return fired;
+  });
+}
+
+/** Keeps the Web UI's search attributes and current details in step with the run. */
+function progressPublisher(): (transition: Transition) => void {
+  let published = { step: '', status: '' };
+  return ({ state, command }) => {
+    const step = state.currentStepId ?? '';
+    if (step !== published.step || state.status !== published.status) {
+      upsertSearchAttributes([
+        { key: JourneyStepKey, value: step ? [step] : [] },
+        { key: JourneyStatusKey, value: [state.status] },
+      ]);
+      published = { step, status: state.status };
+    }
+    setCurrentDetails(describeCommand(command));
+  };
+}
+
+function viewOf({ state, command }: Transition): JourneyRunView {
+  return {
+    workflowId: workflowInfo().workflowId,
+    journeyId: state.journeyId,
+    journeyVersion: state.journeyVersion,
+    customerId: state.customerId,
+    key: state.key,
+    status: state.status,
+    finishReason: state.finishReason,
+    currentStepId: state.currentStepId,
+    waiting:
+      command.kind === 'wait'
+        ? { until: new Date(command.until).toISOString(), events: command.events }
+        : null,
+    enteredAt: new Date(state.enteredAt).toISOString(),
+    trace: state.trace,
+  };
+}
