@@ -1,0 +1,32 @@
+// The production worker process: runs journey workflows and their activities.
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfig } from './config';
+import { openDatabase } from './db/database';
+import { activitiesFromConfig } from './runtime/activity-deps';
+import { createJourneyWorker } from './runtime/journey-worker';
+import { requireSetting } from './runtime/require-setting';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const database = await openDatabase({ url: requireSetting('DATABASE_URL', config.databaseUrl) });
+  const connection = await NativeConnection.connect({
+    address: requireSetting('TEMPORAL_ADDRESS', config.temporalAddress),
+  });
+  const worker = await createJourneyWorker({
+    connection,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    activities: activitiesFromConfig(config, database.db, requireSetting('SMTP_URL', config.smtpUrl)),
+  });
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+    await database.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
