@@ -1,0 +1,86 @@
+import type { Command, Decision, FinishReason, JourneyEvent, RunState, RunStatus, Transition } from './run-types';
+import type { JourneyDefinition, Step } from './schema';
+import { appendDecision } from './trace';
+import { parseDuration } from './durations';
+import type { FieldScope } from './field-paths';
+
+/** One decision in progress: a private working copy of the state that handlers may change. */
+export interface RunContext {
+  definition: JourneyDefinition;
+  state: RunState;
+  now: number;
+  /** Steps entered during this decision, for the zero-time loop guard. */
+  stepsEntered: number;
+}
+
+/** A copy deep enough that handlers never touch the caller's state. */
+export function copyState(state: RunState): RunState {
+  return {
+    ...state,
+    visits: { ...state.visits },
+    context: { ...state.context },
+    trace: [...state.trace],
+    seenEventIds: [...state.seenEventIds],
+  };
+}
+
+export function createContext(definition: JourneyDefinition, state: RunState, now: number): RunContext {
+  return { definition, state: copyState(state), now, stepsEntered: 0 };
+}
+
+export function record(ctx: RunContext, decision: Omit<Decision, 'at' | 'stepId'> & { stepId?: string | null }): void {
+  appendDecision(ctx.state, { at: ctx.now, stepId: ctx.state.currentStepId, ...decision });
+}
+
+export function issue(ctx: RunContext, command: Command): Transition {
+  ctx.state.pendingCommand = command;
+  return { state: ctx.state, command };
+}
+
+/** The driver carries on with what it was doing. */
+export function carryOn(ctx: RunContext): Transition {
+  const command = ctx.state.pendingCommand ?? finishCommandOf(ctx.state);
+  return { state: ctx.state, command };
+}
+
+function finishCommandOf(state: RunState): Command {
+  return { kind: 'finish', status: state.status, reason: state.finishReason ?? 'completed' };
+}
+
+export function finish(
+  ctx: RunContext,
+  status: Exclude<RunStatus, 'running'>,
+  reason: FinishReason,
+  detail?: Decision['detail'],
+): Transition {
+  ctx.state.status = status;
+  ctx.state.finishReason = reason;
+  record(ctx, { kind: 'finished', summary: `run ${status} (${reason})`, ...(detail ? { detail } : {}) });
+  return issue(ctx, { kind: 'finish', status, reason });
+}
+
+export function stepById(ctx: RunContext, id: string): Step {
+  const step = ctx.definition.steps.find((s) => s.id === id);
+  if (!step) throw new Error(`journey "${ctx.definition.id}" has no step "${id}"`);
+  return step;
+}
+
+export function currentStep(ctx: RunContext): Step | null {
+  const id = ctx.state.currentStepId;
+  return id === null ? null : stepById(ctx, id);
+}
+
+/** When the journey's maxDuration runs out, or null without one. */
+export function runDeadline(ctx: RunContext): number | null {
+  const { maxDuration } = ctx.definition;
+  return maxDuration === undefined ? null : ctx.state.enteredAt + parseDuration(maxDuration);
+}
+
+export function scopeOf(ctx: RunContext, event?: JourneyEvent): FieldScope {
+  return {
+    profile: ctx.state.profile,
+    trigger: ctx.state.trigger,
+    context: ctx.state.context,
+    ...(event ? { event } : {}),
+  };
+}

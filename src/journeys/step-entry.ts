@@ -1,0 +1,174 @@
+import { describeDuration, parseDuration } from './durations';
+import { resolveField } from './field-paths';
+import { journeyEventTypes } from './listens';
+import { isValidTimeZone, nextLocalTime } from './local-time';
+import { finish, issue, record, runDeadline, scopeOf, stepById, type RunContext } from './run-context';
+import type { JsonObject, JsonValue, Transition } from './run-types';
+import type { SendStep, Step, UpdateProfileStep, WaitForEventStep, WaitStep } from './schema';
+
+/**
+ * A run may take at most this many steps in one decision without reaching a wait or an
+ * activity; more means a zero-time loop (for example branches that point at each other).
+ */
+export const MAX_STEPS_PER_DECISION = 1000;
+
+/** Either the step produced a command for the driver, or the run moves straight on. */
+type StepResult = Transition | { goto: string | undefined };
+
+/** Enters `stepId` and keeps going through zero-time steps until there is a command. */
+export function runFrom(ctx: RunContext, stepId: string | undefined): Transition {
+  let next = stepId;
+  for (;;) {
+    if (next === undefined) return finish(ctx, 'completed', 'completed');
+    if (ctx.stepsEntered >= MAX_STEPS_PER_DECISION) {
+      return finish(ctx, 'failed', 'step_limit', {
+        message: `more than ${MAX_STEPS_PER_DECISION} steps without a wait: the journey loops without waiting`,
+        step: next,
+      });
+    }
+    const result = enterStep(ctx, stepById(ctx, next));
+    if (!('goto' in result)) return result;
+    next = result.goto;
+  }
+}
+
+function enterStep(ctx: RunContext, step: Step): StepResult {
+  const { state } = ctx;
+  ctx.stepsEntered += 1;
+  state.visits[step.id] = (state.visits[step.id] ?? 0) + 1;
+  state.currentStepId = step.id;
+  state.stepStartedAt = ctx.now;
+  record(ctx, {
+    kind: 'step_started',
+    summary: `entered ${step.type} step ${step.id} (visit ${state.visits[step.id]})`,
+  });
+  switch (step.type) {
+    case 'send':
+      return issue(ctx, sendCommand(ctx, step));
+    case 'wait':
+      return enterWait(ctx, step);
+    case 'waitForEvent':
+      return enterWaitForEvent(ctx, step);
+    case 'branch':
+      // Conditions must see the profile as it is now, not as it was when the run entered.
+      return issue(ctx, { kind: 'load_profile' });
+    case 'updateProfile':
+      return enterUpdateProfile(ctx, step);
+    case 'exit':
+      return finish(ctx, 'exited', 'exit_step', step.reason ? { reason: step.reason } : undefined);
+  }
+}
+
+/** Template variables beyond the profile the send activity loads itself. */
+export function sendVariables(ctx: RunContext): JsonObject {
+  return { trigger: ctx.state.trigger?.properties ?? {}, context: ctx.state.context };
+}
+
+function sendCommand(ctx: RunContext, step: SendStep) {
+  return {
+    kind: 'send' as const,
+    stepId: step.id,
+    visit: ctx.state.visits[step.id] ?? 1,
+    channel: step.channel,
+    messageKind: step.kind ?? 'marketing',
+    content: step.content,
+    variables: sendVariables(ctx),
+  };
+}
+
+function enterWait(ctx: RunContext, step: WaitStep): StepResult {
+  const target = waitTarget(ctx, step);
+  if ('failed' in target) return target.failed;
+  if (target.until <= ctx.now) {
+    record(ctx, { kind: 'wait_scheduled', summary: `${target.describe} has already passed; continuing at once` });
+    return { goto: step.next };
+  }
+  return scheduleWait(ctx, step.id, target.until, [], target.describe);
+}
+
+function enterWaitForEvent(ctx: RunContext, step: WaitForEventStep): StepResult {
+  const until = ctx.now + parseDuration(step.timeout);
+  return scheduleWait(ctx, step.id, until, [step.event], `${step.event} for up to ${step.timeout}`);
+}
+
+function scheduleWait(ctx: RunContext, stepId: string, until: number, stepEvents: string[], describe: string): Transition {
+  const deadline = runDeadline(ctx);
+  const capped = deadline === null ? until : Math.min(until, deadline);
+  const events = [...new Set([...stepEvents, ...journeyEventTypes(ctx.definition)])].sort();
+  const capNote = capped < until ? ' (cut short by the journey maxDuration)' : '';
+  record(ctx, {
+    kind: 'wait_scheduled',
+    summary: `waiting ${describeDuration(capped - ctx.now)}: ${describe}${capNote}`,
+    detail: { until: capped, events },
+  });
+  return issue(ctx, { kind: 'wait', stepId, until: capped, events });
+}
+
+type WaitTarget = { until: number; describe: string } | { failed: Transition };
+
+function waitTarget(ctx: RunContext, step: WaitStep): WaitTarget {
+  const { state } = ctx;
+  if (step.for !== undefined) return { until: ctx.now + parseDuration(step.for), describe: `for ${step.for}` };
+  if (step.untilSinceEntry !== undefined) {
+    return {
+      until: state.enteredAt + parseDuration(step.untilSinceEntry),
+      describe: `until ${step.untilSinceEntry} after entry`,
+    };
+  }
+  const zone = waitZone(ctx);
+  if (zone === null) {
+    return {
+      failed: finish(ctx, 'failed', 'invalid_time_zone', {
+        message: 'the run default time zone is not a valid IANA zone',
+        zone: state.defaultTimeZone,
+      }),
+    };
+  }
+  const time = step.untilLocalTime ?? '00:00';
+  return { until: nextLocalTime(ctx.now, time, zone), describe: `until ${time} in ${zone}` };
+}
+
+/** The profile's zone when it is valid, else the run's default zone; null when neither is. */
+function waitZone(ctx: RunContext): string | null {
+  const profileZone = ctx.state.profile?.timeZone ?? null;
+  if (profileZone !== null && isValidTimeZone(profileZone)) return profileZone;
+  if (profileZone !== null) {
+    record(ctx, {
+      kind: 'condition',
+      summary: 'profile time zone is not a valid IANA zone; using the run default zone',
+      detail: { profileZone, defaultZone: ctx.state.defaultTimeZone },
+    });
+  }
+  return isValidTimeZone(ctx.state.defaultTimeZone) ? ctx.state.defaultTimeZone : null;
+}
+
+/**
+ * Literal values go through as they are; { from: path } copies a value from the run's data.
+ * A missing source fails closed: that attribute is left out (never written as null) and the
+ * trace names the path.
+ */
+function enterUpdateProfile(ctx: RunContext, step: UpdateProfileStep): StepResult {
+  const set: JsonObject = {};
+  const skipped: string[] = [];
+  for (const [attribute, value] of Object.entries(step.set)) {
+    if (value !== null && typeof value === 'object') {
+      const resolved = resolveField(value.from, scopeOf(ctx));
+      if (resolved.missing) skipped.push(`${attribute} (from ${value.from})`);
+      else set[attribute] = resolved.value as JsonValue;
+    } else {
+      set[attribute] = value;
+    }
+  }
+  if (skipped.length > 0) {
+    record(ctx, {
+      kind: 'condition',
+      summary: `left out of the profile update, source missing: ${skipped.join(', ')}`,
+      detail: { skipped },
+    });
+  }
+  if (Object.keys(set).length === 0) {
+    record(ctx, { kind: 'profile_updated', summary: 'nothing to update; continuing' });
+    return { goto: step.next };
+  }
+  return issue(ctx, { kind: 'update_profile', stepId: step.id, visit: ctx.state.visits[step.id] ?? 1, set });
+}
