@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { customerIdSchema, isoTimestampSchema, jsonObjectSchema, timeZoneSchema } from './common';
+
+const consentStateSchema = z.enum(['opted_in', 'opted_out']);
+
+export const consentSchema = z.strictObject({
+  email: consentStateSchema.optional(),
+  sms: consentStateSchema.optional(),
+  push: consentStateSchema.optional(),
+});
+
+/**
+ * PUT body. Fields present replace the stored value (null clears it); attributes and consent are
+ * merged key by key, and an attribute set to null is removed.
+ */
+export const customerUpsertSchema = z
+  .strictObject({
+    email: z.email('must be an email address').max(320).nullable().optional(),
+    phone: z
+      .string()
+      .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as "+14155550100"')
+      .nullable()
+      .optional(),
+    timeZone: timeZoneSchema.nullable().optional(),
+    locale: z
+      .string()
+      .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 locale such as "fr-FR"')
+      .nullable()
+      .optional(),
+    attributes: jsonObjectSchema.optional(),
+    consent: consentSchema.optional(),
+  })
+  .meta({ id: 'CustomerUpsert' });
+export type CustomerUpsert = z.input<typeof customerUpsertSchema>;
+
+export const customerSchema = z
+  .object({
+    id: customerIdSchema,
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    timeZone: z.string().nullable(),
+    locale: z.string().nullable(),
+    attributes: jsonObjectSchema,
+    consent: consentSchema,
+    createdAt: isoTimestampSchema,
+    updatedAt: isoTimestampSchema,
+  })
+  .meta({ id: 'Customer' });
+export type Customer = z.infer<typeof customerSchema>;
+
+export const customerUpsertResponseSchema = z.object({
+  customer: customerSchema,
+  created: z.boolean(),
+});
+export type CustomerUpsertResponse = z.infer<typeof customerUpsertResponseSchema>;

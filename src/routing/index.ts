@@ -1,0 +1,6 @@
+export { startEventRouter, routePendingEvents, type EventRouter, type EventRouterOptions } from './event-router';
+export { routeInline, routeStoredEvent, type OutboxDeps } from './outbox';
+export { routeEvent, type RoutingSummary } from './route-event';
+export { startJourneyRun, type StartOutcome, type StartRequest } from './start-run';
+export { storeEvents, UnknownCustomerError, type IncomingEvent, type StoredEvent } from './ingest';
+export type { RoutingDeps, RoutingLogger } from './types';

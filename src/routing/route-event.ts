@@ -1,0 +1,113 @@
+import { and, arrayContains, eq } from 'drizzle-orm';
+import { journeyRuns } from '../db/schema';
+import { evaluateConditionGroup } from '../journeys/conditions';
+import type { JourneyEvent, ProfileSnapshot } from '../journeys/run-types';
+import { MissingRunKeyError, runKeyFromTrigger } from '../journeys/workflow-id';
+import { eventSignal } from '../workflows/messages';
+import { journeysTriggeredBy, type ActiveJourney } from './active-journeys';
+import { loadCustomer, profileSnapshot } from './profile';
+import { reconcileEndedRun } from './reconcile';
+import type { RunRow } from './run-registry';
+import { startJourneyRun, type StartOutcome } from './start-run';
+import { isWorkflowNotFound, withTemporalDeadline } from './temporal-call';
+import type { RoutingDeps } from './types';
+
+export interface RoutingSummary {
+  started: string[];
+  signalled: string[];
+  skipped: { journeyId: string; reason: string }[];
+}
+
+/**
+ * Routes one stored event: starts the journeys it triggers, then signals the customer's running
+ * runs that listen to its type. Throws when Temporal fails; the caller leaves the event in the
+ * outbox and every step here is safe to repeat (signals carry the event id, starts are keyed by
+ * the trigger event id).
+ */
+export async function routeEvent(deps: RoutingDeps, event: JourneyEvent): Promise<RoutingSummary> {
+  const summary: RoutingSummary = { started: [], signalled: [], skipped: [] };
+  const customer = await loadCustomer(deps.db, event.customerId);
+  if (!customer) throw new Error('event customer not found');
+  const profile = profileSnapshot(customer);
+  for (const journey of await journeysTriggeredBy(deps.db, event.type)) {
+    await routeTrigger(deps, journey, event, profile, summary);
+  }
+  await signalListeningRuns(deps, event, summary);
+  return summary;
+}
+
+async function routeTrigger(
+  deps: RoutingDeps,
+  journey: ActiveJourney,
+  event: JourneyEvent,
+  profile: ProfileSnapshot,
+  summary: RoutingSummary,
+): Promise<void> {
+  const when = journey.definition.trigger?.when;
+  if (when && !evaluateConditionGroup(when, { profile, trigger: event, event }, Date.now()).passed) {
+    summary.skipped.push({ journeyId: journey.journeyId, reason: 'trigger_conditions' });
+    return;
+  }
+  const key = keyOf(journey, event);
+  if (key === false) {
+    summary.skipped.push({ journeyId: journey.journeyId, reason: 'missing_key' });
+    return;
+  }
+  const outcome = await startJourneyRun(deps, {
+    journeyId: journey.journeyId,
+    version: journey.version,
+    definition: journey.definition,
+    customerId: event.customerId,
+    key,
+    trigger: event,
+    signalIfRunning: true,
+  });
+  record(summary, journey.journeyId, outcome);
+}
+
+/** The run key, null for unkeyed journeys, false when a keyed journey's trigger lacks it. */
+function keyOf(journey: ActiveJourney, event: JourneyEvent): string | null | false {
+  try {
+    return runKeyFromTrigger(journey.definition, event) ?? null;
+  } catch (error) {
+    if (error instanceof MissingRunKeyError) return false;
+    throw error;
+  }
+}
+
+function record(summary: RoutingSummary, journeyId: string, outcome: StartOutcome): void {
+  if (outcome.kind === 'started') summary.started.push(outcome.workflowId);
+  else if (outcome.kind === 'already_running' && outcome.signalled) summary.signalled.push(outcome.workflowId);
+  else if (outcome.kind === 'blocked') summary.skipped.push({ journeyId, reason: `re_entry_${outcome.rule}` });
+  else summary.skipped.push({ journeyId, reason: 'already_running' });
+}
+
+async function signalListeningRuns(deps: RoutingDeps, event: JourneyEvent, summary: RoutingSummary): Promise<void> {
+  const runs = await deps.db
+    .select()
+    .from(journeyRuns)
+    .where(
+      and(
+        eq(journeyRuns.customerId, event.customerId),
+        eq(journeyRuns.status, 'running'),
+        arrayContains(journeyRuns.listensTo, [event.type]),
+      ),
+    );
+  const handled = new Set([...summary.started, ...summary.signalled]);
+  for (const run of runs) {
+    if (handled.has(run.workflowId) || run.triggerEventId === event.id) continue;
+    if (await signalRun(deps, run, event)) summary.signalled.push(run.workflowId);
+  }
+}
+
+async function signalRun(deps: RoutingDeps, run: RunRow, event: JourneyEvent): Promise<boolean> {
+  try {
+    const handle = deps.temporal.workflow.getHandle(run.workflowId);
+    await withTemporalDeadline(deps, () => handle.signal(eventSignal, event));
+    return true;
+  } catch (error) {
+    if (!isWorkflowNotFound(error)) throw error;
+    await reconcileEndedRun(deps, run);
+    return false;
+  }
+}

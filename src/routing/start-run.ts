@@ -1,0 +1,142 @@
+import { eventTypesListenedTo } from '../journeys/listens';
+import type { JourneyEvent, RunInput } from '../journeys/run-types';
+import type { JourneyDefinition } from '../journeys/schema';
+import { journeyWorkflowId } from '../journeys/workflow-id';
+import { eventSignal, JOURNEY_WORKFLOW_TYPE } from '../workflows/messages';
+import { CustomerIdKey, JourneyIdKey, JourneyStatusKey, JourneyVersionKey } from '../workflows/search-attributes';
+import { reconcileEndedRun } from './reconcile';
+import { reEntryBlock, type EntryBlock } from './re-entry';
+import {
+  findRunningRun,
+  findRunStartedBy,
+  insertRunningRun,
+  recordTemporalRunId,
+  type RunRow,
+} from './run-registry';
+import { isWorkflowNotFound, withTemporalDeadline } from './temporal-call';
+import type { RoutingDeps } from './types';
+
+export interface StartRequest {
+  journeyId: string;
+  version: number;
+  definition: JourneyDefinition;
+  customerId: string;
+  key: string | null;
+  /** The event that starts the run; it is also delivered as the run's first event signal. */
+  trigger: JourneyEvent;
+  /** A trigger event reaching a running run is signalled to it; an explicit start is not. */
+  signalIfRunning: boolean;
+}
+
+export type StartOutcome =
+  | { kind: 'started'; workflowId: string; runId: string }
+  | { kind: 'already_running'; workflowId: string; signalled: boolean }
+  | { kind: 'blocked'; workflowId: string; rule: EntryBlock };
+
+/**
+ * Starts a journey run for a customer, honouring the re-entry policy. Safe to repeat for the same
+ * trigger event: a run this event already registered is (re)started with USE_EXISTING, so a crash
+ * between the registry insert and Temporal's answer heals on the next routing attempt.
+ */
+export async function startJourneyRun(deps: RoutingDeps, request: StartRequest): Promise<StartOutcome> {
+  const workflowId = journeyWorkflowId(request.journeyId, request.customerId, request.key ?? undefined);
+  const earlier = await findRunStartedBy(deps.db, request.journeyId, request.trigger.id);
+  if (earlier) return resumeStart(deps, request, earlier);
+
+  const running = await findRunningRun(deps.db, workflowId);
+  if (running) {
+    const outcome = await handleRunning(deps, request, running);
+    if (outcome) return outcome;
+  }
+  const block = await reEntryBlock(deps.db, request.definition.reEntry, request.journeyId, request.customerId, new Date());
+  if (block) return { kind: 'blocked', workflowId, rule: block };
+
+  const row = await insertRunningRun(deps.db, {
+    workflowId,
+    journeyId: request.journeyId,
+    journeyVersion: request.version,
+    customerId: request.customerId,
+    runKey: request.key,
+    listensTo: eventTypesListenedTo(request.definition),
+    triggerEventId: request.trigger.id,
+  });
+  if (!row) {
+    // A concurrent start won the partial unique index; treat it like a running run.
+    const winner = await findRunningRun(deps.db, workflowId);
+    const outcome = winner ? await handleRunning(deps, request, winner) : null;
+    return outcome ?? alreadyRunning(workflowId, false);
+  }
+  return launch(deps, request, row);
+}
+
+async function resumeStart(deps: RoutingDeps, request: StartRequest, row: RunRow): Promise<StartOutcome> {
+  if (row.status !== 'running') return alreadyRunning(row.workflowId, false);
+  return launch(deps, { ...request, version: row.journeyVersion }, row);
+}
+
+/** Returns null when the "running" run turned out to have ended, so a new one may start. */
+async function handleRunning(deps: RoutingDeps, request: StartRequest, row: RunRow): Promise<StartOutcome | null> {
+  if (!request.signalIfRunning) return alreadyRunning(row.workflowId, false);
+  try {
+    const handle = deps.temporal.workflow.getHandle(row.workflowId);
+    await withTemporalDeadline(deps, () => handle.signal(eventSignal, request.trigger));
+    return alreadyRunning(row.workflowId, true);
+  } catch (error) {
+    if (!isWorkflowNotFound(error)) throw error;
+    await reconcileEndedRun(deps, row);
+    return null;
+  }
+}
+
+async function launch(deps: RoutingDeps, request: StartRequest, row: RunRow): Promise<StartOutcome> {
+  const input: RunInput = {
+    definition: request.definition,
+    journeyVersion: request.version,
+    customerId: request.customerId,
+    ...(request.key !== null ? { key: request.key } : {}),
+    trigger: request.trigger,
+    defaultTimeZone: deps.defaultTimeZone,
+  };
+  const handle = await withTemporalDeadline(deps, () =>
+    deps.temporal.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
+      workflowId: row.workflowId,
+      taskQueue: deps.taskQueue,
+      args: [input],
+      signal: eventSignal,
+      signalArgs: [request.trigger],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      typedSearchAttributes: [
+        { key: CustomerIdKey, value: request.customerId },
+        { key: JourneyIdKey, value: request.journeyId },
+        { key: JourneyVersionKey, value: request.version },
+        { key: JourneyStatusKey, value: 'running' },
+      ],
+      staticSummary: runSummary(request),
+      staticDetails: runDetails(request),
+    }),
+  );
+  await recordTemporalRunId(deps.db, row.id, handle.signaledRunId);
+  deps.logger?.info({ workflowId: row.workflowId, journeyId: request.journeyId, version: request.version }, 'run started');
+  return { kind: 'started', workflowId: row.workflowId, runId: handle.signaledRunId };
+}
+
+function alreadyRunning(workflowId: string, signalled: boolean): StartOutcome {
+  return { kind: 'already_running', workflowId, signalled };
+}
+
+// Summaries name the journey and the ids only: Temporal's UI must never show PII.
+function runSummary(request: StartRequest): string {
+  return `${request.definition.name} (v${request.version}) for customer ${request.customerId}`;
+}
+
+function runDetails(request: StartRequest): string {
+  const lines = [
+    `journey: ${request.journeyId} v${request.version}`,
+    `customer: ${request.customerId}`,
+    `trigger: ${request.trigger.type} (event ${request.trigger.id})`,
+    `re-entry: ${request.definition.reEntry.mode}`,
+    `steps: ${request.definition.steps.map((s) => s.id).join(' → ')}`,
+  ];
+  if (request.key !== null) lines.splice(2, 0, `key: ${request.key}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,26 @@
+import type { Client } from '@temporalio/client';
+import type { Database } from '../db/database';
+
+/** The narrow logger the router needs; pino and fastify's logger fit it. */
+export interface RoutingLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface RoutingDeps {
+  db: Database;
+  temporal: Client;
+  taskQueue: string;
+  /** Zone for local-time waits when a customer has none. */
+  defaultTimeZone: string;
+  /** Deadline for each Temporal call; the caller then falls back to the outbox. Default 5 s. */
+  temporalTimeoutMs?: number;
+  logger?: RoutingLogger;
+}
+
+export const silentLogger: RoutingLogger = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
