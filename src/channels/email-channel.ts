@@ -1,0 +1,80 @@
+import nodemailer from 'nodemailer';
+import type { EmailChannel, OutboundEmail, SendReceipt } from './channel';
+import { classifySmtpError } from './smtp-errors';
+
+export interface EmailChannelOptions {
+  /** SMTP_URL: smtp://host:port or smtps://user:pass@host:port. */
+  url: string;
+  /** Default sender, e.g. "Cairn <journeys@example.com>". */
+  from: string;
+  /** Domain of the Message-ID header; defaults to the sender's domain. */
+  messageIdDomain?: string;
+  /** Reuse connections (default true); a pool keeps a few SMTP sessions open between sends. */
+  pool?: boolean;
+  timeouts?: { connectMs?: number; greetingMs?: number; socketMs?: number };
+}
+
+/**
+ * Email over SMTP (nodemailer). The Message-ID is derived from the delivery id, so a duplicate
+ * that slips through anywhere downstream carries the same id as the original.
+ */
+export function createEmailChannel(options: EmailChannelOptions): EmailChannel {
+  const url = parseSmtpUrl(options.url);
+  const domain = options.messageIdDomain ?? senderDomain(options.from);
+  const transport = nodemailer.createTransport({
+    url: url.toString(),
+    pool: options.pool ?? true,
+    maxConnections: 5,
+    connectionTimeout: options.timeouts?.connectMs ?? 10_000,
+    greetingTimeout: options.timeouts?.greetingMs ?? 10_000,
+    socketTimeout: options.timeouts?.socketMs ?? 30_000,
+    dnsTimeout: 10_000,
+  });
+
+  return {
+    name: 'email',
+    async send(message: OutboundEmail): Promise<SendReceipt> {
+      const messageId = `<${message.deliveryId}@${domain}>`;
+      try {
+        await transport.sendMail({
+          from: message.from ?? options.from,
+          to: message.to,
+          subject: message.subject,
+          html: message.html,
+          text: message.text,
+          messageId,
+          // Ledger state is the source of truth; never let nodemailer read files or URLs from content.
+          disableFileAccess: true,
+          disableUrlAccess: true,
+        });
+      } catch (error) {
+        throw classifySmtpError(error);
+      }
+      return { providerMessageId: messageId };
+    },
+    async close(): Promise<void> {
+      transport.close();
+    },
+  };
+}
+
+/** Validates SMTP_URL; the error never echoes the URL, which may hold credentials. */
+export function parseSmtpUrl(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error('SMTP_URL is not a valid URL (expected smtp://host:port or smtps://user:pass@host:port)');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
+    throw new Error(`SMTP_URL must use smtp: or smtps:, not ${url.protocol}`);
+  }
+  if (!url.hostname) throw new Error('SMTP_URL has no host');
+  return url;
+}
+
+function senderDomain(from: string): string {
+  const match = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from.trim());
+  if (!match?.[1]) throw new Error('the email sender address has no domain');
+  return match[1].toLowerCase();
+}
