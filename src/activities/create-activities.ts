@@ -1,0 +1,19 @@
+import { createProfileActivities } from './profiles';
+import { createRunActivities } from './runs';
+import { createSendMessage } from './send-message';
+import type { ActivityDeps } from './types';
+
+/**
+ * Every activity the journey workflow calls, bound to their dependencies. The worker registers
+ * the returned object; workflows import only `JourneyActivities` (a type).
+ */
+export function createActivities(deps: ActivityDeps) {
+  const clock = deps.clock ?? (() => new Date());
+  return {
+    ...createProfileActivities(deps.db),
+    ...createRunActivities(deps.db, clock),
+    sendMessage: createSendMessage(deps),
+  };
+}
+
+export type JourneyActivities = ReturnType<typeof createActivities>;

@@ -1,0 +1,13 @@
+export { createActivities, type JourneyActivities } from './create-activities';
+export type {
+  ActivityConfig,
+  ActivityDeps,
+  ActivityFaults,
+  RunFinishedRequest,
+  RunRecordResult,
+  RunStartedRequest,
+  SendMessageRequest,
+} from './types';
+export type { ProfileSnapshot, SendOutcome } from '../journeys/run-types';
+export { FailureType } from './failures';
+export { OUTCOME_UNKNOWN, deliveryIdFor } from './delivery-ledger';

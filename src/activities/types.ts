@@ -1,0 +1,67 @@
+import type { EmailChannel } from '../channels/channel';
+import type { Database } from '../db/database';
+import type { RunRegistryStatus } from '../db/schema';
+import type { EmailContent } from '../journeys/schema';
+import type { JsonObject } from '../journeys/run-types';
+
+export interface ActivityConfig {
+  companyName: string;
+  /** Zone for formatting dates in templates when the customer has none. */
+  defaultTimeZone: string;
+  /** Base URL of the app, exposed to templates as {{links.app}}. */
+  appUrl?: string;
+  /** Further links for templates ({{links.<name>}}); they win over links.app. */
+  links?: Record<string, string>;
+  /** Overrides the email channel's own sender. */
+  emailFrom?: string;
+}
+
+/** Test-only hooks that simulate crashes at the points where the send path must stay safe. */
+export interface ActivityFaults {
+  /** Runs after the provider accepted a message and before the ledger records it as sent. */
+  afterProviderAccept?: (deliveryKey: string) => void | Promise<void>;
+}
+
+export interface ActivityDeps {
+  db: Database;
+  email: EmailChannel;
+  config: ActivityConfig;
+  clock?: () => Date;
+  faults?: ActivityFaults;
+}
+
+export interface SendMessageRequest {
+  /**
+   * One key per step visit of one run, e.g. `<workflowId>/<firstExecutionRunId>/<stepId>/<visit>`:
+   * every retry of the same send carries the same key, and the ledger sends at most once per key.
+   */
+  deliveryKey: string;
+  customerId: string;
+  journeyId: string;
+  journeyVersion: number;
+  workflowId: string;
+  stepId: string;
+  channel: 'email';
+  messageKind: 'marketing' | 'transactional';
+  content: EmailContent;
+  /** { trigger: trigger event properties, context: run context } as the interpreter supplies them. */
+  variables: JsonObject;
+}
+
+export interface RunStartedRequest {
+  workflowId: string;
+  temporalRunId: string;
+}
+
+export interface RunFinishedRequest {
+  workflowId: string;
+  /** How the run ended; 'running' is refused (the driver only reports finished runs). */
+  status: RunRegistryStatus;
+  /** A FinishReason, or a driver-level reason such as 'error'. */
+  finishReason: string;
+}
+
+/** Whether the runs registry row changed (false: no running row, e.g. already recorded). */
+export interface RunRecordResult {
+  updated: boolean;
+}
