@@ -66,6 +66,7 @@ function initialState(input: RunInput, now: number): RunState {
     // The trigger may also be routed to the run as an event; it must not count twice.
     seenEventIds: input.trigger ? [input.trigger.id] : [],
     traceDropped: 0,
+    stepsSinceWait: 0,
   };
 }
 

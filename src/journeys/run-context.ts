@@ -9,8 +9,6 @@ export interface RunContext {
   definition: JourneyDefinition;
   state: RunState;
   now: number;
-  /** Steps entered during this decision, for the zero-time loop guard. */
-  stepsEntered: number;
 }
 
 /** A copy deep enough that handlers never touch the caller's state. */
@@ -25,7 +23,7 @@ export function copyState(state: RunState): RunState {
 }
 
 export function createContext(definition: JourneyDefinition, state: RunState, now: number): RunContext {
-  return { definition, state: copyState(state), now, stepsEntered: 0 };
+  return { definition, state: copyState(state), now };
 }
 
 export function record(ctx: RunContext, decision: Omit<Decision, 'at' | 'stepId'> & { stepId?: string | null }): void {

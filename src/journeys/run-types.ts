@@ -117,6 +117,8 @@ export interface RunState {
   seenEventIds: string[];
   /** How many decisions were dropped from the front of the trace. */
   traceDropped: number;
+  /** Steps entered since the run last waited on a timer; guards loops through branches and sends. */
+  stepsSinceWait: number;
 }
 
 /** What the driver must do next. */

@@ -7,8 +7,9 @@ import type { JsonObject, JsonValue, Transition } from './run-types';
 import type { SendStep, Step, UpdateProfileStep, WaitForEventStep, WaitStep } from './schema';
 
 /**
- * A run may take at most this many steps in one decision without reaching a wait or an
- * activity; more means a zero-time loop (for example branches that point at each other).
+ * A run may enter at most this many steps without waiting on a timer; more means a loop that
+ * never waits (branches that point at each other, or a send that leads back to itself). The
+ * count lives in the state because branches and sends hand control to the driver in between.
  */
 export const MAX_STEPS_PER_DECISION = 1000;
 
@@ -20,7 +21,7 @@ export function runFrom(ctx: RunContext, stepId: string | undefined): Transition
   let next = stepId;
   for (;;) {
     if (next === undefined) return finish(ctx, 'completed', 'completed');
-    if (ctx.stepsEntered >= MAX_STEPS_PER_DECISION) {
+    if ((ctx.state.stepsSinceWait ?? 0) >= MAX_STEPS_PER_DECISION) {
       return finish(ctx, 'failed', 'step_limit', {
         message: `more than ${MAX_STEPS_PER_DECISION} steps without a wait: the journey loops without waiting`,
         step: next,
@@ -34,7 +35,7 @@ export function runFrom(ctx: RunContext, stepId: string | undefined): Transition
 
 function enterStep(ctx: RunContext, step: Step): StepResult {
   const { state } = ctx;
-  ctx.stepsEntered += 1;
+  state.stepsSinceWait = (state.stepsSinceWait ?? 0) + 1;
   state.visits[step.id] = (state.visits[step.id] ?? 0) + 1;
   state.currentStepId = step.id;
   state.stepStartedAt = ctx.now;
@@ -95,6 +96,7 @@ function scheduleWait(ctx: RunContext, stepId: string, until: number, stepEvents
   const deadline = runDeadline(ctx);
   const capped = deadline === null ? until : Math.min(until, deadline);
   const events = [...new Set([...stepEvents, ...journeyEventTypes(ctx.definition)])].sort();
+  ctx.state.stepsSinceWait = 0;
   const capNote = capped < until ? ' (cut short by the journey maxDuration)' : '';
   record(ctx, {
     kind: 'wait_scheduled',
