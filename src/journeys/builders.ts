@@ -28,7 +28,10 @@ import { parseJourneyDefinition } from './validate';
 type StepInput = z.input<typeof stepSchema>;
 type Scalar = string | number | boolean;
 type StepOf<T extends StepInput['type']> = Extract<StepInput, { type: T }>;
-type Options<T extends StepInput['type'], Omitted extends string> = Omit<StepOf<T>, 'type' | 'id' | Omitted>;
+type Options<T extends StepInput['type'], Omitted extends string> = Omit<
+  StepOf<T>,
+  'type' | 'id' | Omitted
+>;
 
 /** A step as the builder takes it: the JSON form, plus `end` to stop automatic chaining. */
 export type BuilderStep = StepInput & { end?: boolean };
@@ -71,7 +74,11 @@ export const steps = {
     channel: 'email',
     ...options,
   }),
-  wait: (id: string, options: Options<'wait', never> & Chain): BuilderStep => ({ id, type: 'wait', ...options }),
+  wait: (id: string, options: Options<'wait', never> & Chain): BuilderStep => ({
+    id,
+    type: 'wait',
+    ...options,
+  }),
   waitForEvent: (id: string, options: Options<'waitForEvent', never>): BuilderStep => ({
     id,
     type: 'waitForEvent',
@@ -83,13 +90,21 @@ export const steps = {
     when,
     ...options,
   }),
-  updateProfile: (id: string, set: StepOf<'updateProfile'>['set'], options: Options<'updateProfile', 'set'> & Chain = {}): BuilderStep => ({
+  updateProfile: (
+    id: string,
+    set: StepOf<'updateProfile'>['set'],
+    options: Options<'updateProfile', 'set'> & Chain = {},
+  ): BuilderStep => ({
     id,
     type: 'updateProfile',
     set,
     ...options,
   }),
-  exit: (id: string, options: Options<'exit', never> = {}): BuilderStep => ({ id, type: 'exit', ...options }),
+  exit: (id: string, options: Options<'exit', never> = {}): BuilderStep => ({
+    id,
+    type: 'exit',
+    ...options,
+  }),
 };
 
 export type StepHelpers = typeof steps;
@@ -183,7 +198,7 @@ function chain(list: BuilderStep[]): StepInput[] {
     const { end, ...json } = step;
     const following = list[index + 1];
     const linear = CHAINED.has(json.type) && !('next' in json && json.next !== undefined);
-    if (!linear || end || !following) return json as StepInput;
+    if (!linear || end || !following) return json;
     return { ...json, next: following.id } as StepInput;
   });
 }

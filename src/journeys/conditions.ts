@@ -27,7 +27,11 @@ export interface ConditionsResult {
   outcomes: ConditionOutcome[];
 }
 
-export function evaluateConditionGroup(group: ConditionGroup, scope: FieldScope, now: number): ConditionsResult {
+export function evaluateConditionGroup(
+  group: ConditionGroup,
+  scope: FieldScope,
+  now: number,
+): ConditionsResult {
   // Every condition is evaluated (no short circuit) so the trace shows the full picture.
   const outcomes = group.conditions.map((condition) => evaluateCondition(condition, scope, now));
   const match = group.match ?? 'all';
@@ -35,7 +39,11 @@ export function evaluateConditionGroup(group: ConditionGroup, scope: FieldScope,
   return { passed, outcomes };
 }
 
-export function evaluateCondition(condition: Condition, scope: FieldScope, now: number): ConditionOutcome {
+export function evaluateCondition(
+  condition: Condition,
+  scope: FieldScope,
+  now: number,
+): ConditionOutcome {
   const resolved = resolveField(condition.field, scope);
   const expected = (condition.value ?? true) as JsonValue;
   const base = { field: condition.field, op: condition.op, expected };
@@ -78,7 +86,9 @@ export function sameValue(a: JsonValue | undefined, b: JsonValue | undefined): b
   if (typeof a === typeof b && (typeof a !== 'object' || a === null || b === null)) return a === b;
   const na = asNumber(a);
   const nb = asNumber(b);
-  return na !== null && nb !== null && (typeof a === 'number' || typeof b === 'number') && na === nb;
+  return (
+    na !== null && nb !== null && (typeof a === 'number' || typeof b === 'number') && na === nb
+  );
 }
 
 const NUMERIC = /^-?\d+(\.\d+)?$/;
@@ -89,7 +99,11 @@ function asNumber(value: JsonValue): number | null {
   return null;
 }
 
-function compareNumbers(op: 'gt' | 'gte' | 'lt' | 'lte', actual: JsonValue, expected: JsonValue): boolean {
+function compareNumbers(
+  op: 'gt' | 'gte' | 'lt' | 'lte',
+  actual: JsonValue,
+  expected: JsonValue,
+): boolean {
   const a = asNumber(actual);
   const b = asNumber(expected);
   if (a === null || b === null) return false;
@@ -105,7 +119,12 @@ function contains(actual: JsonValue, expected: JsonValue): boolean {
   return false;
 }
 
-function compareAge(op: 'within' | 'older_than', actual: JsonValue, duration: string, now: number): boolean {
+function compareAge(
+  op: 'within' | 'older_than',
+  actual: JsonValue,
+  duration: string,
+  now: number,
+): boolean {
   const time = asTimestamp(actual);
   if (time === null) return false;
   const age = now - time;

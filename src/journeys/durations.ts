@@ -16,7 +16,9 @@ const DURATION = /^([1-9]\d*)(s|m|h|d|w)$/;
 export function parseDuration(duration: string): number {
   const match = DURATION.exec(duration);
   if (!match) {
-    throw new Error(`invalid duration "${duration}": use a positive whole number and s, m, h, d or w, e.g. "30m"`);
+    throw new Error(
+      `invalid duration "${duration}": use a positive whole number and s, m, h, d or w, e.g. "30m"`,
+    );
   }
   const ms = Number(match[1]) * UNIT_MS[match[2] as Unit];
   if (!Number.isSafeInteger(ms)) throw new Error(`invalid duration "${duration}": too large`);
@@ -39,7 +41,8 @@ export function formatDuration(ms: number): string {
 
 /** A readable rendering for people, e.g. 93_600_000 → "1d 2h". */
 export function describeDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) throw new Error(`cannot describe duration ${ms}: must be >= 0`);
+  if (!Number.isFinite(ms) || ms < 0)
+    throw new Error(`cannot describe duration ${ms}: must be >= 0`);
   const parts: string[] = [];
   let rest = Math.floor(ms / 1000) * 1000;
   for (const unit of ['d', 'h', 'm', 's'] as const) {

@@ -17,7 +17,11 @@ export const MAX_SEEN_EVENT_IDS = 200;
 export function handleEvent(ctx: RunContext, event: JourneyEvent): Transition {
   const { state } = ctx;
   if (state.seenEventIds.includes(event.id)) {
-    record(ctx, { kind: 'event_ignored', summary: `duplicate ${event.type} event ignored`, detail: { eventId: event.id } });
+    record(ctx, {
+      kind: 'event_ignored',
+      summary: `duplicate ${event.type} event ignored`,
+      detail: { eventId: event.id },
+    });
     return carryOn(ctx);
   }
   rememberEvent(ctx, event.id);
@@ -57,10 +61,14 @@ function checkGoal(ctx: RunContext, event: JourneyEvent): Transition | null {
   if (first) ctx.state.goalReachedAt = ctx.now;
   record(ctx, {
     kind: 'goal',
-    summary: first ? `goal reached: ${event.type}` : `goal event ${event.type} again (goal already reached)`,
+    summary: first
+      ? `goal reached: ${event.type}`
+      : `goal event ${event.type} again (goal already reached)`,
     detail: { eventId: event.id },
   });
-  return goal.exit === false ? null : finish(ctx, 'completed', 'goal_reached', { eventId: event.id });
+  return goal.exit === false
+    ? null
+    : finish(ctx, 'completed', 'goal_reached', { eventId: event.id });
 }
 
 function checkExitOn(ctx: RunContext, event: JourneyEvent): Transition | null {
@@ -74,7 +82,12 @@ function checkExitOn(ctx: RunContext, event: JourneyEvent): Transition | null {
 }
 
 /** True without conditions; otherwise evaluates them and traces the outcome when they fail. */
-function passes(ctx: RunContext, when: ConditionGroup | undefined, event: JourneyEvent, label: string): boolean {
+function passes(
+  ctx: RunContext,
+  when: ConditionGroup | undefined,
+  event: JourneyEvent,
+  label: string,
+): boolean {
   if (!when) return true;
   const result = evaluateConditionGroup(when, scopeOf(ctx, event), ctx.now);
   if (!result.passed) {
@@ -87,7 +100,11 @@ function passes(ctx: RunContext, when: ConditionGroup | undefined, event: Journe
   return result.passed;
 }
 
-function offerToWaitingStep(ctx: RunContext, step: WaitForEventStep, event: JourneyEvent): Transition {
+function offerToWaitingStep(
+  ctx: RunContext,
+  step: WaitForEventStep,
+  event: JourneyEvent,
+): Transition {
   const mismatch = keyMismatch(ctx, step, event);
   if (mismatch) {
     record(ctx, {
@@ -124,7 +141,9 @@ function keyMismatch(ctx: RunContext, step: WaitForEventStep, event: JourneyEven
   if (expected.missing) return `${step.match.equals} is missing, so no event can match`;
   const actual = event.properties[step.match.key];
   if (actual === undefined) return `event lacks property ${step.match.key}`;
-  return sameValue(actual, expected.value) ? null : `${step.match.key} does not equal ${step.match.equals}`;
+  return sameValue(actual, expected.value)
+    ? null
+    : `${step.match.key} does not equal ${step.match.equals}`;
 }
 
 /**
@@ -132,5 +151,10 @@ function keyMismatch(ctx: RunContext, step: WaitForEventStep, event: JourneyEven
  * updateProfile { plan: { from: 'context.last_event.properties.plan' } }.
  */
 function lastEvent(event: JourneyEvent): JsonObject {
-  return { id: event.id, type: event.type, occurredAt: event.occurredAt, properties: event.properties };
+  return {
+    id: event.id,
+    type: event.type,
+    occurredAt: event.occurredAt,
+    properties: event.properties,
+  };
 }

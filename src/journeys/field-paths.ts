@@ -22,7 +22,9 @@ const ROOTS = new Set(['profile', 'trigger', 'event', 'context']);
 export function resolveField(path: string, scope: FieldScope): Resolved {
   const [root, ...rest] = path.split('.');
   if (root === undefined || !ROOTS.has(root) || rest.length === 0) {
-    throw new Error(`invalid field path "${path}": must start with profile., trigger., event. or context.`);
+    throw new Error(
+      `invalid field path "${path}": must start with profile., trigger., event. or context.`,
+    );
   }
   let current: unknown = scope[root as keyof FieldScope];
   for (const segment of rest) {

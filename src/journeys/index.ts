@@ -3,15 +3,52 @@ export * from './schema';
 export * from './run-types';
 export { parseDuration, formatDuration, describeDuration } from './durations';
 export { resolveField, type FieldScope, type Resolved } from './field-paths';
-export { evaluateCondition, evaluateConditionGroup, sameValue, asTimestamp, type ConditionsResult } from './conditions';
-export { nextLocalTime, instantOfWallTime, isValidTimeZone, localDateTime, zoneOffset, formatLocal } from './local-time';
+export {
+  evaluateCondition,
+  evaluateConditionGroup,
+  sameValue,
+  asTimestamp,
+  type ConditionsResult,
+} from './conditions';
+export {
+  nextLocalTime,
+  instantOfWallTime,
+  isValidTimeZone,
+  localDateTime,
+  zoneOffset,
+  formatLocal,
+} from './local-time';
 export { startRun, advance } from './interpreter';
 export { MAX_STEPS_PER_DECISION } from './step-entry';
 export { MAX_SEEN_EVENT_IDS } from './event-handling';
 export { MAX_TRACE } from './trace';
 export { eventTypesListenedTo, journeyEventTypes } from './listens';
-export { journeyWorkflowId, parseJourneyWorkflowId, runKeyFromTrigger, MissingRunKeyError } from './workflow-id';
-export { validateJourneyDefinition, parseJourneyDefinition, JourneyValidationError, type DefinitionIssue } from './validate';
-export { journey, field, where, whereAny, steps, JourneyBuilder, type BuilderStep } from './builders';
-export { simulate, type SimulateOptions, type SimulationResult, type SimulatedEvent, type TimelineEntry } from './preview';
+export {
+  journeyWorkflowId,
+  parseJourneyWorkflowId,
+  runKeyFromTrigger,
+  MissingRunKeyError,
+} from './workflow-id';
+export {
+  validateJourneyDefinition,
+  parseJourneyDefinition,
+  JourneyValidationError,
+  type DefinitionIssue,
+} from './validate';
+export {
+  journey,
+  field,
+  where,
+  whereAny,
+  steps,
+  JourneyBuilder,
+  type BuilderStep,
+} from './builders';
+export {
+  simulate,
+  type SimulateOptions,
+  type SimulationResult,
+  type SimulatedEvent,
+  type TimelineEntry,
+} from './preview';
 export { builtInJourneys, welcomeSeries, abandonedCart, reEngagement, onboarding } from './library';

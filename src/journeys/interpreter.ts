@@ -11,7 +11,15 @@ import {
   scopeOf,
   type RunContext,
 } from './run-context';
-import type { Input, JsonObject, ProfileSnapshot, RunInput, RunState, SendOutcome, Transition } from './run-types';
+import type {
+  Input,
+  JsonObject,
+  ProfileSnapshot,
+  RunInput,
+  RunState,
+  SendOutcome,
+  Transition,
+} from './run-types';
 import type { JourneyDefinition } from './schema';
 import { runFrom } from './step-entry';
 import { outcomesDetail, outcomesSummary } from './trace';
@@ -34,7 +42,11 @@ export function startRun(input: RunInput, now: number): Transition {
   const when = definition.trigger?.when;
   // The trigger was matched before the run started; checking again keeps a stale match out.
   if (when && input.trigger) {
-    const result = evaluateConditionGroup(when, { trigger: input.trigger, event: input.trigger }, now);
+    const result = evaluateConditionGroup(
+      when,
+      { trigger: input.trigger, event: input.trigger },
+      now,
+    );
     traceConditions(ctx, 'trigger', result.outcomes, when.match ?? 'all', result.passed);
     if (!result.passed) return finish(ctx, 'exited', 'trigger_mismatch');
   }
@@ -44,7 +56,8 @@ export function startRun(input: RunInput, now: number): Transition {
 function initialState(input: RunInput, now: number): RunState {
   const { definition } = input;
   const context: JsonObject = {};
-  if (definition.reEntry?.mode === 'keyed' && input.key !== undefined) context[definition.reEntry.key] = input.key;
+  if (definition.reEntry?.mode === 'keyed' && input.key !== undefined)
+    context[definition.reEntry.key] = input.key;
   return {
     journeyId: definition.id,
     journeyVersion: input.journeyVersion,
@@ -74,7 +87,12 @@ export function advance(definition: JourneyDefinition, state: RunState, input: I
   const ctx = createContext(definition, state, input.now);
   if (state.status !== 'running') return carryOn(ctx);
   if (input.kind === 'cancel') {
-    return finish(ctx, 'cancelled', 'cancelled', input.reason ? { reason: input.reason } : undefined);
+    return finish(
+      ctx,
+      'cancelled',
+      'cancelled',
+      input.reason ? { reason: input.reason } : undefined,
+    );
   }
   const deadline = runDeadline(ctx);
   if (deadline !== null && ctx.now >= deadline) return finish(ctx, 'exited', 'max_duration');
@@ -167,7 +185,11 @@ function onSendResult(ctx: RunContext, outcome: SendOutcome): Transition {
   record(ctx, {
     kind: 'send_result',
     summary: `${step.channel} ${step.id}: ${outcome.status}${reason}`,
-    detail: { status: outcome.status, deliveryId: outcome.deliveryId, reason: outcome.reason ?? null },
+    detail: {
+      status: outcome.status,
+      deliveryId: outcome.deliveryId,
+      reason: outcome.reason ?? null,
+    },
   });
   return runFrom(ctx, step.next);
 }
@@ -177,6 +199,9 @@ function onProfileUpdated(ctx: RunContext, profile: ProfileSnapshot): Transition
   const step = currentStep(ctx);
   if (pending?.kind !== 'update_profile' || step?.type !== 'updateProfile') return carryOn(ctx);
   ctx.state.profile = profile;
-  record(ctx, { kind: 'profile_updated', summary: `profile updated: ${Object.keys(pending.set).join(', ')}` });
+  record(ctx, {
+    kind: 'profile_updated',
+    summary: `profile updated: ${Object.keys(pending.set).join(', ')}`,
+  });
   return runFrom(ctx, step.next);
 }

@@ -5,7 +5,9 @@ import type { JourneyDefinition } from './schema';
  * The runs registry stores this list to route incoming events exactly.
  */
 export function eventTypesListenedTo(definition: JourneyDefinition): string[] {
-  const stepEvents = definition.steps.flatMap((step) => (step.type === 'waitForEvent' ? [step.event] : []));
+  const stepEvents = definition.steps.flatMap((step) =>
+    step.type === 'waitForEvent' ? [step.event] : [],
+  );
   return unique([...stepEvents, ...journeyEventTypes(definition)]);
 }
 

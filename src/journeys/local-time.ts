@@ -22,7 +22,9 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
         second: 'numeric',
       });
     } catch {
-      throw new Error(`invalid time zone "${zone}": expected an IANA zone name such as "Europe/Berlin"`);
+      throw new Error(
+        `invalid time zone "${zone}": expected an IANA zone name such as "Europe/Berlin"`,
+      );
     }
     formatters.set(zone, formatter);
   }
@@ -99,8 +101,14 @@ export function nextLocalTime(nowMs: number, hhmm: string, zone: string): number
  * Ambiguous readings take the earlier instant; readings in a gap take the end of the gap.
  */
 export function instantOfWallTime(wall: number, zone: string): number {
-  const offsets = new Set([zoneOffset(wall - DAY, zone), zoneOffset(wall + DAY, zone), zoneOffset(wall, zone)]);
-  const candidates = [...offsets].map((offset) => wall - offset).filter((t) => t + zoneOffset(t, zone) === wall);
+  const offsets = new Set([
+    zoneOffset(wall - DAY, zone),
+    zoneOffset(wall + DAY, zone),
+    zoneOffset(wall, zone),
+  ]);
+  const candidates = [...offsets]
+    .map((offset) => wall - offset)
+    .filter((t) => t + zoneOffset(t, zone) === wall);
   if (candidates.length > 0) return Math.min(...candidates);
   const before = wall - zoneOffset(wall - DAY, zone);
   const after = wall - zoneOffset(wall + DAY, zone);
@@ -127,4 +135,3 @@ export function formatLocal(ms: number, zone: string): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${t.year}-${pad(t.month)}-${pad(t.day)} ${pad(t.hour)}:${pad(t.minute)}`;
 }
-

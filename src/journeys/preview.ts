@@ -62,7 +62,10 @@ export interface SimulationResult {
 /** A safety net for previews of journeys that cycle through waits forever. */
 const MAX_COMMANDS = 10_000;
 
-export function simulate(definition: JourneyDefinition, options: SimulateOptions): SimulationResult {
+export function simulate(
+  definition: JourneyDefinition,
+  options: SimulateOptions,
+): SimulationResult {
   const horizon = options.now + options.horizonMs;
   const queue = [...(options.events ?? [])].sort((a, b) => a.at - b.at);
   let profile = options.profile;
@@ -93,7 +96,11 @@ export function simulate(definition: JourneyDefinition, options: SimulateOptions
     }
     const nextEvent = queue[0];
     const cancelAt = cancelPending ? (options.cancelAt as number) : Infinity;
-    const wakeAt = Math.min(command.until, nextEvent ? Math.max(nextEvent.at, clock) : Infinity, Math.max(cancelAt, clock));
+    const wakeAt = Math.min(
+      command.until,
+      nextEvent ? Math.max(nextEvent.at, clock) : Infinity,
+      Math.max(cancelAt, clock),
+    );
     if (wakeAt > horizon) return result(timeline, transition.state, true);
     clock = wakeAt;
     if (cancelPending && cancelAt <= clock) {
@@ -119,15 +126,24 @@ export function simulate(definition: JourneyDefinition, options: SimulateOptions
         return {
           kind: 'send_result',
           now: at,
-          outcome: options.sendOutcome?.(command, at) ?? { status: 'sent', deliveryId: `${command.stepId}:${command.visit}` },
+          outcome: options.sendOutcome?.(command, at) ?? {
+            status: 'sent',
+            deliveryId: `${command.stepId}:${command.visit}`,
+          },
         };
     }
   }
 }
 
-function result(timeline: TimelineEntry[], state: RunState, reachedHorizon: boolean): SimulationResult {
+function result(
+  timeline: TimelineEntry[],
+  state: RunState,
+  reachedHorizon: boolean,
+): SimulationResult {
   const sends = timeline.flatMap(({ at, command }) =>
-    command.kind === 'send' ? [{ at, stepId: command.stepId, visit: command.visit, subject: command.content.subject }] : [],
+    command.kind === 'send'
+      ? [{ at, stepId: command.stepId, visit: command.visit, subject: command.content.subject }]
+      : [],
   );
   return { timeline, sends, decisions: state.trace, finalState: state, reachedHorizon };
 }

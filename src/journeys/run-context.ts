@@ -1,4 +1,12 @@
-import type { Command, Decision, FinishReason, JourneyEvent, RunState, RunStatus, Transition } from './run-types';
+import type {
+  Command,
+  Decision,
+  FinishReason,
+  JourneyEvent,
+  RunState,
+  RunStatus,
+  Transition,
+} from './run-types';
 import type { JourneyDefinition, Step } from './schema';
 import { appendDecision } from './trace';
 import { parseDuration } from './durations';
@@ -22,11 +30,18 @@ export function copyState(state: RunState): RunState {
   };
 }
 
-export function createContext(definition: JourneyDefinition, state: RunState, now: number): RunContext {
+export function createContext(
+  definition: JourneyDefinition,
+  state: RunState,
+  now: number,
+): RunContext {
   return { definition, state: copyState(state), now };
 }
 
-export function record(ctx: RunContext, decision: Omit<Decision, 'at' | 'stepId'> & { stepId?: string | null }): void {
+export function record(
+  ctx: RunContext,
+  decision: Omit<Decision, 'at' | 'stepId'> & { stepId?: string | null },
+): void {
   appendDecision(ctx.state, { at: ctx.now, stepId: ctx.state.currentStepId, ...decision });
 }
 
@@ -53,7 +68,11 @@ export function finish(
 ): Transition {
   ctx.state.status = status;
   ctx.state.finishReason = reason;
-  record(ctx, { kind: 'finished', summary: `run ${status} (${reason})`, ...(detail ? { detail } : {}) });
+  record(ctx, {
+    kind: 'finished',
+    summary: `run ${status} (${reason})`,
+    ...(detail ? { detail } : {}),
+  });
   return issue(ctx, { kind: 'finish', status, reason });
 }
 

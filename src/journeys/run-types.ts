@@ -6,7 +6,8 @@ import type { EmailContent, JourneyDefinition } from './schema';
  * the interpreter never reads a clock of its own.
  */
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
 /** A behaviour or engagement event as a journey sees it. */

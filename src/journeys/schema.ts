@@ -151,7 +151,11 @@ export const reEntrySchema = z.discriminatedUnion('mode', [
    * `cooldown`, a new key starts a run only when the customer's previous entry into this journey
    * (any key) is at least `cooldown` ago.
    */
-  z.object({ mode: z.literal('keyed'), key: z.string().min(1), cooldown: durationSchema.optional() }),
+  z.object({
+    mode: z.literal('keyed'),
+    key: z.string().min(1),
+    cooldown: durationSchema.optional(),
+  }),
 ]);
 export type ReEntry = z.infer<typeof reEntrySchema>;
 
@@ -194,11 +198,17 @@ function checkGraph(def: { entry: string; steps: Step[] }, ctx: z.RefinementCtx)
   const ids = new Set<string>();
   def.steps.forEach((step, index) => {
     if (ids.has(step.id)) {
-      ctx.addIssue({ code: 'custom', path: ['steps', index, 'id'], message: `duplicate step id "${step.id}"` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['steps', index, 'id'],
+        message: `duplicate step id "${step.id}"`,
+      });
     }
     ids.add(step.id);
     if (step.type === 'wait') {
-      const forms = [step.for, step.untilSinceEntry, step.untilLocalTime].filter((v) => v !== undefined);
+      const forms = [step.for, step.untilSinceEntry, step.untilLocalTime].filter(
+        (v) => v !== undefined,
+      );
       if (forms.length !== 1) {
         ctx.addIssue({
           code: 'custom',
@@ -214,7 +224,11 @@ function checkGraph(def: { entry: string; steps: Step[] }, ctx: z.RefinementCtx)
   def.steps.forEach((step, index) => {
     for (const [field, target] of Object.entries(stepTargets(step))) {
       if (target !== undefined && !ids.has(target)) {
-        ctx.addIssue({ code: 'custom', path: ['steps', index, field], message: `no step with id "${target}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', index, field],
+          message: `no step with id "${target}"`,
+        });
       }
     }
   });

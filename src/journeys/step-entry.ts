@@ -2,8 +2,16 @@ import { describeDuration, parseDuration } from './durations';
 import { resolveField } from './field-paths';
 import { journeyEventTypes } from './listens';
 import { isValidTimeZone, nextLocalTime } from './local-time';
-import { finish, issue, record, runDeadline, scopeOf, stepById, type RunContext } from './run-context';
-import type { JsonObject, JsonValue, Transition } from './run-types';
+import {
+  finish,
+  issue,
+  record,
+  runDeadline,
+  scopeOf,
+  stepById,
+  type RunContext,
+} from './run-context';
+import type { JsonObject, Transition } from './run-types';
 import type { SendStep, Step, UpdateProfileStep, WaitForEventStep, WaitStep } from './schema';
 
 /**
@@ -81,7 +89,10 @@ function enterWait(ctx: RunContext, step: WaitStep): StepResult {
   const target = waitTarget(ctx, step);
   if ('failed' in target) return target.failed;
   if (target.until <= ctx.now) {
-    record(ctx, { kind: 'wait_scheduled', summary: `${target.describe} has already passed; continuing at once` });
+    record(ctx, {
+      kind: 'wait_scheduled',
+      summary: `${target.describe} has already passed; continuing at once`,
+    });
     return { goto: step.next };
   }
   return scheduleWait(ctx, step.id, target.until, [], target.describe);
@@ -92,7 +103,13 @@ function enterWaitForEvent(ctx: RunContext, step: WaitForEventStep): StepResult 
   return scheduleWait(ctx, step.id, until, [step.event], `${step.event} for up to ${step.timeout}`);
 }
 
-function scheduleWait(ctx: RunContext, stepId: string, until: number, stepEvents: string[], describe: string): Transition {
+function scheduleWait(
+  ctx: RunContext,
+  stepId: string,
+  until: number,
+  stepEvents: string[],
+  describe: string,
+): Transition {
   const deadline = runDeadline(ctx);
   const capped = deadline === null ? until : Math.min(until, deadline);
   const events = [...new Set([...stepEvents, ...journeyEventTypes(ctx.definition)])].sort();
@@ -110,7 +127,8 @@ type WaitTarget = { until: number; describe: string } | { failed: Transition };
 
 function waitTarget(ctx: RunContext, step: WaitStep): WaitTarget {
   const { state } = ctx;
-  if (step.for !== undefined) return { until: ctx.now + parseDuration(step.for), describe: `for ${step.for}` };
+  if (step.for !== undefined)
+    return { until: ctx.now + parseDuration(step.for), describe: `for ${step.for}` };
   if (step.untilSinceEntry !== undefined) {
     return {
       until: state.enteredAt + parseDuration(step.untilSinceEntry),
@@ -156,7 +174,7 @@ function enterUpdateProfile(ctx: RunContext, step: UpdateProfileStep): StepResul
     if (value !== null && typeof value === 'object') {
       const resolved = resolveField(value.from, scopeOf(ctx));
       if (resolved.missing) skipped.push(`${attribute} (from ${value.from})`);
-      else set[attribute] = resolved.value as JsonValue;
+      else set[attribute] = resolved.value;
     } else {
       set[attribute] = value;
     }
@@ -172,5 +190,10 @@ function enterUpdateProfile(ctx: RunContext, step: UpdateProfileStep): StepResul
     record(ctx, { kind: 'profile_updated', summary: 'nothing to update; continuing' });
     return { goto: step.next };
   }
-  return issue(ctx, { kind: 'update_profile', stepId: step.id, visit: ctx.state.visits[step.id] ?? 1, set });
+  return issue(ctx, {
+    kind: 'update_profile',
+    stepId: step.id,
+    visit: ctx.state.visits[step.id] ?? 1,
+    set,
+  });
 }

@@ -9,12 +9,15 @@ export interface DefinitionIssue {
 /** A journey definition that does not pass the schema; `issues` names every field and reason. */
 export class JourneyValidationError extends Error {
   constructor(readonly issues: DefinitionIssue[]) {
-    super(`invalid journey definition: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`);
+    super(
+      `invalid journey definition: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`,
+    );
     this.name = 'JourneyValidationError';
   }
 }
 
-export type ValidationResult = { ok: true; definition: JourneyDefinition } | { ok: false; issues: DefinitionIssue[] };
+export type ValidationResult =
+  { ok: true; definition: JourneyDefinition } | { ok: false; issues: DefinitionIssue[] };
 
 export function validateJourneyDefinition(input: unknown): ValidationResult {
   const result = journeyDefinitionSchema.safeParse(input);

@@ -57,7 +57,10 @@ export class MissingRunKeyError extends Error {
  * undefined for journeys that are not keyed; MissingRunKeyError when a keyed journey's trigger
  * has no usable key (fail closed: no key, no run).
  */
-export function runKeyFromTrigger(definition: JourneyDefinition, event: JourneyEvent): string | undefined {
+export function runKeyFromTrigger(
+  definition: JourneyDefinition,
+  event: JourneyEvent,
+): string | undefined {
   const reEntry = definition.reEntry;
   if (reEntry?.mode !== 'keyed') return undefined;
   const value = event.properties[reEntry.key];

@@ -4,9 +4,19 @@ import type { JourneyDefinition } from '../../src/journeys/schema';
 import { DAY, HOUR, T0, event, profile } from './helpers';
 
 const cart = (value: number, cartId = 'cart-1') =>
-  event('cart_abandoned', { cart_id: cartId, cart_value: value, cart_items: [{ name: 'Lamp', price: value }] });
+  event('cart_abandoned', {
+    cart_id: cartId,
+    cart_value: value,
+    cart_items: [{ name: 'Lamp', price: value }],
+  });
 
-function run(options: { value?: number; events?: { at: number; type: string; properties?: object }[]; definition?: JourneyDefinition } = {}) {
+function run(
+  options: {
+    value?: number;
+    events?: { at: number; type: string; properties?: object }[];
+    definition?: JourneyDefinition;
+  } = {},
+) {
   const trigger = cart(options.value ?? 80);
   return simulate(options.definition ?? abandonedCart, {
     profile: profile({ first_name: 'Ada' }),
@@ -14,7 +24,10 @@ function run(options: { value?: number; events?: { at: number; type: string; pro
     key: 'cart-1',
     now: T0,
     horizonMs: 30 * DAY,
-    events: (options.events ?? []).map((e) => ({ at: e.at, event: event(e.type, (e.properties ?? {}) as never, e.at) })),
+    events: (options.events ?? []).map((e) => ({
+      at: e.at,
+      event: event(e.type, (e.properties ?? {}) as never, e.at),
+    })),
   });
 }
 
@@ -23,7 +36,12 @@ const offsets = (sends: { at: number }[]) => sends.map((s) => (s.at - T0) / HOUR
 describe('abandoned cart on a virtual clock', () => {
   it('sends all four messages at 1h, 6h, 12h and 24h for a cart worth more than 50', () => {
     const result = run({ value: 80 });
-    expect(result.sends.map((s) => s.stepId)).toEqual(['cart_reminder', 'high_value_nudge', 'cart_still_waiting', 'discount_offer']);
+    expect(result.sends.map((s) => s.stepId)).toEqual([
+      'cart_reminder',
+      'high_value_nudge',
+      'cart_still_waiting',
+      'discount_offer',
+    ]);
     expect(offsets(result.sends)).toEqual([1, 6, 12, 24]);
     expect(result.finalState).toMatchObject({ status: 'completed', finishReason: 'completed' });
     expect(result.finalState.context).toEqual({ cart_id: 'cart-1' });
@@ -31,11 +49,22 @@ describe('abandoned cart on a virtual clock', () => {
 
   it('skips the 6h message for a cart worth 50 or less', () => {
     const result = run({ value: 50 });
-    expect(result.sends.map((s) => s.stepId)).toEqual(['cart_reminder', 'cart_still_waiting', 'discount_offer']);
+    expect(result.sends.map((s) => s.stepId)).toEqual([
+      'cart_reminder',
+      'cart_still_waiting',
+      'discount_offer',
+    ]);
     expect(offsets(result.sends)).toEqual([1, 12, 24]);
     const branch = result.decisions.find((d) => d.kind === 'branch');
     expect(branch?.detail?.outcomes).toEqual([
-      { field: 'trigger.properties.cart_value', op: 'gt', expected: 50, actual: 50, missing: false, passed: false },
+      {
+        field: 'trigger.properties.cart_value',
+        op: 'gt',
+        expected: 50,
+        actual: 50,
+        missing: false,
+        passed: false,
+      },
     ]);
   });
 
@@ -57,14 +86,26 @@ describe('abandoned cart on a virtual clock', () => {
   it('exits at once on a purchase in the middle of a wait', () => {
     const result = run({ events: [{ at: T0 + 8 * HOUR, type: 'purchase' }] });
     expect(offsets(result.sends)).toEqual([1, 6]);
-    expect(result.finalState).toMatchObject({ status: 'exited', finishReason: 'exit_event', currentStepId: 'wait_12h' });
+    expect(result.finalState).toMatchObject({
+      status: 'exited',
+      finishReason: 'exit_event',
+      currentStepId: 'wait_12h',
+    });
     const last = result.timeline[result.timeline.length - 1];
-    expect(last).toEqual({ at: T0 + 8 * HOUR, command: { kind: 'finish', status: 'exited', reason: 'exit_event' } });
+    expect(last).toEqual({
+      at: T0 + 8 * HOUR,
+      command: { kind: 'finish', status: 'exited', reason: 'exit_event' },
+    });
   });
 
   it('waits listen for the exit event so the driver wakes for it', () => {
     const wait = run().timeline.find((t) => t.command.kind === 'wait')?.command;
-    expect(wait).toEqual({ kind: 'wait', stepId: 'wait_1h', until: T0 + HOUR, events: ['purchase'] });
+    expect(wait).toEqual({
+      kind: 'wait',
+      stepId: 'wait_1h',
+      until: T0 + HOUR,
+      events: ['purchase'],
+    });
   });
 
   it('ignores unrelated events and keeps the same wait', () => {

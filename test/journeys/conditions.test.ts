@@ -24,8 +24,14 @@ const check = (condition: Condition) => evaluateCondition(condition, scope, T0);
 describe('field paths', () => {
   it('resolves nested paths over every root', () => {
     expect(resolveField('profile.first_name', scope)).toEqual({ missing: false, value: 'Ada' });
-    expect(resolveField('trigger.properties.cart_id', scope)).toEqual({ missing: false, value: 'c1' });
-    expect(resolveField('trigger.properties.items.0.sku', scope)).toEqual({ missing: false, value: 'a' });
+    expect(resolveField('trigger.properties.cart_id', scope)).toEqual({
+      missing: false,
+      value: 'c1',
+    });
+    expect(resolveField('trigger.properties.items.0.sku', scope)).toEqual({
+      missing: false,
+      value: 'a',
+    });
     expect(resolveField('context.cart_id', scope)).toEqual({ missing: false, value: 'c1' });
   });
 
@@ -42,7 +48,9 @@ describe('field paths', () => {
   });
 
   it('rejects paths with an unknown root', () => {
-    expect(() => resolveField('customer.name', scope)).toThrow('invalid field path "customer.name"');
+    expect(() => resolveField('customer.name', scope)).toThrow(
+      'invalid field path "customer.name"',
+    );
   });
 });
 
@@ -112,7 +120,10 @@ describe('missing fields never pass silently', () => {
   });
 
   it('only exists: false passes on a missing field', () => {
-    expect(check({ field: missingField, op: 'exists', value: false })).toMatchObject({ passed: true, missing: true });
+    expect(check({ field: missingField, op: 'exists', value: false })).toMatchObject({
+      passed: true,
+      missing: true,
+    });
   });
 });
 
@@ -122,7 +133,10 @@ describe('null, coercion and types', () => {
     expect(check({ field: 'profile.nickname', op: 'eq', value: 'x' }).passed).toBe(false);
     expect(check({ field: 'profile.nickname', op: 'not_in', value: ['x'] }).passed).toBe(true);
     expect(check({ field: 'profile.nickname', op: 'exists', value: true }).passed).toBe(false);
-    expect(check({ field: 'profile.nickname', op: 'exists', value: false })).toMatchObject({ passed: true, missing: false });
+    expect(check({ field: 'profile.nickname', op: 'exists', value: false })).toMatchObject({
+      passed: true,
+      missing: false,
+    });
     expect(check({ field: 'profile.nickname', op: 'gt', value: 0 }).passed).toBe(false);
   });
 
@@ -152,8 +166,12 @@ describe('null, coercion and types', () => {
 
   it('reads a zone-less ISO date-time as UTC', () => {
     const local = { profile: profile({ at: '2026-01-04T10:00:00' }) };
-    expect(evaluateCondition({ field: 'profile.at', op: 'older_than', value: '1d' }, local, T0).passed).toBe(false);
-    expect(evaluateCondition({ field: 'profile.at', op: 'within', value: '1d' }, local, T0).passed).toBe(true);
+    expect(
+      evaluateCondition({ field: 'profile.at', op: 'older_than', value: '1d' }, local, T0).passed,
+    ).toBe(false);
+    expect(
+      evaluateCondition({ field: 'profile.at', op: 'within', value: '1d' }, local, T0).passed,
+    ).toBe(true);
   });
 });
 
@@ -168,7 +186,11 @@ describe('groups', () => {
   });
 
   it('match any needs one', () => {
-    expect(evaluateConditionGroup({ match: 'any', conditions: [fail, pass] }, scope, T0).passed).toBe(true);
-    expect(evaluateConditionGroup({ match: 'any', conditions: [fail, fail] }, scope, T0).passed).toBe(false);
+    expect(
+      evaluateConditionGroup({ match: 'any', conditions: [fail, pass] }, scope, T0).passed,
+    ).toBe(true);
+    expect(
+      evaluateConditionGroup({ match: 'any', conditions: [fail, fail] }, scope, T0).passed,
+    ).toBe(false);
   });
 });

@@ -11,9 +11,12 @@ describe('parseDuration', () => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  it.each(['', '0m', '1.5h', '10', 'h', '-1d', '2 d', '3y', '01h'])('rejects %j with a clear error', (text) => {
-    expect(() => parseDuration(text)).toThrow(`invalid duration "${text}"`);
-  });
+  it.each(['', '0m', '1.5h', '10', 'h', '-1d', '2 d', '3y', '01h'])(
+    'rejects %j with a clear error',
+    (text) => {
+      expect(() => parseDuration(text)).toThrow(`invalid duration "${text}"`);
+    },
+  );
 });
 
 describe('formatDuration', () => {

@@ -7,7 +7,12 @@ export const T0 = Date.parse('2026-01-05T10:00:00Z');
 
 let counter = 0;
 
-export function event(type: string, properties: JsonObject = {}, at = T0, id?: string): JourneyEvent {
+export function event(
+  type: string,
+  properties: JsonObject = {},
+  at = T0,
+  id?: string,
+): JourneyEvent {
   counter += 1;
   return {
     id: id ?? `evt-${type}-${counter}`,

@@ -7,12 +7,24 @@ import { DAY, HOUR, T0, event, profile } from './helpers';
 
 const email = { subject: 'Hi', html: '<p>Hi</p>' };
 
-function define(steps: JourneyDefinitionInput['steps'], extra: Partial<JourneyDefinitionInput> = {}): JourneyDefinition {
-  return parseJourneyDefinition({ id: 'test-journey', name: 'Test', entry: steps[0]!.id, steps, ...extra });
+function define(
+  steps: JourneyDefinitionInput['steps'],
+  extra: Partial<JourneyDefinitionInput> = {},
+): JourneyDefinition {
+  return parseJourneyDefinition({
+    id: 'test-journey',
+    name: 'Test',
+    entry: steps[0]!.id,
+    steps,
+    ...extra,
+  });
 }
 
 /** Starts a run and feeds it its first profile. */
-function begin(definition: JourneyDefinition, options: { trigger?: JourneyEvent; key?: string; fields?: object } = {}): Transition {
+function begin(
+  definition: JourneyDefinition,
+  options: { trigger?: JourneyEvent; key?: string; fields?: object } = {},
+): Transition {
   const started = startRun(
     {
       definition,
@@ -25,10 +37,15 @@ function begin(definition: JourneyDefinition, options: { trigger?: JourneyEvent;
     T0,
   );
   expect(started.command).toEqual({ kind: 'load_profile' });
-  return advance(definition, started.state, { kind: 'profile', now: T0, profile: profile(options.fields as never) });
+  return advance(definition, started.state, {
+    kind: 'profile',
+    now: T0,
+    profile: profile(options.fields as never),
+  });
 }
 
-const feed = (definition: JourneyDefinition, t: Transition, input: Input) => advance(definition, t.state, input);
+const feed = (definition: JourneyDefinition, t: Transition, input: Input) =>
+  advance(definition, t.state, input);
 
 const keyedWait = define(
   [
@@ -50,7 +67,16 @@ const keyedWait = define(
 
 describe('startRun', () => {
   it('records entry and asks for a fresh profile first', () => {
-    const t = startRun({ definition: keyedWait, journeyVersion: 3, customerId: 'cust-1', key: 'c1', defaultTimeZone: 'UTC' }, T0);
+    const t = startRun(
+      {
+        definition: keyedWait,
+        journeyVersion: 3,
+        customerId: 'cust-1',
+        key: 'c1',
+        defaultTimeZone: 'UTC',
+      },
+      T0,
+    );
     expect(t.command).toEqual({ kind: 'load_profile' });
     expect(t.state).toMatchObject({
       journeyId: 'test-journey',
@@ -62,7 +88,11 @@ describe('startRun', () => {
       currentStepId: null,
     });
     expect(t.state.trace).toEqual([
-      expect.objectContaining({ kind: 'entered', at: T0, summary: 'entered journey test-journey v3' }),
+      expect.objectContaining({
+        kind: 'entered',
+        at: T0,
+        summary: 'entered journey test-journey v3',
+      }),
     ]);
   });
 
@@ -74,7 +104,16 @@ describe('startRun', () => {
     expect(t.command).toEqual({ kind: 'finish', status: 'exited', reason: 'audience_mismatch' });
     expect(t.state.trace.find((d) => d.kind === 'condition')?.detail).toEqual({
       passed: false,
-      outcomes: [{ field: 'profile.country', op: 'eq', expected: 'DE', actual: 'FR', missing: false, passed: false }],
+      outcomes: [
+        {
+          field: 'profile.country',
+          op: 'eq',
+          expected: 'DE',
+          actual: 'FR',
+          missing: false,
+          passed: false,
+        },
+      ],
     });
   });
 });
@@ -83,22 +122,36 @@ describe('waitForEvent with a key match', () => {
   const start = () => begin(keyedWait, { key: 'c1' });
 
   it('waits for the event until the timeout', () => {
-    expect(start().command).toEqual({ kind: 'wait', stepId: 'await_checkout', until: T0 + DAY, events: ['checkout_started'] });
+    expect(start().command).toEqual({
+      kind: 'wait',
+      stepId: 'await_checkout',
+      until: T0 + DAY,
+      events: ['checkout_started'],
+    });
   });
 
   it('ignores an event for another cart and re-issues the same wait', () => {
     const t = start();
-    const next = feed(keyedWait, t, { kind: 'event', now: T0 + HOUR, event: event('checkout_started', { cart_id: 'c2', total: 50 }) });
+    const next = feed(keyedWait, t, {
+      kind: 'event',
+      now: T0 + HOUR,
+      event: event('checkout_started', { cart_id: 'c2', total: 50 }),
+    });
     expect(next.command).toBe(t.command);
     expect(next.state.trace.pop()).toMatchObject({
       kind: 'event_ignored',
-      summary: 'checkout_started event ignored by await_checkout: cart_id does not equal context.cart_id',
+      summary:
+        'checkout_started event ignored by await_checkout: cart_id does not equal context.cart_id',
     });
   });
 
   it('ignores a matching cart whose event fails `where`', () => {
     const t = start();
-    const next = feed(keyedWait, t, { kind: 'event', now: T0 + HOUR, event: event('checkout_started', { cart_id: 'c1', total: 5 }) });
+    const next = feed(keyedWait, t, {
+      kind: 'event',
+      now: T0 + HOUR,
+      event: event('checkout_started', { cart_id: 'c1', total: 5 }),
+    });
     expect(next.command).toBe(t.command);
   });
 
@@ -106,7 +159,12 @@ describe('waitForEvent with a key match', () => {
     const e = event('checkout_started', { cart_id: 'c1', total: 50 });
     const next = feed(keyedWait, start(), { kind: 'event', now: T0 + HOUR, event: e });
     expect(next.command).toMatchObject({ kind: 'send', stepId: 'thanks', visit: 1 });
-    expect(next.state.context.last_event).toEqual({ id: e.id, type: e.type, occurredAt: e.occurredAt, properties: e.properties });
+    expect(next.state.context.last_event).toEqual({
+      id: e.id,
+      type: e.type,
+      occurredAt: e.occurredAt,
+      properties: e.properties,
+    });
     expect(next.state.trace.map((d) => d.kind)).toContain('event_matched');
   });
 
@@ -137,7 +195,12 @@ describe('waitForEvent with a key match', () => {
 
 describe('events, duplicates and cancel', () => {
   const definition = define([{ id: 'pause', type: 'wait', for: '1d' }], {
-    exitOn: [{ event: 'unsubscribe', when: { conditions: [{ field: 'event.properties.topic', op: 'eq', value: 'all' }] } }],
+    exitOn: [
+      {
+        event: 'unsubscribe',
+        when: { conditions: [{ field: 'event.properties.topic', op: 'eq', value: 'all' }] },
+      },
+    ],
     goal: { event: 'purchase', exit: false },
   });
 
@@ -148,7 +211,10 @@ describe('events, duplicates and cancel', () => {
     const twice = feed(definition, once, { kind: 'event', now: T0 + 2 * HOUR, event: e });
     expect(twice.command).toBe(once.command);
     expect(twice.state.goalReachedAt).toBe(T0 + HOUR);
-    expect(twice.state.trace.pop()).toMatchObject({ kind: 'event_ignored', summary: 'duplicate purchase event ignored' });
+    expect(twice.state.trace.pop()).toMatchObject({
+      kind: 'event_ignored',
+      summary: 'duplicate purchase event ignored',
+    });
   });
 
   it('ignores the trigger event if it is routed to the run again', () => {
@@ -159,27 +225,47 @@ describe('events, duplicates and cancel', () => {
   });
 
   it('records the goal without exiting when goal.exit is false', () => {
-    const t = feed(definition, begin(definition), { kind: 'event', now: T0 + HOUR, event: event('purchase') });
+    const t = feed(definition, begin(definition), {
+      kind: 'event',
+      now: T0 + HOUR,
+      event: event('purchase'),
+    });
     expect(t.command).toMatchObject({ kind: 'wait', stepId: 'pause' });
     expect(t.state.trace.pop()).toMatchObject({ kind: 'goal', summary: 'goal reached: purchase' });
   });
 
   it('finishes goal_reached when the goal exits', () => {
     const exiting = { ...definition, goal: { event: 'purchase', exit: true } };
-    const t = feed(exiting, begin(exiting), { kind: 'event', now: T0 + HOUR, event: event('purchase') });
+    const t = feed(exiting, begin(exiting), {
+      kind: 'event',
+      now: T0 + HOUR,
+      event: event('purchase'),
+    });
     expect(t.command).toEqual({ kind: 'finish', status: 'completed', reason: 'goal_reached' });
   });
 
   it('applies exitOn conditions over the event', () => {
     const t = begin(definition);
-    const partial = feed(definition, t, { kind: 'event', now: T0 + HOUR, event: event('unsubscribe', { topic: 'news' }) });
+    const partial = feed(definition, t, {
+      kind: 'event',
+      now: T0 + HOUR,
+      event: event('unsubscribe', { topic: 'news' }),
+    });
     expect(partial.command).toBe(t.command);
-    const full = feed(definition, partial, { kind: 'event', now: T0 + HOUR, event: event('unsubscribe', { topic: 'all' }) });
+    const full = feed(definition, partial, {
+      kind: 'event',
+      now: T0 + HOUR,
+      event: event('unsubscribe', { topic: 'all' }),
+    });
     expect(full.command).toEqual({ kind: 'finish', status: 'exited', reason: 'exit_event' });
   });
 
   it('cancels on request, and stays finished afterwards', () => {
-    const t = feed(definition, begin(definition), { kind: 'cancel', now: T0 + HOUR, reason: 'support request' });
+    const t = feed(definition, begin(definition), {
+      kind: 'cancel',
+      now: T0 + HOUR,
+      reason: 'support request',
+    });
     expect(t.command).toEqual({ kind: 'finish', status: 'cancelled', reason: 'cancelled' });
     const after = feed(definition, t, { kind: 'timer', now: T0 + DAY });
     expect(after.command).toEqual(t.command);
@@ -188,7 +274,8 @@ describe('events, duplicates and cancel', () => {
 
   it('bounds the list of remembered event ids', () => {
     let t = begin(definition);
-    for (let i = 0; i < 300; i += 1) t = feed(definition, t, { kind: 'event', now: T0 + i, event: event('page_view') });
+    for (let i = 0; i < 300; i += 1)
+      t = feed(definition, t, { kind: 'event', now: T0 + i, event: event('page_view') });
     expect(t.state.seenEventIds.length).toBeLessThanOrEqual(200);
   });
 });
@@ -199,7 +286,13 @@ describe('steps', () => {
       {
         id: 'check',
         type: 'branch',
-        when: { match: 'any', conditions: [{ field: 'profile.plan', op: 'eq', value: 'pro' }, { field: 'profile.email', op: 'exists' }] },
+        when: {
+          match: 'any',
+          conditions: [
+            { field: 'profile.plan', op: 'eq', value: 'pro' },
+            { field: 'profile.email', op: 'exists' },
+          ],
+        },
         then: 'pro',
         else: 'free',
       },
@@ -208,7 +301,11 @@ describe('steps', () => {
     ]);
     const t = begin(definition);
     expect(t.command).toEqual({ kind: 'load_profile' });
-    const next = feed(definition, t, { kind: 'profile', now: T0, profile: profile({ plan: 'pro', email: 'ada@example.com' }) });
+    const next = feed(definition, t, {
+      kind: 'profile',
+      now: T0,
+      profile: profile({ plan: 'pro', email: 'ada@example.com' }),
+    });
     expect(next.command).toEqual({ kind: 'finish', status: 'exited', reason: 'exit_step' });
     const branch = next.state.trace.find((d) => d.kind === 'branch');
     expect(branch?.summary).toBe('check: 2 of 2 conditions passed (match any) → then (pro)');
@@ -221,27 +318,60 @@ describe('steps', () => {
         {
           id: 'mark',
           type: 'updateProfile',
-          set: { done: true, cleared: null, cart: { from: 'context.cart_id' }, ghost: { from: 'trigger.properties.nope' } },
+          set: {
+            done: true,
+            cleared: null,
+            cart: { from: 'context.cart_id' },
+            ghost: { from: 'trigger.properties.nope' },
+          },
         },
       ],
       { reEntry: { mode: 'keyed', key: 'cart_id' } },
     );
     const t = begin(definition, { key: 'c9', trigger: event('start', { cart_id: 'c9' }) });
-    expect(t.command).toEqual({ kind: 'update_profile', stepId: 'mark', visit: 1, set: { done: true, cleared: null, cart: 'c9' } });
-    expect(t.state.trace.some((d) => d.summary.includes('ghost (from trigger.properties.nope)'))).toBe(true);
-    const done = feed(definition, t, { kind: 'profile_updated', now: T0, profile: profile({ done: true }) });
+    expect(t.command).toEqual({
+      kind: 'update_profile',
+      stepId: 'mark',
+      visit: 1,
+      set: { done: true, cleared: null, cart: 'c9' },
+    });
+    expect(
+      t.state.trace.some((d) => d.summary.includes('ghost (from trigger.properties.nope)')),
+    ).toBe(true);
+    const done = feed(definition, t, {
+      kind: 'profile_updated',
+      now: T0,
+      profile: profile({ done: true }),
+    });
     expect(done.command).toEqual({ kind: 'finish', status: 'completed', reason: 'completed' });
   });
 
   it('records send results and moves on', () => {
     const definition = define([
-      { id: 'hello', type: 'send', channel: 'email', kind: 'transactional', content: email, next: 'bye' },
+      {
+        id: 'hello',
+        type: 'send',
+        channel: 'email',
+        kind: 'transactional',
+        content: email,
+        next: 'bye',
+      },
       { id: 'bye', type: 'exit' },
     ]);
     const t = begin(definition);
-    expect(t.command).toMatchObject({ kind: 'send', messageKind: 'transactional', variables: { trigger: {}, context: {} } });
-    const next = feed(definition, t, { kind: 'send_result', now: T0, outcome: { status: 'skipped', deliveryId: 'd1', reason: 'no_consent' } });
-    expect(next.state.trace.find((d) => d.kind === 'send_result')?.summary).toBe('email hello: skipped (no_consent)');
+    expect(t.command).toMatchObject({
+      kind: 'send',
+      messageKind: 'transactional',
+      variables: { trigger: {}, context: {} },
+    });
+    const next = feed(definition, t, {
+      kind: 'send_result',
+      now: T0,
+      outcome: { status: 'skipped', deliveryId: 'd1', reason: 'no_consent' },
+    });
+    expect(next.state.trace.find((d) => d.kind === 'send_result')?.summary).toBe(
+      'email hello: skipped (no_consent)',
+    );
     expect(next.command).toMatchObject({ kind: 'finish', reason: 'exit_step' });
   });
 
@@ -259,7 +389,11 @@ describe('steps', () => {
       { id: 'later', type: 'wait', untilSinceEntry: '1h', next: 'bye' },
       { id: 'bye', type: 'send', channel: 'email', content: email },
     ]);
-    const t = feed(definition, begin(definition), { kind: 'send_result', now: T0 + 2 * HOUR, outcome: { status: 'sent', deliveryId: 'd' } });
+    const t = feed(definition, begin(definition), {
+      kind: 'send_result',
+      now: T0 + 2 * HOUR,
+      outcome: { status: 'sent', deliveryId: 'd' },
+    });
     expect(t.command).toMatchObject({ kind: 'send', stepId: 'bye' });
   });
 
@@ -269,7 +403,11 @@ describe('steps', () => {
       { id: 'pause', type: 'wait', for: '1h', next: 'hello' },
     ]);
     let t = begin(definition);
-    t = feed(definition, t, { kind: 'send_result', now: T0, outcome: { status: 'sent', deliveryId: 'd1' } });
+    t = feed(definition, t, {
+      kind: 'send_result',
+      now: T0,
+      outcome: { status: 'sent', deliveryId: 'd1' },
+    });
     t = feed(definition, t, { kind: 'timer', now: T0 + HOUR });
     expect(t.command).toMatchObject({ kind: 'send', stepId: 'hello', visit: 2 });
   });
@@ -285,7 +423,9 @@ describe('steps', () => {
   });
 
   it('fails a branch cycle without waits across decisions', () => {
-    const always = { conditions: [{ field: 'profile.id' as const, op: 'exists' as const, value: true }] };
+    const always = {
+      conditions: [{ field: 'profile.id' as const, op: 'exists' as const, value: true }],
+    };
     const definition = define([
       { id: 'left', type: 'branch', when: always, then: 'right' },
       { id: 'right', type: 'branch', when: always, then: 'left' },
@@ -307,7 +447,11 @@ describe('steps', () => {
     ]);
     let t = begin(definition);
     for (let i = 0; i < 1500; i += 1) {
-      t = feed(definition, t, { kind: 'send_result', now: T0 + i * 60_000, outcome: { status: 'sent', deliveryId: `d${i}` } });
+      t = feed(definition, t, {
+        kind: 'send_result',
+        now: T0 + i * 60_000,
+        outcome: { status: 'sent', deliveryId: `d${i}` },
+      });
       t = feed(definition, t, { kind: 'timer', now: T0 + (i + 1) * 60_000 });
     }
     expect(t.command).toMatchObject({ kind: 'send', visit: 1501 });
@@ -318,8 +462,12 @@ describe('purity and bounds', () => {
   it('never mutates the state it is given', () => {
     const definition = keyedWait;
     const t = begin(definition, { key: 'c1' });
-    const snapshot: RunState = JSON.parse(JSON.stringify(t.state));
-    feed(definition, t, { kind: 'event', now: T0 + HOUR, event: event('checkout_started', { cart_id: 'c1', total: 50 }) });
+    const snapshot: RunState = JSON.parse(JSON.stringify(t.state)) as RunState;
+    feed(definition, t, {
+      kind: 'event',
+      now: T0 + HOUR,
+      event: event('checkout_started', { cart_id: 'c1', total: 50 }),
+    });
     feed(definition, t, { kind: 'timer', now: T0 + DAY });
     expect(t.state).toEqual(snapshot);
   });
@@ -328,7 +476,8 @@ describe('purity and bounds', () => {
     const definition = define([{ id: 'pause', type: 'wait', for: '1d' }]);
     let t = begin(definition);
     const before = t.state.trace.length;
-    for (let i = 0; i < 700; i += 1) t = feed(definition, t, { kind: 'event', now: T0 + i, event: event('noise') });
+    for (let i = 0; i < 700; i += 1)
+      t = feed(definition, t, { kind: 'event', now: T0 + i, event: event('noise') });
     expect(t.state.trace).toHaveLength(MAX_TRACE);
     expect(t.state.traceDropped).toBe(before + 700 - MAX_TRACE);
     expect(t.state.trace[t.state.trace.length - 1]?.at).toBe(T0 + 699);
@@ -337,7 +486,11 @@ describe('purity and bounds', () => {
   it('re-issues the pending command for a profile fed while waiting (resume after continue-as-new)', () => {
     const definition = define([{ id: 'pause', type: 'wait', for: '1d' }]);
     const t = begin(definition);
-    const next = feed(definition, t, { kind: 'profile', now: T0 + HOUR, profile: profile({ plan: 'pro' }) });
+    const next = feed(definition, t, {
+      kind: 'profile',
+      now: T0 + HOUR,
+      profile: profile({ plan: 'pro' }),
+    });
     expect(next.command).toBe(t.command);
     expect(next.state.profile).toMatchObject({ plan: 'pro' });
   });

@@ -17,11 +17,14 @@ function run(
   });
 }
 
-const schedule = (result: ReturnType<typeof run>) => result.sends.map((s) => [s.stepId, (s.at - T0) / HOUR]);
+const schedule = (result: ReturnType<typeof run>) =>
+  result.sends.map((s) => [s.stepId, (s.at - T0) / HOUR]);
 
 describe('onboarding', () => {
   it('marks onboarding complete when the profile is completed within 2 days', () => {
-    const result = run(onboarding, { events: [{ at: T0 + 20 * HOUR, type: 'profile_completion' }] });
+    const result = run(onboarding, {
+      events: [{ at: T0 + 20 * HOUR, type: 'profile_completion' }],
+    });
     expect(schedule(result)).toEqual([
       ['welcome_email', 0],
       ['setup_tips', 1],
@@ -29,7 +32,12 @@ describe('onboarding', () => {
     const update = result.timeline.find((t) => t.command.kind === 'update_profile');
     expect(update).toEqual({
       at: T0 + 20 * HOUR,
-      command: { kind: 'update_profile', stepId: 'mark_onboarding_complete', visit: 1, set: { onboarding_complete: true } },
+      command: {
+        kind: 'update_profile',
+        stepId: 'mark_onboarding_complete',
+        visit: 1,
+        set: { onboarding_complete: true },
+      },
     });
     expect(result.finalState).toMatchObject({ status: 'completed', finishReason: 'completed' });
     expect(result.finalState.profile).toMatchObject({ onboarding_complete: true });
@@ -45,14 +53,21 @@ describe('onboarding', () => {
       ['completion_reminder_2', 51],
     ]);
     expect(result.timeline.some((t) => t.command.kind === 'update_profile')).toBe(false);
-    expect(result.decisions).toContainEqual(expect.objectContaining({ kind: 'timeout', stepId: 'await_profile_completion' }));
+    expect(result.decisions).toContainEqual(
+      expect.objectContaining({ kind: 'timeout', stepId: 'await_profile_completion' }),
+    );
     expect(result.finalState).toMatchObject({ status: 'exited', finishReason: 'max_duration' });
     expect(result.timeline[result.timeline.length - 1]?.at).toBe(T0 + 7 * DAY);
   });
 
   it('marks onboarding complete when the profile is completed after the reminders', () => {
     const result = run(onboarding, { events: [{ at: T0 + 4 * DAY, type: 'profile_completion' }] });
-    expect(schedule(result).map(([id]) => id)).toEqual(['welcome_email', 'setup_tips', 'completion_reminder', 'completion_reminder_2']);
+    expect(schedule(result).map(([id]) => id)).toEqual([
+      'welcome_email',
+      'setup_tips',
+      'completion_reminder',
+      'completion_reminder_2',
+    ]);
     expect(result.timeline.some((t) => t.command.kind === 'update_profile')).toBe(true);
     expect(result.finalState.finishReason).toBe('completed');
   });
@@ -68,7 +83,10 @@ describe('re-engagement', () => {
   const oldPurchase = { last_purchase_at: new Date(T0 - 60 * DAY).toISOString() };
 
   it('stops after the first email when it is opened', () => {
-    const result = run(reEngagement, { profile: oldPurchase, events: [{ at: T0 + DAY, type: 'email_opened' }] });
+    const result = run(reEngagement, {
+      profile: oldPurchase,
+      events: [{ at: T0 + DAY, type: 'email_opened' }],
+    });
     expect(schedule(result)).toEqual([['we_miss_you', 0]]);
     expect(result.finalState).toMatchObject({ status: 'completed', finishReason: 'completed' });
   });
@@ -83,7 +101,10 @@ describe('re-engagement', () => {
   });
 
   it('skips the survey when the second message is clicked', () => {
-    const result = run(reEngagement, { profile: oldPurchase, events: [{ at: T0 + 4 * DAY, type: 'email_clicked' }] });
+    const result = run(reEngagement, {
+      profile: oldPurchase,
+      events: [{ at: T0 + 4 * DAY, type: 'email_clicked' }],
+    });
     expect(schedule(result).map(([id]) => id)).toEqual(['we_miss_you', 'second_chance']);
   });
 
@@ -92,15 +113,22 @@ describe('re-engagement', () => {
   });
 
   it('keeps out recent purchasers, and traces why', () => {
-    const result = run(reEngagement, { profile: { last_purchase_at: new Date(T0 - 5 * DAY).toISOString() } });
+    const result = run(reEngagement, {
+      profile: { last_purchase_at: new Date(T0 - 5 * DAY).toISOString() },
+    });
     expect(result.sends).toEqual([]);
-    expect(result.finalState).toMatchObject({ status: 'exited', finishReason: 'audience_mismatch' });
+    expect(result.finalState).toMatchObject({
+      status: 'exited',
+      finishReason: 'audience_mismatch',
+    });
     const decision = result.decisions.find((d) => d.kind === 'condition');
     expect(decision?.summary).toBe('audience not matched: 0 of 2 conditions passed (match any)');
   });
 
   it('keeps out a customer whose last purchase date cannot be read (fail closed)', () => {
-    expect(run(reEngagement, { profile: { last_purchase_at: 'last tuesday' } }).finalState.finishReason).toBe('audience_mismatch');
+    expect(
+      run(reEngagement, { profile: { last_purchase_at: 'last tuesday' } }).finalState.finishReason,
+    ).toBe('audience_mismatch');
   });
 });
 

@@ -1,12 +1,22 @@
 import { journeyDefinitionSchema } from '../../src/journeys/schema';
-import { JourneyValidationError, parseJourneyDefinition, validateJourneyDefinition } from '../../src/journeys/validate';
+import {
+  JourneyValidationError,
+  parseJourneyDefinition,
+  validateJourneyDefinition,
+} from '../../src/journeys/validate';
 
 const valid = {
   id: 'test-journey',
   name: 'Test',
   entry: 'hello',
   steps: [
-    { id: 'hello', type: 'send', channel: 'email', content: { subject: 'Hi', html: '<p>Hi</p>' }, next: 'pause' },
+    {
+      id: 'hello',
+      type: 'send',
+      channel: 'email',
+      content: { subject: 'Hi', html: '<p>Hi</p>' },
+      next: 'pause',
+    },
     { id: 'pause', type: 'wait', for: '1h' },
   ],
 };
@@ -27,7 +37,10 @@ describe('journey definition validation', () => {
 
   it('rejects duplicate step ids at the duplicate', () => {
     const input = { ...valid, steps: [...valid.steps, { id: 'pause', type: 'exit' }] };
-    expect(issuesOf(input)).toContainEqual({ path: 'steps.2.id', message: 'duplicate step id "pause"' });
+    expect(issuesOf(input)).toContainEqual({
+      path: 'steps.2.id',
+      message: 'duplicate step id "pause"',
+    });
   });
 
   it('rejects unknown targets naming the field', () => {
@@ -35,15 +48,24 @@ describe('journey definition validation', () => {
       ...valid,
       steps: [valid.steps[0], { id: 'pause', type: 'wait', for: '1h', next: 'nowhere' }],
     };
-    expect(issuesOf(input)).toContainEqual({ path: 'steps.1.next', message: 'no step with id "nowhere"' });
+    expect(issuesOf(input)).toContainEqual({
+      path: 'steps.1.next',
+      message: 'no step with id "nowhere"',
+    });
   });
 
   it('rejects an unknown entry', () => {
-    expect(issuesOf({ ...valid, entry: 'missing' })).toContainEqual({ path: 'entry', message: 'no step with id "missing"' });
+    expect(issuesOf({ ...valid, entry: 'missing' })).toContainEqual({
+      path: 'entry',
+      message: 'no step with id "missing"',
+    });
   });
 
   it('rejects a wait with two forms, or none', () => {
-    const two = { ...valid, steps: [valid.steps[0], { id: 'pause', type: 'wait', for: '1h', untilLocalTime: '09:00' }] };
+    const two = {
+      ...valid,
+      steps: [valid.steps[0], { id: 'pause', type: 'wait', for: '1h', untilLocalTime: '09:00' }],
+    };
     const message = 'a wait step needs exactly one of "for", "untilSinceEntry", "untilLocalTime"';
     expect(issuesOf(two)).toContainEqual({ path: 'steps.1', message });
     const none = { ...valid, steps: [valid.steps[0], { id: 'pause', type: 'wait' }] };
@@ -65,7 +87,10 @@ describe('journey definition validation', () => {
       ],
     };
     const issues = issuesOf(input);
-    expect(issues).toContainEqual({ path: 'steps.1.for', message: 'must be a duration such as "30m", "24h" or "2d"' });
+    expect(issues).toContainEqual({
+      path: 'steps.1.for',
+      message: 'must be a duration such as "30m", "24h" or "2d"',
+    });
     expect(issues).toContainEqual({
       path: 'steps.2.when.conditions.0.field',
       message: 'must start with profile., trigger., event. or context.',
@@ -73,7 +98,11 @@ describe('journey definition validation', () => {
   });
 
   it('throws a JourneyValidationError listing every issue', () => {
-    const input = { ...valid, entry: 'missing', steps: [...valid.steps, { id: 'pause', type: 'exit' }] };
+    const input = {
+      ...valid,
+      entry: 'missing',
+      steps: [...valid.steps, { id: 'pause', type: 'exit' }],
+    };
     expect(() => parseJourneyDefinition(input)).toThrow(JourneyValidationError);
     expect(() => parseJourneyDefinition(input)).toThrow(
       'invalid journey definition: steps.2.id: duplicate step id "pause"; entry: no step with id "missing"',
@@ -81,7 +110,10 @@ describe('journey definition validation', () => {
   });
 
   it('accepts a cooldown on keyed re-entry', () => {
-    const parsed = journeyDefinitionSchema.parse({ ...valid, reEntry: { mode: 'keyed', key: 'cart_id', cooldown: '168h' } });
+    const parsed = journeyDefinitionSchema.parse({
+      ...valid,
+      reEntry: { mode: 'keyed', key: 'cart_id', cooldown: '168h' },
+    });
     expect(parsed.reEntry).toEqual({ mode: 'keyed', key: 'cart_id', cooldown: '168h' });
   });
 });

@@ -14,7 +14,10 @@ export const abandonedCart: JourneyDefinition = parseJourneyDefinition({
   description: 'Brings customers back to a cart they left, with a discount as the last resort.',
   trigger: {
     event: 'cart_abandoned',
-    when: { match: 'all', conditions: [{ field: 'trigger.properties.cart_value', op: 'gt', value: 25 }] },
+    when: {
+      match: 'all',
+      conditions: [{ field: 'trigger.properties.cart_value', op: 'gt', value: 25 }],
+    },
   },
   reEntry: { mode: 'keyed', key: 'cart_id', cooldown: '168h' },
   exitOn: [{ event: 'purchase' }],
@@ -41,7 +44,10 @@ export const abandonedCart: JourneyDefinition = parseJourneyDefinition({
       id: 'high_value_check',
       type: 'branch',
       name: 'Cart worth more than 50?',
-      when: { match: 'all', conditions: [{ field: 'trigger.properties.cart_value', op: 'gt', value: 50 }] },
+      when: {
+        match: 'all',
+        conditions: [{ field: 'trigger.properties.cart_value', op: 'gt', value: 50 }],
+      },
       then: 'wait_6h',
       else: 'wait_12h',
     },

@@ -24,7 +24,12 @@ import { welcomeSeries } from './welcome-series';
  * email_clicked; onboarding ← onboarding_started, listens to profile_completion. All but
  * abandoned-cart exit on unsubscribe.
  */
-export const builtInJourneys: JourneyDefinition[] = [welcomeSeries, abandonedCart, reEngagement, onboarding];
+export const builtInJourneys: JourneyDefinition[] = [
+  welcomeSeries,
+  abandonedCart,
+  reEngagement,
+  onboarding,
+];
 
 export { abandonedCart, onboarding, reEngagement, welcomeSeries };
 

@@ -24,7 +24,8 @@ export const onboarding: JourneyDefinition = parseJourneyDefinition({
       name: 'Welcome email',
       channel: 'email',
       content: {
-        subject: 'Welcome to {{company.name}}{{#if profile.first_name}}, {{profile.first_name}}{{/if}}',
+        subject:
+          'Welcome to {{company.name}}{{#if profile.first_name}}, {{profile.first_name}}{{/if}}',
         html: '<p>Let us get you set up. <a href="{{links.onboarding}}">Start onboarding</a></p>',
       },
       next: 'wait_1h',

@@ -22,7 +22,8 @@ export const welcomeSeries: JourneyDefinition = parseJourneyDefinition({
       name: 'Welcome email',
       channel: 'email',
       content: {
-        subject: 'Welcome to {{company.name}}{{#if profile.first_name}}, {{profile.first_name}}{{/if}}!',
+        subject:
+          'Welcome to {{company.name}}{{#if profile.first_name}}, {{profile.first_name}}{{/if}}!',
         html:
           '<p>Hi {{#if profile.first_name}}{{profile.first_name}}{{else}}there{{/if}},</p>' +
           '<p>Welcome to {{company.name}}. A few minutes of setup gets you going:</p>' +
@@ -48,7 +49,10 @@ export const welcomeSeries: JourneyDefinition = parseJourneyDefinition({
       id: 'profile_completed_check',
       type: 'branch',
       name: 'Profile completed?',
-      when: { match: 'all', conditions: [{ field: 'profile.profile_completed', op: 'eq', value: true }] },
+      when: {
+        match: 'all',
+        conditions: [{ field: 'profile.profile_completed', op: 'eq', value: true }],
+      },
       then: 'wait_3d',
       else: 'complete_profile_nudge',
     },

@@ -1,0 +1,98 @@
+import { field, journey, where, whereAny } from '../../src/journeys/builders';
+import { abandonedCart, reEngagement } from '../../src/journeys/library';
+import { JourneyValidationError } from '../../src/journeys/validate';
+
+describe('journey builders', () => {
+  it('build the same definition as the abandoned-cart JSON', () => {
+    const email = (subject: string, html: string, text?: string) => ({
+      subject,
+      html,
+      ...(text ? { text } : {}),
+    });
+    const source = (id: string) => {
+      const step = abandonedCart.steps.find((s) => s.id === id);
+      if (step?.type !== 'send') throw new Error(id);
+      return {
+        name: step.name,
+        content: email(step.content.subject, step.content.html, step.content.text),
+      };
+    };
+    const built = journey('abandoned-cart')
+      .name('Abandoned cart')
+      .description('Brings customers back to a cart they left, with a discount as the last resort.')
+      .trigger('cart_abandoned', where(field('trigger.properties.cart_value').gt(25)))
+      .keyedBy('cart_id', { cooldown: '168h' })
+      .exitOn('purchase')
+      .maxDuration('3d')
+      .steps((s) => [
+        s.wait('wait_1h', { untilSinceEntry: '1h' }),
+        s.send('cart_reminder', source('cart_reminder')),
+        s.branch('high_value_check', where(field('trigger.properties.cart_value').gt(50)), {
+          name: 'Cart worth more than 50?',
+          then: 'wait_6h',
+          else: 'wait_12h',
+        }),
+        s.wait('wait_6h', { untilSinceEntry: '6h' }),
+        s.send('high_value_nudge', source('high_value_nudge')),
+        s.wait('wait_12h', { untilSinceEntry: '12h' }),
+        s.send('cart_still_waiting', source('cart_still_waiting')),
+        s.wait('wait_24h', { untilSinceEntry: '24h' }),
+        s.send('discount_offer', source('discount_offer')),
+      ])
+      .build();
+    expect(built).toEqual(abandonedCart);
+  });
+
+  it('build the re-engagement audience with whereAny', () => {
+    const audience = whereAny(
+      field('profile.last_purchase_at').olderThan('30d'),
+      field('profile.last_purchase_at').missing(),
+    );
+    expect(audience).toEqual(reEngagement.audience);
+  });
+
+  it('chain linear steps unless told to end', () => {
+    const built = journey('chain-test')
+      .name('Chain')
+      .steps((s) => [
+        s.send('a', { content: { subject: 'A', html: 'a' }, end: true }),
+        s.wait('b', { for: '1h' }),
+        s.updateProfile('c', { seen: true }),
+      ])
+      .build();
+    expect(built.entry).toBe('a');
+    expect(built.steps.map((s) => ('next' in s ? s.next : undefined))).toEqual([
+      undefined,
+      'c',
+      undefined,
+    ]);
+  });
+
+  it('offer every operator', () => {
+    const f = field('profile.x');
+    expect(
+      [
+        f.eq(1),
+        f.ne(1),
+        f.gte(1),
+        f.lt(1),
+        f.lte(1),
+        f.contains('a'),
+        f.in([1]),
+        f.notIn([1]),
+        f.exists(),
+        f.within('1d'),
+      ].map((c) => c.op),
+    ).toEqual(['eq', 'ne', 'gte', 'lt', 'lte', 'contains', 'in', 'not_in', 'exists', 'within']);
+  });
+
+  it('reject invalid journeys with the schema errors', () => {
+    const build = () =>
+      journey('broken')
+        .name('Broken')
+        .steps((s) => [s.wait('w', { for: '1h', next: 'nowhere' })])
+        .build();
+    expect(build).toThrow(JourneyValidationError);
+    expect(build).toThrow('steps.0.next: no step with id "nowhere"');
+  });
+});

@@ -1,0 +1,72 @@
+import { abandonedCart, welcomeSeries } from '../../src/journeys/library';
+import { simulate } from '../../src/journeys/preview';
+import { DAY, HOUR, T0, event, profile } from './helpers';
+
+const trigger = event('cart_abandoned', { cart_id: 'c1', cart_value: 80, cart_items: [] });
+
+describe('simulate', () => {
+  it('stops at the horizon with the run still going', () => {
+    const result = simulate(abandonedCart, {
+      profile: profile(),
+      trigger,
+      key: 'c1',
+      now: T0,
+      horizonMs: 8 * HOUR,
+    });
+    expect(result.reachedHorizon).toBe(true);
+    expect(result.finalState.status).toBe('running');
+    expect(result.sends.map((s) => s.stepId)).toEqual(['cart_reminder', 'high_value_nudge']);
+  });
+
+  it('passes send outcomes back into the trace', () => {
+    const result = simulate(welcomeSeries, {
+      profile: profile(),
+      trigger: event('user_signup'),
+      now: T0,
+      horizonMs: 30 * DAY,
+      sendOutcome: (command) => ({
+        status: 'skipped',
+        deliveryId: `${command.stepId}`,
+        reason: 'no_consent',
+      }),
+    });
+    const results = result.decisions.filter((d) => d.kind === 'send_result');
+    expect(results).toHaveLength(4);
+    expect(results.every((d) => d.summary.endsWith('skipped (no_consent)'))).toBe(true);
+  });
+
+  it('cancels at the given time', () => {
+    const result = simulate(abandonedCart, {
+      profile: profile(),
+      trigger,
+      key: 'c1',
+      now: T0,
+      horizonMs: 30 * DAY,
+      cancelAt: T0 + 2 * HOUR,
+    });
+    expect(result.finalState).toMatchObject({ status: 'cancelled', finishReason: 'cancelled' });
+    expect(result.sends).toHaveLength(1);
+  });
+
+  it('lists every command once, with its virtual time', () => {
+    const result = simulate(abandonedCart, {
+      profile: profile(),
+      trigger,
+      key: 'c1',
+      now: T0,
+      horizonMs: 30 * DAY,
+      events: [{ at: T0 + 30 * 60_000, event: event('page_view') }],
+    });
+    expect(result.timeline.slice(0, 2)).toEqual([
+      { at: T0, command: { kind: 'load_profile' } },
+      {
+        at: T0,
+        command: { kind: 'wait', stepId: 'wait_1h', until: T0 + HOUR, events: ['purchase'] },
+      },
+    ]);
+    expect(result.timeline[2]).toMatchObject({
+      at: T0 + HOUR,
+      command: { kind: 'send', stepId: 'cart_reminder' },
+    });
+  });
+});
