@@ -15,7 +15,11 @@ export const OUTCOME_UNKNOWN = 'outcome_unknown_after_interrupted_send';
  * header uses it) and is the same on every attempt. UUID-shaped (version 8, name-based).
  */
 export function deliveryIdFor(deliveryKey: string): string {
-  const hex = createHash('sha256').update(`cairn-delivery:${deliveryKey}`).digest('hex').slice(0, 32).split('');
+  const hex = createHash('sha256')
+    .update(`cairn-delivery:${deliveryKey}`)
+    .digest('hex')
+    .slice(0, 32)
+    .split('');
   hex[12] = '8';
   hex[16] = ((parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
   const s = hex.join('');
@@ -26,7 +30,11 @@ export function deliveryIdFor(deliveryKey: string): string {
  * Creates the row for this key unless it exists, then reads it back. Returns null when the
  * customer does not exist (the ledger references customers, so there is nothing to record against).
  */
-export async function openDelivery(db: Database, request: SendMessageRequest, id: string): Promise<DeliveryRow | null> {
+export async function openDelivery(
+  db: Database,
+  request: SendMessageRequest,
+  id: string,
+): Promise<DeliveryRow | null> {
   try {
     await db
       .insert(deliveries)
@@ -51,13 +59,19 @@ export async function openDelivery(db: Database, request: SendMessageRequest, id
 }
 
 export async function readDelivery(db: Database, deliveryKey: string): Promise<DeliveryRow> {
-  const rows = await db.select().from(deliveries).where(eq(deliveries.deliveryKey, deliveryKey)).limit(1);
+  const rows = await db
+    .select()
+    .from(deliveries)
+    .where(eq(deliveries.deliveryKey, deliveryKey))
+    .limit(1);
   const row = rows[0];
   if (!row) throw new Error(`delivery ${deliveryKey} vanished after it was written`);
   return row;
 }
 
-type DeliveryPatch = Partial<Pick<DeliveryRow, 'status' | 'reason' | 'recipient' | 'subject' | 'providerMessageId' | 'sentAt'>>;
+type DeliveryPatch = Partial<
+  Pick<DeliveryRow, 'status' | 'reason' | 'recipient' | 'subject' | 'providerMessageId' | 'sentAt'>
+>;
 
 /**
  * Moves the row from one of `from` to the patched state, atomically: the update only applies when

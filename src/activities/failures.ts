@@ -10,9 +10,15 @@ export const FailureType = {
 } as const;
 
 export function customerNotFound(customerId: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(`customer ${customerId} not found`, FailureType.customerNotFound);
+  return ApplicationFailure.nonRetryable(
+    `customer ${customerId} not found`,
+    FailureType.customerNotFound,
+  );
 }
 
 export function invalidRequest(activity: string, problem: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(`invalid ${activity} request: ${problem}`, FailureType.invalidRequest);
+  return ApplicationFailure.nonRetryable(
+    `invalid ${activity} request: ${problem}`,
+    FailureType.invalidRequest,
+  );
 }

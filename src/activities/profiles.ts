@@ -7,7 +7,16 @@ import { customerNotFound, invalidRequest } from './failures';
 export type CustomerRow = typeof customers.$inferSelect;
 
 /** Snapshot fields that attributes may not shadow or set. */
-const RESERVED_FIELDS = new Set(['id', 'timeZone', 'locale', 'hasEmail', 'hasPhone', 'consent', 'email', 'phone']);
+const RESERVED_FIELDS = new Set([
+  'id',
+  'timeZone',
+  'locale',
+  'hasEmail',
+  'hasPhone',
+  'consent',
+  'email',
+  'phone',
+]);
 const ATTRIBUTE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 /** Reads the customer now; never cached, so consent and contact data are as of this moment. */
@@ -39,7 +48,7 @@ export function toProfileSnapshot(customer: CustomerRow): ProfileSnapshot {
 export function createProfileActivities(db: Database) {
   return {
     /** The customer's current profile; an unknown customer fails the activity for good. */
-    async loadProfile(customerId: string): Promise<ProfileSnapshot> {
+    loadProfile: async (customerId: string): Promise<ProfileSnapshot> => {
       requireId('loadProfile', customerId);
       const customer = await readCustomer(db, customerId);
       if (!customer) throw customerNotFound(customerId);
@@ -50,12 +59,15 @@ export function createProfileActivities(db: Database) {
      * Merges `set` into the customer's attributes (a null value removes the attribute). Applying
      * the same update twice leaves the same profile, so retries are harmless.
      */
-    async applyProfileUpdate(customerId: string, set: JsonObject): Promise<ProfileSnapshot> {
+    applyProfileUpdate: async (customerId: string, set: JsonObject): Promise<ProfileSnapshot> => {
       requireId('applyProfileUpdate', customerId);
       const { kept, removed } = splitUpdate(set);
       let attributes = sql`${customers.attributes}`;
       if (removed.length > 0) {
-        attributes = sql`(${attributes} - array[${sql.join(removed.map((name) => sql`${name}`), sql`, `)}]::text[])`;
+        attributes = sql`(${attributes} - array[${sql.join(
+          removed.map((name) => sql`${name}`),
+          sql`, `,
+        )}]::text[])`;
       }
       attributes = sql`(${attributes} || ${JSON.stringify(kept)}::jsonb)`;
       const rows = await db
@@ -84,10 +96,16 @@ function splitUpdate(set: unknown): { kept: JsonObject; removed: string[] } {
   const removed: string[] = [];
   for (const [name, value] of Object.entries(set as Record<string, JsonValue | undefined>)) {
     if (!ATTRIBUTE_NAME.test(name)) {
-      throw invalidRequest('applyProfileUpdate', `set.${name}: attribute names are letters, digits and _`);
+      throw invalidRequest(
+        'applyProfileUpdate',
+        `set.${name}: attribute names are letters, digits and _`,
+      );
     }
     if (RESERVED_FIELDS.has(name)) {
-      throw invalidRequest('applyProfileUpdate', `set.${name}: a built-in profile field, not an attribute`);
+      throw invalidRequest(
+        'applyProfileUpdate',
+        `set.${name}: a built-in profile field, not an attribute`,
+      );
     }
     if (value === undefined) continue;
     if (value === null) removed.push(name);

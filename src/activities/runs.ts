@@ -9,28 +9,35 @@ const FINISHED_STATUSES = new Set<string>(['completed', 'exited', 'cancelled', '
 /** Keeps the runs registry in step with Temporal; both writes touch only the running row. */
 export function createRunActivities(db: Database, clock: () => Date) {
   return {
-    async recordRunStarted(request: RunStartedRequest): Promise<RunRecordResult> {
+    recordRunStarted: async (request: RunStartedRequest): Promise<RunRecordResult> => {
       requireText('recordRunStarted', 'workflowId', request.workflowId);
       requireText('recordRunStarted', 'temporalRunId', request.temporalRunId);
       const rows = await db
         .update(journeyRuns)
         .set({ temporalRunId: request.temporalRunId })
-        .where(and(eq(journeyRuns.workflowId, request.workflowId), eq(journeyRuns.status, 'running')))
+        .where(
+          and(eq(journeyRuns.workflowId, request.workflowId), eq(journeyRuns.status, 'running')),
+        )
         .returning({ id: journeyRuns.id });
       return { updated: rows.length > 0 };
     },
 
     /** Idempotent: once the row is finished there is no running row left to change. */
-    async recordRunFinished(request: RunFinishedRequest): Promise<RunRecordResult> {
+    recordRunFinished: async (request: RunFinishedRequest): Promise<RunRecordResult> => {
       requireText('recordRunFinished', 'workflowId', request.workflowId);
       requireText('recordRunFinished', 'finishReason', request.finishReason);
       if (!FINISHED_STATUSES.has(request.status)) {
-        throw invalidRequest('recordRunFinished', `status must be one of ${[...FINISHED_STATUSES].join(', ')}`);
+        throw invalidRequest(
+          'recordRunFinished',
+          `status must be one of ${[...FINISHED_STATUSES].join(', ')}`,
+        );
       }
       const rows = await db
         .update(journeyRuns)
         .set({ status: request.status, finishReason: request.finishReason, endedAt: clock() })
-        .where(and(eq(journeyRuns.workflowId, request.workflowId), eq(journeyRuns.status, 'running')))
+        .where(
+          and(eq(journeyRuns.workflowId, request.workflowId), eq(journeyRuns.status, 'running')),
+        )
         .returning({ id: journeyRuns.id });
       return { updated: rows.length > 0 };
     },

@@ -41,7 +41,8 @@ export function createSendMessage(deps: ActivityDeps) {
 
     const customer = await readCustomer(deps.db, request.customerId);
     const skipReason = ineligibility(customer);
-    if (skipReason || !customer?.email) return finishPending(row, 'skipped', skipReason ?? 'no_email');
+    if (skipReason || !customer?.email)
+      return finishPending(row, 'skipped', skipReason ?? 'no_email');
 
     const rendered = render(request, customer);
     if (rendered instanceof TemplateError) {
@@ -74,7 +75,12 @@ export function createSendMessage(deps: ActivityDeps) {
   ): Promise<SendOutcome> {
     let providerMessageId: string;
     try {
-      const receipt = await deps.email.send({ deliveryId: row.id, to, ...rendered, from: deps.config.emailFrom });
+      const receipt = await deps.email.send({
+        deliveryId: row.id,
+        to,
+        ...rendered,
+        from: deps.config.emailFrom,
+      });
       providerMessageId = receipt.providerMessageId;
     } catch (error) {
       return providerFailed(row, error);
@@ -87,7 +93,11 @@ export function createSendMessage(deps: ActivityDeps) {
       providerMessageId,
       sentAt: clock(),
     });
-    activityLog('info', 'message sent', { deliveryId: row.id, stepId: request.stepId, attempt: row.attempts });
+    activityLog('info', 'message sent', {
+      deliveryId: row.id,
+      stepId: request.stepId,
+      attempt: row.attempts,
+    });
     return { status: 'sent', deliveryId: row.id };
   }
 
@@ -101,11 +111,19 @@ export function createSendMessage(deps: ActivityDeps) {
       activityLog('warn', 'provider rejected message', { deliveryId: row.id, code: error.code });
       const reason = `provider_rejected:${error.code}`;
       const failed = await transition(deps.db, row.id, ['sending'], { status: 'failed', reason });
-      return failed ? { status: 'failed', deliveryId: row.id, reason } : outcomeOf(await reread(row));
+      return failed
+        ? { status: 'failed', deliveryId: row.id, reason }
+        : outcomeOf(await reread(row));
     }
     await transition(deps.db, row.id, ['sending'], { status: 'pending' });
-    activityLog('warn', 'provider failed transiently; retrying', { deliveryId: row.id, code: error.code });
-    throw ApplicationFailure.retryable(`email provider unavailable: ${error.code}`, FailureType.providerTransient);
+    activityLog('warn', 'provider failed transiently; retrying', {
+      deliveryId: row.id,
+      code: error.code,
+    });
+    throw ApplicationFailure.retryable(
+      `email provider unavailable: ${error.code}`,
+      FailureType.providerTransient,
+    );
   }
 
   /** Returns the outcome a previous attempt recorded, or null when this attempt should go on. */
@@ -113,15 +131,24 @@ export function createSendMessage(deps: ActivityDeps) {
     const recorded = recordedOutcome(row);
     if (recorded || row.status === 'pending') return recorded;
     // 'sending': an earlier attempt claimed the send and never recorded how it ended.
-    const marked = await transition(deps.db, row.id, ['sending'], { status: 'unknown', reason: OUTCOME_UNKNOWN });
+    const marked = await transition(deps.db, row.id, ['sending'], {
+      status: 'unknown',
+      reason: OUTCOME_UNKNOWN,
+    });
     if (marked) {
-      activityLog('warn', 'earlier send attempt was interrupted; outcome unknown', { deliveryId: row.id });
+      activityLog('warn', 'earlier send attempt was interrupted; outcome unknown', {
+        deliveryId: row.id,
+      });
       return { status: 'failed', deliveryId: row.id, reason: OUTCOME_UNKNOWN };
     }
     return settledOutcome(await reread(row));
   }
 
-  async function finishPending(row: DeliveryRow, status: 'skipped' | 'failed', reason: string): Promise<SendOutcome> {
+  async function finishPending(
+    row: DeliveryRow,
+    status: 'skipped' | 'failed',
+    reason: string,
+  ): Promise<SendOutcome> {
     const finished = await transition(deps.db, row.id, ['pending'], { status, reason });
     if (finished) return { status, deliveryId: row.id, reason };
     return outcomeOf(await reread(row));
@@ -137,9 +164,15 @@ export function createSendMessage(deps: ActivityDeps) {
     return readDelivery(deps.db, row.deliveryKey);
   }
 
-  function render(request: SendMessageRequest, customer: CustomerRow): RenderedEmail | TemplateError {
+  function render(
+    request: SendMessageRequest,
+    customer: CustomerRow,
+  ): RenderedEmail | TemplateError {
     const { trigger, context } = templateVariables(request);
-    const links = { ...(deps.config.appUrl ? { app: deps.config.appUrl } : {}), ...deps.config.links };
+    const links = {
+      ...(deps.config.appUrl ? { app: deps.config.appUrl } : {}),
+      ...deps.config.links,
+    };
     const scope = buildTemplateScope(customer, trigger, context, { ...deps.config, links });
     try {
       return renderEmail(request.content, scope);
@@ -179,5 +212,8 @@ function assertSameDelivery(row: DeliveryRow, request: SendMessageRequest): void
 
 /** Another attempt holds the claim right now; back off and read its outcome on the retry. */
 function inProgress(deliveryId: string): ApplicationFailure {
-  return ApplicationFailure.retryable(`delivery ${deliveryId} is being sent by another attempt`, FailureType.deliveryInProgress);
+  return ApplicationFailure.retryable(
+    `delivery ${deliveryId} is being sent by another attempt`,
+    FailureType.deliveryInProgress,
+  );
 }

@@ -17,7 +17,9 @@ const sendMessageRequestSchema = z.object({
   channel: z.literal('email'),
   messageKind: z.enum(['marketing', 'transactional']),
   content: emailContentSchema,
-  variables: z.object({ trigger: jsonObject.optional(), context: jsonObject.optional() }).passthrough(),
+  variables: z
+    .object({ trigger: jsonObject.optional(), context: jsonObject.optional() })
+    .passthrough(),
 });
 
 /** Validates a send request at the activity boundary; a bad request can never succeed on retry. */
@@ -31,7 +33,10 @@ export function parseSendRequest(input: unknown): SendMessageRequest {
   return parsed.data as SendMessageRequest;
 }
 
-export function templateVariables(request: SendMessageRequest): { trigger: JsonObject; context: JsonObject } {
+export function templateVariables(request: SendMessageRequest): {
+  trigger: JsonObject;
+  context: JsonObject;
+} {
   const { trigger, context } = request.variables as { trigger?: JsonObject; context?: JsonObject };
   return { trigger: trigger ?? {}, context: context ?? {} };
 }

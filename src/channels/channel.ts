@@ -45,7 +45,9 @@ export class ChannelError extends Error {
     readonly kind: ChannelErrorKind,
     readonly code: string,
   ) {
-    super(`${channel} provider ${kind === 'transient' ? 'temporarily failed' : 'rejected the message'}: ${code}`);
+    super(
+      `${channel} provider ${kind === 'transient' ? 'temporarily failed' : 'rejected the message'}: ${code}`,
+    );
   }
 }
 

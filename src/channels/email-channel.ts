@@ -52,8 +52,9 @@ export function createEmailChannel(options: EmailChannelOptions): EmailChannel {
       }
       return { providerMessageId: messageId };
     },
-    async close(): Promise<void> {
+    close(): Promise<void> {
       transport.close();
+      return Promise.resolve();
     },
   };
 }
@@ -64,7 +65,9 @@ export function parseSmtpUrl(value: string): URL {
   try {
     url = new URL(value);
   } catch {
-    throw new Error('SMTP_URL is not a valid URL (expected smtp://host:port or smtps://user:pass@host:port)');
+    throw new Error(
+      'SMTP_URL is not a valid URL (expected smtp://host:port or smtps://user:pass@host:port)',
+    );
   }
   if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
     throw new Error(`SMTP_URL must use smtp: or smtps:, not ${url.protocol}`);

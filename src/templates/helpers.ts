@@ -47,7 +47,11 @@ function date(value: unknown, options: HelperOptions): string {
   const when = requireDate(value, path);
   const style = (options.hash.style ?? 'medium') as DateStyle;
   if (!DATE_STYLES.includes(style)) {
-    throw new TemplateValueError('invalid_value', path, `date: style must be one of ${DATE_STYLES.join(', ')}`);
+    throw new TemplateValueError(
+      'invalid_value',
+      path,
+      `date: style must be one of ${DATE_STYLES.join(', ')}`,
+    );
   }
   const timeZone = options.data?.root?.profile?.timeZone;
   try {
@@ -56,7 +60,11 @@ function date(value: unknown, options: HelperOptions): string {
       timeZone: typeof timeZone === 'string' ? timeZone : 'UTC',
     }).format(when);
   } catch {
-    throw new TemplateValueError('invalid_value', path, 'date: the profile time zone is not a valid IANA zone');
+    throw new TemplateValueError(
+      'invalid_value',
+      path,
+      'date: the profile time zone is not a valid IANA zone',
+    );
   }
 }
 
@@ -69,9 +77,14 @@ function fallback(value: unknown, defaultValue: unknown, options?: HelperOptions
 
 function urlencode(value: unknown, options: HelperOptions): string {
   const path = paramPath(options, 0);
-  if (value === undefined) throw new TemplateValueError('missing_variable', path, 'urlencode needs a value');
+  if (value === undefined)
+    throw new TemplateValueError('missing_variable', path, 'urlencode needs a value');
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-    throw new TemplateValueError('invalid_value', path, 'urlencode needs a string, number or boolean');
+    throw new TemplateValueError(
+      'invalid_value',
+      path,
+      'urlencode needs a string, number or boolean',
+    );
   }
   return encodeURIComponent(String(value));
 }
@@ -82,14 +95,19 @@ function requirePresentContext(env: HandlebarsEnv, name: 'each' | 'with'): void 
   env.registerHelper(name, function (this: unknown, context: unknown, options: HelperOptions) {
     // Helper parameters escape Handlebars' strict mode; a misspelt collection would render nothing.
     if (context === undefined) {
-      throw new TemplateValueError('missing_variable', paramPath(options, 0), `#${name} needs a value`);
+      throw new TemplateValueError(
+        'missing_variable',
+        paramPath(options, 0),
+        `#${name} needs a value`,
+      );
     }
-    return builtin.call(this, context, options);
+    return builtin.call(this, context, options) as unknown;
   });
 }
 
 function requireNumber(value: unknown, path: string | null, helper: string): number {
-  if (value === undefined) throw new TemplateValueError('missing_variable', path, `${helper} needs a value`);
+  if (value === undefined)
+    throw new TemplateValueError('missing_variable', path, `${helper} needs a value`);
   const amount = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof amount !== 'number' || !Number.isFinite(amount)) {
     throw new TemplateValueError('invalid_value', path, `${helper} needs a number`);
@@ -98,11 +116,20 @@ function requireNumber(value: unknown, path: string | null, helper: string): num
 }
 
 function requireDate(value: unknown, path: string | null): Date {
-  if (value === undefined) throw new TemplateValueError('missing_variable', path, 'date needs a value');
+  if (value === undefined)
+    throw new TemplateValueError('missing_variable', path, 'date needs a value');
   const when =
-    typeof value === 'string' || typeof value === 'number' ? new Date(value) : value instanceof Date ? value : null;
+    typeof value === 'string' || typeof value === 'number'
+      ? new Date(value)
+      : value instanceof Date
+        ? value
+        : null;
   if (!when || Number.isNaN(when.getTime())) {
-    throw new TemplateValueError('invalid_value', path, 'date needs an ISO-8601 timestamp or epoch milliseconds');
+    throw new TemplateValueError(
+      'invalid_value',
+      path,
+      'date needs an ISO-8601 timestamp or epoch milliseconds',
+    );
   }
   return when;
 }

@@ -37,7 +37,8 @@ export function renderEmail(content: EmailContent, scope: TemplateScope): Render
     throw new TemplateError('subject', 'invalid_value', null, 'the subject renders empty');
   }
   const html = renderPart('html', content.html, scope);
-  const text = content.text === undefined ? htmlToText(html) : renderPart('text', content.text, scope);
+  const text =
+    content.text === undefined ? htmlToText(html) : renderPart('text', content.text, scope);
   return { subject, html, text };
 }
 
@@ -90,7 +91,11 @@ function indexPaths(ast: hbs.AST.Program): Map<string, string> {
     if (Array.isArray(node)) return node.forEach(visit);
     if (typeof node !== 'object' || node === null) return;
     const candidate = node as { type?: unknown; original?: unknown; loc?: hbs.AST.SourceLocation };
-    if (candidate.type === 'PathExpression' && typeof candidate.original === 'string' && candidate.loc) {
+    if (
+      candidate.type === 'PathExpression' &&
+      typeof candidate.original === 'string' &&
+      candidate.loc
+    ) {
       paths.set(`${candidate.loc.start.line}:${candidate.loc.start.column}`, candidate.original);
     }
     for (const [key, child] of Object.entries(node)) {
@@ -105,18 +110,35 @@ function indexPaths(ast: hbs.AST.Program): Map<string, string> {
  * Handlebars' own messages quote the object a lookup failed on, which may be personal data, so
  * they are never passed on: only the variable path (from the template source) and position are.
  */
-function toTemplateError(part: TemplatePart, error: unknown, paths: Map<string, string>): TemplateError {
+function toTemplateError(
+  part: TemplatePart,
+  error: unknown,
+  paths: Map<string, string>,
+): TemplateError {
   if (error instanceof TemplateError) return error;
   if (error instanceof TemplateValueError) {
     return new TemplateError(part, error.reason, error.path, error.message);
   }
   if (error instanceof Handlebars.Exception || isHandlebarsException(error)) {
     const { lineNumber, column } = error as { lineNumber?: number; column?: number };
-    const path = lineNumber === undefined ? null : (paths.get(`${lineNumber}:${column ?? 0}`) ?? null);
-    return new TemplateError(part, 'missing_variable', path, 'not present in the template scope', lineNumber ?? null, column ?? null);
+    const path =
+      lineNumber === undefined ? null : (paths.get(`${lineNumber}:${column ?? 0}`) ?? null);
+    return new TemplateError(
+      part,
+      'missing_variable',
+      path,
+      'not present in the template scope',
+      lineNumber ?? null,
+      column ?? null,
+    );
   }
   if (error instanceof TypeError) {
-    return new TemplateError(part, 'missing_variable', guessPath(error, paths), 'a parent of this path is missing or not an object');
+    return new TemplateError(
+      part,
+      'missing_variable',
+      guessPath(error, paths),
+      'a parent of this path is missing or not an object',
+    );
   }
   return new TemplateError(part, 'invalid_value', null, 'rendering failed');
 }
@@ -137,9 +159,12 @@ function guessPath(error: TypeError, paths: Map<string, string>): string | null 
 
 /** CR/LF (and other control characters) in a subject would let a value add mail headers. */
 function oneLine(subject: string): string {
-  return subject
-    .replace(/[\r\n\u2028\u2029]+/g, ' ')
-    .replace(/[\u0000-\u001f\u007f]/g, '')
-    .replace(/ {2,}/g, ' ')
-    .trim();
+  return (
+    subject
+      .replace(/[\r\n\u2028\u2029]+/g, ' ')
+      // eslint-disable-next-line no-control-regex -- removing control characters is the point
+      .replace(/[\u0000-\u001f\u007f]/g, '')
+      .replace(/ {2,}/g, ' ')
+      .trim()
+  );
 }

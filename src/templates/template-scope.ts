@@ -47,7 +47,10 @@ export function buildTemplateScope(
   };
 }
 
-function profileScope(profile: TemplateProfileSource, defaultTimeZone: string): JsonObject & { id: string } {
+function profileScope(
+  profile: TemplateProfileSource,
+  defaultTimeZone: string,
+): JsonObject & { id: string } {
   // Known fields win over attributes of the same name; absent fields stay absent so that strict
   // rendering reports them instead of printing an empty string.
   const known: JsonObject = { timeZone: profile.timeZone ?? defaultTimeZone };
@@ -64,7 +67,7 @@ function profileScope(profile: TemplateProfileSource, defaultTimeZone: string): 
 function triggerProperties(trigger: JsonObject | JourneyEvent | null | undefined): JsonObject {
   if (!trigger) return {};
   if (isJourneyEvent(trigger)) return trigger.properties;
-  return trigger as JsonObject;
+  return trigger;
 }
 
 function isJourneyEvent(value: JsonObject | JourneyEvent): value is JourneyEvent {

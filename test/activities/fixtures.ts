@@ -13,9 +13,11 @@ export interface LogEntry {
 /** The SDK's activity harness, with a logger that keeps entries so tests can inspect them. */
 export function activityEnvironment(): { env: MockActivityEnvironment; logs: LogEntry[] } {
   const logs: LogEntry[] = [];
-  const record = (level: LogLevel) => (message: string, meta?: LogMetadata) => void logs.push({ level, message, meta });
+  const record = (level: LogLevel) => (message: string, meta?: LogMetadata) =>
+    void logs.push({ level, message, meta });
   const logger = {
-    log: (level: LogLevel, message: string, meta?: LogMetadata) => void logs.push({ level, message, meta }),
+    log: (level: LogLevel, message: string, meta?: LogMetadata) =>
+      void logs.push({ level, message, meta }),
     trace: record('TRACE'),
     debug: record('DEBUG'),
     info: record('INFO'),

@@ -1,6 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
-import { createActivities, OUTCOME_UNKNOWN, type ActivityDeps, type SendMessageRequest } from '../../src/activities';
+import {
+  createActivities,
+  OUTCOME_UNKNOWN,
+  type ActivityDeps,
+  type SendMessageRequest,
+} from '../../src/activities';
 import type { EmailChannel } from '../../src/channels/channel';
 import { createEmailChannel } from '../../src/channels/email-channel';
 import { deliveries } from '../../src/db/schema';
@@ -15,7 +20,10 @@ describe('sendMessage', () => {
   let peer: SmtpPeer;
   let email: EmailChannel;
   let logs: LogEntry[];
-  let run: (request: SendMessageRequest, faults?: ActivityDeps['faults']) => ReturnType<ReturnType<typeof createActivities>['sendMessage']>;
+  let run: (
+    request: SendMessageRequest,
+    faults?: ActivityDeps['faults'],
+  ) => ReturnType<ReturnType<typeof createActivities>['sendMessage']>;
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -53,7 +61,10 @@ describe('sendMessage', () => {
   });
 
   const ledgerRow = async (deliveryKey: string) => {
-    const rows = await database.db.select().from(deliveries).where(eq(deliveries.deliveryKey, deliveryKey));
+    const rows = await database.db
+      .select()
+      .from(deliveries)
+      .where(eq(deliveries.deliveryKey, deliveryKey));
     return rows[0];
   };
 
@@ -61,7 +72,7 @@ describe('sendMessage', () => {
     const request = sendRequest();
     const outcome = await run(request);
 
-    expect(outcome).toEqual({ status: 'sent', deliveryId: expect.any(String) });
+    expect(outcome).toEqual({ status: 'sent', deliveryId: expect.any(String) as string });
     const [message] = await peer.waitForMessages(1);
     expect(message?.subject).toBe('You left 2 items, Ada');
     expect(message?.html).toContain('<li>Tea &amp; cups — $12.50</li><li>Kettle — $30.00</li>');
@@ -102,14 +113,22 @@ describe('sendMessage', () => {
     expect(retried).toMatchObject({ status: 'failed', reason: OUTCOME_UNKNOWN });
     expect(await run(request)).toEqual(retried);
     expect(peer.messages).toHaveLength(1);
-    expect(await ledgerRow(request.deliveryKey)).toMatchObject({ status: 'unknown', reason: OUTCOME_UNKNOWN, attempts: 1 });
+    expect(await ledgerRow(request.deliveryKey)).toMatchObject({
+      status: 'unknown',
+      reason: OUTCOME_UNKNOWN,
+      attempts: 1,
+    });
   });
 
   it('skips a customer who opted out of email, sending nothing', async () => {
     const request = sendRequest({ customerId: 'opted-out' });
     await expect(run(request)).resolves.toMatchObject({ status: 'skipped', reason: 'no_consent' });
     expect(peer.messages).toHaveLength(0);
-    expect(await ledgerRow(request.deliveryKey)).toMatchObject({ status: 'skipped', reason: 'no_consent', attempts: 0 });
+    expect(await ledgerRow(request.deliveryKey)).toMatchObject({
+      status: 'skipped',
+      reason: 'no_consent',
+      attempts: 0,
+    });
   });
 
   it('skips a transactional message to an opted-out customer too (until topics refine it)', async () => {
@@ -121,33 +140,53 @@ describe('sendMessage', () => {
   it('skips a customer without an email address', async () => {
     const request = sendRequest({ customerId: 'no-email' });
     await expect(run(request)).resolves.toMatchObject({ status: 'skipped', reason: 'no_email' });
-    expect(await ledgerRow(request.deliveryKey)).toMatchObject({ status: 'skipped', reason: 'no_email' });
+    expect(await ledgerRow(request.deliveryKey)).toMatchObject({
+      status: 'skipped',
+      reason: 'no_email',
+    });
   });
 
   it('skips an unknown customer without a ledger row', async () => {
     const request = sendRequest({ customerId: 'ghost' });
-    await expect(run(request)).resolves.toMatchObject({ status: 'skipped', reason: 'customer_not_found' });
+    await expect(run(request)).resolves.toMatchObject({
+      status: 'skipped',
+      reason: 'customer_not_found',
+    });
     expect(await ledgerRow(request.deliveryKey)).toBeUndefined();
     expect(peer.messages).toHaveLength(0);
   });
 
   it('records a render error as a permanent failure without calling the provider', async () => {
-    const request = sendRequest({ content: { subject: 'Hi {{profile.last_name}}', html: '<p>x</p>' } });
+    const request = sendRequest({
+      content: { subject: 'Hi {{profile.last_name}}', html: '<p>x</p>' },
+    });
     await expect(run(request)).resolves.toMatchObject({ status: 'failed', reason: 'render_error' });
     expect(peer.messages).toHaveLength(0);
-    expect(await ledgerRow(request.deliveryKey)).toMatchObject({ status: 'failed', reason: 'render_error', attempts: 0 });
-    expect(logs.find((entry) => entry.message === 'template failed to render')?.meta).toMatchObject({
-      part: 'subject',
-      path: 'profile.last_name',
+    expect(await ledgerRow(request.deliveryKey)).toMatchObject({
+      status: 'failed',
+      reason: 'render_error',
+      attempts: 0,
     });
+    expect(logs.find((entry) => entry.message === 'template failed to render')?.meta).toMatchObject(
+      {
+        part: 'subject',
+        path: 'profile.last_name',
+      },
+    );
   });
 
   it('records a 5xx rejection as failed and never retries it', async () => {
     const request = sendRequest();
     peer.rejectNext(550, 'No such user ada@example.com');
 
-    await expect(run(request)).resolves.toMatchObject({ status: 'failed', reason: 'provider_rejected:smtp_550' });
-    await expect(run(request)).resolves.toMatchObject({ status: 'failed', reason: 'provider_rejected:smtp_550' });
+    await expect(run(request)).resolves.toMatchObject({
+      status: 'failed',
+      reason: 'provider_rejected:smtp_550',
+    });
+    await expect(run(request)).resolves.toMatchObject({
+      status: 'failed',
+      reason: 'provider_rejected:smtp_550',
+    });
     expect(peer.rejected).toBe(1);
     expect(peer.messages).toHaveLength(0);
     expect(await ledgerRow(request.deliveryKey)).toMatchObject({ status: 'failed', attempts: 1 });
@@ -172,9 +211,12 @@ describe('sendMessage', () => {
     const results = await Promise.allSettled(Array.from({ length: 8 }, () => run(request)));
 
     expect(peer.messages).toHaveLength(1);
-    expect(results.some((result) => result.status === 'fulfilled' && result.value.status === 'sent')).toBe(true);
+    expect(
+      results.some((result) => result.status === 'fulfilled' && result.value.status === 'sent'),
+    ).toBe(true);
     for (const result of results) {
-      if (result.status === 'rejected') expect(result.reason).toMatchObject({ type: 'DeliveryInProgress' });
+      if (result.status === 'rejected')
+        expect(result.reason).toMatchObject({ type: 'DeliveryInProgress' });
     }
     expect(await ledgerRow(request.deliveryKey)).toMatchObject({ status: 'sent', attempts: 1 });
   });
@@ -192,7 +234,7 @@ describe('sendMessage', () => {
     await expect(run(sendRequest({ deliveryKey: '' }))).rejects.toMatchObject({
       type: 'InvalidActivityRequest',
       nonRetryable: true,
-      message: expect.stringContaining('deliveryKey'),
+      message: expect.stringContaining('deliveryKey') as string,
     });
   });
 });

@@ -57,7 +57,10 @@ describe('email channel', () => {
 
   it('classifies a 4xx reply as transient', async () => {
     peer.rejectNext(451, 'Try again later');
-    await expect(sendError(channel)).resolves.toMatchObject({ kind: 'transient', code: 'smtp_451' });
+    await expect(sendError(channel)).resolves.toMatchObject({
+      kind: 'transient',
+      code: 'smtp_451',
+    });
     await channel.send(message);
     expect(peer.messages).toHaveLength(1);
   });
@@ -67,7 +70,12 @@ describe('email channel', () => {
     await channel.close();
     await peer.stop();
     peerStopped = true;
-    channel = createEmailChannel({ url, from: 'journeys@shop.test', pool: false, timeouts: { connectMs: 2_000 } });
+    channel = createEmailChannel({
+      url,
+      from: 'journeys@shop.test',
+      pool: false,
+      timeouts: { connectMs: 2_000 },
+    });
     await expect(sendError(channel)).resolves.toMatchObject({ kind: 'transient', code: 'ESOCKET' });
   });
 });

@@ -84,7 +84,9 @@ function waitFor(
     };
     const timer = setTimeout(() => {
       arrivals.off('message', onMessage);
-      reject(new Error(`expected ${count} message(s) within ${timeoutMs} ms, got ${messages.length}`));
+      reject(
+        new Error(`expected ${count} message(s) within ${timeoutMs} ms, got ${messages.length}`),
+      );
     }, timeoutMs);
     arrivals.on('message', onMessage);
   });

@@ -3,7 +3,11 @@ import { TemplateError } from '../../src/templates/template-error';
 import { buildTemplateScope, type TemplateScope } from '../../src/templates/template-scope';
 import { htmlToText } from '../../src/templates/html-to-text';
 
-const config = { companyName: 'Acme & Co', links: { checkout: 'https://shop.test/checkout?c=1&x=2' }, defaultTimeZone: 'UTC' };
+const config = {
+  companyName: 'Acme & Co',
+  links: { checkout: 'https://shop.test/checkout?c=1&x=2' },
+  defaultTimeZone: 'UTC',
+};
 
 function scope(overrides: Partial<TemplateScope> = {}): TemplateScope {
   const base = buildTemplateScope(
@@ -41,7 +45,11 @@ function renderError(fn: () => unknown): TemplateError {
 describe('renderEmail', () => {
   it('escapes values in html but not in subject or text', () => {
     const out = renderEmail(
-      { subject: 'Hi {{profile.first_name}} from {{company.name}}', html: '<p>Hi {{profile.first_name}}</p>', text: 'Hi {{profile.first_name}}' },
+      {
+        subject: 'Hi {{profile.first_name}} from {{company.name}}',
+        html: '<p>Hi {{profile.first_name}}</p>',
+        text: 'Hi {{profile.first_name}}',
+      },
       scope(),
     );
     expect(out.subject).toBe('Hi Ada <b> from Acme & Co');
@@ -57,23 +65,39 @@ describe('renderEmail', () => {
       },
       scope(),
     );
-    expect(out.html).toBe('<ul><li>Tea &lt;cup&gt;: $12.50</li><li>Kettle: $30.00</li></ul><p>Total €42.50</p>');
+    expect(out.html).toBe(
+      '<ul><li>Tea &lt;cup&gt;: $12.50</li><li>Kettle: $30.00</li></ul><p>Total €42.50</p>',
+    );
   });
 
   it('fails on a missing variable, naming its path and not the scope values', () => {
-    const error = renderError(() => renderEmail({ subject: 'x', html: '<p>\n  {{profile.last_name}}</p>' }, scope()));
-    expect(error).toMatchObject({ part: 'html', reason: 'missing_variable', path: 'profile.last_name', line: 2, column: 4 });
+    const error = renderError(() =>
+      renderEmail({ subject: 'x', html: '<p>\n  {{profile.last_name}}</p>' }, scope()),
+    );
+    expect(error).toMatchObject({
+      part: 'html',
+      reason: 'missing_variable',
+      path: 'profile.last_name',
+      line: 2,
+      column: 4,
+    });
     expect(error.message).toContain('profile.last_name');
     expect(error.message).not.toContain('ada@example.com');
     expect(error.message).not.toContain('Ada');
   });
 
   it('fails on a missing field inside a loop and on a missing collection', () => {
-    expect(renderError(() => renderPart('html', '{{#each trigger.cart_items}}{{sku}}{{/each}}', scope()))).toMatchObject({
+    expect(
+      renderError(() =>
+        renderPart('html', '{{#each trigger.cart_items}}{{sku}}{{/each}}', scope()),
+      ),
+    ).toMatchObject({
       reason: 'missing_variable',
       path: 'sku',
     });
-    expect(renderError(() => renderPart('html', '{{#each trigger.items}}x{{/each}}', scope()))).toMatchObject({
+    expect(
+      renderError(() => renderPart('html', '{{#each trigger.items}}x{{/each}}', scope())),
+    ).toMatchObject({
       reason: 'missing_variable',
       path: 'trigger.items',
     });
@@ -91,7 +115,9 @@ describe('renderEmail', () => {
   });
 
   it('rejects money without a number, naming the variable', () => {
-    expect(renderError(() => renderPart('html', '{{money trigger.cart_totl}}', scope()))).toMatchObject({
+    expect(
+      renderError(() => renderPart('html', '{{money trigger.cart_totl}}', scope())),
+    ).toMatchObject({
       reason: 'missing_variable',
       path: 'trigger.cart_totl',
     });
@@ -103,25 +129,36 @@ describe('renderEmail', () => {
 
   it('flattens the subject to one line so values cannot add headers', () => {
     const injected = scope({ context: { code: 'X\r\nBcc: victim@example.com' } });
-    expect(renderEmail({ subject: 'Code {{context.code}}', html: '<p>x</p>' }, injected).subject).toBe(
-      'Code X Bcc: victim@example.com',
-    );
+    expect(
+      renderEmail({ subject: 'Code {{context.code}}', html: '<p>x</p>' }, injected).subject,
+    ).toBe('Code X Bcc: victim@example.com');
   });
 
   it('derives a text part from the html when none is given', () => {
     const out = renderEmail(
-      { subject: 's', html: '<h1>Hello {{profile.first_name}}</h1><p>Finish <a href="{{links.checkout}}">checking out</a>.</p><style>p{}</style>' },
+      {
+        subject: 's',
+        html: '<h1>Hello {{profile.first_name}}</h1><p>Finish <a href="{{links.checkout}}">checking out</a>.</p><style>p{}</style>',
+      },
       scope(),
     );
-    expect(out.text).toBe('Hello Ada <b>\n\nFinish checking out (https://shop.test/checkout?c=1&x=2).');
+    expect(out.text).toBe(
+      'Hello Ada <b>\n\nFinish checking out (https://shop.test/checkout?c=1&x=2).',
+    );
   });
 
   it('reports a syntax error as a TemplateError', () => {
-    expect(renderError(() => renderPart('html', '{{#if x}}', scope()))).toMatchObject({ reason: 'syntax_error' });
+    expect(renderError(() => renderPart('html', '{{#if x}}', scope()))).toMatchObject({
+      reason: 'syntax_error',
+    });
   });
 
   it('rejects a subject that renders empty', () => {
-    expect(renderError(() => renderEmail({ subject: '{{context.empty}}', html: 'x' }, scope({ context: { empty: '' } })))).toMatchObject({
+    expect(
+      renderError(() =>
+        renderEmail({ subject: '{{context.empty}}', html: 'x' }, scope({ context: { empty: '' } })),
+      ),
+    ).toMatchObject({
       part: 'subject',
       reason: 'invalid_value',
     });
@@ -130,7 +167,13 @@ describe('renderEmail', () => {
   it('accepts the whole trigger event and exposes its properties', () => {
     const built = buildTemplateScope(
       { id: 'c', email: null, phone: null, timeZone: null, locale: null, attributes: {} },
-      { id: 'e1', type: 'cart_abandoned', customerId: 'c', occurredAt: '2024-01-01T00:00:00Z', properties: { cart_id: 'k1' } },
+      {
+        id: 'e1',
+        type: 'cart_abandoned',
+        customerId: 'c',
+        occurredAt: '2024-01-01T00:00:00Z',
+        properties: { cart_id: 'k1' },
+      },
       {},
       config,
     );
@@ -141,6 +184,6 @@ describe('renderEmail', () => {
 
 describe('htmlToText', () => {
   it('keeps list items and decodes entities', () => {
-    expect(htmlToText('<ul><li>a &amp; b</li><li>c&#39;s</li></ul>')).toBe('- a & b\n- c\'s');
+    expect(htmlToText('<ul><li>a &amp; b</li><li>c&#39;s</li></ul>')).toBe("- a & b\n- c's");
   });
 });
