@@ -66,12 +66,13 @@ const delivery = proxyActivities<JourneyActivities>(deliveryOptions);
 export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<JourneyWorkflowResult> {
   const { definition } = input;
   const inbox: JourneyEvent[] = [...(input.resume?.inbox ?? [])];
-  let cancelRequest: { reason?: string } | null = null;
+  // Held in an object: signal handlers assign it between awaits.
+  const requests: { cancel: { reason?: string } | null } = { cancel: null };
   let transition: Transition = input.resume?.transition ?? startRun(input, Date.now());
   const publishProgress = progressPublisher();
 
   setHandler(eventSignal, (event) => void inbox.push(event));
-  setHandler(cancelSignal, (request) => void (cancelRequest = request));
+  setHandler(cancelSignal, (request) => void (requests.cancel = request));
   setHandler(stateQuery, () => viewOf(transition));
 
   const feed = (next: Input) => (transition = advance(definition, transition.state, next));
@@ -81,8 +82,8 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
       while (inbox.length > 0 && transition.command.kind !== 'finish') {
         feed({ kind: 'event', now: Date.now(), event: inbox.shift()! });
       }
-      if (cancelRequest && transition.command.kind !== 'finish') {
-        feed({ kind: 'cancel', now: Date.now(), reason: cancelRequest.reason });
+      if (requests.cancel && transition.command.kind !== 'finish') {
+        feed({ kind: 'cancel', now: Date.now(), reason: requests.cancel.reason });
       }
       const command = transition.command;
       publishProgress(transition);
@@ -94,7 +95,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
         });
       }
       steps += 1;
-      const result = await execute(command, input, transition.state, () => inbox.length > 0 || cancelRequest !== null);
+      const result = await execute(command, input, transition.state, () => inbox.length > 0 || requests.cancel !== null);
       if (result) feed(result);
     }
   } catch (error) {
@@ -204,8 +205,8 @@ function progressPublisher(): (transition: Transition) => void {
     const step = state.currentStepId ?? '';
     if (step !== published.step || state.status !== published.status) {
       upsertSearchAttributes([
-        { key: JourneyStepKey, value: step ? [step] : [] },
-        { key: JourneyStatusKey, value: [state.status] },
+        { key: JourneyStepKey, value: step || null },
+        { key: JourneyStatusKey, value: state.status },
       ]);
       published = { step, status: state.status };
     }

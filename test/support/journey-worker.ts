@@ -1,0 +1,31 @@
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities, type ActivityFaults } from '../../src/activities';
+import { createEmailChannel } from '../../src/channels/email-channel';
+import type { Database } from '../../src/db/database';
+import { createJourneyWorker } from '../../src/runtime/journey-worker';
+import { testWorkflowBundle } from './temporal';
+
+export interface TestWorkerOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue: string;
+  db: Database;
+  smtpUrl: string;
+  faults?: ActivityFaults;
+}
+
+/** A real journey worker: real activities on Postgres and SMTP, the bundle built for this run. */
+export function createTestJourneyWorker(options: TestWorkerOptions): Promise<Worker> {
+  return createJourneyWorker({
+    connection: options.connection,
+    namespace: options.namespace ?? 'default',
+    taskQueue: options.taskQueue,
+    workflowBundle: testWorkflowBundle(),
+    activities: createActivities({
+      db: options.db,
+      email: createEmailChannel({ url: options.smtpUrl, from: 'Cairn Test <test@cairn.test>', pool: false }),
+      config: { companyName: 'Acme', defaultTimeZone: 'UTC', appUrl: 'https://shop.test' },
+      faults: options.faults,
+    }),
+  });
+}
