@@ -40,7 +40,7 @@ export async function storeEvents(
   options: { now: Date; leaseMs: number; source?: string },
 ): Promise<StoredEvent[]> {
   return db.transaction(async (tx) => {
-    await assertCustomersExist(tx as unknown as Database, items);
+    await assertCustomersExist(tx, items);
     const firstById = new Map<string, IncomingEvent>();
     for (const item of items) if (!firstById.has(item.id)) firstById.set(item.id, item);
     const inserted = await tx
@@ -49,7 +49,7 @@ export async function storeEvents(
       .onConflictDoNothing()
       .returning();
     const fresh = new Map(inserted.map((row) => [row.id, row]));
-    const earlier = await routedStateOf(tx as unknown as Database, items.filter((i) => !fresh.has(i.id)).map((i) => i.id));
+    const earlier = await routedStateOf(tx, items.filter((i) => !fresh.has(i.id)).map((i) => i.id));
     const seen = new Set<string>();
     return items.map((item) => {
       const row = fresh.get(item.id);

@@ -22,7 +22,7 @@ export function profileSnapshot(customer: CustomerRow): ProfileSnapshot {
     locale: customer.locale,
     email: customer.email,
     phone: customer.phone,
-    consent: customer.consent as JsonObject,
+    consent: customer.consent,
   };
 }
 

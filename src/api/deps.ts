@@ -1,0 +1,28 @@
+import type { Client } from '@temporalio/client';
+import type { FastifyServerOptions } from 'fastify';
+import type { Database } from '../db/database';
+import type { BackoffPolicy } from '../routing/backoff';
+
+export interface ApiDeps {
+  db: Database;
+  /** A Temporal client; calls are made with a deadline so an outage never hangs a request. */
+  temporal: Client;
+  taskQueue: string;
+  /** Accepted bearer keys. Empty: every /v1 request is refused (fail closed). */
+  apiKeys: string[];
+  /** Zone for local-time waits when a customer has none. */
+  defaultTimeZone: string;
+  /** fastify's logger option; false (the default) for silence. Bodies are never logged. */
+  logger?: FastifyServerOptions['logger'];
+  /** Deadline for each Temporal call made while serving a request. Default 5 s. */
+  temporalTimeoutMs?: number;
+  /** Backoff for events whose inline routing failed (the background router retries them). */
+  routingBackoff?: BackoffPolicy;
+  /**
+   * Serve the Swagger UI at /docs (default true). Jest on Node 20 cannot load its ESM-only
+   * dependency (content-disposition 3), so in-jest tests turn it off; plain Node loads it fine.
+   */
+  docsUi?: boolean;
+  /** How long inline routing owns a fresh event before the background router may take it. */
+  eventLeaseMs?: number;
+}

@@ -1,0 +1,84 @@
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import type { ApiIssue, ErrorResponse } from '../client/schemas/common';
+
+/** An error with an HTTP status and a machine-readable code, sent as the standard error body. */
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly issues?: ApiIssue[],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export function errorBody(code: string, message: string, issues?: ApiIssue[]): ErrorResponse {
+  return { error: { code, message, ...(issues ? { issues } : {}) } };
+}
+
+export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
+  return reply.code(error.statusCode).send(errorBody(error.code, error.message, error.issues));
+}
+
+interface ValidationEntry {
+  instancePath: string;
+  message?: string;
+  keyword: string;
+  params: Record<string, unknown>;
+}
+
+/** "/steps/2/next" → "steps.2.next"; an unrecognised key is named itself. */
+export function validationIssues(entries: ValidationEntry[]): ApiIssue[] {
+  return entries.flatMap((entry) => {
+    const base = entry.instancePath.split('/').filter(Boolean);
+    const message = entry.message ?? 'is invalid';
+    const keys = entry.keyword === 'unrecognized_keys' ? (entry.params.keys as string[] | undefined) : undefined;
+    if (keys && keys.length > 0) {
+      return keys.map((key) => ({ path: [...base, key].join('.'), message: 'is not a known field' }));
+    }
+    return [{ path: base.join('.') || '(root)', message }];
+  });
+}
+
+const CONTEXT_NAMES: Record<string, string> = {
+  body: 'request body',
+  params: 'path parameters',
+  querystring: 'query string',
+  headers: 'headers',
+};
+
+/**
+ * One error format everywhere. Messages never carry request values: a JSON syntax error names no
+ * input, a validation issue names the field and the rule, and a 500 says nothing of its cause.
+ */
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof ApiError) return sendError(reply, error);
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const where = CONTEXT_NAMES[error.validationContext ?? 'body'] ?? 'request';
+      const issues = validationIssues(error.validation);
+      return reply.code(400).send(errorBody('validation_failed', `invalid ${where}`, issues));
+    }
+    if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
+      return reply.code(400).send(errorBody('invalid_json', 'request body is not valid JSON'));
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const code = (error.code ?? 'bad_request').replace(/^FST_ERR_/, '').toLowerCase();
+      return reply.code(status).send(errorBody(code, safeClientMessage(error)));
+    }
+    request.log.error({ err: { name: error.name, code: error.code, message: error.message } }, 'request failed');
+    return reply.code(500).send(errorBody('internal_error', 'internal error; see the server log for this request id'));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(errorBody('route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`)),
+  );
+}
+
+// Fastify's own 4xx messages (media type, body size, ...) describe the request shape, not values.
+function safeClientMessage(error: FastifyError): string {
+  return error.message.length > 200 ? error.message.slice(0, 200) : error.message;
+}

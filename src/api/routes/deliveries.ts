@@ -1,0 +1,56 @@
+import { desc, eq } from 'drizzle-orm';
+import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
+import { customerParamsSchema, errorResponseSchema } from '../../client/schemas/common';
+import { deliveryListQuerySchema, deliveryListSchema, type Delivery } from '../../client/schemas/deliveries';
+import { deliveries } from '../../db/schema';
+import type { ApiDeps } from '../deps';
+import { authErrors, bearerSecurity, iso, isoOrNull } from '../route-support';
+import { requireCustomer } from './customers';
+
+type DeliveryRow = typeof deliveries.$inferSelect;
+
+export const deliveryRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { deps }, done) => {
+  app.get(
+    '/customers/:id/deliveries',
+    {
+      schema: {
+        tags: ['deliveries'],
+        summary: "A customer's deliveries, newest first, with status and machine-readable reason",
+        security: bearerSecurity,
+        params: customerParamsSchema,
+        querystring: deliveryListQuerySchema,
+        response: { 200: deliveryListSchema, ...authErrors, 404: errorResponseSchema },
+      },
+    },
+    async (request) => {
+      await requireCustomer(deps.db, request.params.id);
+      const rows = await deps.db
+        .select()
+        .from(deliveries)
+        .where(eq(deliveries.customerId, request.params.id))
+        .orderBy(desc(deliveries.createdAt), desc(deliveries.id))
+        .limit(request.query.limit);
+      return { deliveries: rows.map(deliveryView) };
+    },
+  );
+  done();
+};
+
+function deliveryView(row: DeliveryRow): Delivery {
+  return {
+    id: row.id,
+    journeyId: row.journeyId,
+    journeyVersion: row.journeyVersion,
+    workflowId: row.workflowId,
+    stepId: row.stepId,
+    channel: row.channel,
+    messageKind: row.messageKind,
+    status: row.status,
+    reason: row.reason,
+    attempts: row.attempts,
+    providerMessageId: row.providerMessageId,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+    sentAt: isoOrNull(row.sentAt),
+  };
+}

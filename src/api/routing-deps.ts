@@ -1,0 +1,16 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { OutboxDeps } from '../routing/outbox';
+import type { ApiDeps } from './deps';
+
+/** The router's view of the API's dependencies, logging through the request's logger. */
+export function routingDeps(deps: ApiDeps, log: FastifyBaseLogger): OutboxDeps {
+  return {
+    db: deps.db,
+    temporal: deps.temporal,
+    taskQueue: deps.taskQueue,
+    defaultTimeZone: deps.defaultTimeZone,
+    logger: log,
+    ...(deps.temporalTimeoutMs !== undefined ? { temporalTimeoutMs: deps.temporalTimeoutMs } : {}),
+    ...(deps.routingBackoff ? { backoff: deps.routingBackoff } : {}),
+  };
+}

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { bearerAuth } from './auth';
+import type { ApiDeps } from './deps';
+import { installErrorHandlers } from './errors';
+import { customerRoutes } from './routes/customers';
+import { deliveryRoutes } from './routes/deliveries';
+import { eventRoutes } from './routes/events';
+import { healthRoutes } from './routes/health';
+import { journeyRoutes } from './routes/journeys';
+import { runRoutes } from './routes/runs';
+
+export type { ApiDeps } from './deps';
+
+/** Never log bodies or credentials: only ids, methods, paths and timings. */
+const REDACT = ['req.headers.authorization', 'req.body', 'res.body', 'body', 'headers.authorization'];
+
+/**
+ * The HTTP API as a fastify instance, ready but not listening: tests call inject(), the `api`
+ * process calls listen(). /v1/* needs a bearer API key; /health, /openapi.json and /docs do not.
+ */
+export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOption(deps.logger),
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    bodyLimit: 5 * 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandlers(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Cairn API',
+        version: '1.0.0',
+        description: 'Customer profiles, events, journeys, runs and deliveries. Errors: {error: {code, message, issues?}}.',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+      tags: ['health', 'customers', 'events', 'journeys', 'runs', 'deliveries'].map((name) => ({ name })),
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  if (deps.docsUi !== false) await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+  await app.register(healthRoutes, { deps });
+  await app.register(
+    async (v1) => {
+      v1.addHook('onRequest', bearerAuth(deps.apiKeys));
+      await v1.register(customerRoutes, { deps });
+      await v1.register(eventRoutes, { deps });
+      await v1.register(journeyRoutes, { deps });
+      await v1.register(runRoutes, { deps });
+      await v1.register(deliveryRoutes, { deps });
+    },
+    { prefix: '/v1' },
+  );
+  await app.ready();
+  return app;
+}
+
+function loggerOption(logger: ApiDeps['logger']) {
+  if (!logger) return false;
+  const base = logger === true ? {} : logger;
+  return { ...base, redact: { paths: REDACT, censor: '[redacted]' } };
+}
