@@ -25,7 +25,8 @@ export const eventRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
     return stored.map((s): EventResult => ({
       id: s.id,
       duplicate: s.duplicate,
-      routed: s.duplicate ? s.routed : (routed.get(s.id) ?? false),
+      // A repeat inside the same batch reports its first copy's routing.
+      routed: routed.get(s.id) ?? s.routed,
     }));
   };
 
