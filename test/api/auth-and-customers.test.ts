@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access -- response bodies are read as loose JSON and jest's asymmetric matchers are typed any; the assertions check the shape. */
 import { count } from 'drizzle-orm';
 import { customers } from '../../src/db/schema';
 import { API_KEY, auth, createHarness, type Harness } from './harness';

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/server';
+import type { JourneyDefinitionInput } from '../../src/journeys/schema';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 export const API_KEY = 'test-key-0123456789';
@@ -49,6 +50,7 @@ export interface InjectResponse {
   statusCode: number;
   headers: Record<string, string>;
   body: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests probe bodies loosely
   json(): any;
 }
 
@@ -69,6 +71,7 @@ export async function httpCall(baseUrl: string, request: InjectRequest): Promise
     statusCode: res.status,
     headers: Object.fromEntries(res.headers.entries()),
     body: text,
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-return
     json: () => JSON.parse(text),
   };
 }
@@ -112,7 +115,7 @@ export function buildTestApi(db: TestDatabase, temporal: Client, taskQueue: stri
   });
 }
 
-export const welcomeJourney = {
+export const welcomeJourney: JourneyDefinitionInput = {
   id: 'welcome',
   name: 'Welcome series',
   trigger: { event: 'signed_up' },

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call -- response bodies are read as loose JSON and jest's asymmetric matchers are typed any; the assertions check the shape. */
 import { count } from 'drizzle-orm';
 import { journeys, journeyVersions } from '../../src/db/schema';
 import { auth, createHarness, welcomeJourney, type Harness } from './harness';

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call -- response bodies are read as loose JSON and jest's asymmetric matchers are typed any; the assertions check the shape. */
 import { eq } from 'drizzle-orm';
 import { deliveries, journeyRuns } from '../../src/db/schema';
 import { journeyWorkflowId } from '../../src/journeys/workflow-id';

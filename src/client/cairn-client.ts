@@ -1,0 +1,119 @@
+import { errorResponseSchema, type ApiIssue } from './schemas/common';
+import type { Customer, CustomerUpsert, CustomerUpsertResponse } from './schemas/customers';
+import type { DeliveryList } from './schemas/deliveries';
+import type { EventBatchResult, EventInput, EventResult } from './schemas/events';
+import type { JourneyCreated, JourneyDetail, JourneyList, JourneyVersionView } from './schemas/journeys';
+import type { CancelRunResult, RunDetail, RunList, StartRunRequest, StartRunResult } from './schemas/runs';
+import type { JourneyDefinitionInput } from '../journeys/schema';
+import { CairnApiError, CairnValidationError } from './errors';
+
+export interface CairnClientOptions {
+  /** e.g. "https://cairn.internal:3000" */
+  baseUrl: string;
+  apiKey: string;
+  /** Defaults to the global fetch (Node 20+). */
+  fetch?: typeof fetch;
+}
+
+/**
+ * The typed client for backend code. Request and response types are the API's own zod schemas;
+ * every non-2xx answer becomes a CairnApiError (CairnValidationError for 400, with field paths).
+ */
+export class CairnClient {
+  private readonly baseUrl: string;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(private readonly options: CairnClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.fetchImpl = options.fetch ?? globalThis.fetch;
+  }
+
+  upsertCustomer(id: string, profile: CustomerUpsert): Promise<CustomerUpsertResponse> {
+    return this.request('PUT', `/v1/customers/${enc(id)}`, profile);
+  }
+
+  getCustomer(id: string): Promise<Customer> {
+    return this.request('GET', `/v1/customers/${enc(id)}`);
+  }
+
+  /** Idempotent by event.id: resending returns { duplicate: true } and routes nothing. */
+  sendEvent(event: EventInput): Promise<EventResult> {
+    return this.request('POST', '/v1/events', event);
+  }
+
+  /** Up to 500 events, all or nothing. */
+  sendEvents(items: EventInput[]): Promise<EventBatchResult> {
+    return this.request('POST', '/v1/events/batch', { items });
+  }
+
+  createJourney(definition: JourneyDefinitionInput): Promise<JourneyCreated> {
+    return this.request('POST', '/v1/journeys', definition);
+  }
+
+  getJourney(id: string): Promise<JourneyDetail> {
+    return this.request('GET', `/v1/journeys/${enc(id)}`);
+  }
+
+  getJourneyVersion(id: string, version: number): Promise<JourneyVersionView> {
+    return this.request('GET', `/v1/journeys/${enc(id)}/versions/${version}`);
+  }
+
+  listJourneys(): Promise<JourneyList> {
+    return this.request('GET', '/v1/journeys');
+  }
+
+  startJourney(journeyId: string, request: StartRunRequest): Promise<StartRunResult> {
+    return this.request('POST', `/v1/journeys/${enc(journeyId)}/runs`, request);
+  }
+
+  getRun(workflowId: string): Promise<RunDetail> {
+    return this.request('GET', `/v1/runs/${enc(workflowId)}`);
+  }
+
+  cancelRun(workflowId: string, reason?: string): Promise<CancelRunResult> {
+    return this.request('POST', `/v1/runs/${enc(workflowId)}/cancel`, reason ? { reason } : {});
+  }
+
+  listRuns(customerId: string): Promise<RunList> {
+    return this.request('GET', `/v1/customers/${enc(customerId)}/runs`);
+  }
+
+  listDeliveries(customerId: string, options: { limit?: number } = {}): Promise<DeliveryList> {
+    const query = options.limit !== undefined ? `?limit=${options.limit}` : '';
+    return this.request('GET', `/v1/customers/${enc(customerId)}/deliveries${query}`);
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.options.apiKey}`, accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await this.fetchImpl(this.baseUrl + path, {
+      method,
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    if (response.ok) return (text ? JSON.parse(text) : undefined) as T;
+    throw toError(response.status, text, response.headers.get('x-request-id'));
+  }
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}
+
+function toError(status: number, text: string, requestId: string | null): CairnApiError {
+  const parsed = errorResponseSchema.safeParse(safeJson(text));
+  const { code, message, issues } = parsed.success
+    ? { ...parsed.data.error, issues: parsed.data.error.issues ?? ([] as ApiIssue[]) }
+    : { code: `http_${status}`, message: `HTTP ${status}`, issues: [] as ApiIssue[] };
+  if (status === 400) return new CairnValidationError(code, message, issues, requestId);
+  return new CairnApiError(status, code, message, issues, requestId);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
