@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import type { ActivityFaults } from '../../src/activities';
+import { buildApi } from '../../src/api/server';
+import { startEventRouter, type EventRouter } from '../../src/routing';
+import { createTestJourneyWorker } from './journey-worker';
+import { startSmtpPeer, type SmtpPeer } from './smtp-peer';
+import { testTemporalAddress } from './temporal';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+export const TEST_API_KEY = 'test-key-integration';
+
+export interface CairnTestStack {
+  api: FastifyInstance;
+  database: TestDatabase;
+  smtp: SmtpPeer;
+  temporal: Client;
+  taskQueue: string;
+  /** Sends an authenticated request to the API. */
+  request(method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole of Cairn against real services: the shared Temporal dev server, a Postgres database
+ * of its own, a real SMTP peer, a worker on a task queue of its own, the event router and the API.
+ */
+export async function startCairnTestStack(
+  options: { temporalAddress?: string; faults?: ActivityFaults; withRouter?: boolean } = {},
+): Promise<CairnTestStack> {
+  const address = options.temporalAddress ?? testTemporalAddress();
+  const taskQueue = `it-${randomUUID()}`;
+  const [database, smtp, connection, nativeConnection] = await Promise.all([
+    createTestDatabase(),
+    startSmtpPeer(),
+    Connection.connect({ address }),
+    NativeConnection.connect({ address }),
+  ]);
+  const temporal = new Client({ connection });
+  const deps = { db: database.db, temporal, taskQueue, defaultTimeZone: 'UTC' };
+  const api = await buildApi({ ...deps, apiKeys: [TEST_API_KEY] });
+  const worker = await createTestJourneyWorker({
+    connection: nativeConnection,
+    taskQueue,
+    db: database.db,
+    smtpUrl: smtp.url,
+    faults: options.faults,
+  });
+  const running = worker.run();
+  const router: EventRouter | null =
+    options.withRouter === false ? null : startEventRouter({ ...deps, pollIntervalMs: 100 });
+
+  return {
+    api,
+    database,
+    smtp,
+    temporal,
+    taskQueue,
+    async request(method, url, payload) {
+      const response = await api.inject({
+        method,
+        url,
+        payload: payload as object | undefined,
+        headers: { authorization: `Bearer ${TEST_API_KEY}` },
+      });
+      return { status: response.statusCode, body: response.body ? JSON.parse(response.body) : null };
+    },
+    async close() {
+      await api.close();
+      await router?.stop();
+      worker.shutdown();
+      await running;
+      await nativeConnection.close();
+      await connection.close();
+      await smtp.stop();
+      await database.close();
+    },
+  };
+}
+
+/** Re-checks `probe` until it returns a value (awaiting a condition, never a fixed sleep). */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  { timeoutMs = 20_000, intervalMs = 25 } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+}
