@@ -98,6 +98,7 @@ export function createSendMessage(deps: ActivityDeps) {
       stepId: request.stepId,
       attempt: row.attempts,
     });
+    await deps.faults?.afterDeliveryRecorded?.(request.deliveryKey);
     return { status: 'sent', deliveryId: row.id };
   }
 

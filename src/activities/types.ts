@@ -20,6 +20,8 @@ export interface ActivityConfig {
 export interface ActivityFaults {
   /** Runs after the provider accepted a message and before the ledger records it as sent. */
   afterProviderAccept?: (deliveryKey: string) => void | Promise<void>;
+  /** Runs after the ledger recorded the send and before the activity reports completion. */
+  afterDeliveryRecorded?: (deliveryKey: string) => void | Promise<void>;
 }
 
 export interface ActivityDeps {
