@@ -28,7 +28,13 @@ export interface CairnTestStack {
  * of its own, a real SMTP peer, a worker on a task queue of its own, the event router and the API.
  */
 export async function startCairnTestStack(
-  options: { temporalAddress?: string; faults?: ActivityFaults; withRouter?: boolean } = {},
+  options: {
+    temporalAddress?: string;
+    faults?: ActivityFaults;
+    withRouter?: boolean;
+    /** Deadline for the API's and router's Temporal calls (default 5 s). */
+    temporalTimeoutMs?: number;
+  } = {},
 ): Promise<CairnTestStack> {
   const address = options.temporalAddress ?? testTemporalAddress();
   const taskQueue = `it-${randomUUID()}`;
@@ -39,7 +45,13 @@ export async function startCairnTestStack(
     NativeConnection.connect({ address }),
   ]);
   const temporal = new Client({ connection });
-  const deps = { db: database.db, temporal, taskQueue, defaultTimeZone: 'UTC' };
+  const deps = {
+    db: database.db,
+    temporal,
+    taskQueue,
+    defaultTimeZone: 'UTC',
+    ...(options.temporalTimeoutMs ? { temporalTimeoutMs: options.temporalTimeoutMs } : {}),
+  };
   const api = await buildApi({ ...deps, apiKeys: [TEST_API_KEY] });
   const worker = await createTestJourneyWorker({
     connection: nativeConnection,
@@ -50,7 +62,9 @@ export async function startCairnTestStack(
   });
   const running = worker.run();
   const router: EventRouter | null =
-    options.withRouter === false ? null : startEventRouter({ ...deps, pollIntervalMs: 100 });
+    options.withRouter === false
+      ? null
+      : startEventRouter({ ...deps, pollIntervalMs: 100, backoff: { initialMs: 200, maxMs: 1_000 } });
 
   return {
     api,

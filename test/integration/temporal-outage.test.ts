@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
+import { events, journeyRuns } from '../../src/db/schema';
+import { startTemporalDevServer, type DevServer } from '../../src/dev/temporal-dev-server';
+import { journey } from '../../src/journeys/builders';
+import { freePort } from '../support/global-setup';
+import { eventually, startCairnTestStack, type CairnTestStack } from '../support/cairn-stack';
+
+const greeting = journey('greeting')
+  .name('Greeting')
+  .trigger('user_signup')
+  .steps((s) => [s.send('hello', { content: { subject: 'Hello', html: '<p>Hello</p>' } })])
+  .toJSON();
+
+describe('an accepted event survives a Temporal outage', () => {
+  let directory: string;
+  let port: number;
+  let server: DevServer;
+  let stack: CairnTestStack;
+
+  // A dev server of this test's own, persisted to a file so it can be stopped and restarted.
+  const startServer = () =>
+    startTemporalDevServer({ port, dbFile: path.join(directory, 'temporal.db'), startTimeoutMs: 60_000 });
+
+  beforeAll(async () => {
+    directory = mkdtempSync(path.join(os.tmpdir(), 'cairn-outage-'));
+    port = await freePort();
+    server = await startServer();
+    stack = await startCairnTestStack({ temporalAddress: server.address, temporalTimeoutMs: 1_000 });
+    expect((await stack.request('POST', '/v1/journeys', greeting)).status).toBe(201);
+    expect((await stack.request('PUT', '/v1/customers/hopper', { email: 'hopper@example.com' })).status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+    await server?.stop();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('is stored while Temporal is down and routed once it is back', async () => {
+    await server.stop();
+
+    const accepted = await stack.request('POST', '/v1/events', {
+      id: 'signup-hopper',
+      customerId: 'hopper',
+      type: 'user_signup',
+    });
+    expect(accepted).toMatchObject({ status: 202, body: { id: 'signup-hopper', routed: false } });
+    const [stored] = await stack.database.db.select().from(events).where(eq(events.id, 'signup-hopper'));
+    expect(stored).toMatchObject({ type: 'user_signup', routedAt: null });
+
+    server = await startServer();
+
+    const routed = await eventually(
+      async () => {
+        const [row] = await stack.database.db.select().from(events).where(eq(events.id, 'signup-hopper'));
+        return row?.routedAt ? row : null;
+      },
+      { timeoutMs: 45_000 },
+    );
+    expect(routed.routingAttempts).toBeGreaterThanOrEqual(1);
+    const [message] = await stack.smtp.waitForMessages(1, 30_000);
+    expect(message?.envelope.to).toEqual(['hopper@example.com']);
+    const runs = await stack.database.db.select().from(journeyRuns).where(eq(journeyRuns.customerId, 'hopper'));
+    expect(runs).toHaveLength(1);
+  });
+});
