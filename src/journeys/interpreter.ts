@@ -39,17 +39,6 @@ export function startRun(input: RunInput, now: number): Transition {
     summary: `entered journey ${definition.id} v${input.journeyVersion}${input.trigger ? ` on ${input.trigger.type}` : ''}`,
     detail: { triggerEventId: input.trigger?.id ?? null, key: input.key ?? null },
   });
-  const when = definition.trigger?.when;
-  // The trigger was matched before the run started; checking again keeps a stale match out.
-  if (when && input.trigger) {
-    const result = evaluateConditionGroup(
-      when,
-      { trigger: input.trigger, event: input.trigger },
-      now,
-    );
-    traceConditions(ctx, 'trigger', result.outcomes, when.match ?? 'all', result.passed);
-    if (!result.passed) return finish(ctx, 'exited', 'trigger_mismatch');
-  }
   return issue(ctx, { kind: 'load_profile' });
 }
 
@@ -153,8 +142,18 @@ function onProfile(ctx: RunContext, profile: ProfileSnapshot): Transition {
   return runFrom(ctx, target);
 }
 
-/** The first profile of the run is in: check the audience, then enter the first step. */
+/**
+ * The first profile of the run is in: check the trigger conditions again (the match was made
+ * before the run started, possibly on an older profile), then the audience, then enter.
+ */
 function enterJourney(ctx: RunContext): Transition {
+  const when = ctx.definition.trigger?.when;
+  const trigger = ctx.state.trigger;
+  if (when && trigger) {
+    const result = evaluateConditionGroup(when, scopeOf(ctx, trigger), ctx.now);
+    traceConditions(ctx, 'trigger', result.outcomes, when.match ?? 'all', result.passed);
+    if (!result.passed) return finish(ctx, 'exited', 'trigger_mismatch');
+  }
   const { audience } = ctx.definition;
   if (audience) {
     const result = evaluateConditionGroup(audience, scopeOf(ctx), ctx.now);

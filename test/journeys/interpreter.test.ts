@@ -495,3 +495,35 @@ describe('purity and bounds', () => {
     expect(next.state.profile).toMatchObject({ plan: 'pro' });
   });
 });
+
+describe('trigger conditions re-checked at entry', () => {
+  const vipWelcome = define([{ id: 'hello', type: 'send', channel: 'email', content: email }], {
+    trigger: {
+      event: 'user_signup',
+      when: {
+        conditions: [
+          { field: 'profile.tier', op: 'eq', value: 'vip' },
+          { field: 'trigger.properties.source', op: 'eq', value: 'web' },
+        ],
+      },
+    },
+  });
+
+  it('read the fresh profile as well as the trigger', () => {
+    const t = begin(vipWelcome, {
+      trigger: event('user_signup', { source: 'web' }),
+      fields: { tier: 'vip' },
+    });
+    expect(t.command).toMatchObject({ kind: 'send', stepId: 'hello' });
+  });
+
+  it('exit with trigger_mismatch and the values seen when the profile no longer matches', () => {
+    const t = begin(vipWelcome, {
+      trigger: event('user_signup', { source: 'web' }),
+      fields: { tier: 'basic' },
+    });
+    expect(t.command).toEqual({ kind: 'finish', status: 'exited', reason: 'trigger_mismatch' });
+    const check = t.state.trace.find((d) => d.kind === 'condition');
+    expect(JSON.stringify(check?.detail)).toContain('basic');
+  });
+});
