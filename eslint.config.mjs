@@ -10,14 +10,28 @@ const deterministicRestrictions = {
   'no-restricted-imports': [
     'error',
     {
-      paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code must be deterministic.' })),
+      paths: nodeBuiltins.map((name) => ({
+        name,
+        message: 'Workflow code must be deterministic.',
+      })),
       patterns: [
-        { group: ['postgres', 'drizzle-orm', 'drizzle-orm/*', 'nodemailer', 'fastify'], message: 'No I/O in workflow code.' },
-        { group: ['**/activities/*', '**/db/*', '**/channels/*', '**/api/*'], allowTypeImports: true, message: 'Import types only.' },
+        {
+          group: ['postgres', 'drizzle-orm', 'drizzle-orm/*', 'nodemailer', 'fastify'],
+          message: 'No I/O in workflow code.',
+        },
+        {
+          group: ['**/activities/*', '**/db/*', '**/channels/*', '**/api/*'],
+          allowTypeImports: true,
+          message: 'Import types only.',
+        },
       ],
     },
   ],
-  'no-restricted-globals': ['error', { name: 'process', message: 'No process in workflow code.' }, { name: 'setTimeout', message: 'Use workflow sleep.' }],
+  'no-restricted-globals': [
+    'error',
+    { name: 'process', message: 'No process in workflow code.' },
+    { name: 'setTimeout', message: 'Use workflow sleep.' },
+  ],
 };
 
 // src/journeys is also previewed on a virtual clock outside Temporal: time and randomness are
@@ -32,12 +46,25 @@ const pureRestrictions = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules', '.tools', '.cairn', 'migrations', 'coverage', 'dist'] },
+  {
+    ignores: [
+      'node_modules',
+      '.tools',
+      '.cairn',
+      'migrations',
+      'coverage',
+      'dist',
+      'jest.config.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.mjs', 'scripts/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.mjs', 'scripts/*.mjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',

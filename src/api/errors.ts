@@ -35,9 +35,15 @@ export function validationIssues(entries: ValidationEntry[]): ApiIssue[] {
   return entries.flatMap((entry) => {
     const base = entry.instancePath.split('/').filter(Boolean);
     const message = entry.message ?? 'is invalid';
-    const keys = entry.keyword === 'unrecognized_keys' ? (entry.params.keys as string[] | undefined) : undefined;
+    const keys =
+      entry.keyword === 'unrecognized_keys'
+        ? (entry.params.keys as string[] | undefined)
+        : undefined;
     if (keys && keys.length > 0) {
-      return keys.map((key) => ({ path: [...base, key].join('.'), message: 'is not a known field' }));
+      return keys.map((key) => ({
+        path: [...base, key].join('.'),
+        message: 'is not a known field',
+      }));
     }
     return [{ path: base.join('.') || '(root)', message }];
   });
@@ -70,11 +76,20 @@ export function installErrorHandlers(app: FastifyInstance): void {
       const code = (error.code ?? 'bad_request').replace(/^FST_ERR_/, '').toLowerCase();
       return reply.code(status).send(errorBody(code, safeClientMessage(error)));
     }
-    request.log.error({ err: { name: error.name, code: error.code, message: error.message } }, 'request failed');
-    return reply.code(500).send(errorBody('internal_error', 'internal error; see the server log for this request id'));
+    request.log.error(
+      { err: { name: error.name, code: error.code, message: error.message } },
+      'request failed',
+    );
+    return reply
+      .code(500)
+      .send(errorBody('internal_error', 'internal error; see the server log for this request id'));
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(errorBody('route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`)),
+    reply
+      .code(404)
+      .send(
+        errorBody('route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`),
+      ),
   );
 }
 

@@ -27,21 +27,36 @@ export async function startExplicitRun(
 ): Promise<StartOutcome> {
   const journey = await activeJourney(deps.db, journeyId);
   if (!journey) {
-    throw new ApiError(404, 'journey_not_found', 'no journey with this id', [{ path: 'id', message: 'no journey with this id' }]);
+    throw new ApiError(404, 'journey_not_found', 'no journey with this id', [
+      { path: 'id', message: 'no journey with this id' },
+    ]);
   }
-  if (journey.status !== 'active') throw new ApiError(409, 'journey_not_active', `the journey is ${journey.status}`);
+  if (journey.status !== 'active')
+    throw new ApiError(409, 'journey_not_active', `the journey is ${journey.status}`);
   const customer = await requireCustomerField(deps, body.customerId);
   const { definition } = journey;
   const key = runKey(definition.reEntry, body.key);
   const trigger = explicitTrigger(definition, body, key);
   const when = definition.trigger?.when;
   if (when) {
-    const result = evaluateConditionGroup(when, { profile: profileSnapshot(customer), trigger, event: trigger }, Date.now());
+    const result = evaluateConditionGroup(
+      when,
+      { profile: profileSnapshot(customer), trigger, event: trigger },
+      Date.now(),
+    );
     if (!result.passed) {
       const issues = result.outcomes
         .filter((o) => !o.passed)
-        .map((o) => ({ path: o.field, message: `"${o.op}" condition not met${o.missing ? ' (field missing)' : ''}` }));
-      throw new ApiError(422, 'trigger_conditions_not_met', "the start does not satisfy the journey's trigger conditions", issues);
+        .map((o) => ({
+          path: o.field,
+          message: `"${o.op}" condition not met${o.missing ? ' (field missing)' : ''}`,
+        }));
+      throw new ApiError(
+        422,
+        'trigger_conditions_not_met',
+        "the start does not satisfy the journey's trigger conditions",
+        issues,
+      );
     }
   }
   const request: StartRequest = {
@@ -74,15 +89,22 @@ function runKey(reEntry: ReEntry, key: string | undefined): string | null {
     ]);
   }
   if (reEntry.mode !== 'keyed' && key !== undefined) {
-    throw new ApiError(400, 'validation_failed', 'invalid request body', [{ path: 'key', message: 'the journey is not keyed' }]);
+    throw new ApiError(400, 'validation_failed', 'invalid request body', [
+      { path: 'key', message: 'the journey is not keyed' },
+    ]);
   }
   return key ?? null;
 }
 
-function explicitTrigger(definition: JourneyDefinition, body: StartRunRequest, key: string | null): JourneyEvent {
+function explicitTrigger(
+  definition: JourneyDefinition,
+  body: StartRunRequest,
+  key: string | null,
+): JourneyEvent {
   const properties = { ...(body.properties ?? {}) };
   const reEntry = definition.reEntry;
-  if (key !== null && reEntry.mode === 'keyed' && properties[reEntry.key] === undefined) properties[reEntry.key] = key;
+  if (key !== null && reEntry.mode === 'keyed' && properties[reEntry.key] === undefined)
+    properties[reEntry.key] = key;
   return {
     id: `start:${randomUUID()}`,
     type: definition.trigger?.event ?? 'journey_started',
@@ -92,17 +114,28 @@ function explicitTrigger(definition: JourneyDefinition, body: StartRunRequest, k
   };
 }
 
-async function startOrUnavailable(deps: ApiDeps, log: FastifyBaseLogger, request: StartRequest): Promise<StartOutcome> {
+async function startOrUnavailable(
+  deps: ApiDeps,
+  log: FastifyBaseLogger,
+  request: StartRequest,
+): Promise<StartOutcome> {
   try {
     return await startJourneyRun(routingDeps(deps, log), request);
   } catch (error) {
     // No outbox retries an explicit start: release the registry row it claimed, if any.
-    const workflowId = journeyWorkflowId(request.journeyId, request.customerId, request.key ?? undefined);
+    const workflowId = journeyWorkflowId(
+      request.journeyId,
+      request.customerId,
+      request.key ?? undefined,
+    );
     const row = await findRunningRun(deps.db, workflowId);
     if (row && row.triggerEventId === request.trigger.id && !row.temporalRunId) {
       await markRunEnded(deps.db, row.id, 'failed', 'start_failed');
     }
-    log.warn({ err: { name: error instanceof Error ? error.name : 'unknown' } }, 'explicit start failed');
+    log.warn(
+      { err: { name: error instanceof Error ? error.name : 'unknown' } },
+      'explicit start failed',
+    );
     throw temporalUnavailable();
   }
 }

@@ -10,11 +10,23 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const database = await openDatabase({ url: requireSetting('DATABASE_URL', config.databaseUrl) });
   // Lazy: the API starts and stores events while Temporal is down; the router catches up later.
-  const connection = Connection.lazy({ address: requireSetting('TEMPORAL_ADDRESS', config.temporalAddress) });
+  const connection = Connection.lazy({
+    address: requireSetting('TEMPORAL_ADDRESS', config.temporalAddress),
+  });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  const shared = { db: database.db, temporal, taskQueue: config.taskQueue, defaultTimeZone: config.defaultTimeZone };
-  const app = await buildApi({ ...shared, apiKeys: config.apiKeys, logger: { level: config.logLevel } });
-  if (config.apiKeys.length === 0) app.log.warn('CAIRN_API_KEYS is empty: every /v1 request will be refused');
+  const shared = {
+    db: database.db,
+    temporal,
+    taskQueue: config.taskQueue,
+    defaultTimeZone: config.defaultTimeZone,
+  };
+  const app = await buildApi({
+    ...shared,
+    apiKeys: config.apiKeys,
+    logger: { level: config.logLevel },
+  });
+  if (config.apiKeys.length === 0)
+    app.log.warn('CAIRN_API_KEYS is empty: every /v1 request will be refused');
   const router = startEventRouter({ ...shared, logger: app.log });
   await app.listen({ host: config.apiHost, port: config.apiPort });
 

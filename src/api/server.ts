@@ -22,7 +22,13 @@ import { runRoutes } from './routes/runs';
 export type { ApiDeps } from './deps';
 
 /** Never log bodies or credentials: only ids, methods, paths and timings. */
-const REDACT = ['req.headers.authorization', 'req.body', 'res.body', 'body', 'headers.authorization'];
+const REDACT = [
+  'req.headers.authorization',
+  'req.body',
+  'res.body',
+  'body',
+  'headers.authorization',
+];
 
 /**
  * The HTTP API as a fastify instance, ready but not listening: tests call inject(), the `api`
@@ -47,10 +53,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       info: {
         title: 'Cairn API',
         version: '1.0.0',
-        description: 'Customer profiles, events, journeys, runs and deliveries. Errors: {error: {code, message, issues?}}.',
+        description:
+          'Customer profiles, events, journeys, runs and deliveries. Errors: {error: {code, message, issues?}}.',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
-      tags: ['health', 'customers', 'events', 'journeys', 'runs', 'deliveries'].map((name) => ({ name })),
+      tags: ['health', 'customers', 'events', 'journeys', 'runs', 'deliveries'].map((name) => ({
+        name,
+      })),
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,

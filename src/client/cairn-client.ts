@@ -2,8 +2,19 @@ import { errorResponseSchema, type ApiIssue } from './schemas/common';
 import type { Customer, CustomerUpsert, CustomerUpsertResponse } from './schemas/customers';
 import type { DeliveryList } from './schemas/deliveries';
 import type { EventBatchResult, EventInput, EventResult } from './schemas/events';
-import type { JourneyCreated, JourneyDetail, JourneyList, JourneyVersionView } from './schemas/journeys';
-import type { CancelRunResult, RunDetail, RunList, StartRunRequest, StartRunResult } from './schemas/runs';
+import type {
+  JourneyCreated,
+  JourneyDetail,
+  JourneyList,
+  JourneyVersionView,
+} from './schemas/journeys';
+import type {
+  CancelRunResult,
+  RunDetail,
+  RunList,
+  StartRunRequest,
+  StartRunResult,
+} from './schemas/runs';
 import type { JourneyDefinitionInput } from '../journeys/schema';
 import { CairnApiError, CairnValidationError } from './errors';
 
@@ -84,7 +95,10 @@ export class CairnClient {
   }
 
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.options.apiKey}`, accept: 'application/json' };
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.options.apiKey}`,
+      accept: 'application/json',
+    };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const response = await this.fetchImpl(this.baseUrl + path, {
       method,

@@ -9,7 +9,9 @@ export class CairnApiError extends Error {
     readonly issues: ApiIssue[] = [],
     readonly requestId: string | null = null,
   ) {
-    super(`${code}: ${message}${issues.length > 0 ? ` (${issues.map((i) => `${i.path}: ${i.message}`).join('; ')})` : ''}`);
+    super(
+      `${code}: ${message}${issues.length > 0 ? ` (${issues.map((i) => `${i.path}: ${i.message}`).join('; ')})` : ''}`,
+    );
     this.name = 'CairnApiError';
   }
 }

@@ -4,5 +4,18 @@ export type { ApiIssue, ErrorResponse } from './schemas/common';
 export type { Customer, CustomerUpsert, CustomerUpsertResponse } from './schemas/customers';
 export type { Delivery, DeliveryList } from './schemas/deliveries';
 export type { EventBatchResult, EventInput, EventResult } from './schemas/events';
-export type { JourneyCreated, JourneyDetail, JourneyList, JourneySummary, JourneyVersionView } from './schemas/journeys';
-export type { CancelRunResult, RunDetail, RunList, RunRecord, StartRunRequest, StartRunResult } from './schemas/runs';
+export type {
+  JourneyCreated,
+  JourneyDetail,
+  JourneyList,
+  JourneySummary,
+  JourneyVersionView,
+} from './schemas/journeys';
+export type {
+  CancelRunResult,
+  RunDetail,
+  RunList,
+  RunRecord,
+  StartRunRequest,
+  StartRunResult,
+} from './schemas/runs';

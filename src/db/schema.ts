@@ -54,7 +54,9 @@ export const events = pgTable(
   (t) => [
     index('events_customer_time_idx').on(t.customerId, t.occurredAt.desc()),
     index('events_type_time_idx').on(t.type, t.occurredAt.desc()),
-    index('events_unrouted_idx').on(t.nextRoutingAt).where(sql`${t.routedAt} is null`),
+    index('events_unrouted_idx')
+      .on(t.nextRoutingAt)
+      .where(sql`${t.routedAt} is null`),
   ],
 );
 
@@ -108,7 +110,10 @@ export const journeyRuns = pgTable(
     runKey: text('run_key'),
     status: text('status').$type<RunRegistryStatus>().notNull().default('running'),
     /** Event types the definition reacts to (waitForEvent, exitOn, goal). */
-    listensTo: text('listens_to').array().notNull().default(sql`'{}'::text[]`),
+    listensTo: text('listens_to')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     triggerEventId: text('trigger_event_id'),
     finishReason: text('finish_reason'),
     startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),

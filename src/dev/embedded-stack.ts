@@ -22,10 +22,14 @@ export interface CairnStack {
 }
 
 /** Starts every part of Cairn in this process; external services replace embedded ones when configured. */
-export async function startCairn(config: Config, options: { stateDir: string }): Promise<CairnStack> {
+export async function startCairn(
+  config: Config,
+  options: { stateDir: string },
+): Promise<CairnStack> {
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
-    for (const step of stops.reverse()) await step().catch((error: unknown) => console.error(error));
+    for (const step of stops.reverse())
+      await step().catch((error: unknown) => console.error(error));
   };
   mkdirSync(options.stateDir, { recursive: true });
   try {
@@ -36,20 +40,24 @@ export async function startCairn(config: Config, options: { stateDir: string }):
           uiPort: config.temporalUiPort,
           dbFile: path.join(options.stateDir, 'temporal.db'),
         });
-    if (temporal) stops.push(temporal.stop);
+    if (temporal) stops.push(() => temporal.stop());
     const temporalAddress = config.temporalAddress ?? temporal!.address;
 
-    const database = await openDatabase({ url: config.databaseUrl, pgliteDir: path.join(options.stateDir, 'pglite') });
-    stops.push(database.close);
+    const database = await openDatabase({
+      url: config.databaseUrl,
+      pgliteDir: path.join(options.stateDir, 'pglite'),
+    });
+    stops.push(() => database.close());
 
     const sink = config.smtpUrl
       ? null
       : await startMailSink({
           port: 1025,
           directory: path.join(options.stateDir, 'mail'),
-          onMessage: (file) => console.log(`cairn: mail sink stored ${path.relative(process.cwd(), file)}`),
+          onMessage: (file) =>
+            console.log(`cairn: mail sink stored ${path.relative(process.cwd(), file)}`),
         });
-    if (sink) stops.push(sink.stop);
+    if (sink) stops.push(() => sink.stop());
 
     const connection = await Connection.connect({ address: temporalAddress });
     stops.push(() => connection.close());

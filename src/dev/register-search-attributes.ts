@@ -8,7 +8,10 @@ const { IndexedValueType } = temporal.api.enums.v1;
  * Registers Cairn's search attributes on a server that was not started with them (the
  * time-skipping test server, or a cluster set up by hand). Already registered ones are skipped.
  */
-export async function registerSearchAttributes(connection: Connection, namespace = 'default'): Promise<void> {
+export async function registerSearchAttributes(
+  connection: Connection,
+  namespace = 'default',
+): Promise<void> {
   const existing = await registeredNames(connection, namespace);
   const missing = Object.entries(CAIRN_SEARCH_ATTRIBUTES).filter(([name]) => !existing.has(name));
   if (missing.length === 0) return;
@@ -17,7 +20,9 @@ export async function registerSearchAttributes(connection: Connection, namespace
     searchAttributes: Object.fromEntries(
       missing.map(([name, type]) => [
         name,
-        type === 'Int' ? IndexedValueType.INDEXED_VALUE_TYPE_INT : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        type === 'Int'
+          ? IndexedValueType.INDEXED_VALUE_TYPE_INT
+          : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
       ]),
     ),
   });

@@ -52,12 +52,13 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
 }
 
 async function waitUntilServing(child: ChildProcess, address: string, timeoutMs: number) {
-  let exited: string | null = null;
-  child.once('exit', (code, signal) => (exited = `exited with ${code ?? signal}`));
-  child.once('error', (error) => (exited = error.message));
+  // Held in an object: the listeners assign it between awaits.
+  const status: { exited: string | null } = { exited: null };
+  child.once('exit', (code, signal) => (status.exited = `exited with ${code ?? signal}`));
+  child.once('error', (error) => (status.exited = error.message));
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (exited) throw new Error(`temporal dev server ${exited}`);
+    if (status.exited) throw new Error(`temporal dev server ${status.exited}`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
       await connection.workflowService.getSystemInfo({});

@@ -10,20 +10,36 @@ export interface ActiveJourney {
 }
 
 /** Active journeys triggered by this event type, each with its active version's definition. */
-export async function journeysTriggeredBy(db: Database, eventType: string): Promise<ActiveJourney[]> {
+export async function journeysTriggeredBy(
+  db: Database,
+  eventType: string,
+): Promise<ActiveJourney[]> {
   const rows = await db
-    .select({ journeyId: journeys.id, version: journeys.activeVersion, definition: journeyVersions.definition })
+    .select({
+      journeyId: journeys.id,
+      version: journeys.activeVersion,
+      definition: journeyVersions.definition,
+    })
     .from(journeys)
     .innerJoin(
       journeyVersions,
-      and(eq(journeyVersions.journeyId, journeys.id), eq(journeyVersions.version, journeys.activeVersion)),
+      and(
+        eq(journeyVersions.journeyId, journeys.id),
+        eq(journeyVersions.version, journeys.activeVersion),
+      ),
     )
     .where(and(eq(journeys.triggerEvent, eventType), eq(journeys.status, 'active')));
   // Stored definitions were validated (defaults filled in) when the version was created.
-  return rows.map((row) => ({ ...row, definition: row.definition as unknown as JourneyDefinition }));
+  return rows.map((row) => ({
+    ...row,
+    definition: row.definition as unknown as JourneyDefinition,
+  }));
 }
 
-export async function activeJourney(db: Database, journeyId: string): Promise<(ActiveJourney & { status: string }) | null> {
+export async function activeJourney(
+  db: Database,
+  journeyId: string,
+): Promise<(ActiveJourney & { status: string }) | null> {
   const rows = await db
     .select({
       journeyId: journeys.id,
@@ -34,7 +50,10 @@ export async function activeJourney(db: Database, journeyId: string): Promise<(A
     .from(journeys)
     .innerJoin(
       journeyVersions,
-      and(eq(journeyVersions.journeyId, journeys.id), eq(journeyVersions.version, journeys.activeVersion)),
+      and(
+        eq(journeyVersions.journeyId, journeys.id),
+        eq(journeyVersions.version, journeys.activeVersion),
+      ),
     )
     .where(eq(journeys.id, journeyId))
     .limit(1);

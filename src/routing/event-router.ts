@@ -29,7 +29,11 @@ export async function routePendingEvents(options: EventRouterOptions): Promise<n
     if (await routeStoredEvent(options, toJourneyEvent(row))) continue;
     // Temporal is most likely down: the rest would wait for the same deadline. Try them later.
     const delay = nextRoutingDelay(1, options.backoff ?? DEFAULT_BACKOFF);
-    await releaseEvents(options.db, claimed.slice(index + 1).map((r) => r.id), new Date(Date.now() + delay));
+    await releaseEvents(
+      options.db,
+      claimed.slice(index + 1).map((r) => r.id),
+      new Date(Date.now() + delay),
+    );
     break;
   }
   return claimed.length;
@@ -64,7 +68,10 @@ export function startEventRouter(options: EventRouterOptions): EventRouter {
     try {
       claimed = await routePendingEvents(options);
     } catch (error) {
-      options.logger?.error({ error: error instanceof Error ? error.message : 'unknown' }, 'event router pass failed');
+      options.logger?.error(
+        { error: error instanceof Error ? error.message : 'unknown' },
+        'event router pass failed',
+      );
     }
     if (!stopped) schedule(claimed >= batchSize ? 0 : (options.pollIntervalMs ?? 1_000));
   };

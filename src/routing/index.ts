@@ -1,4 +1,9 @@
-export { startEventRouter, routePendingEvents, type EventRouter, type EventRouterOptions } from './event-router';
+export {
+  startEventRouter,
+  routePendingEvents,
+  type EventRouter,
+  type EventRouterOptions,
+} from './event-router';
 export { routeInline, routeStoredEvent, type OutboxDeps } from './outbox';
 export { routeEvent, type RoutingSummary } from './route-event';
 export { startJourneyRun, type StartOutcome, type StartRequest } from './start-run';

@@ -49,13 +49,17 @@ export async function storeEvents(
       .onConflictDoNothing()
       .returning();
     const fresh = new Map(inserted.map((row) => [row.id, row]));
-    const earlier = await routedStateOf(tx, items.filter((i) => !fresh.has(i.id)).map((i) => i.id));
+    const earlier = await routedStateOf(
+      tx,
+      items.filter((i) => !fresh.has(i.id)).map((i) => i.id),
+    );
     const seen = new Set<string>();
     return items.map((item) => {
       const row = fresh.get(item.id);
       const isNew = row !== undefined && !seen.has(item.id);
       seen.add(item.id);
-      if (isNew) return { id: item.id, duplicate: false, routed: false, event: toJourneyEvent(row) };
+      if (isNew)
+        return { id: item.id, duplicate: false, routed: false, event: toJourneyEvent(row) };
       return { id: item.id, duplicate: true, routed: earlier.get(item.id) ?? false, event: null };
     });
   });
@@ -76,7 +80,10 @@ function toRow(item: IncomingEvent, options: { now: Date; leaseMs: number; sourc
 
 async function assertCustomersExist(db: Database, items: IncomingEvent[]): Promise<void> {
   const ids = [...new Set(items.map((item) => item.customerId))];
-  const found = await db.select({ id: customers.id }).from(customers).where(inArray(customers.id, ids));
+  const found = await db
+    .select({ id: customers.id })
+    .from(customers)
+    .where(inArray(customers.id, ids));
   const known = new Set(found.map((row) => row.id));
   const missing = items.flatMap((item, index) => (known.has(item.customerId) ? [] : [index]));
   if (missing.length > 0) throw new UnknownCustomerError(missing);
@@ -84,6 +91,9 @@ async function assertCustomersExist(db: Database, items: IncomingEvent[]): Promi
 
 async function routedStateOf(db: Database, ids: string[]): Promise<Map<string, boolean>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.select({ id: events.id, routedAt: events.routedAt }).from(events).where(inArray(events.id, ids));
+  const rows = await db
+    .select({ id: events.id, routedAt: events.routedAt })
+    .from(events)
+    .where(inArray(events.id, ids));
   return new Map(rows.map((row) => [row.id, row.routedAt !== null]));
 }

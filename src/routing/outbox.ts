@@ -25,7 +25,11 @@ export async function routeStoredEvent(deps: OutboxDeps, event: JourneyEvent): P
   }
   await deps.db
     .update(events)
-    .set({ routedAt: new Date(), routingError: null, routingAttempts: sql`${events.routingAttempts} + 1` })
+    .set({
+      routedAt: new Date(),
+      routingError: null,
+      routingAttempts: sql`${events.routingAttempts} + 1`,
+    })
     .where(and(eq(events.id, event.id), isNull(events.routedAt)));
   return true;
 }
@@ -33,7 +37,10 @@ export async function routeStoredEvent(deps: OutboxDeps, event: JourneyEvent): P
 async function recordFailure(deps: OutboxDeps, eventId: string, error: unknown): Promise<void> {
   const rows = await deps.db
     .update(events)
-    .set({ routingAttempts: sql`${events.routingAttempts} + 1`, routingError: describeError(error) })
+    .set({
+      routingAttempts: sql`${events.routingAttempts} + 1`,
+      routingError: describeError(error),
+    })
     .where(eq(events.id, eventId))
     .returning({ attempts: events.routingAttempts });
   const attempts = rows[0]?.attempts ?? 1;
@@ -42,13 +49,23 @@ async function recordFailure(deps: OutboxDeps, eventId: string, error: unknown):
     .update(events)
     .set({ nextRoutingAt: new Date(Date.now() + delay) })
     .where(eq(events.id, eventId));
-  deps.logger?.warn({ eventId, attempts, retryInMs: delay, error: describeError(error) }, 'event routing failed');
+  deps.logger?.warn(
+    { eventId, attempts, retryInMs: delay, error: describeError(error) },
+    'event routing failed',
+  );
 }
 
 /** Hands events back to the background router at once, without counting an attempt. */
-export async function releaseEvents(db: Database, ids: string[], at: Date = new Date()): Promise<void> {
+export async function releaseEvents(
+  db: Database,
+  ids: string[],
+  at: Date = new Date(),
+): Promise<void> {
   if (ids.length === 0) return;
-  await db.update(events).set({ nextRoutingAt: at }).where(and(inArray(events.id, ids), isNull(events.routedAt)));
+  await db
+    .update(events)
+    .set({ nextRoutingAt: at })
+    .where(and(inArray(events.id, ids), isNull(events.routedAt)));
 }
 
 /**
@@ -56,7 +73,10 @@ export async function releaseEvents(db: Database, ids: string[], at: Date = new 
  * the rest are not tried inline — each would wait for the same deadline — but released to the
  * background router, scheduled like the failed one.
  */
-export async function routeInline(deps: OutboxDeps, batch: JourneyEvent[]): Promise<Map<string, boolean>> {
+export async function routeInline(
+  deps: OutboxDeps,
+  batch: JourneyEvent[],
+): Promise<Map<string, boolean>> {
   const routed = new Map<string, boolean>();
   for (const [index, event] of batch.entries()) {
     const ok = await routeStoredEvent(deps, event);
@@ -65,7 +85,11 @@ export async function routeInline(deps: OutboxDeps, batch: JourneyEvent[]): Prom
       const rest = batch.slice(index + 1);
       rest.forEach((e) => routed.set(e.id, false));
       const delay = nextRoutingDelay(1, deps.backoff ?? DEFAULT_BACKOFF);
-      await releaseEvents(deps.db, rest.map((e) => e.id), new Date(Date.now() + delay));
+      await releaseEvents(
+        deps.db,
+        rest.map((e) => e.id),
+        new Date(Date.now() + delay),
+      );
       break;
     }
   }

@@ -36,5 +36,8 @@ export async function reconcileEndedRun(deps: RoutingDeps, row: RunRow): Promise
     if (!isWorkflowNotFound(error)) throw error;
   }
   await markRunEnded(deps.db, row.id, status, reason);
-  deps.logger?.info({ workflowId: row.workflowId, status, reason }, 'run ended outside the registry');
+  deps.logger?.info(
+    { workflowId: row.workflowId, status, reason },
+    'run ended outside the registry',
+  );
 }

@@ -44,7 +44,10 @@ async function routeTrigger(
   summary: RoutingSummary,
 ): Promise<void> {
   const when = journey.definition.trigger?.when;
-  if (when && !evaluateConditionGroup(when, { profile, trigger: event, event }, Date.now()).passed) {
+  if (
+    when &&
+    !evaluateConditionGroup(when, { profile, trigger: event, event }, Date.now()).passed
+  ) {
     summary.skipped.push({ journeyId: journey.journeyId, reason: 'trigger_conditions' });
     return;
   }
@@ -77,12 +80,18 @@ function keyOf(journey: ActiveJourney, event: JourneyEvent): string | null | fal
 
 function record(summary: RoutingSummary, journeyId: string, outcome: StartOutcome): void {
   if (outcome.kind === 'started') summary.started.push(outcome.workflowId);
-  else if (outcome.kind === 'already_running' && outcome.signalled) summary.signalled.push(outcome.workflowId);
-  else if (outcome.kind === 'blocked') summary.skipped.push({ journeyId, reason: `re_entry_${outcome.rule}` });
+  else if (outcome.kind === 'already_running' && outcome.signalled)
+    summary.signalled.push(outcome.workflowId);
+  else if (outcome.kind === 'blocked')
+    summary.skipped.push({ journeyId, reason: `re_entry_${outcome.rule}` });
   else summary.skipped.push({ journeyId, reason: 'already_running' });
 }
 
-async function signalListeningRuns(deps: RoutingDeps, event: JourneyEvent, summary: RoutingSummary): Promise<void> {
+async function signalListeningRuns(
+  deps: RoutingDeps,
+  event: JourneyEvent,
+  summary: RoutingSummary,
+): Promise<void> {
   const runs = await deps.db
     .select()
     .from(journeyRuns)

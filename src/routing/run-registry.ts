@@ -27,7 +27,11 @@ export async function findLatestRun(db: Database, workflowId: string): Promise<R
 }
 
 /** The run this very event started, if an earlier routing attempt got that far. */
-export async function findRunStartedBy(db: Database, journeyId: string, eventId: string): Promise<RunRow | null> {
+export async function findRunStartedBy(
+  db: Database,
+  journeyId: string,
+  eventId: string,
+): Promise<RunRow | null> {
   const rows = await db
     .select()
     .from(journeyRuns)
@@ -37,7 +41,11 @@ export async function findRunStartedBy(db: Database, journeyId: string, eventId:
 }
 
 /** The customer's most recent entry into the journey (any key), for once and cooldown. */
-export async function findLastEntry(db: Database, journeyId: string, customerId: string): Promise<RunRow | null> {
+export async function findLastEntry(
+  db: Database,
+  journeyId: string,
+  customerId: string,
+): Promise<RunRow | null> {
   const rows = await db
     .select()
     .from(journeyRuns)
@@ -60,7 +68,11 @@ export async function insertRunningRun(db: Database, values: NewRunRow): Promise
   return rows[0] ?? null;
 }
 
-export async function recordTemporalRunId(db: Database, id: string, temporalRunId: string): Promise<void> {
+export async function recordTemporalRunId(
+  db: Database,
+  id: string,
+  temporalRunId: string,
+): Promise<void> {
   await db
     .update(journeyRuns)
     .set({ temporalRunId })

@@ -3,7 +3,12 @@ import type { JourneyEvent, RunInput } from '../journeys/run-types';
 import type { JourneyDefinition } from '../journeys/schema';
 import { journeyWorkflowId } from '../journeys/workflow-id';
 import { eventSignal, JOURNEY_WORKFLOW_TYPE } from '../workflows/messages';
-import { CustomerIdKey, JourneyIdKey, JourneyStatusKey, JourneyVersionKey } from '../workflows/search-attributes';
+import {
+  CustomerIdKey,
+  JourneyIdKey,
+  JourneyStatusKey,
+  JourneyVersionKey,
+} from '../workflows/search-attributes';
 import { reconcileEndedRun } from './reconcile';
 import { reEntryBlock, type EntryBlock } from './re-entry';
 import {
@@ -38,8 +43,15 @@ export type StartOutcome =
  * trigger event: a run this event already registered is (re)started with USE_EXISTING, so a crash
  * between the registry insert and Temporal's answer heals on the next routing attempt.
  */
-export async function startJourneyRun(deps: RoutingDeps, request: StartRequest): Promise<StartOutcome> {
-  const workflowId = journeyWorkflowId(request.journeyId, request.customerId, request.key ?? undefined);
+export async function startJourneyRun(
+  deps: RoutingDeps,
+  request: StartRequest,
+): Promise<StartOutcome> {
+  const workflowId = journeyWorkflowId(
+    request.journeyId,
+    request.customerId,
+    request.key ?? undefined,
+  );
   const earlier = await findRunStartedBy(deps.db, request.journeyId, request.trigger.id);
   if (earlier) return resumeStart(deps, request, earlier);
 
@@ -48,7 +60,13 @@ export async function startJourneyRun(deps: RoutingDeps, request: StartRequest):
     const outcome = await handleRunning(deps, request, running);
     if (outcome) return outcome;
   }
-  const block = await reEntryBlock(deps.db, request.definition.reEntry, request.journeyId, request.customerId, new Date());
+  const block = await reEntryBlock(
+    deps.db,
+    request.definition.reEntry,
+    request.journeyId,
+    request.customerId,
+    new Date(),
+  );
   if (block) return { kind: 'blocked', workflowId, rule: block };
 
   const row = await insertRunningRun(deps.db, {
@@ -69,13 +87,21 @@ export async function startJourneyRun(deps: RoutingDeps, request: StartRequest):
   return launch(deps, request, row);
 }
 
-async function resumeStart(deps: RoutingDeps, request: StartRequest, row: RunRow): Promise<StartOutcome> {
+async function resumeStart(
+  deps: RoutingDeps,
+  request: StartRequest,
+  row: RunRow,
+): Promise<StartOutcome> {
   if (row.status !== 'running') return alreadyRunning(row.workflowId, false);
   return launch(deps, { ...request, version: row.journeyVersion }, row);
 }
 
 /** Returns null when the "running" run turned out to have ended, so a new one may start. */
-async function handleRunning(deps: RoutingDeps, request: StartRequest, row: RunRow): Promise<StartOutcome | null> {
+async function handleRunning(
+  deps: RoutingDeps,
+  request: StartRequest,
+  row: RunRow,
+): Promise<StartOutcome | null> {
   if (!request.signalIfRunning) return alreadyRunning(row.workflowId, false);
   try {
     const handle = deps.temporal.workflow.getHandle(row.workflowId);
@@ -88,7 +114,11 @@ async function handleRunning(deps: RoutingDeps, request: StartRequest, row: RunR
   }
 }
 
-async function launch(deps: RoutingDeps, request: StartRequest, row: RunRow): Promise<StartOutcome> {
+async function launch(
+  deps: RoutingDeps,
+  request: StartRequest,
+  row: RunRow,
+): Promise<StartOutcome> {
   const input: RunInput = {
     definition: request.definition,
     journeyVersion: request.version,
@@ -116,7 +146,10 @@ async function launch(deps: RoutingDeps, request: StartRequest, row: RunRow): Pr
     }),
   );
   await recordTemporalRunId(deps.db, row.id, handle.signaledRunId);
-  deps.logger?.info({ workflowId: row.workflowId, journeyId: request.journeyId, version: request.version }, 'run started');
+  deps.logger?.info(
+    { workflowId: row.workflowId, journeyId: request.journeyId, version: request.version },
+    'run started',
+  );
   return { kind: 'started', workflowId: row.workflowId, runId: handle.signaledRunId };
 }
 

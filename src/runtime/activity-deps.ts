@@ -18,7 +18,11 @@ export function templateLinks(appUrl: string): Record<string, string> {
 }
 
 /** The production wiring of the activities: real Postgres, real SMTP. */
-export function activitiesFromConfig(config: Config, db: Database, smtpUrl: string): JourneyActivities {
+export function activitiesFromConfig(
+  config: Config,
+  db: Database,
+  smtpUrl: string,
+): JourneyActivities {
   return createActivities({
     db,
     email: createEmailChannel({ url: smtpUrl, from: config.emailFrom }),

@@ -95,7 +95,12 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
         });
       }
       steps += 1;
-      const result = await execute(command, input, transition.state, () => inbox.length > 0 || requests.cancel !== null);
+      const result = await execute(
+        command,
+        input,
+        transition.state,
+        () => inbox.length > 0 || requests.cancel !== null,
+      );
       if (result) feed(result);
     }
   } catch (error) {
@@ -177,7 +182,11 @@ async function send(
     if (!(error instanceof ActivityFailure)) throw error;
     // Retries are exhausted: the ledger row stays as the activity left it; the run goes on.
     const reason = error.cause instanceof ApplicationFailure ? error.cause.type : null;
-    return { status: 'failed', deliveryId: '', reason: `send_retries_exhausted${reason ? `:${reason}` : ''}` };
+    return {
+      status: 'failed',
+      deliveryId: '',
+      reason: `send_retries_exhausted${reason ? `:${reason}` : ''}`,
+    };
   }
 }
 
@@ -185,7 +194,11 @@ async function send(
  * A durable timer raced against incoming signals. Resolves true when the time came, false when a
  * signal arrived first (the interpreter then decides whether the wait goes on).
  */
-async function waitUntil(until: number, summary: string, interrupted: () => boolean): Promise<boolean> {
+async function waitUntil(
+  until: number,
+  summary: string,
+  interrupted: () => boolean,
+): Promise<boolean> {
   const ms = until - Date.now();
   if (ms <= 0) return true;
   if (interrupted()) return false;

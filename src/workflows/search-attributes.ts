@@ -6,9 +6,15 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
  */
 export const CustomerIdKey = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
 export const JourneyIdKey = defineSearchAttributeKey('JourneyId', SearchAttributeType.KEYWORD);
-export const JourneyVersionKey = defineSearchAttributeKey('JourneyVersion', SearchAttributeType.INT);
+export const JourneyVersionKey = defineSearchAttributeKey(
+  'JourneyVersion',
+  SearchAttributeType.INT,
+);
 export const JourneyStepKey = defineSearchAttributeKey('JourneyStep', SearchAttributeType.KEYWORD);
-export const JourneyStatusKey = defineSearchAttributeKey('JourneyStatus', SearchAttributeType.KEYWORD);
+export const JourneyStatusKey = defineSearchAttributeKey(
+  'JourneyStatus',
+  SearchAttributeType.KEYWORD,
+);
 
 /** For `temporal server start-dev --search-attribute Name=Type` and operator registration. */
 export const CAIRN_SEARCH_ATTRIBUTES: Record<string, 'Keyword' | 'Int'> = {

@@ -13,16 +13,27 @@ const customerCount = async () => (await h.db.db.select({ n: count() }).from(cus
 
 describe('authentication', () => {
   it('refuses /v1 without a key, stores nothing and says how to authenticate', async () => {
-    const res = await h.inject({ method: 'PUT', url: '/v1/customers/c1', payload: { timeZone: 'UTC' } });
+    const res = await h.inject({
+      method: 'PUT',
+      url: '/v1/customers/c1',
+      payload: { timeZone: 'UTC' },
+    });
     expect(res.statusCode).toBe(401);
     expect(res.headers['www-authenticate']).toBe('Bearer');
-    expect(res.json()).toEqual({ error: { code: 'unauthorized', message: expect.stringContaining('Authorization: Bearer') } });
+    expect(res.json()).toEqual({
+      error: { code: 'unauthorized', message: expect.stringContaining('Authorization: Bearer') },
+    });
     expect(await customerCount()).toBe(0);
   });
 
   it('refuses a wrong key and a non-bearer scheme', async () => {
     for (const authorization of [`Bearer ${API_KEY}x`, `Basic ${API_KEY}`, 'Bearer ']) {
-      const res = await h.inject({ method: 'PUT', url: '/v1/customers/c1', headers: { authorization }, payload: {} });
+      const res = await h.inject({
+        method: 'PUT',
+        url: '/v1/customers/c1',
+        headers: { authorization },
+        payload: {},
+      });
       expect(res.statusCode).toBe(401);
       expect(res.json().error.code).toBe('unauthorized');
     }
@@ -38,9 +49,12 @@ describe('authentication', () => {
 
   it('documents every route with tags, a summary and a response schema', async () => {
     const spec = (await h.inject({ url: '/openapi.json' })).json();
-    const operations = Object.values(spec.paths as Record<string, Record<string, { tags?: string[]; summary?: string; responses?: object }>>).flatMap(
-      (path) => Object.values(path),
-    );
+    const operations = Object.values(
+      spec.paths as Record<
+        string,
+        Record<string, { tags?: string[]; summary?: string; responses?: object }>
+      >,
+    ).flatMap((path) => Object.values(path));
     expect(operations.length).toBeGreaterThanOrEqual(16);
     for (const op of operations) {
       expect(op.tags?.length).toBeGreaterThan(0);
@@ -56,7 +70,12 @@ describe('customers', () => {
       method: 'PUT',
       url: '/v1/customers/cust-1',
       headers: auth,
-      payload: { email: 'ada@example.com', timeZone: 'Europe/Paris', attributes: { plan: 'pro', seats: 3 }, consent: { email: 'opted_in' } },
+      payload: {
+        email: 'ada@example.com',
+        timeZone: 'Europe/Paris',
+        attributes: { plan: 'pro', seats: 3 },
+        consent: { email: 'opted_in' },
+      },
     });
     expect(created.statusCode).toBe(201);
     expect(created.json().created).toBe(true);
@@ -98,13 +117,22 @@ describe('customers', () => {
     );
     expect(res.body).not.toContain('Mars');
     expect(res.body).not.toContain('not-an-email');
-    expect(await h.inject({ url: '/v1/customers/cust-2', headers: auth }).then((r) => r.statusCode)).toBe(404);
+    expect(
+      await h.inject({ url: '/v1/customers/cust-2', headers: auth }).then((r) => r.statusCode),
+    ).toBe(404);
   });
 
   it('names unknown fields and answers 404 with a code for a missing customer', async () => {
-    const res = await h.inject({ method: 'PUT', url: '/v1/customers/cust-3', headers: auth, payload: { time_zone: 'UTC' } });
+    const res = await h.inject({
+      method: 'PUT',
+      url: '/v1/customers/cust-3',
+      headers: auth,
+      payload: { time_zone: 'UTC' },
+    });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.issues).toEqual([{ path: 'time_zone', message: 'is not a known field' }]);
+    expect(res.json().error.issues).toEqual([
+      { path: 'time_zone', message: 'is not a known field' },
+    ]);
 
     const missing = await h.inject({ url: '/v1/customers/nobody', headers: auth });
     expect(missing.statusCode).toBe(404);
@@ -119,6 +147,8 @@ describe('customers', () => {
       payload: '{"email": "secret@example.com",',
     });
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual({ error: { code: 'invalid_json', message: 'request body is not valid JSON' } });
+    expect(res.json()).toEqual({
+      error: { code: 'invalid_json', message: 'request body is not valid JSON' },
+    });
   });
 });

@@ -16,7 +16,13 @@ async function probe(): Promise<void> {
   });
   const page = await app.inject({ url: '/docs/' });
   const spec = await app.inject({ url: '/docs/json' });
-  process.stdout.write(JSON.stringify({ page: page.statusCode, html: page.body.includes('swagger'), spec: spec.statusCode }));
+  process.stdout.write(
+    JSON.stringify({
+      page: page.statusCode,
+      html: page.body.includes('swagger'),
+      spec: spec.statusCode,
+    }),
+  );
   await app.close();
   await connection.close();
   await database.close();

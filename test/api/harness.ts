@@ -65,7 +65,11 @@ export async function httpCall(baseUrl: string, request: InjectRequest): Promise
     body = typeof request.payload === 'string' ? request.payload : JSON.stringify(request.payload);
     headers['content-type'] ??= 'application/json';
   }
-  const res = await fetch(baseUrl + request.url, { method: request.method ?? 'GET', headers, body });
+  const res = await fetch(baseUrl + request.url, {
+    method: request.method ?? 'GET',
+    headers,
+    body,
+  });
   const text = await res.text();
   return {
     statusCode: res.status,
@@ -102,7 +106,11 @@ export async function createHarness(options: { temporal: 'live' | 'dead' }): Pro
   };
 }
 
-export function buildTestApi(db: TestDatabase, temporal: Client, taskQueue: string): Promise<FastifyInstance> {
+export function buildTestApi(
+  db: TestDatabase,
+  temporal: Client,
+  taskQueue: string,
+): Promise<FastifyInstance> {
   return buildApi({
     docsUi: false,
     db: db.db,
@@ -123,7 +131,13 @@ export const welcomeJourney: JourneyDefinitionInput = {
   exitOn: [{ event: 'unsubscribed' }],
   entry: 'hello',
   steps: [
-    { id: 'hello', type: 'send', channel: 'email', content: { subject: 'Welcome', html: '<p>Hi</p>' }, next: 'pause' },
+    {
+      id: 'hello',
+      type: 'send',
+      channel: 'email',
+      content: { subject: 'Welcome', html: '<p>Hi</p>' },
+      next: 'pause',
+    },
     { id: 'pause', type: 'wait', for: '2d', next: 'done' },
     { id: 'done', type: 'exit' },
   ],

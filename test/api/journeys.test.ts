@@ -9,7 +9,8 @@ beforeAll(async () => {
 });
 afterAll(async () => h.close());
 
-const post = (payload: unknown) => h.inject({ method: 'POST', url: '/v1/journeys', headers: auth, payload });
+const post = (payload: unknown) =>
+  h.inject({ method: 'POST', url: '/v1/journeys', headers: auth, payload });
 const versionCount = async () => (await h.db.db.select({ n: count() }).from(journeyVersions))[0]?.n;
 
 describe('journeys', () => {
@@ -23,11 +24,20 @@ describe('journeys', () => {
     expect(second.json().version).toBe(2);
 
     const active = (await h.inject({ url: '/v1/journeys/welcome', headers: auth })).json();
-    expect(active).toMatchObject({ id: 'welcome', activeVersion: 2, triggerEvent: 'signed_up', name: 'Welcome series, shorter' });
+    expect(active).toMatchObject({
+      id: 'welcome',
+      activeVersion: 2,
+      triggerEvent: 'signed_up',
+      name: 'Welcome series, shorter',
+    });
     expect(active.definition.name).toBe('Welcome series, shorter');
 
     const v1 = (await h.inject({ url: '/v1/journeys/welcome/versions/1', headers: auth })).json();
-    expect(v1).toMatchObject({ journeyId: 'welcome', version: 1, definition: { name: 'Welcome series' } });
+    expect(v1).toMatchObject({
+      journeyId: 'welcome',
+      version: 1,
+      definition: { name: 'Welcome series' },
+    });
     // Stored with defaults filled in, so a version is self-describing.
     expect(v1.definition.steps[0].kind).toBe('marketing');
 
@@ -58,20 +68,34 @@ describe('journeys', () => {
   });
 
   it('names nested field errors such as a bad duration', async () => {
-    const res = await post({ ...welcomeJourney, id: 'broken-2', steps: [{ ...welcomeJourney.steps[1], for: 'two days' }] });
+    const res = await post({
+      ...welcomeJourney,
+      id: 'broken-2',
+      steps: [{ ...welcomeJourney.steps[1], for: 'two days' }],
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.issues).toEqual(
-      expect.arrayContaining([{ path: 'steps.0.for', message: expect.stringContaining('duration') }]),
+      expect.arrayContaining([
+        { path: 'steps.0.for', message: expect.stringContaining('duration') },
+      ]),
     );
     expect((await h.db.db.select({ n: count() }).from(journeys))[0]?.n).toBe(1);
   });
 
   it('pauses and activates a journey, and 404s an unknown version', async () => {
-    const paused = await h.inject({ method: 'POST', url: '/v1/journeys/welcome/pause', headers: auth });
+    const paused = await h.inject({
+      method: 'POST',
+      url: '/v1/journeys/welcome/pause',
+      headers: auth,
+    });
     expect(paused.json().status).toBe('paused');
     const republished = await post(welcomeJourney);
     expect(republished.json()).toMatchObject({ version: 3, status: 'paused' });
-    const active = await h.inject({ method: 'POST', url: '/v1/journeys/welcome/activate', headers: auth });
+    const active = await h.inject({
+      method: 'POST',
+      url: '/v1/journeys/welcome/activate',
+      headers: auth,
+    });
     expect(active.json()).toMatchObject({ status: 'active', activeVersion: 3 });
 
     const missing = await h.inject({ url: '/v1/journeys/welcome/versions/9', headers: auth });

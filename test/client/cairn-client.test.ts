@@ -12,38 +12,81 @@ afterAll(async () => h.close());
 
 describe('CairnClient', () => {
   it('drives the whole flow: profile, journey, event, run, deliveries', async () => {
-    expect((await client.upsertCustomer('c:1', { timeZone: 'America/New_York', attributes: { plan: 'pro' } })).created).toBe(true);
-    expect(await client.createJourney(welcomeJourney)).toEqual({ id: 'welcome', version: 1, status: 'active' });
+    expect(
+      (
+        await client.upsertCustomer('c:1', {
+          timeZone: 'America/New_York',
+          attributes: { plan: 'pro' },
+        })
+      ).created,
+    ).toBe(true);
+    expect(await client.createJourney(welcomeJourney)).toEqual({
+      id: 'welcome',
+      version: 1,
+      status: 'active',
+    });
     expect((await client.getJourney('welcome')).activeVersion).toBe(1);
-    expect(await client.sendEvent({ id: 'evt-1', customerId: 'c:1', type: 'signed_up' })).toEqual({ id: 'evt-1', duplicate: false, routed: true });
-    expect((await client.sendEvents([{ id: 'evt-1', customerId: 'c:1', type: 'signed_up' }])).items[0]?.duplicate).toBe(true);
+    expect(await client.sendEvent({ id: 'evt-1', customerId: 'c:1', type: 'signed_up' })).toEqual({
+      id: 'evt-1',
+      duplicate: false,
+      routed: true,
+    });
+    expect(
+      (await client.sendEvents([{ id: 'evt-1', customerId: 'c:1', type: 'signed_up' }])).items[0]
+        ?.duplicate,
+    ).toBe(true);
 
     const runs = await client.listRuns('c:1');
     const workflowId = runs.runs[0]?.workflowId as string;
     expect(workflowId).toBe('journey:welcome:c%3A1');
     expect((await client.getRun(workflowId)).run.status).toBe('running');
-    expect(await client.cancelRun(workflowId, 'test')).toEqual({ workflowId, cancelRequested: true });
+    expect(await client.cancelRun(workflowId, 'test')).toEqual({
+      workflowId,
+      cancelRequested: true,
+    });
     expect((await client.listDeliveries('c:1', { limit: 10 })).deliveries).toEqual([]);
   });
 
   it('throws CairnValidationError naming the field on a 400', async () => {
-    const error = await client.upsertCustomer('c:2', { timeZone: 'Nowhere/Special' }).catch((e: unknown) => e);
+    const error = await client
+      .upsertCustomer('c:2', { timeZone: 'Nowhere/Special' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CairnValidationError);
-    expect(error).toMatchObject({ status: 400, code: 'validation_failed', issues: [{ path: 'timeZone', message: expect.stringContaining('IANA') }] });
+    expect(error).toMatchObject({
+      status: 400,
+      code: 'validation_failed',
+      issues: [{ path: 'timeZone', message: expect.stringContaining('IANA') }],
+    });
 
     const batch = await client
-      .sendEvents([{ id: 'ok', customerId: 'c:1', type: 'a' }, { id: 'bad', customerId: 'c:1', type: 'a', occurredAt: 'soon' }])
+      .sendEvents([
+        { id: 'ok', customerId: 'c:1', type: 'a' },
+        { id: 'bad', customerId: 'c:1', type: 'a', occurredAt: 'soon' },
+      ])
       .catch((e: unknown) => e);
-    expect((batch as CairnValidationError).issues.map((i) => i.path)).toEqual(['items.1.occurredAt']);
+    expect((batch as CairnValidationError).issues.map((i) => i.path)).toEqual([
+      'items.1.occurredAt',
+    ]);
   });
 
   it('throws CairnApiError with status and code for other failures', async () => {
     const missing = await client.getRun('journey:nope:nobody').catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(CairnApiError);
     expect(missing).not.toBeInstanceOf(CairnValidationError);
-    expect(missing).toMatchObject({ status: 404, code: 'run_not_found', requestId: expect.any(String) });
+    expect(missing).toMatchObject({
+      status: 404,
+      code: 'run_not_found',
+      requestId: expect.any(String),
+    });
 
-    const wrongKey = new CairnClient({ baseUrl: h.baseUrl, apiKey: 'wrong', fetch: (...args) => fetch(...args) });
-    await expect(wrongKey.getCustomer('c:1')).rejects.toMatchObject({ status: 401, code: 'unauthorized' });
+    const wrongKey = new CairnClient({
+      baseUrl: h.baseUrl,
+      apiKey: 'wrong',
+      fetch: (...args) => fetch(...args),
+    });
+    await expect(wrongKey.getCustomer('c:1')).rejects.toMatchObject({
+      status: 401,
+      code: 'unauthorized',
+    });
   });
 });

@@ -2,6 +2,7 @@ import { count, eq } from 'drizzle-orm';
 import { events, journeyRuns } from '../../src/db/schema';
 import { journey } from '../../src/journeys/builders';
 import { stateQuery } from '../../src/workflows/messages';
+import type { DeliveryList, EventResult, RunDetail } from '../../src/client';
 import { eventually, startCairnTestStack, type CairnTestStack } from '../support/cairn-stack';
 
 // The abandoned cart, with its hour-long wait shortened to two seconds so it runs for real.
@@ -61,7 +62,11 @@ describe('HTTP → Temporal dev server → SMTP, end to end', () => {
 
   it('sends the cart email with the rendered items after the wait', async () => {
     await customer('grace');
-    const accepted = await stack.request('POST', '/v1/events', cartAbandoned('evt-grace-1', 'grace'));
+    const accepted = await stack.request(
+      'POST',
+      '/v1/events',
+      cartAbandoned('evt-grace-1', 'grace'),
+    );
     expect(accepted).toMatchObject({ status: 202, body: { routed: true } });
 
     const [message] = await stack.smtp.waitForMessages(1, 20_000);
@@ -72,7 +77,7 @@ describe('HTTP → Temporal dev server → SMTP, end to end', () => {
     expect(message?.html).toContain('Total $59.50');
 
     const deliveries = await eventually(async () => {
-      const response = await stack.request('GET', '/v1/customers/grace/deliveries');
+      const response = await stack.request<DeliveryList>('GET', '/v1/customers/grace/deliveries');
       return response.body.deliveries.length === 1 ? response.body.deliveries : null;
     });
     expect(deliveries[0]).toMatchObject({ stepId: 'cart_email', status: 'sent' });
@@ -81,7 +86,7 @@ describe('HTTP → Temporal dev server → SMTP, end to end', () => {
   it('exits on a purchase during the wait and sends nothing', async () => {
     await customer('linus');
     await stack.request('POST', '/v1/events', cartAbandoned('evt-linus-1', 'linus'));
-    const purchase = await stack.request('POST', '/v1/events', {
+    const purchase = await stack.request<EventResult>('POST', '/v1/events', {
       id: 'evt-linus-2',
       customerId: 'linus',
       type: 'purchase',
@@ -90,30 +95,50 @@ describe('HTTP → Temporal dev server → SMTP, end to end', () => {
     expect(purchase.body.routed).toBe(true);
 
     const handle = stack.temporal.workflow.getHandle('journey:quick-cart:linus:cart-7');
-    await expect(handle.result()).resolves.toMatchObject({ status: 'exited', finishReason: 'exit_event' });
+    await expect(handle.result()).resolves.toMatchObject({
+      status: 'exited',
+      finishReason: 'exit_event',
+    });
     const run = await eventually(async () => {
-      const response = await stack.request('GET', '/v1/runs/journey:quick-cart:linus:cart-7');
+      const response = await stack.request<RunDetail>(
+        'GET',
+        '/v1/runs/journey:quick-cart:linus:cart-7',
+      );
       return response.body.run.status === 'exited' ? response.body.run : null;
     });
     expect(run.finishReason).toBe('exit_event');
-    const deliveries = await stack.request('GET', '/v1/customers/linus/deliveries');
+    const deliveries = await stack.request<DeliveryList>('GET', '/v1/customers/linus/deliveries');
     expect(deliveries.body.deliveries).toEqual([]);
-    expect(stack.smtp.messages.filter((m) => m.envelope.to.includes('linus@example.com'))).toEqual([]);
+    expect(stack.smtp.messages.filter((m) => m.envelope.to.includes('linus@example.com'))).toEqual(
+      [],
+    );
   });
 
   it('ignores a duplicate event id: one stored event, one run, one message', async () => {
     await customer('ada');
     const first = await stack.request('POST', '/v1/events', cartAbandoned('evt-ada-1', 'ada'));
-    const again = await stack.request('POST', '/v1/events', cartAbandoned('evt-ada-1', 'ada', 'cart-8'));
+    const again = await stack.request(
+      'POST',
+      '/v1/events',
+      cartAbandoned('evt-ada-1', 'ada', 'cart-8'),
+    );
     expect(first.status).toBe(202);
     expect(again).toMatchObject({ status: 200, body: { duplicate: true } });
 
-    const [stored] = await stack.database.db.select({ n: count() }).from(events).where(eq(events.customerId, 'ada'));
+    const [stored] = await stack.database.db
+      .select({ n: count() })
+      .from(events)
+      .where(eq(events.customerId, 'ada'));
     expect(stored?.n).toBe(1);
-    const runs = await stack.database.db.select().from(journeyRuns).where(eq(journeyRuns.customerId, 'ada'));
+    const runs = await stack.database.db
+      .select()
+      .from(journeyRuns)
+      .where(eq(journeyRuns.customerId, 'ada'));
     expect(runs.map((r) => r.workflowId)).toEqual(['journey:quick-cart:ada:cart-7']);
     await stack.temporal.workflow.getHandle('journey:quick-cart:ada:cart-7').result();
-    expect(stack.smtp.messages.filter((m) => m.envelope.to.includes('ada@example.com'))).toHaveLength(1);
+    expect(
+      stack.smtp.messages.filter((m) => m.envelope.to.includes('ada@example.com')),
+    ).toHaveLength(1);
   });
 
   it('makes the run findable in a visibility query by CustomerId, with its journey and status', async () => {
@@ -125,11 +150,15 @@ describe('HTTP → Temporal dev server → SMTP, end to end', () => {
 
     const found = await eventually(async () => {
       const runs = [];
-      for await (const run of stack.temporal.workflow.list({ query: `CustomerId = 'barbara'` })) runs.push(run);
+      for await (const run of stack.temporal.workflow.list({ query: `CustomerId = 'barbara'` }))
+        runs.push(run);
       return runs.length > 0 ? runs : null;
     });
     expect(found[0]?.workflowId).toBe('journey:quick-cart:barbara:cart-7');
-    expect(found[0]?.searchAttributes).toMatchObject({ JourneyId: ['quick-cart'], JourneyVersion: [1] });
+    expect(found[0]?.searchAttributes).toMatchObject({
+      JourneyId: ['quick-cart'],
+      JourneyVersion: [1],
+    });
     await handle.result();
   });
 });

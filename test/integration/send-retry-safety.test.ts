@@ -1,6 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { deliveries } from '../../src/db/schema';
 import { journey } from '../../src/journeys/builders';
+import type { EventResult } from '../../src/client';
+import type { JourneyWorkflowResult } from '../../src/workflows/journey';
 import { startCairnTestStack, type CairnTestStack } from '../support/cairn-stack';
 
 // One message, then a second step, so the test can see the run carry on after the retry.
@@ -30,17 +32,22 @@ function crashOnce(): { hook: (key: string) => void; crashed: string[] } {
   };
 }
 
-async function placeOrder(stack: CairnTestStack, customerId: string) {
+async function placeOrder(
+  stack: CairnTestStack,
+  customerId: string,
+): Promise<JourneyWorkflowResult> {
   await stack.request('PUT', `/v1/customers/${customerId}`, { email: `${customerId}@example.com` });
   expect((await stack.request('POST', '/v1/journeys', receipt)).status).toBe(201);
-  const accepted = await stack.request('POST', '/v1/events', {
+  const accepted = await stack.request<EventResult>('POST', '/v1/events', {
     id: `order-${customerId}`,
     customerId,
     type: 'order_placed',
     properties: { order_id: 'A-1001' },
   });
   expect(accepted.body.routed).toBe(true);
-  return stack.temporal.workflow.getHandle(`journey:receipt:${customerId}`).result();
+  return stack.temporal.workflow
+    .getHandle(`journey:receipt:${customerId}`)
+    .result() as Promise<JourneyWorkflowResult>;
 }
 
 describe('a retried send never sends twice', () => {
@@ -51,8 +58,14 @@ describe('a retried send never sends twice', () => {
       await expect(placeOrder(stack, 'alan')).resolves.toMatchObject({ status: 'completed' });
       expect(crash.crashed).toHaveLength(1);
       expect(stack.smtp.messages.map((m) => m.subject)).toEqual(['Your receipt', 'How was it?']);
-      const rows = await stack.database.db.select().from(deliveries).where(eq(deliveries.customerId, 'alan'));
-      expect(rows.find((r) => r.stepId === 'receipt_email')).toMatchObject({ status: 'sent', attempts: 1 });
+      const rows = await stack.database.db
+        .select()
+        .from(deliveries)
+        .where(eq(deliveries.customerId, 'alan'));
+      expect(rows.find((r) => r.stepId === 'receipt_email')).toMatchObject({
+        status: 'sent',
+        attempts: 1,
+      });
     } finally {
       await stack.close();
     }
@@ -66,7 +79,10 @@ describe('a retried send never sends twice', () => {
       expect(crash.crashed).toHaveLength(1);
       // The peer got the receipt exactly once; the run went on to its next step.
       expect(stack.smtp.messages.map((m) => m.subject)).toEqual(['Your receipt', 'How was it?']);
-      const rows = await stack.database.db.select().from(deliveries).where(eq(deliveries.customerId, 'edsger'));
+      const rows = await stack.database.db
+        .select()
+        .from(deliveries)
+        .where(eq(deliveries.customerId, 'edsger'));
       // The retry cannot tell whether the provider took the message, so it records that honestly.
       expect(rows.find((r) => r.stepId === 'receipt_email')).toMatchObject({
         status: 'unknown',

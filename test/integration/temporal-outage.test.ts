@@ -22,15 +22,24 @@ describe('an accepted event survives a Temporal outage', () => {
 
   // A dev server of this test's own, persisted to a file so it can be stopped and restarted.
   const startServer = () =>
-    startTemporalDevServer({ port, dbFile: path.join(directory, 'temporal.db'), startTimeoutMs: 60_000 });
+    startTemporalDevServer({
+      port,
+      dbFile: path.join(directory, 'temporal.db'),
+      startTimeoutMs: 60_000,
+    });
 
   beforeAll(async () => {
     directory = mkdtempSync(path.join(os.tmpdir(), 'cairn-outage-'));
     port = await freePort();
     server = await startServer();
-    stack = await startCairnTestStack({ temporalAddress: server.address, temporalTimeoutMs: 1_000 });
+    stack = await startCairnTestStack({
+      temporalAddress: server.address,
+      temporalTimeoutMs: 1_000,
+    });
     expect((await stack.request('POST', '/v1/journeys', greeting)).status).toBe(201);
-    expect((await stack.request('PUT', '/v1/customers/hopper', { email: 'hopper@example.com' })).status).toBe(201);
+    expect(
+      (await stack.request('PUT', '/v1/customers/hopper', { email: 'hopper@example.com' })).status,
+    ).toBe(201);
   });
 
   afterAll(async () => {
@@ -48,14 +57,20 @@ describe('an accepted event survives a Temporal outage', () => {
       type: 'user_signup',
     });
     expect(accepted).toMatchObject({ status: 202, body: { id: 'signup-hopper', routed: false } });
-    const [stored] = await stack.database.db.select().from(events).where(eq(events.id, 'signup-hopper'));
+    const [stored] = await stack.database.db
+      .select()
+      .from(events)
+      .where(eq(events.id, 'signup-hopper'));
     expect(stored).toMatchObject({ type: 'user_signup', routedAt: null });
 
     server = await startServer();
 
     const routed = await eventually(
       async () => {
-        const [row] = await stack.database.db.select().from(events).where(eq(events.id, 'signup-hopper'));
+        const [row] = await stack.database.db
+          .select()
+          .from(events)
+          .where(eq(events.id, 'signup-hopper'));
         return row?.routedAt ? row : null;
       },
       { timeoutMs: 45_000 },
@@ -63,7 +78,10 @@ describe('an accepted event survives a Temporal outage', () => {
     expect(routed.routingAttempts).toBeGreaterThanOrEqual(1);
     const [message] = await stack.smtp.waitForMessages(1, 30_000);
     expect(message?.envelope.to).toEqual(['hopper@example.com']);
-    const runs = await stack.database.db.select().from(journeyRuns).where(eq(journeyRuns.customerId, 'hopper'));
+    const runs = await stack.database.db
+      .select()
+      .from(journeyRuns)
+      .where(eq(journeyRuns.customerId, 'hopper'));
     expect(runs).toHaveLength(1);
   });
 });

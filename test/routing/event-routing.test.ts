@@ -1,21 +1,39 @@
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call -- response bodies are read as loose JSON and jest's asymmetric matchers are typed any; the assertions check the shape. */
 import { count, eq } from 'drizzle-orm';
 import type { Client } from '@temporalio/client';
-import { buildTestApi, auth, createHarness, httpCall, welcomeJourney, deadTemporal, type Harness } from '../api/harness';
+import {
+  buildTestApi,
+  auth,
+  createHarness,
+  httpCall,
+  welcomeJourney,
+  deadTemporal,
+  type Harness,
+} from '../api/harness';
 import { events, journeyRuns } from '../../src/db/schema';
 import { journeyWorkflowId } from '../../src/journeys/workflow-id';
 import { startEventRouter } from '../../src/routing/event-router';
-import { CustomerIdKey, JourneyIdKey, JourneyVersionKey } from '../../src/workflows/search-attributes';
+import {
+  CustomerIdKey,
+  JourneyIdKey,
+  JourneyVersionKey,
+} from '../../src/workflows/search-attributes';
 
 let h: Harness;
 beforeAll(async () => {
   h = await createHarness({ temporal: 'live' });
-  await h.inject({ method: 'PUT', url: '/v1/customers/cust-1', headers: auth, payload: { timeZone: 'Europe/Paris' } });
+  await h.inject({
+    method: 'PUT',
+    url: '/v1/customers/cust-1',
+    headers: auth,
+    payload: { timeZone: 'Europe/Paris' },
+  });
   await h.inject({ method: 'POST', url: '/v1/journeys', headers: auth, payload: welcomeJourney });
 });
 afterAll(async () => h.close());
 
-const send = (payload: unknown) => h.inject({ method: 'POST', url: '/v1/events', headers: auth, payload });
+const send = (payload: unknown) =>
+  h.inject({ method: 'POST', url: '/v1/events', headers: auth, payload });
 const eventCount = async () => (await h.db.db.select({ n: count() }).from(events))[0]?.n;
 
 /** Signals the workflow received, as (name, event id) pairs from its history. */
@@ -25,12 +43,17 @@ async function signalsOf(client: Client, workflowId: string): Promise<string[]> 
     const attrs = e.workflowExecutionSignaledEventAttributes;
     if (!attrs) return [];
     const payload = attrs.input?.payloads?.[0]?.data;
-    const id = payload ? (JSON.parse(Buffer.from(payload).toString()) as { id?: string }).id : undefined;
+    const id = payload
+      ? (JSON.parse(Buffer.from(payload).toString()) as { id?: string }).id
+      : undefined;
     return [`${attrs.signalName}:${id ?? ''}`];
   });
 }
 
-async function until<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
+async function until<T>(
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -44,14 +67,26 @@ describe('event ingestion', () => {
   it('refuses an event for an unknown customer, naming customerId, and stores nothing', async () => {
     const res = await send({ id: 'e-unknown', customerId: 'ghost', type: 'signed_up' });
     expect(res.statusCode).toBe(404);
-    expect(res.json().error).toMatchObject({ code: 'customer_not_found', issues: [{ path: 'customerId' }] });
+    expect(res.json().error).toMatchObject({
+      code: 'customer_not_found',
+      issues: [{ path: 'customerId' }],
+    });
     expect(await eventCount()).toBe(0);
   });
 
   it('refuses a malformed event naming each field', async () => {
-    const res = await send({ id: 'e-bad', customerId: 'cust-1', type: '', occurredAt: 'yesterday', properties: [] });
+    const res = await send({
+      id: 'e-bad',
+      customerId: 'cust-1',
+      type: '',
+      occurredAt: 'yesterday',
+      properties: [],
+    });
     expect(res.statusCode).toBe(400);
-    const paths = res.json().error.issues.map((i: { path: string }) => i.path).sort();
+    const paths = res
+      .json()
+      .error.issues.map((i: { path: string }) => i.path)
+      .sort();
     expect(paths).toEqual(['occurredAt', 'properties', 'type']);
     expect(await eventCount()).toBe(0);
   });
@@ -69,15 +104,24 @@ describe('event ingestion', () => {
       },
     });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.issues).toEqual([{ path: 'items.1.type', message: expect.any(String) }]);
+    expect(res.json().error.issues).toEqual([
+      { path: 'items.1.type', message: expect.any(String) },
+    ]);
     const unknown = await h.inject({
       method: 'POST',
       url: '/v1/events/batch',
       headers: auth,
-      payload: { items: [{ id: 'b-1', customerId: 'cust-1', type: 'page_viewed' }, { id: 'b-3', customerId: 'nobody', type: 'x' }] },
+      payload: {
+        items: [
+          { id: 'b-1', customerId: 'cust-1', type: 'page_viewed' },
+          { id: 'b-3', customerId: 'nobody', type: 'x' },
+        ],
+      },
     });
     expect(unknown.statusCode).toBe(404);
-    expect(unknown.json().error.issues).toEqual([{ path: 'items.1.customerId', message: expect.any(String) }]);
+    expect(unknown.json().error.issues).toEqual([
+      { path: 'items.1.customerId', message: expect.any(String) },
+    ]);
     expect(await eventCount()).toBe(0);
   });
 });
@@ -86,12 +130,25 @@ describe('routing to Temporal', () => {
   const workflowId = journeyWorkflowId('welcome', 'cust-1');
 
   it('starts the triggered journey with signalWithStart, registered and searchable', async () => {
-    const res = await send({ id: 'e-signup', customerId: 'cust-1', type: 'signed_up', properties: { plan: 'pro' } });
+    const res = await send({
+      id: 'e-signup',
+      customerId: 'cust-1',
+      type: 'signed_up',
+      properties: { plan: 'pro' },
+    });
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ id: 'e-signup', duplicate: false, routed: true });
 
-    const [run] = await h.db.db.select().from(journeyRuns).where(eq(journeyRuns.workflowId, workflowId));
-    expect(run).toMatchObject({ status: 'running', journeyVersion: 1, listensTo: ['unsubscribed'], triggerEventId: 'e-signup' });
+    const [run] = await h.db.db
+      .select()
+      .from(journeyRuns)
+      .where(eq(journeyRuns.workflowId, workflowId));
+    expect(run).toMatchObject({
+      status: 'running',
+      journeyVersion: 1,
+      listensTo: ['unsubscribed'],
+      triggerEventId: 'e-signup',
+    });
     expect(run?.temporalRunId).toBeTruthy();
 
     const description = await h.temporal.workflow.getHandle(workflowId).describe();
@@ -114,8 +171,12 @@ describe('routing to Temporal', () => {
   });
 
   it('signals running runs that listen to the event type, and only those', async () => {
-    expect((await send({ id: 'e-view', customerId: 'cust-1', type: 'page_viewed' })).json().routed).toBe(true);
-    expect((await send({ id: 'e-unsub', customerId: 'cust-1', type: 'unsubscribed' })).json().routed).toBe(true);
+    expect(
+      (await send({ id: 'e-view', customerId: 'cust-1', type: 'page_viewed' })).json().routed,
+    ).toBe(true);
+    expect(
+      (await send({ id: 'e-unsub', customerId: 'cust-1', type: 'unsubscribed' })).json().routed,
+    ).toBe(true);
     expect(await signalsOf(h.temporal, workflowId)).toEqual(['event:e-signup', 'event:e-unsub']);
   });
 
@@ -150,7 +211,10 @@ describe('routing to Temporal', () => {
       backoff: { initialMs: 50, maxMs: 200 },
     });
     try {
-      await until(async () => (await h.db.db.select().from(events).where(eq(events.id, 'e-offline')))[0]?.routedAt);
+      await until(
+        async () =>
+          (await h.db.db.select().from(events).where(eq(events.id, 'e-offline')))[0]?.routedAt,
+      );
     } finally {
       await router.stop();
     }
@@ -179,6 +243,8 @@ describe('routing to Temporal', () => {
       { id: 'b-signup', duplicate: true, routed: true },
       { id: 'e-signup', duplicate: true, routed: true },
     ]);
-    expect(await signalsOf(h.temporal, journeyWorkflowId('welcome', 'cust-3'))).toEqual(['event:b-signup']);
+    expect(await signalsOf(h.temporal, journeyWorkflowId('welcome', 'cust-3'))).toEqual([
+      'event:b-signup',
+    ]);
   });
 });

@@ -18,8 +18,12 @@ export interface CairnTestStack {
   smtp: SmtpPeer;
   temporal: Client;
   taskQueue: string;
-  /** Sends an authenticated request to the API. */
-  request(method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown): Promise<{ status: number; body: any }>;
+  /** Sends an authenticated request to the API; T is the response body the caller expects. */
+  request<T = unknown>(
+    method: 'GET' | 'POST' | 'PUT',
+    url: string,
+    payload?: unknown,
+  ): Promise<{ status: number; body: T }>;
   close(): Promise<void>;
 }
 
@@ -64,7 +68,11 @@ export async function startCairnTestStack(
   const router: EventRouter | null =
     options.withRouter === false
       ? null
-      : startEventRouter({ ...deps, pollIntervalMs: 100, backoff: { initialMs: 200, maxMs: 1_000 } });
+      : startEventRouter({
+          ...deps,
+          pollIntervalMs: 100,
+          backoff: { initialMs: 200, maxMs: 1_000 },
+        });
 
   return {
     api,
@@ -72,14 +80,15 @@ export async function startCairnTestStack(
     smtp,
     temporal,
     taskQueue,
-    async request(method, url, payload) {
+    async request<T>(method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) {
       const response = await api.inject({
         method,
         url,
         payload: payload as object | undefined,
         headers: { authorization: `Bearer ${TEST_API_KEY}` },
       });
-      return { status: response.statusCode, body: response.body ? JSON.parse(response.body) : null };
+      const body = (response.body ? JSON.parse(response.body) : null) as T;
+      return { status: response.statusCode, body };
     },
     async close() {
       await api.close();
@@ -110,5 +119,6 @@ export async function eventually<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
-  throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+  const cause = last instanceof Error ? `: ${last.message}` : '';
+  throw new Error(`condition not met within ${timeoutMs} ms${cause}`, { cause: last });
 }

@@ -41,12 +41,17 @@ const quietLogger = {
 };
 
 async function assertPostgres(): Promise<void> {
-  const sql = postgres(TEST_POSTGRES_URL, { max: 1, connect_timeout: 5, onnotice: () => undefined });
+  const sql = postgres(TEST_POSTGRES_URL, {
+    max: 1,
+    connect_timeout: 5,
+    onnotice: () => undefined,
+  });
   try {
     await sql`select 1`;
   } catch (error) {
     throw new Error(
-      `The tests need Postgres at ${TEST_POSTGRES_URL} (set CAIRN_TEST_POSTGRES_URL): ${String(error)}`,
+      `The tests need Postgres at ${TEST_POSTGRES_URL} (set CAIRN_TEST_POSTGRES_URL)`,
+      { cause: error },
     );
   } finally {
     await sql.end();

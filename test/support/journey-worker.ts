@@ -23,7 +23,11 @@ export function createTestJourneyWorker(options: TestWorkerOptions): Promise<Wor
     workflowBundle: testWorkflowBundle(),
     activities: createActivities({
       db: options.db,
-      email: createEmailChannel({ url: options.smtpUrl, from: 'Cairn Test <test@cairn.test>', pool: false }),
+      email: createEmailChannel({
+        url: options.smtpUrl,
+        from: 'Cairn Test <test@cairn.test>',
+        pool: false,
+      }),
       config: { companyName: 'Acme', defaultTimeZone: 'UTC', appUrl: 'https://shop.test' },
       faults: options.faults,
     }),

@@ -109,7 +109,10 @@ describe('journey workflow on the time-skipping server', () => {
     expect(subjects).toEqual(['Your cart, Ada', 'Last call']);
     const reminder = smtp.messages.find((m) => m.subject === 'Your cart, Ada');
     expect(reminder?.html).toContain('<li>Lamp</li><li>Rug</li>');
-    const rows = await database.db.select().from(deliveries).where(eq(deliveries.customerId, customerId));
+    const rows = await database.db
+      .select()
+      .from(deliveries)
+      .where(eq(deliveries.customerId, customerId));
     expect(rows.map((r) => [r.stepId, r.status]).sort()).toEqual([
       ['last_call', 'sent'],
       ['reminder', 'sent'],
@@ -131,9 +134,14 @@ describe('journey workflow on the time-skipping server', () => {
       return handle.result();
     });
     expect(result).toMatchObject({ status: 'exited', finishReason: 'exit_event' });
-    const rows = await database.db.select().from(deliveries).where(eq(deliveries.customerId, customerId));
+    const rows = await database.db
+      .select()
+      .from(deliveries)
+      .where(eq(deliveries.customerId, customerId));
     expect(rows).toEqual([]);
-    expect(smtp.messages.filter((m) => m.envelope.to.includes(`${customerId}@example.com`))).toEqual([]);
+    expect(
+      smtp.messages.filter((m) => m.envelope.to.includes(`${customerId}@example.com`)),
+    ).toEqual([]);
   });
 
   it('takes the onEvent path when the awaited event arrives for the same cart', async () => {

@@ -18,7 +18,11 @@ import type { z } from 'zod';
 type CustomerRow = typeof customers.$inferSelect;
 type Upsert = z.output<typeof customerUpsertSchema>;
 
-export const customerRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { deps }, done) => {
+export const customerRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
+  app,
+  { deps },
+  done,
+) => {
   app.put(
     '/customers/:id',
     {
@@ -31,7 +35,11 @@ export const customerRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app,
         security: bearerSecurity,
         params: customerParamsSchema,
         body: customerUpsertSchema,
-        response: { 200: customerUpsertResponseSchema, 201: customerUpsertResponseSchema, ...authErrors },
+        response: {
+          200: customerUpsertResponseSchema,
+          201: customerUpsertResponseSchema,
+          ...authErrors,
+        },
       },
     },
     async (request, reply) => {
@@ -66,11 +74,20 @@ export async function requireCustomer(db: Database, id: string): Promise<Custome
   return rows[0];
 }
 
-async function upsertCustomer(db: Database, id: string, body: Upsert): Promise<{ row: CustomerRow; created: boolean }> {
+async function upsertCustomer(
+  db: Database,
+  id: string,
+  body: Upsert,
+): Promise<{ row: CustomerRow; created: boolean }> {
   return db.transaction(async (tx) => {
     const inserted = await tx
       .insert(customers)
-      .values({ id, ...scalarFields(body), attributes: mergeAttributes({}, body.attributes), consent: body.consent ?? {} })
+      .values({
+        id,
+        ...scalarFields(body),
+        attributes: mergeAttributes({}, body.attributes),
+        consent: body.consent ?? {},
+      })
       .onConflictDoNothing()
       .returning();
     if (inserted[0]) return { row: inserted[0], created: true };

@@ -1,7 +1,11 @@
 import { desc, eq } from 'drizzle-orm';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { customerParamsSchema, errorResponseSchema } from '../../client/schemas/common';
-import { deliveryListQuerySchema, deliveryListSchema, type Delivery } from '../../client/schemas/deliveries';
+import {
+  deliveryListQuerySchema,
+  deliveryListSchema,
+  type Delivery,
+} from '../../client/schemas/deliveries';
 import { deliveries } from '../../db/schema';
 import type { ApiDeps } from '../deps';
 import { authErrors, bearerSecurity, iso, isoOrNull } from '../route-support';
@@ -9,7 +13,11 @@ import { requireCustomer } from './customers';
 
 type DeliveryRow = typeof deliveries.$inferSelect;
 
-export const deliveryRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { deps }, done) => {
+export const deliveryRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
+  app,
+  { deps },
+  done,
+) => {
   app.get(
     '/customers/:id/deliveries',
     {

@@ -8,7 +8,12 @@ import {
   type EventResult,
 } from '../../client/schemas/events';
 import type { JsonObject } from '../../journeys/run-types';
-import { storeEvents, UnknownCustomerError, type IncomingEvent, type StoredEvent } from '../../routing/ingest';
+import {
+  storeEvents,
+  UnknownCustomerError,
+  type IncomingEvent,
+  type StoredEvent,
+} from '../../routing/ingest';
 import { routeInline } from '../../routing/outbox';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
@@ -42,7 +47,12 @@ export const eventRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
           'A duplicate id answers 200 {duplicate: true} and routes nothing.',
         security: bearerSecurity,
         body: eventInputSchema,
-        response: { 200: eventResultSchema, 202: eventResultSchema, ...authErrors, 404: errorResponseSchema },
+        response: {
+          200: eventResultSchema,
+          202: eventResultSchema,
+          ...authErrors,
+          404: errorResponseSchema,
+        },
       },
     },
     async (request, reply) => {
@@ -67,7 +77,11 @@ export const eventRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
       },
     },
     async (request, reply) => {
-      const items = await ingest(request.body.items.map(incoming), (i) => `items.${i}.customerId`, request.log);
+      const items = await ingest(
+        request.body.items.map(incoming),
+        (i) => `items.${i}.customerId`,
+        request.log,
+      );
       return reply.code(202).send({ items });
     },
   );
@@ -92,15 +106,27 @@ function incoming(body: {
   };
 }
 
-async function store(deps: ApiDeps, items: IncomingEvent[], pathOf: (index: number) => string): Promise<StoredEvent[]> {
+async function store(
+  deps: ApiDeps,
+  items: IncomingEvent[],
+  pathOf: (index: number) => string,
+): Promise<StoredEvent[]> {
   try {
-    return await storeEvents(deps.db, items, { now: new Date(), leaseMs: deps.eventLeaseMs ?? DEFAULT_LEASE_MS });
+    return await storeEvents(deps.db, items, {
+      now: new Date(),
+      leaseMs: deps.eventLeaseMs ?? DEFAULT_LEASE_MS,
+    });
   } catch (error) {
     if (!(error instanceof UnknownCustomerError)) throw error;
     const issues = error.indexes.map((index) => ({
       path: pathOf(index),
       message: 'no customer with this id; create it with PUT /v1/customers/{id} first',
     }));
-    throw new ApiError(404, 'customer_not_found', 'event for an unknown customer; nothing was stored', issues);
+    throw new ApiError(
+      404,
+      'customer_not_found',
+      'event for an unknown customer; nothing was stored',
+      issues,
+    );
   }
 }

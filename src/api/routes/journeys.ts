@@ -87,7 +87,12 @@ export const journeyRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, 
     },
     async (request) => {
       const row = await requireVersion(deps.db, request.params.id, request.params.version);
-      return { journeyId: row.journeyId, version: row.version, definition: row.definition, createdAt: iso(row.createdAt) };
+      return {
+        journeyId: row.journeyId,
+        version: row.version,
+        definition: row.definition,
+        createdAt: iso(row.createdAt),
+      };
     },
   );
 
@@ -130,7 +135,11 @@ async function publishVersion(db: Database, definition: JourneyDefinition) {
       .insert(journeys)
       .values({ id: definition.id, name: definition.name, activeVersion: 0, triggerEvent: null })
       .onConflictDoNothing();
-    const [journey] = await tx.select().from(journeys).where(eq(journeys.id, definition.id)).for('update');
+    const [journey] = await tx
+      .select()
+      .from(journeys)
+      .where(eq(journeys.id, definition.id))
+      .for('update');
     const [latest] = await tx
       .select({ version: max(journeyVersions.version) })
       .from(journeyVersions)
@@ -154,7 +163,10 @@ async function publishVersion(db: Database, definition: JourneyDefinition) {
 
 export async function requireJourney(db: Database, id: string): Promise<JourneyRow> {
   const [row] = await db.select().from(journeys).where(eq(journeys.id, id)).limit(1);
-  if (!row) throw new ApiError(404, 'journey_not_found', 'no journey with this id', [{ path: 'id', message: 'no journey with this id' }]);
+  if (!row)
+    throw new ApiError(404, 'journey_not_found', 'no journey with this id', [
+      { path: 'id', message: 'no journey with this id' },
+    ]);
   return row;
 }
 

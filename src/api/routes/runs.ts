@@ -1,7 +1,11 @@
 import { desc, eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
-import { customerParamsSchema, errorResponseSchema, workflowIdParamsSchema } from '../../client/schemas/common';
+import {
+  customerParamsSchema,
+  errorResponseSchema,
+  workflowIdParamsSchema,
+} from '../../client/schemas/common';
 import { journeyParamsSchema } from '../../client/schemas/journeys';
 import {
   cancelRunResultSchema,
@@ -24,7 +28,12 @@ import { routingDeps } from '../routing-deps';
 import { startExplicitRun, temporalUnavailable } from '../explicit-start';
 import { requireCustomer } from './customers';
 
-const errors = { ...authErrors, 404: errorResponseSchema, 409: errorResponseSchema, 503: errorResponseSchema };
+const errors = {
+  ...authErrors,
+  404: errorResponseSchema,
+  409: errorResponseSchema,
+  503: errorResponseSchema,
+};
 
 export const runRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { deps }, done) => {
   app.post(
@@ -34,23 +43,36 @@ export const runRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { de
         tags: ['runs'],
         summary: 'Start a run for a customer explicitly, honouring the re-entry policy',
         description:
-          'properties become the run\'s trigger.* values (and must satisfy trigger.when). 201: started; ' +
-          '200: this customer\'s run (and key) is already running; 409: re-entry policy or paused journey.',
+          "properties become the run's trigger.* values (and must satisfy trigger.when). 201: started; " +
+          "200: this customer's run (and key) is already running; 409: re-entry policy or paused journey.",
         security: bearerSecurity,
         params: journeyParamsSchema,
         body: startRunSchema,
-        response: { 200: startRunResultSchema, 201: startRunResultSchema, ...errors, 422: errorResponseSchema },
+        response: {
+          200: startRunResultSchema,
+          201: startRunResultSchema,
+          ...errors,
+          422: errorResponseSchema,
+        },
       },
     },
     async (request, reply) => {
       const outcome = await startExplicitRun(deps, request.log, request.params.id, request.body);
       if (outcome.kind === 'blocked') {
-        throw new ApiError(409, 're_entry_blocked', `the re-entry policy does not let this customer enter now (${outcome.rule})`);
+        throw new ApiError(
+          409,
+          're_entry_blocked',
+          `the re-entry policy does not let this customer enter now (${outcome.rule})`,
+        );
       }
       if (outcome.kind === 'started') {
-        return reply.code(201).send({ workflowId: outcome.workflowId, outcome: 'started', runId: outcome.runId });
+        return reply
+          .code(201)
+          .send({ workflowId: outcome.workflowId, outcome: 'started', runId: outcome.runId });
       }
-      return reply.code(200).send({ workflowId: outcome.workflowId, outcome: 'already_running', runId: null });
+      return reply
+        .code(200)
+        .send({ workflowId: outcome.workflowId, outcome: 'already_running', runId: null });
     },
   );
 
@@ -88,7 +110,8 @@ export const runRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { de
       const { workflowId } = request.params;
       const row = await findRunningRun(deps.db, workflowId);
       if (!row) {
-        if (await findLatestRun(deps.db, workflowId)) throw new ApiError(409, 'run_not_running', 'the run has already ended');
+        if (await findLatestRun(deps.db, workflowId))
+          throw new ApiError(409, 'run_not_running', 'the run has already ended');
         throw runNotFound();
       }
       await cancelRun(deps, request.log, row, request.body.reason);
@@ -121,7 +144,12 @@ export const runRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { de
   done();
 };
 
-async function cancelRun(deps: ApiDeps, log: FastifyBaseLogger, row: RunRow, reason: string | undefined) {
+async function cancelRun(
+  deps: ApiDeps,
+  log: FastifyBaseLogger,
+  row: RunRow,
+  reason: string | undefined,
+) {
   const rdeps = routingDeps(deps, log);
   try {
     const handle = deps.temporal.workflow.getHandle(row.workflowId);
@@ -137,14 +165,18 @@ async function liveState(deps: ApiDeps, row: RunRow): Promise<Record<string, unk
   try {
     const handle = deps.temporal.workflow.getHandle(row.workflowId, row.temporalRunId ?? undefined);
     const timeout = Math.min(deps.temporalTimeoutMs ?? 5_000, 3_000);
-    return (await deps.temporal.withDeadline(Date.now() + timeout, () => handle.query(stateQuery))) as unknown as Record<string, unknown>;
+    return (await deps.temporal.withDeadline(Date.now() + timeout, () =>
+      handle.query(stateQuery),
+    )) as unknown as Record<string, unknown>;
   } catch {
     return null;
   }
 }
 
 function runNotFound(): ApiError {
-  return new ApiError(404, 'run_not_found', 'no run with this workflow id', [{ path: 'workflowId', message: 'no run with this workflow id' }]);
+  return new ApiError(404, 'run_not_found', 'no run with this workflow id', [
+    { path: 'workflowId', message: 'no run with this workflow id' },
+  ]);
 }
 
 export function runView(row: RunRow): RunRecord {

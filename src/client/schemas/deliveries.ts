@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { isoTimestampSchema } from './common';
 
-export const deliveryStatusSchema = z.enum(['pending', 'sending', 'sent', 'skipped', 'failed', 'unknown']);
+export const deliveryStatusSchema = z.enum([
+  'pending',
+  'sending',
+  'sent',
+  'skipped',
+  'failed',
+  'unknown',
+]);
 
 /** A delivery as the API shows it: ids, states and reasons, no recipient address or content. */
 export const deliverySchema = z

@@ -56,6 +56,8 @@ export type RunList = z.infer<typeof runListSchema>;
 export const cancelRunSchema = z.strictObject({ reason: z.string().max(200).optional() });
 export type CancelRunRequest = z.input<typeof cancelRunSchema>;
 
-export const cancelRunResultSchema = z.object({ workflowId: z.string(), cancelRequested: z.boolean() });
+export const cancelRunResultSchema = z.object({
+  workflowId: z.string(),
+  cancelRequested: z.boolean(),
+});
 export type CancelRunResult = z.infer<typeof cancelRunResultSchema>;
-
