@@ -15,7 +15,11 @@ function trigger(type: string, index: number): JourneyEvent {
     type,
     customerId: `c-${index}`,
     occurredAt: new Date(T0).toISOString(),
-    properties: { cart_id: `cart-${index}`, cart_value: 80, cart_items: [{ name: 'Lamp', price: 80 }] },
+    properties: {
+      cart_id: `cart-${index}`,
+      cart_value: 80,
+      cart_items: [{ name: 'Lamp', price: 80 }],
+    },
   };
 }
 
@@ -49,6 +53,8 @@ function options(type: string, index: number) {
 }
 
 const runs = Number(process.env.BENCH_RUNS ?? 5_000);
-console.log(`interpreter benchmark, ${runs} previewed runs each (30-day horizon), node ${process.version}`);
+console.log(
+  `interpreter benchmark, ${runs} previewed runs each (30-day horizon), node ${process.version}`,
+);
 measure('abandoned-cart', abandonedCart, 'cart_abandoned', runs);
 measure('welcome-series', welcomeSeries, 'user_signup', runs);
