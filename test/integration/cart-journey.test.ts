@@ -114,6 +114,25 @@ describe('HTTP → Temporal dev server → SMTP, end to end', () => {
     );
   });
 
+  it('cancels a run through the API: it ends as cancelled and sends nothing', async () => {
+    await customer('margaret');
+    await stack.request('POST', '/v1/events', cartAbandoned('evt-margaret-1', 'margaret'));
+    const workflowId = 'journey:quick-cart:margaret:cart-7';
+    const cancelled = await stack.request('POST', `/v1/runs/${workflowId}/cancel`, {
+      reason: 'support request',
+    });
+    expect(cancelled.status).toBeLessThan(300);
+    await expect(stack.temporal.workflow.getHandle(workflowId).result()).resolves.toMatchObject({
+      status: 'cancelled',
+      finishReason: 'cancelled',
+    });
+    const run = await stack.request<RunDetail>('GET', `/v1/runs/${workflowId}`);
+    expect(run.body.run).toMatchObject({ status: 'cancelled', finishReason: 'cancelled' });
+    expect(
+      stack.smtp.messages.filter((m) => m.envelope.to.includes('margaret@example.com')),
+    ).toEqual([]);
+  });
+
   it('ignores a duplicate event id: one stored event, one run, one message', async () => {
     await customer('ada');
     const first = await stack.request('POST', '/v1/events', cartAbandoned('evt-ada-1', 'ada'));
