@@ -27,7 +27,7 @@ const configSchema = z.object({
   COMPANY_NAME: z.string().min(1).default('Cairn Demo'),
   APP_URL: z.string().url().default('http://localhost:3000'),
   DEFAULT_TIME_ZONE: z.string().default('UTC'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).optional(),
 });
 
 export interface Config {
@@ -47,7 +47,8 @@ export interface Config {
   companyName: string;
   appUrl: string;
   defaultTimeZone: string;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /** Unset: each process picks its own default (api: info, npm start: warn, to keep the console readable). */
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | undefined;
 }
 
 export class ConfigError extends Error {

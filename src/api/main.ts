@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const app = await buildApi({
     ...shared,
     apiKeys: config.apiKeys,
-    logger: { level: config.logLevel },
+    logger: { level: config.logLevel ?? 'info' },
   });
   if (config.apiKeys.length === 0)
     app.log.warn('CAIRN_API_KEYS is empty: every /v1 request will be refused');

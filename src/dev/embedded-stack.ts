@@ -88,7 +88,11 @@ export async function startCairn(
     const router = startEventRouter(routing);
     stops.push(() => router.stop());
 
-    const api = await buildApi({ ...routing, apiKeys, logger: { level: config.logLevel } });
+    const api = await buildApi({
+      ...routing,
+      apiKeys,
+      logger: { level: config.logLevel ?? 'warn' },
+    });
     const installed = await installBuiltInJourneys(api, apiKeys[0]!);
     await api.listen({ host: config.apiHost, port: config.apiPort });
     stops.push(() => api.close());
