@@ -1,3 +1,5 @@
+import type { JsonObject } from '../journeys/run-types';
+
 /**
  * The one interface every provider sits behind. A channel sends one message and either returns the
  * provider's id for it or throws a ChannelError saying whether trying again can help.
@@ -11,6 +13,10 @@ export interface Channel<TMessage> {
 
 export interface SendReceipt {
   providerMessageId: string;
+  /** The provider's status or code for an accepted message (e.g. Twilio's "queued"). */
+  providerCode?: string;
+  /** Channel-specific facts recorded on the delivery row (segments, per-token results, ...). */
+  detail?: JsonObject;
 }
 
 /** An email ready for the wire: rendered, addressed, and tied to its ledger row. */
@@ -26,6 +32,64 @@ export interface OutboundEmail {
 }
 
 export type EmailChannel = Channel<OutboundEmail>;
+
+/** An SMS ready for the wire: text already adapted to the segment policy, number in E.164. */
+export interface OutboundSms {
+  deliveryId: string;
+  to: string;
+  text: string;
+}
+
+export type SmsChannel = Channel<OutboundSms>;
+
+/** A push notification for every device token of one customer. */
+export interface OutboundPush {
+  deliveryId: string;
+  tokens: string[];
+  title: string;
+  body: string;
+  /** Opened by the app when the notification is tapped. */
+  deepLink?: string;
+  data?: Record<string, string>;
+  priority: 'normal' | 'high';
+}
+
+/**
+ * Push sends to several tokens at once: the receipt says which tokens took the message and which
+ * the provider reported unregistered/invalid (to be removed from the profile). The send throws a
+ * ChannelError only when no token took the message.
+ */
+export interface PushReceipt extends SendReceipt {
+  delivered: string[];
+  invalidTokens: string[];
+  failed: { token: string; code: string }[];
+}
+
+export interface PushChannel extends Channel<OutboundPush> {
+  send(message: OutboundPush): Promise<PushReceipt>;
+}
+
+/** A signed JSON POST to one configured endpoint. */
+export interface OutboundWebhook {
+  deliveryId: string;
+  /** A name from the configured endpoints (WEBHOOK_ENDPOINTS); never a URL from a journey. */
+  endpoint: string;
+  payload: JsonObject;
+}
+
+export type WebhookChannel = Channel<OutboundWebhook>;
+
+/** An in-app inbox entry. */
+export interface OutboundInApp {
+  deliveryId: string;
+  customerId: string;
+  title: string;
+  body: string;
+  actionUrl?: string;
+  data?: JsonObject;
+}
+
+export type InAppChannel = Channel<OutboundInApp>;
 
 export type ChannelErrorKind =
   /** The provider may accept the same message later (4xx, connection trouble, timeouts). */

@@ -154,10 +154,53 @@ export const deliveries = pgTable(
     recipient: text('recipient'),
     subject: text('subject'),
     providerMessageId: text('provider_message_id'),
+    /** The provider's own error or status code (smtp_550, twilio_21610, UNREGISTERED, http_503). */
+    providerCode: text('provider_code'),
+    /** Channel-specific facts: SMS segments and encoding, per-token push results, webhook status. */
+    detail: jsonb('detail').$type<JsonObject>(),
     attempts: integer('attempts').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
   },
   (t) => [index('deliveries_customer_idx').on(t.customerId, t.createdAt.desc())],
+);
+
+/** A customer's push device tokens; tokens the provider reports as unregistered are deleted. */
+export const deviceTokens = pgTable(
+  'device_tokens',
+  {
+    token: text('token').primaryKey(),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    platform: text('platform').$type<'ios' | 'android' | 'web'>().notNull(),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('device_tokens_customer_idx').on(t.customerId)],
+);
+
+export type InAppStatus = 'unread' | 'read' | 'archived';
+
+/** The in-app inbox: one row per in-app delivery, polled by the customer's app. */
+export const inAppMessages = pgTable(
+  'in_app_messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** The ledger row this message was delivered by: one inbox entry per delivery. */
+    deliveryId: uuid('delivery_id').notNull().unique(),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    actionUrl: text('action_url'),
+    data: jsonb('data').$type<JsonObject>().notNull().default({}),
+    status: text('status').$type<InAppStatus>().notNull().default('unread'),
+    createdAt: createdAt(),
+    readAt: timestamp('read_at', { withTimezone: true }),
+    archivedAt: timestamp('archived_at', { withTimezone: true }),
+  },
+  (t) => [index('in_app_messages_inbox_idx').on(t.customerId, t.status, t.createdAt.desc())],
 );
