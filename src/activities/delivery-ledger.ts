@@ -70,7 +70,17 @@ export async function readDelivery(db: Database, deliveryKey: string): Promise<D
 }
 
 type DeliveryPatch = Partial<
-  Pick<DeliveryRow, 'status' | 'reason' | 'recipient' | 'subject' | 'providerMessageId' | 'sentAt'>
+  Pick<
+    DeliveryRow,
+    | 'status'
+    | 'reason'
+    | 'recipient'
+    | 'subject'
+    | 'providerMessageId'
+    | 'providerCode'
+    | 'detail'
+    | 'sentAt'
+  >
 >;
 
 /**

@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { isChannelError } from '../channels/channel';
+import { isChannelError, type SendReceipt } from '../channels/channel';
+import type { NotSendable, PreparedMessage } from './channel-drivers/driver';
+import { prepareMessage } from './channel-drivers/prepare-message';
 import type { SendOutcome } from '../journeys/run-types';
-import { renderEmail, type RenderedEmail } from '../templates/render';
 import { TemplateError } from '../templates/template-error';
 import { buildTemplateScope } from '../templates/template-scope';
 import { activityLog } from './activity-log';
@@ -40,48 +41,40 @@ export function createSendMessage(deps: ActivityDeps) {
     if (settled) return settled;
 
     const customer = await readCustomer(deps.db, request.customerId);
-    const skipReason = ineligibility(customer);
-    if (skipReason || !customer?.email)
-      return finishPending(row, 'skipped', skipReason ?? 'no_email');
-
-    const rendered = render(request, customer);
-    if (rendered instanceof TemplateError) {
+    if (!customer) return finishPending(row, 'skipped', 'customer_not_found');
+    const prepared = await prepare(request, customer);
+    if (prepared instanceof TemplateError) {
       activityLog('warn', 'template failed to render', {
         deliveryId,
         stepId: request.stepId,
-        part: rendered.part,
-        reason: rendered.reason,
-        path: rendered.path,
+        part: prepared.part,
+        reason: prepared.reason,
+        path: prepared.path,
       });
       return finishPending(row, 'failed', 'render_error');
     }
+    if ('skipped' in prepared) return finishPending(row, 'skipped', prepared.skipped);
+    if ('failed' in prepared) return finishPending(row, 'failed', prepared.failed);
 
     const claimed = await transition(
       deps.db,
       row.id,
       ['pending'],
-      { status: 'sending', recipient: customer.email, subject: rendered.subject },
+      { status: 'sending', recipient: prepared.recipient, subject: prepared.summary },
       { countAttempt: true },
     );
     if (!claimed) throw inProgress(deliveryId);
-    return deliver(claimed, request, customer.email, rendered);
+    return deliver(claimed, request, prepared);
   };
 
   async function deliver(
     row: DeliveryRow,
     request: SendMessageRequest,
-    to: string,
-    rendered: RenderedEmail,
+    prepared: PreparedMessage,
   ): Promise<SendOutcome> {
-    let providerMessageId: string;
+    let receipt: SendReceipt;
     try {
-      const receipt = await deps.email.send({
-        deliveryId: row.id,
-        to,
-        ...rendered,
-        from: deps.config.emailFrom,
-      });
-      providerMessageId = receipt.providerMessageId;
+      receipt = await prepared.send(row.id);
     } catch (error) {
       return providerFailed(row, error);
     }
@@ -90,16 +83,32 @@ export function createSendMessage(deps: ActivityDeps) {
     await transition(deps.db, row.id, ['sending', 'unknown'], {
       status: 'sent',
       reason: null,
-      providerMessageId,
+      providerMessageId: receipt.providerMessageId,
+      providerCode: receipt.providerCode ?? null,
+      detail: receipt.detail ?? null,
       sentAt: clock(),
     });
     activityLog('info', 'message sent', {
       deliveryId: row.id,
       stepId: request.stepId,
+      channel: request.channel,
       attempt: row.attempts,
     });
+    await afterSend(prepared, receipt, row.id);
     await deps.faults?.afterDeliveryRecorded?.(request.deliveryKey);
     return { status: 'sent', deliveryId: row.id };
+  }
+
+  /** Bookkeeping after the send is recorded; its failure must not turn a sent message into a retry. */
+  async function afterSend(prepared: PreparedMessage, receipt: SendReceipt, deliveryId: string) {
+    try {
+      await prepared.afterSend?.(receipt);
+    } catch (error) {
+      activityLog('warn', 'post-send bookkeeping failed', {
+        deliveryId,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+    }
   }
 
   async function providerFailed(row: DeliveryRow, error: unknown): Promise<SendOutcome> {
@@ -122,7 +131,7 @@ export function createSendMessage(deps: ActivityDeps) {
       code: error.code,
     });
     throw ApplicationFailure.retryable(
-      `email provider unavailable: ${error.code}`,
+      `${error.channel} provider unavailable: ${error.code}`,
       FailureType.providerTransient,
     );
   }
@@ -165,10 +174,10 @@ export function createSendMessage(deps: ActivityDeps) {
     return readDelivery(deps.db, row.deliveryKey);
   }
 
-  function render(
+  async function prepare(
     request: SendMessageRequest,
     customer: CustomerRow,
-  ): RenderedEmail | TemplateError {
+  ): Promise<PreparedMessage | NotSendable | TemplateError> {
     const { trigger, context } = templateVariables(request);
     const links = {
       ...(deps.config.appUrl ? { app: deps.config.appUrl } : {}),
@@ -176,21 +185,17 @@ export function createSendMessage(deps: ActivityDeps) {
     };
     const scope = buildTemplateScope(customer, trigger, context, { ...deps.config, links });
     try {
-      return renderEmail(request.content, scope);
+      return await prepareMessage(request, {
+        deps,
+        customer,
+        scope,
+        messageKind: request.messageKind,
+      });
     } catch (error) {
       if (error instanceof TemplateError) return error;
       throw error;
     }
   }
-}
-
-/** Why this customer must not get the message now, or null when they may. */
-function ineligibility(customer: CustomerRow | null): string | null {
-  if (!customer) return 'customer_not_found';
-  if (!customer.email) return 'no_email';
-  // Marketing and transactional alike for now; suppression and topics refine this later.
-  if (customer.consent.email === 'opted_out') return 'no_consent';
-  return null;
 }
 
 function skippedWithoutRecord(deliveryId: string, request: SendMessageRequest): SendOutcome {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emailContentSchema } from '../journeys/schema';
+import { channelMessageSchema } from '../journeys/channel-content';
 import type { JsonObject } from '../journeys/run-types';
 import { invalidRequest } from './failures';
 import type { SendMessageRequest } from './types';
@@ -7,20 +7,21 @@ import type { SendMessageRequest } from './types';
 const text = z.string().min(1).max(500);
 const jsonObject = z.record(z.string(), z.unknown());
 
-const sendMessageRequestSchema = z.object({
-  deliveryKey: text,
-  customerId: text,
-  journeyId: text,
-  journeyVersion: z.number().int().positive(),
-  workflowId: text,
-  stepId: text,
-  channel: z.literal('email'),
-  messageKind: z.enum(['marketing', 'transactional']),
-  content: emailContentSchema,
-  variables: z
-    .object({ trigger: jsonObject.optional(), context: jsonObject.optional() })
-    .passthrough(),
-});
+const sendMessageRequestSchema = z.intersection(
+  channelMessageSchema,
+  z.object({
+    deliveryKey: text,
+    customerId: text,
+    journeyId: text,
+    journeyVersion: z.number().int().positive(),
+    workflowId: text,
+    stepId: text,
+    messageKind: z.enum(['marketing', 'transactional']),
+    variables: z
+      .object({ trigger: jsonObject.optional(), context: jsonObject.optional() })
+      .passthrough(),
+  }),
+);
 
 /** Validates a send request at the activity boundary; a bad request can never succeed on retry. */
 export function parseSendRequest(input: unknown): SendMessageRequest {

@@ -1,7 +1,13 @@
-import type { EmailChannel } from '../channels/channel';
+import type {
+  EmailChannel,
+  InAppChannel,
+  PushChannel,
+  SmsChannel,
+  WebhookChannel,
+} from '../channels/channel';
 import type { Database } from '../db/database';
 import type { RunRegistryStatus } from '../db/schema';
-import type { EmailContent } from '../journeys/schema';
+import type { ChannelMessage, ChannelName } from '../journeys/channel-content';
 import type { JsonObject } from '../journeys/run-types';
 
 export interface ActivityConfig {
@@ -14,6 +20,10 @@ export interface ActivityConfig {
   links?: Record<string, string>;
   /** Overrides the email channel's own sender. */
   emailFrom?: string;
+  /** How long an SMS may get, and what happens to a longer one. Default: 3 segments, truncate. */
+  sms?: { maxSegments: number; overflow: 'truncate' | 'refuse' };
+  /** Push title and body limits. Default: 65 and 240 characters. */
+  push?: { titleMax: number; bodyMax: number };
 }
 
 /** Test-only hooks that simulate crashes at the points where the send path must stay safe. */
@@ -27,6 +37,11 @@ export interface ActivityFaults {
 export interface ActivityDeps {
   db: Database;
   email: EmailChannel;
+  /** Channels that are not configured skip their messages with reason channel_not_configured. */
+  sms?: SmsChannel;
+  push?: PushChannel;
+  webhook?: WebhookChannel;
+  inApp?: InAppChannel;
   config: ActivityConfig;
   clock?: () => Date;
   faults?: ActivityFaults;
@@ -43,9 +58,9 @@ export interface SendMessageRequest {
   journeyVersion: number;
   workflowId: string;
   stepId: string;
-  channel: 'email';
+  channel: ChannelName;
   messageKind: 'marketing' | 'transactional';
-  content: EmailContent;
+  content: ChannelMessage['content'];
   /** { trigger: trigger event properties, context: run context } as the interpreter supplies them. */
   variables: JsonObject;
 }

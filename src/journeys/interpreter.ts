@@ -21,7 +21,8 @@ import type {
   Transition,
 } from './run-types';
 import type { JourneyDefinition } from './schema';
-import { runFrom } from './step-entry';
+import { messagesOf, wantsFallback } from './send-plan';
+import { continueWith, nextSendAction, runFrom } from './step-entry';
 import { outcomesDetail, outcomesSummary } from './trace';
 
 /**
@@ -123,6 +124,8 @@ function onTimer(ctx: RunContext): Transition {
     return runFrom(ctx, step.onTimeout);
   }
   if (step?.type === 'wait') return runFrom(ctx, step.next);
+  // A send step waited for the offset of its next message.
+  if (step?.type === 'send') return continueWith(ctx, nextSendAction(ctx, step));
   return carryOn(ctx);
 }
 
@@ -179,18 +182,32 @@ function traceConditions(
 
 function onSendResult(ctx: RunContext, outcome: SendOutcome): Transition {
   const step = currentStep(ctx);
-  if (ctx.state.pendingCommand?.kind !== 'send' || step?.type !== 'send') return carryOn(ctx);
+  const pending = ctx.state.pendingCommand;
+  if (pending?.kind !== 'send' || step?.type !== 'send') return carryOn(ctx);
   const reason = outcome.reason ? ` (${outcome.reason})` : '';
   record(ctx, {
     kind: 'send_result',
-    summary: `${step.channel} ${step.id}: ${outcome.status}${reason}`,
+    summary: `${pending.channel} ${step.id}: ${outcome.status}${reason}`,
     detail: {
+      channel: pending.channel,
+      message: pending.messageKey,
       status: outcome.status,
       deliveryId: outcome.deliveryId,
       reason: outcome.reason ?? null,
     },
   });
-  return runFrom(ctx, step.next);
+  const cursor = ctx.state.sendCursor ?? { index: 0, fallback: false };
+  const fallback = messagesOf(step)[cursor.index]?.fallback;
+  if (!cursor.fallback && fallback && wantsFallback(outcome)) {
+    record(ctx, {
+      kind: 'send_fallback',
+      summary: `${step.id}: ${pending.channel} could not go out${reason}; trying ${fallback.channel}`,
+    });
+    ctx.state.sendCursor = { index: cursor.index, fallback: true };
+  } else {
+    ctx.state.sendCursor = { index: cursor.index + 1, fallback: false };
+  }
+  return continueWith(ctx, nextSendAction(ctx, step));
 }
 
 function onProfileUpdated(ctx: RunContext, profile: ProfileSnapshot): Transition {

@@ -1,4 +1,5 @@
 import { advance, startRun } from './interpreter';
+import type { ChannelMessage, ChannelName } from './channel-content';
 import type {
   Command,
   Decision,
@@ -52,7 +53,14 @@ export interface SimulationResult {
   /** Every command the run issued, in order, with the virtual time it was issued at. */
   timeline: TimelineEntry[];
   /** Only the sends: the messages the customer would get. */
-  sends: { at: number; stepId: string; visit: number; subject: string }[];
+  sends: {
+    at: number;
+    stepId: string;
+    visit: number;
+    channel: ChannelName;
+    /** The email subject, push or in-app title, SMS text or webhook endpoint (unrendered). */
+    subject: string;
+  }[];
   decisions: Decision[];
   finalState: RunState;
   /** True when the run was still going at the horizon. */
@@ -142,8 +150,23 @@ function result(
 ): SimulationResult {
   const sends = timeline.flatMap(({ at, command }) =>
     command.kind === 'send'
-      ? [{ at, stepId: command.stepId, visit: command.visit, subject: command.content.subject }]
+      ? [
+          {
+            at,
+            stepId: command.stepId,
+            visit: command.visit,
+            channel: command.channel,
+            subject: headline(command.content),
+          },
+        ]
       : [],
   );
   return { timeline, sends, decisions: state.trace, finalState: state, reachedHorizon };
+}
+
+function headline(content: ChannelMessage['content']): string {
+  if ('subject' in content) return content.subject;
+  if ('title' in content) return content.title;
+  if ('text' in content) return content.text;
+  return content.endpoint;
 }

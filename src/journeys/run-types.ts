@@ -1,4 +1,5 @@
-import type { EmailContent, JourneyDefinition } from './schema';
+import type { ChannelMessage, ChannelName } from './channel-content';
+import type { JourneyDefinition } from './schema';
 
 /**
  * The contract between the pure interpreter and whoever drives it (the Temporal workflow in
@@ -71,6 +72,7 @@ export interface Decision {
     | 'event_ignored'
     | 'timeout'
     | 'send_result'
+    | 'send_fallback'
     | 'profile_updated'
     | 'goal'
     | 'finished';
@@ -120,6 +122,8 @@ export interface RunState {
   traceDropped: number;
   /** Steps entered since the run last waited on a timer; guards loops through branches and sends. */
   stepsSinceWait: number;
+  /** Inside a send step: which message is next, and whether its fallback is being sent. */
+  sendCursor?: { index: number; fallback: boolean } | null;
 }
 
 /** What the driver must do next. */
@@ -131,9 +135,11 @@ export type Command =
       kind: 'send';
       stepId: string;
       visit: number;
-      channel: 'email';
+      /** Which message of the step, e.g. "0" or "1-fallback": part of the delivery key. */
+      messageKey: string;
+      channel: ChannelName;
       messageKind: 'marketing' | 'transactional';
-      content: EmailContent;
+      content: ChannelMessage['content'];
       /** Variables for the template, beyond the profile the activity loads itself. */
       variables: JsonObject;
     }

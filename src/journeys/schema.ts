@@ -1,4 +1,14 @@
 import { z } from 'zod';
+import {
+  channelMessageSchema,
+  channelSchema,
+  contentSchemas,
+  emailContentSchema,
+  inAppContentSchema,
+  pushContentSchema,
+  smsContentSchema,
+  webhookContentSchema,
+} from './channel-content';
 
 /**
  * The journey language, v1. A journey is data: this schema is the single source of truth for
@@ -53,23 +63,49 @@ export const conditionGroupSchema = z.object({
 });
 export type ConditionGroup = z.infer<typeof conditionGroupSchema>;
 
-/** A template is Handlebars source; a missing variable fails the send instead of rendering blank. */
-export const emailContentSchema = z.object({
-  subject: z.string().min(1).max(998),
-  html: z.string().min(1),
-  text: z.string().min(1).optional(),
-});
-export type EmailContent = z.infer<typeof emailContentSchema>;
+export {
+  channelSchema,
+  emailContentSchema,
+  type ChannelMessage,
+  type ChannelName,
+  type EmailContent,
+} from './channel-content';
+
+/** A message of a multi-message send step: its channel, content, offset and fallback. */
+const planned = <T extends z.ZodRawShape>(shape: T) =>
+  z.object({
+    ...shape,
+    /** When to send, counted from the moment the run entered the step ("1h": an hour later). */
+    offset: durationSchema.optional(),
+    /** Used when this message cannot go out: no address, no consent, or a permanent failure. */
+    fallback: channelMessageSchema.optional(),
+  });
+
+export const plannedMessageSchema = z.discriminatedUnion('channel', [
+  planned({ channel: z.literal('email'), content: emailContentSchema }),
+  planned({ channel: z.literal('sms'), content: smsContentSchema }),
+  planned({ channel: z.literal('push'), content: pushContentSchema }),
+  planned({ channel: z.literal('webhook'), content: webhookContentSchema }),
+  planned({ channel: z.literal('in_app'), content: inAppContentSchema }),
+]);
+export type PlannedMessageInput = z.input<typeof plannedMessageSchema>;
 
 const stepBase = { id: stepIdSchema, name: z.string().max(200).optional() };
 
+/**
+ * A send step says either one message (`channel` + `content`, optionally a `fallback`) or several
+ * (`messages`, each with its own channel, content, offset and fallback). Content is checked
+ * against its channel's schema by checkSendStep, so errors name the exact field.
+ */
 export const sendStepSchema = z.object({
   ...stepBase,
   type: z.literal('send'),
-  channel: z.literal('email'),
   /** transactional messages bypass marketing topics and caps (never hard suppression). */
   kind: z.enum(['marketing', 'transactional']).default('marketing'),
-  content: emailContentSchema,
+  channel: channelSchema.optional(),
+  content: z.record(z.string(), z.json()).optional(),
+  fallback: channelMessageSchema.optional(),
+  messages: z.array(plannedMessageSchema).min(1).max(10).optional(),
   next: stepIdSchema.optional(),
 });
 
@@ -205,6 +241,7 @@ function checkGraph(def: { entry: string; steps: Step[] }, ctx: z.RefinementCtx)
       });
     }
     ids.add(step.id);
+    if (step.type === 'send') checkSendStep(step, ['steps', index], ctx);
     if (step.type === 'wait') {
       const forms = [step.for, step.untilSinceEntry, step.untilLocalTime].filter(
         (v) => v !== undefined,
@@ -246,4 +283,63 @@ export function stepTargets(step: Step): Record<string, string | undefined> {
     default:
       return { next: step.next };
   }
+}
+
+/** One message or several, never both; shorthand content must fit its channel; offsets ascend. */
+function checkSendStep(step: SendStep, path: (string | number)[], ctx: z.RefinementCtx): void {
+  const shorthand = step.channel !== undefined || step.content !== undefined;
+  if (shorthand === (step.messages !== undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      path,
+      message: 'a send step needs either "channel" with "content", or "messages"',
+    });
+    return;
+  }
+  if (step.messages) {
+    if (step.fallback) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'fallback'],
+        message: 'with "messages", put the fallback on the message it stands in for',
+      });
+    }
+    let previous = 0;
+    step.messages.forEach((message, index) => {
+      const offset = message.offset ? parseOffset(message.offset) : 0;
+      if (offset < previous) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'messages', index, 'offset'],
+          message: 'offsets must not decrease from one message to the next',
+        });
+      }
+      previous = Math.max(previous, offset);
+    });
+    return;
+  }
+  if (step.channel === undefined || step.content === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [...path, step.channel === undefined ? 'channel' : 'content'],
+      message: 'a single-message send step needs both "channel" and "content"',
+    });
+    return;
+  }
+  const parsed = contentSchemas[step.channel].safeParse(step.content);
+  for (const issue of parsed.error?.issues ?? []) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [...path, 'content', ...issue.path],
+      message: issue.message,
+    });
+  }
+}
+
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+
+/** Durations were validated by durationSchema; this only orders them. */
+function parseOffset(duration: string): number {
+  const unit = duration.slice(-1) as keyof typeof UNIT_MS;
+  return Number(duration.slice(0, -1)) * UNIT_MS[unit];
 }

@@ -12,6 +12,7 @@ import {
   type RunContext,
 } from './run-context';
 import type { JsonObject, Transition } from './run-types';
+import { messagesOf } from './send-plan';
 import type { SendStep, Step, UpdateProfileStep, WaitForEventStep, WaitStep } from './schema';
 
 /**
@@ -53,7 +54,8 @@ function enterStep(ctx: RunContext, step: Step): StepResult {
   });
   switch (step.type) {
     case 'send':
-      return issue(ctx, sendCommand(ctx, step));
+      ctx.state.sendCursor = { index: 0, fallback: false };
+      return nextSendAction(ctx, step);
     case 'wait':
       return enterWait(ctx, step);
     case 'waitForEvent':
@@ -73,16 +75,38 @@ export function sendVariables(ctx: RunContext): JsonObject {
   return { trigger: ctx.state.trigger?.properties ?? {}, context: ctx.state.context };
 }
 
-function sendCommand(ctx: RunContext, step: SendStep) {
-  return {
-    kind: 'send' as const,
+/**
+ * The send step's next action at its cursor: wait for the message's offset, send it (or its
+ * fallback), or move on once every message is done.
+ */
+export function nextSendAction(ctx: RunContext, step: SendStep): StepResult {
+  const cursor = ctx.state.sendCursor ?? { index: 0, fallback: false };
+  const message = messagesOf(step)[cursor.index];
+  if (!message) {
+    ctx.state.sendCursor = null;
+    return { goto: step.next };
+  }
+  const dueAt = ctx.state.stepStartedAt + message.offsetMs;
+  if (!cursor.fallback && dueAt > ctx.now) {
+    const describe = `${message.channel} message ${cursor.index + 1} of ${step.id}`;
+    return scheduleWait(ctx, step.id, dueAt, [], describe);
+  }
+  const chosen = cursor.fallback && message.fallback ? message.fallback : message;
+  return issue(ctx, {
+    kind: 'send',
     stepId: step.id,
     visit: ctx.state.visits[step.id] ?? 1,
-    channel: step.channel,
+    messageKey: cursor.fallback ? `${cursor.index}-fallback` : `${cursor.index}`,
+    channel: chosen.channel,
     messageKind: step.kind ?? 'marketing',
-    content: step.content,
+    content: chosen.content,
     variables: sendVariables(ctx),
-  };
+  });
+}
+
+/** Carries a step result on: a command as it is, a `goto` into the next step. */
+export function continueWith(ctx: RunContext, result: StepResult): Transition {
+  return 'goto' in result ? runFrom(ctx, result.goto) : result;
 }
 
 function enterWait(ctx: RunContext, step: WaitStep): StepResult {

@@ -1,5 +1,6 @@
-/** Which part of an email a template error came from. */
-export type TemplatePart = 'subject' | 'html' | 'text';
+/** Which part of a message a template error came from (email, SMS, push, webhook, in-app). */
+export type TemplatePart =
+  'subject' | 'html' | 'text' | 'title' | 'body' | 'link' | 'data' | 'payload';
 
 export type TemplateErrorReason =
   /** A variable the template reads is absent from the scope. */

@@ -162,7 +162,7 @@ async function send(
 ): Promise<SendOutcome> {
   const info = workflowInfo();
   const request = {
-    deliveryKey: `${info.workflowId}/${info.firstExecutionRunId}/${command.stepId}/${command.visit}`,
+    deliveryKey: `${info.workflowId}/${info.firstExecutionRunId}/${command.stepId}/${command.visit}/${command.messageKey}`,
     customerId: input.customerId,
     journeyId: state.journeyId,
     journeyVersion: state.journeyVersion,

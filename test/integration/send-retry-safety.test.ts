@@ -24,7 +24,7 @@ function crashOnce(): { hook: (key: string) => void; crashed: string[] } {
   return {
     crashed,
     hook: (key) => {
-      if (key.endsWith('/receipt_email/1') && crashed.length === 0) {
+      if (key.endsWith('/receipt_email/1/0') && crashed.length === 0) {
         crashed.push(key);
         throw new Error('simulated crash after the provider accepted the message');
       }

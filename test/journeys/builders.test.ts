@@ -1,4 +1,5 @@
 import { field, journey, where, whereAny } from '../../src/journeys/builders';
+import { emailOf } from './helpers';
 import { abandonedCart, reEngagement } from '../../src/journeys/library';
 import { JourneyValidationError } from '../../src/journeys/validate';
 
@@ -12,10 +13,8 @@ describe('journey builders', () => {
     const source = (id: string) => {
       const step = abandonedCart.steps.find((s) => s.id === id);
       if (step?.type !== 'send') throw new Error(id);
-      return {
-        name: step.name,
-        content: email(step.content.subject, step.content.html, step.content.text),
-      };
+      const content = emailOf(step);
+      return { name: step.name, content: email(content.subject, content.html, content.text) };
     };
     const built = journey('abandoned-cart')
       .name('Abandoned cart')

@@ -1,5 +1,6 @@
 import Handlebars from 'handlebars';
 import { LIBRARY_TEMPLATE_VARIABLES, builtInJourneys } from '../../src/journeys/library';
+import { emailOf, templatesOf } from './helpers';
 import { journeyDefinitionSchema } from '../../src/journeys/schema';
 
 /** Exactly the variables the library documents; strict rendering fails on anything else. */
@@ -31,9 +32,7 @@ describe('built-in journeys', () => {
     '%s renders strictly with the documented variables',
     (_name, step) => {
       if (step.type !== 'send') throw new Error('not a send');
-      for (const template of [step.content.subject, step.content.html, step.content.text].filter(
-        (t) => t !== undefined,
-      )) {
+      for (const template of templatesOf(step)) {
         const rendered = Handlebars.compile(template, { strict: true })(scope);
         expect(rendered).not.toContain('{{');
         expect(rendered).not.toContain('Lamp <b>');
@@ -46,7 +45,7 @@ describe('built-in journeys', () => {
       (s) => s.step.id === 'welcome_email' && s.journey === 'welcome-series',
     )!.step;
     if (welcome.type !== 'send') throw new Error('not a send');
-    const subject = Handlebars.compile(welcome.content.subject, { strict: true })({
+    const subject = Handlebars.compile(emailOf(welcome).subject, { strict: true })({
       ...scope,
       profile: { id: 'x' },
     });
@@ -73,7 +72,7 @@ describe('built-in journeys', () => {
     const used = new Set<string>();
     for (const { step } of sends) {
       if (step.type !== 'send') continue;
-      const text = [step.content.subject, step.content.html, step.content.text ?? ''].join(' ');
+      const text = templatesOf(step).join(' ');
       for (const match of text.matchAll(/\{\{[#/]?(?:if |each )?([a-z_]+\.[a-z_.]+)\}\}/g))
         used.add(match[1]!);
     }

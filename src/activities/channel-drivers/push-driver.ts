@@ -1,0 +1,51 @@
+import { eq, inArray } from 'drizzle-orm';
+import type { PushReceipt, SendReceipt } from '../../channels/channel';
+import { adaptPushContent, DEFAULT_PUSH_LIMITS } from '../../channels/push-content';
+import { deviceTokens } from '../../db/schema';
+import { renderPart } from '../../templates/render';
+import type { PrepareMessage } from './driver';
+import { renderJson } from './render-json';
+
+/** Push: every device token of the customer, read now; dead tokens are dropped after the send. */
+export const preparePush: PrepareMessage<'push'> = async ({ deps, customer, content, scope }) => {
+  const channel = deps.push;
+  if (!channel) return { skipped: 'channel_not_configured' };
+  if (customer.consent.push === 'opted_out') return { skipped: 'no_consent' };
+  const rows = await deps.db
+    .select({ token: deviceTokens.token })
+    .from(deviceTokens)
+    .where(eq(deviceTokens.customerId, customer.id));
+  const tokens = rows.map((row) => row.token);
+  if (tokens.length === 0) return { skipped: 'no_device_tokens' };
+
+  const adapted = adaptPushContent(
+    {
+      title: renderPart('title', content.title, scope),
+      body: renderPart('body', content.body, scope),
+      ...(content.deepLink ? { deepLink: renderPart('link', content.deepLink, scope) } : {}),
+    },
+    deps.config.push ?? DEFAULT_PUSH_LIMITS,
+  );
+  const data = content.data
+    ? (renderJson('data', content.data, scope) as Record<string, string>)
+    : undefined;
+  return {
+    recipient: `${tokens.length} device(s)`,
+    summary: adapted.title,
+    send: (deliveryId) =>
+      channel.send({
+        deliveryId,
+        tokens,
+        title: adapted.title,
+        body: adapted.body,
+        ...(adapted.deepLink ? { deepLink: adapted.deepLink } : {}),
+        ...(data ? { data } : {}),
+        priority: content.priority,
+      }),
+    afterSend: async (receipt: SendReceipt) => {
+      const invalid = (receipt as PushReceipt).invalidTokens ?? [];
+      if (invalid.length > 0)
+        await deps.db.delete(deviceTokens).where(inArray(deviceTokens.token, invalid));
+    },
+  };
+};

@@ -1,0 +1,60 @@
+import { parsePhoneNumber } from '../../channels/phone-number';
+import { countSegments, fitToSegments, type FitResult } from '../../channels/sms-segments';
+import { renderPart } from '../../templates/render';
+import type { PrepareMessage } from './driver';
+
+const DEFAULT_POLICY = { maxSegments: 3, overflow: 'truncate' as const };
+
+/** SMS: a valid E.164 number and an explicit opt-in; the text adapted to the segment policy. */
+export const prepareSms: PrepareMessage<'sms'> = async ({ deps, customer, content, scope }) => {
+  const channel = deps.sms;
+  if (!channel) return { skipped: 'channel_not_configured' };
+  if (!customer.phone) return { skipped: 'no_phone' };
+  const phone = parsePhoneNumber(customer.phone);
+  if (!phone.ok) return { skipped: 'invalid_phone' };
+  // SMS needs an explicit opt-in: no recorded choice is not consent.
+  if (customer.consent.sms !== 'opted_in') return { skipped: 'no_consent' };
+  const policy = deps.config.sms ?? DEFAULT_POLICY;
+  const fit = fitKeepingLink(
+    renderPart('text', content.text, scope),
+    policy.maxSegments,
+    policy.overflow,
+  );
+  if (fit.refused) return { failed: 'sms_too_long' };
+  const to = phone.number;
+  const label = `${fit.count.segments} segment(s), ${fit.count.encoding}`;
+  return Promise.resolve({
+    recipient: to,
+    summary: `SMS, ${label}${fit.truncated ? ', shortened' : ''}`,
+    send: (deliveryId) => channel.send({ deliveryId, to, text: fit.text }),
+  });
+};
+
+const URL_PATTERN = /https?:\/\/\S+/g;
+
+/**
+ * Fits the text into the segment budget without losing its call to action: when cutting the end
+ * would drop the last link, the words before it are shortened instead and the link kept whole.
+ */
+export function fitKeepingLink(
+  text: string,
+  maxSegments: number,
+  policy: 'truncate' | 'refuse',
+): FitResult {
+  const fit = fitToSegments(text, maxSegments, policy);
+  if (fit.refused || !fit.truncated) return fit;
+  const link = [...text.matchAll(URL_PATTERN)].pop()?.[0];
+  if (!link || fit.text.includes(link)) return fit;
+  const before = Array.from(text.slice(0, text.lastIndexOf(link)).trimEnd());
+  const candidate = (keep: number) => `${before.slice(0, keep).join('').trimEnd()}… ${link}`;
+  const fits = (keep: number) => countSegments(candidate(keep)).segments <= maxSegments;
+  if (!fits(0)) return { refused: true, count: countSegments(text) };
+  let [low, high] = [0, before.length];
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (fits(middle)) low = middle;
+    else high = middle - 1;
+  }
+  const shortened = candidate(low);
+  return { text: shortened, truncated: true, count: countSegments(shortened) };
+}
