@@ -68,10 +68,11 @@ export function whereAny(...conditions: Condition[]): ConditionGroup {
 type Chain = { end?: boolean };
 
 export const steps = {
-  send: (id: string, options: Options<'send', 'channel'> & Chain): BuilderStep => ({
+  /** One message (`channel` defaults to email) or several (`messages`). */
+  send: (id: string, options: Options<'send', never> & Chain): BuilderStep => ({
     id,
     type: 'send',
-    channel: 'email',
+    ...(options.messages || options.channel ? {} : { channel: 'email' as const }),
     ...options,
   }),
   wait: (id: string, options: Options<'wait', never> & Chain): BuilderStep => ({

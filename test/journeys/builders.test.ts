@@ -10,11 +10,10 @@ describe('journey builders', () => {
       html,
       ...(text ? { text } : {}),
     });
-    const source = (id: string) => {
+    const emailSource = (id: string) => {
       const step = abandonedCart.steps.find((s) => s.id === id);
-      if (step?.type !== 'send') throw new Error(id);
       const content = emailOf(step);
-      return { name: step.name, content: email(content.subject, content.html, content.text) };
+      return { name: step?.name, content: email(content.subject, content.html, content.text) };
     };
     const built = journey('abandoned-cart')
       .name('Abandoned cart')
@@ -25,18 +24,32 @@ describe('journey builders', () => {
       .maxDuration('3d')
       .steps((s) => [
         s.wait('wait_1h', { untilSinceEntry: '1h' }),
-        s.send('cart_reminder', source('cart_reminder')),
+        s.send('cart_reminder', emailSource('cart_reminder')),
         s.branch('high_value_check', where(field('trigger.properties.cart_value').gt(50)), {
           name: 'Cart worth more than 50?',
           then: 'wait_6h',
           else: 'wait_12h',
         }),
         s.wait('wait_6h', { untilSinceEntry: '6h' }),
-        s.send('high_value_nudge', source('high_value_nudge')),
+        s.send('high_value_nudge', {
+          name: 'High-value cart nudge (SMS)',
+          channel: 'sms',
+          content: {
+            text: 'Your {{company.name}} cart is still saved. Check out: {{links.checkout}}',
+          },
+        }),
         s.wait('wait_12h', { untilSinceEntry: '12h' }),
-        s.send('cart_still_waiting', source('cart_still_waiting')),
+        s.send('cart_still_waiting', {
+          name: 'Cart still waiting (push)',
+          channel: 'push',
+          content: {
+            title: 'Still thinking it over?',
+            body: 'Your items are waiting for you.',
+            deepLink: '{{links.checkout}}',
+          },
+        }),
         s.wait('wait_24h', { untilSinceEntry: '24h' }),
-        s.send('discount_offer', source('discount_offer')),
+        s.send('discount_offer', emailSource('discount_offer')),
       ])
       .build();
     expect(built).toEqual(abandonedCart);

@@ -27,7 +27,7 @@ describe('onboarding', () => {
     });
     expect(schedule(result)).toEqual([
       ['welcome_email', 0],
-      ['setup_tips', 1],
+      ['welcome_email', 1],
     ]);
     const update = result.timeline.find((t) => t.command.kind === 'update_profile');
     expect(update).toEqual({
@@ -48,9 +48,9 @@ describe('onboarding', () => {
     const result = run(onboarding);
     expect(schedule(result)).toEqual([
       ['welcome_email', 0],
-      ['setup_tips', 1],
+      ['welcome_email', 1],
       ['completion_reminder', 49],
-      ['completion_reminder_2', 51],
+      ['completion_reminder', 51],
     ]);
     expect(result.timeline.some((t) => t.command.kind === 'update_profile')).toBe(false);
     expect(result.decisions).toContainEqual(
@@ -64,9 +64,9 @@ describe('onboarding', () => {
     const result = run(onboarding, { events: [{ at: T0 + 4 * DAY, type: 'profile_completion' }] });
     expect(schedule(result).map(([id]) => id)).toEqual([
       'welcome_email',
-      'setup_tips',
+      'welcome_email',
       'completion_reminder',
-      'completion_reminder_2',
+      'completion_reminder',
     ]);
     expect(result.timeline.some((t) => t.command.kind === 'update_profile')).toBe(true);
     expect(result.finalState.finishReason).toBe('completed');
@@ -103,7 +103,7 @@ describe('re-engagement', () => {
   it('skips the survey when the second message is clicked', () => {
     const result = run(reEngagement, {
       profile: oldPurchase,
-      events: [{ at: T0 + 4 * DAY, type: 'email_clicked' }],
+      events: [{ at: T0 + 4 * DAY, type: 'sms_clicked' }],
     });
     expect(schedule(result).map(([id]) => id)).toEqual(['we_miss_you', 'second_chance']);
   });

@@ -1,5 +1,6 @@
 import Handlebars from 'handlebars';
 import { LIBRARY_TEMPLATE_VARIABLES, builtInJourneys } from '../../src/journeys/library';
+import { messagesOf } from '../../src/journeys/send-plan';
 import { emailOf, templatesOf } from './helpers';
 import { journeyDefinitionSchema } from '../../src/journeys/schema';
 
@@ -52,20 +53,30 @@ describe('built-in journeys', () => {
     expect(subject).toBe('Welcome to Acme!');
   });
 
-  it('uses email for every message, and names the seed channel where it differs', () => {
-    const substitutes = sends
-      .filter((s) => s.step.name?.includes('email until channels land'))
-      .map((s) => `${s.journey}/${s.step.id}`);
-    expect(sends.every((s) => s.step.type === 'send' && s.step.channel === 'email')).toBe(true);
-    expect(substitutes).toEqual([
-      'welcome-series/getting_started',
-      'welcome-series/complete_profile_nudge',
-      'abandoned-cart/high_value_nudge',
-      'abandoned-cart/cart_still_waiting',
-      're-engagement/second_chance',
-      'onboarding/setup_tips',
-      'onboarding/completion_reminder_2',
-    ]);
+  it('sends on the channels the seeds use', () => {
+    const channels = Object.fromEntries(
+      sends.map((s) => [
+        `${s.journey}/${s.step.id}`,
+        s.step.type === 'send'
+          ? messagesOf(s.step).map((m) =>
+              m.fallback ? `${m.channel}|${m.fallback.channel}` : m.channel,
+            )
+          : [],
+      ]),
+    );
+    expect(channels).toMatchObject({
+      'welcome-series/welcome_email': ['email'],
+      'welcome-series/getting_started': ['sms|email'],
+      'welcome-series/complete_profile_nudge': ['push'],
+      'welcome-series/tips_email': ['email'],
+      'abandoned-cart/cart_reminder': ['email'],
+      'abandoned-cart/high_value_nudge': ['sms'],
+      'abandoned-cart/cart_still_waiting': ['push'],
+      'abandoned-cart/discount_offer': ['email'],
+      're-engagement/second_chance': ['sms'],
+      'onboarding/welcome_email': ['email', 'push'],
+      'onboarding/completion_reminder': ['email', 'sms'],
+    });
   });
 
   it('documents every variable the templates use', () => {

@@ -31,8 +31,10 @@ describe('simulate', () => {
       }),
     });
     const results = result.decisions.filter((d) => d.kind === 'send_result');
-    expect(results).toHaveLength(4);
+    // Four messages, and the SMS's email fallback after the SMS was skipped.
+    expect(results).toHaveLength(5);
     expect(results.every((d) => d.summary.endsWith('skipped (no_consent)'))).toBe(true);
+    expect(result.decisions.filter((d) => d.kind === 'send_fallback')).toHaveLength(1);
   });
 
   it('cancels at the given time', () => {

@@ -62,8 +62,8 @@ describe('eventTypesListenedTo', () => {
     expect(eventTypesListenedTo(abandonedCart)).toEqual(['purchase']);
     expect(eventTypesListenedTo(onboarding)).toEqual(['profile_completion', 'unsubscribe']);
     expect(eventTypesListenedTo(reEngagement)).toEqual([
-      'email_clicked',
       'email_opened',
+      'sms_clicked',
       'unsubscribe',
     ]);
     expect(

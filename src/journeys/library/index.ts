@@ -5,8 +5,8 @@ import { reEngagement } from './re-engagement';
 import { welcomeSeries } from './welcome-series';
 
 /**
- * The built-in journeys (seed scenarios A–D). Every message goes by email until the SMS and
- * push channels land; steps that the seed sends another way say so in their `name`.
+ * The built-in journeys (seed scenarios A–D), on the channels the seeds use: email, SMS (with an
+ * email fallback in the welcome series) and push.
  *
  * Template variables (Handlebars, strict: a missing variable fails the send):
  * - profile.first_name — optional everywhere (guarded by {{#if}}, falls back to "there")
@@ -21,7 +21,7 @@ import { welcomeSeries } from './welcome-series';
  *
  * Events: welcome-series ← user_signup; abandoned-cart ← cart_abandoned { cart_id, cart_value,
  * cart_items }, exits on purchase; re-engagement ← customer_inactive, listens to email_opened and
- * email_clicked; onboarding ← onboarding_started, listens to profile_completion. All but
+ * sms_clicked; onboarding ← onboarding_started, listens to profile_completion. All but
  * abandoned-cart exit on unsubscribe.
  */
 export const builtInJourneys: JourneyDefinition[] = [

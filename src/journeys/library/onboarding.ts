@@ -21,25 +21,26 @@ export const onboarding: JourneyDefinition = parseJourneyDefinition({
     {
       id: 'welcome_email',
       type: 'send',
-      name: 'Welcome email',
-      channel: 'email',
-      content: {
-        subject:
-          'Welcome to {{company.name}}{{#if profile.first_name}}, {{profile.first_name}}{{/if}}',
-        html: '<p>Let us get you set up. <a href="{{links.onboarding}}">Start onboarding</a></p>',
-      },
-      next: 'wait_1h',
-    },
-    { id: 'wait_1h', type: 'wait', for: '1h', next: 'setup_tips' },
-    {
-      id: 'setup_tips',
-      type: 'send',
-      name: 'Setup tips (push in the seed; email until channels land)',
-      channel: 'email',
-      content: {
-        subject: 'Three quick steps to get started',
-        html: '<p>Complete your profile to get the most from {{company.name}}: <a href="{{links.profile}}">your profile</a></p>',
-      },
+      name: 'Welcome email, then setup tips by push an hour later',
+      messages: [
+        {
+          channel: 'email',
+          content: {
+            subject:
+              'Welcome to {{company.name}}{{#if profile.first_name}}, {{profile.first_name}}{{/if}}',
+            html: '<p>Let us get you set up. <a href="{{links.onboarding}}">Start onboarding</a></p>',
+          },
+        },
+        {
+          channel: 'push',
+          offset: '1h',
+          content: {
+            title: 'Three quick steps to get started',
+            body: 'Complete your profile to get the most from {{company.name}}.',
+            deepLink: '{{links.profile}}',
+          },
+        },
+      ],
       next: 'await_profile_completion',
     },
     {
@@ -54,24 +55,23 @@ export const onboarding: JourneyDefinition = parseJourneyDefinition({
     {
       id: 'completion_reminder',
       type: 'send',
-      name: 'Completion reminder',
-      channel: 'email',
-      content: {
-        subject: 'Your {{company.name}} profile is almost done',
-        html: '<p>A couple of details are missing. <a href="{{links.profile}}">Finish your profile</a></p>',
-      },
-      next: 'wait_2h',
-    },
-    { id: 'wait_2h', type: 'wait', for: '2h', next: 'completion_reminder_2' },
-    {
-      id: 'completion_reminder_2',
-      type: 'send',
-      name: 'Second reminder (SMS in the seed; email until channels land)',
-      channel: 'email',
-      content: {
-        subject: 'One last step',
-        html: '<p>Finish your profile in a minute: <a href="{{links.profile}}">your profile</a></p>',
-      },
+      name: 'Completion reminder by email, then by SMS two hours later',
+      messages: [
+        {
+          channel: 'email',
+          content: {
+            subject: 'Your {{company.name}} profile is almost done',
+            html: '<p>A couple of details are missing. <a href="{{links.profile}}">Finish your profile</a></p>',
+          },
+        },
+        {
+          channel: 'sms',
+          offset: '2h',
+          content: {
+            text: 'One last step at {{company.name}}: finish your profile {{links.profile}}',
+          },
+        },
+      ],
       next: 'await_late_completion',
     },
     {

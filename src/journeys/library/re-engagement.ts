@@ -3,7 +3,7 @@ import { parseJourneyDefinition } from '../validate';
 
 /**
  * Seed scenario C, for customers flagged inactive (trigger customer_inactive). "We miss you"
- * with WELCOME20; if that email is not opened within 3 days, a second message (SMS in the seed);
+ * with WELCOME20; if that email is not opened within 3 days, an SMS;
  * if that is not clicked within 4 more days (a week after entry), a survey email. Opening or
  * clicking ends the run: the customer is back.
  *
@@ -12,9 +12,9 @@ import { parseJourneyDefinition } from '../validate';
  * purchased" has to be said explicitly with exists: false; a customer with an unreadable
  * last_purchase_at is kept out (fail closed).
  *
- * While the second message goes by email, its click arrives as email_clicked; switch the step to
- * sms_clicked when SMS lands. Any open/click counts: engagement events do not yet say which
- * message they belong to.
+ * The SMS click arrives as sms_clicked (sent by the app or link service until Cairn shortens SMS
+ * links itself). Any open/click counts: engagement events do not yet say which message they
+ * belong to.
  */
 export const reEngagement: JourneyDefinition = parseJourneyDefinition({
   id: 're-engagement',
@@ -57,11 +57,10 @@ export const reEngagement: JourneyDefinition = parseJourneyDefinition({
     {
       id: 'second_chance',
       type: 'send',
-      name: 'Second chance (SMS in the seed; email until channels land)',
-      channel: 'email',
+      name: 'Second chance (SMS)',
+      channel: 'sms',
       content: {
-        subject: 'Your WELCOME20 code is waiting',
-        html: '<p>Your code WELCOME20 still works. <a href="{{links.shop}}">Shop now</a></p>',
+        text: 'We miss you at {{company.name}}! Your code WELCOME20 still works: {{links.shop}}',
       },
       next: 'await_click',
     },
@@ -69,7 +68,7 @@ export const reEngagement: JourneyDefinition = parseJourneyDefinition({
       id: 'await_click',
       type: 'waitForEvent',
       name: 'Clicked within 4 more days?',
-      event: 'email_clicked',
+      event: 'sms_clicked',
       timeout: '4d',
       onTimeout: 'survey_email',
     },

@@ -36,11 +36,17 @@ export const welcomeSeries: JourneyDefinition = parseJourneyDefinition({
     {
       id: 'getting_started',
       type: 'send',
-      name: 'Getting started (SMS in the seed; email until channels land)',
-      channel: 'email',
+      name: 'Getting started by SMS, email when SMS cannot reach them',
+      channel: 'sms',
       content: {
-        subject: 'Your first steps with {{company.name}}',
-        html: '<p>Need a hand? Our help center has quick guides: <a href="{{links.help_center}}">help center</a>.</p>',
+        text: 'Welcome to {{company.name}}! Quick guides to get started: {{links.help_center}}',
+      },
+      fallback: {
+        channel: 'email',
+        content: {
+          subject: 'Your first steps with {{company.name}}',
+          html: '<p>Need a hand? Our help center has quick guides: <a href="{{links.help_center}}">help center</a>.</p>',
+        },
       },
       next: 'wait_1d',
     },
@@ -59,11 +65,12 @@ export const welcomeSeries: JourneyDefinition = parseJourneyDefinition({
     {
       id: 'complete_profile_nudge',
       type: 'send',
-      name: 'Complete your profile (push in the seed; email until channels land)',
-      channel: 'email',
+      name: 'Complete your profile (push)',
+      channel: 'push',
       content: {
-        subject: 'Finish setting up your {{company.name}} profile',
-        html: '<p>You are almost there. <a href="{{links.profile}}">Complete your profile</a>.</p>',
+        title: 'Finish setting up your {{company.name}} profile',
+        body: 'You are almost there: a couple of details and you are done.',
+        deepLink: '{{links.profile}}',
       },
       next: 'wait_3d',
     },
