@@ -2,6 +2,7 @@ import { errorResponseSchema, type ApiIssue } from './schemas/common';
 import type { Customer, CustomerUpsert, CustomerUpsertResponse } from './schemas/customers';
 import type { DeliveryList } from './schemas/deliveries';
 import type { EventBatchResult, EventInput, EventResult } from './schemas/events';
+import type { InboxList, InboxListQuery, InboxMessage, InboxUnreadCount } from './schemas/inbox';
 import type {
   JourneyCreated,
   JourneyDetail,
@@ -92,6 +93,38 @@ export class CairnClient {
   listDeliveries(customerId: string, options: { limit?: number } = {}): Promise<DeliveryList> {
     const query = options.limit !== undefined ? `?limit=${options.limit}` : '';
     return this.request('GET', `/v1/customers/${enc(customerId)}/deliveries${query}`);
+  }
+
+  /** The customer's in-app inbox, newest first (unread messages unless options.status says). */
+  listInbox(customerId: string, options: InboxListQuery = {}): Promise<InboxList> {
+    const params = new URLSearchParams();
+    if (options.status) params.set('status', options.status);
+    if (options.limit !== undefined) params.set('limit', String(options.limit));
+    if (options.cursor) params.set('cursor', options.cursor);
+    const query = params.size > 0 ? `?${params.toString()}` : '';
+    return this.request('GET', `/v1/customers/${enc(customerId)}/inbox${query}`);
+  }
+
+  getInboxUnreadCount(customerId: string): Promise<InboxUnreadCount> {
+    return this.request('GET', `/v1/customers/${enc(customerId)}/inbox/unread-count`);
+  }
+
+  /** Idempotent; also records an in_app_read event for journeys waiting for the read. */
+  markInboxMessageRead(customerId: string, messageId: string): Promise<InboxMessage> {
+    return this.request(
+      'POST',
+      `/v1/customers/${enc(customerId)}/inbox/${enc(messageId)}/read`,
+      {},
+    );
+  }
+
+  /** Idempotent. */
+  archiveInboxMessage(customerId: string, messageId: string): Promise<InboxMessage> {
+    return this.request(
+      'POST',
+      `/v1/customers/${enc(customerId)}/inbox/${enc(messageId)}/archive`,
+      {},
+    );
   }
 
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -5,6 +5,13 @@ export type { Customer, CustomerUpsert, CustomerUpsertResponse } from './schemas
 export type { Delivery, DeliveryList } from './schemas/deliveries';
 export type { EventBatchResult, EventInput, EventResult } from './schemas/events';
 export type {
+  InboxList,
+  InboxListQuery,
+  InboxMessage,
+  InboxStatus,
+  InboxUnreadCount,
+} from './schemas/inbox';
+export type {
   JourneyCreated,
   JourneyDetail,
   JourneyList,
