@@ -14,13 +14,11 @@ import type { ApiDeps } from './deps';
 import { installErrorHandlers } from './errors';
 import { customerRoutes } from './routes/customers';
 import { deliveryRoutes } from './routes/deliveries';
-import { deviceRoutes } from './routes/devices';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { inboxRoutes } from './routes/inbox';
 import { journeyRoutes } from './routes/journeys';
 import { runRoutes } from './routes/runs';
-import { twilioWebhookRoutes } from './routes/twilio-webhooks';
 
 export type { ApiDeps } from './deps';
 
@@ -71,7 +69,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
   await app.register(healthRoutes, { deps });
-  await app.register(twilioWebhookRoutes, { deps, prefix: '/v1/webhooks/twilio' });
   await app.register(
     async (v1) => {
       v1.addHook('onRequest', bearerAuth(deps.apiKeys));
@@ -80,7 +77,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(journeyRoutes, { deps });
       await v1.register(runRoutes, { deps });
       await v1.register(deliveryRoutes, { deps });
-      await v1.register(deviceRoutes, { deps });
       await v1.register(inboxRoutes, { deps });
     },
     { prefix: '/v1' },
