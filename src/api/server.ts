@@ -14,6 +14,7 @@ import type { ApiDeps } from './deps';
 import { installErrorHandlers } from './errors';
 import { customerRoutes } from './routes/customers';
 import { deliveryRoutes } from './routes/deliveries';
+import { deviceRoutes } from './routes/devices';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { inboxRoutes } from './routes/inbox';
@@ -77,6 +78,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(journeyRoutes, { deps });
       await v1.register(runRoutes, { deps });
       await v1.register(deliveryRoutes, { deps });
+      await v1.register(deviceRoutes, { deps });
       await v1.register(inboxRoutes, { deps });
     },
     { prefix: '/v1' },
