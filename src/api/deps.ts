@@ -25,4 +25,6 @@ export interface ApiDeps {
   docsUi?: boolean;
   /** How long inline routing owns a fresh event before the background router may take it. */
   eventLeaseMs?: number;
+  /** Twilio webhooks (signature-checked, outside the API key); unset: the routes do not exist. */
+  twilio?: { authToken: string; publicBaseUrl: string; helpText: string };
 }

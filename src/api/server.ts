@@ -20,6 +20,7 @@ import { healthRoutes } from './routes/health';
 import { inboxRoutes } from './routes/inbox';
 import { journeyRoutes } from './routes/journeys';
 import { runRoutes } from './routes/runs';
+import { twilioWebhookRoutes } from './routes/twilio-webhooks';
 
 export type { ApiDeps } from './deps';
 
@@ -70,6 +71,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
   await app.register(healthRoutes, { deps });
+  await app.register(twilioWebhookRoutes, { deps, prefix: '/v1/webhooks/twilio' });
   await app.register(
     async (v1) => {
       v1.addHook('onRequest', bearerAuth(deps.apiKeys));

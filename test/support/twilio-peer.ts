@@ -38,8 +38,16 @@ export interface TwilioPeer {
   failNext(status: number, error?: ScriptedFailure): void;
   /** Reads the next request and never answers it (for client timeouts). */
   stallNext(): void;
-  /** Posts a signed status callback for an accepted message to its StatusCallback URL, as Twilio does. */
-  reportStatus(sid: string, status: string, errorCode?: number): Promise<Response>;
+  /**
+   * Posts a signed status callback for an accepted message to its StatusCallback URL, as Twilio
+   * does. `via` replaces the URL's origin for the connection only (a reverse proxy in front of
+   * the API): the signature still covers the public URL.
+   */
+  reportStatus(
+    sid: string,
+    status: string,
+    options?: { errorCode?: number; via?: string },
+  ): Promise<Response>;
   stop(): Promise<void>;
 }
 
@@ -109,7 +117,7 @@ export async function startTwilioPeer(
     stallNext() {
       script.push({ kind: 'stall' });
     },
-    reportStatus(sid, status, errorCode) {
+    reportStatus(sid, status, { errorCode, via } = {}) {
       const message = messages.find((m) => m.sid === sid);
       if (!message?.statusCallback) throw new Error(`no status callback recorded for ${sid}`);
       const params: Record<string, string> = {
@@ -123,7 +131,7 @@ export async function startTwilioPeer(
         ApiVersion: '2010-04-01',
         ...(errorCode !== undefined ? { ErrorCode: String(errorCode) } : {}),
       };
-      return postSigned(authToken, message.statusCallback, params);
+      return postSigned(authToken, message.statusCallback, params, { via });
     },
     stop: () =>
       new Promise<void>((resolve) => {
@@ -147,9 +155,11 @@ export function postSigned(
   authToken: string,
   url: string,
   params: Record<string, string>,
-  signature = twilioSignature(authToken, url, params),
+  options: { via?: string | undefined; signature?: string } = {},
 ): Promise<Response> {
-  return fetch(url, {
+  const signature = options.signature ?? twilioSignature(authToken, url, params);
+  const target = options.via ? options.via + url.slice(new URL(url).origin.length) : url;
+  return fetch(target, {
     method: 'POST',
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
