@@ -28,7 +28,45 @@ const configSchema = z.object({
   APP_URL: z.string().url().default('http://localhost:3000'),
   DEFAULT_TIME_ZONE: z.string().default('UTC'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).optional(),
+  PUBLIC_API_URL: z.string().url().optional(),
+  EMAIL_SUBJECT_MAX: z.coerce.number().int().min(20).max(998).default(78),
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits')
+    .optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
+  TWILIO_FROM: z
+    .string()
+    .regex(/^\+[1-9]\d{7,14}$/, 'must be an E.164 number')
+    .optional(),
+  TWILIO_MESSAGING_SERVICE_SID: z
+    .string()
+    .regex(/^MG[0-9a-fA-F]{32}$/, 'must be MG followed by 32 hex digits')
+    .optional(),
+  TWILIO_API_BASE_URL: z.string().url().optional(),
+  SMS_MAX_SEGMENTS: z.coerce.number().int().min(1).max(10).default(3),
+  SMS_OVERFLOW: z.enum(['truncate', 'refuse']).default('truncate'),
+  SMS_HELP_TEXT: z.string().min(1).max(320).default('Reply STOP to unsubscribe.'),
+  FIREBASE_PROJECT_ID: z.string().min(1).optional(),
+  PUSH_TITLE_MAX: z.coerce.number().int().min(10).max(500).default(65),
+  PUSH_BODY_MAX: z.coerce.number().int().min(20).max(2000).default(240),
+  WEBHOOK_ENDPOINTS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => parseEndpoints(value, ctx)),
+  WEBHOOK_SIGNING_SECRET: z.string().min(32).optional(),
 });
+
+function parseEndpoints(value: string | undefined, ctx: z.RefinementCtx): Record<string, string> {
+  if (!value) return {};
+  try {
+    const parsed = z.record(z.string(), z.string().url()).parse(JSON.parse(value));
+    return parsed;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be a JSON object of endpoint name to URL' });
+    return {};
+  }
+}
 
 export interface Config {
   databaseUrl: string | undefined;
@@ -49,6 +87,25 @@ export interface Config {
   defaultTimeZone: string;
   /** Unset: each process picks its own default (api: info, npm start: warn, to keep the console readable). */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | undefined;
+  /** Where providers reach the API (Twilio callbacks); defaults to http://API_HOST:API_PORT. */
+  publicApiUrl: string;
+  emailSubjectMax: number;
+  /** Unset: SMS messages are skipped with channel_not_configured (their fallback is used). */
+  twilio:
+    | {
+        accountSid: string;
+        authToken: string;
+        from?: string;
+        messagingServiceSid?: string;
+        apiBaseUrl?: string;
+      }
+    | undefined;
+  sms: { maxSegments: number; overflow: 'truncate' | 'refuse'; helpText: string };
+  /** Unset: push messages are skipped with channel_not_configured. */
+  firebaseProjectId: string | undefined;
+  push: { titleMax: number; bodyMax: number };
+  /** Unset secret: webhook messages are skipped with channel_not_configured. */
+  webhook: { endpoints: Record<string, string>; secret: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -81,6 +138,40 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     appUrl: vars.APP_URL,
     defaultTimeZone: vars.DEFAULT_TIME_ZONE,
     logLevel: vars.LOG_LEVEL,
+    publicApiUrl: vars.PUBLIC_API_URL ?? `http://${vars.API_HOST}:${vars.API_PORT}`,
+    emailSubjectMax: vars.EMAIL_SUBJECT_MAX,
+    twilio: twilioConfig(vars),
+    sms: {
+      maxSegments: vars.SMS_MAX_SEGMENTS,
+      overflow: vars.SMS_OVERFLOW,
+      helpText: vars.SMS_HELP_TEXT,
+    },
+    firebaseProjectId: vars.FIREBASE_PROJECT_ID,
+    push: { titleMax: vars.PUSH_TITLE_MAX, bodyMax: vars.PUSH_BODY_MAX },
+    webhook: vars.WEBHOOK_SIGNING_SECRET
+      ? { endpoints: vars.WEBHOOK_ENDPOINTS, secret: vars.WEBHOOK_SIGNING_SECRET }
+      : undefined,
+  };
+}
+
+function twilioConfig(vars: z.infer<typeof configSchema>): Config['twilio'] {
+  if (!vars.TWILIO_ACCOUNT_SID && !vars.TWILIO_AUTH_TOKEN) return undefined;
+  const problems: string[] = [];
+  if (!vars.TWILIO_ACCOUNT_SID)
+    problems.push('TWILIO_ACCOUNT_SID: required with TWILIO_AUTH_TOKEN');
+  if (!vars.TWILIO_AUTH_TOKEN) problems.push('TWILIO_AUTH_TOKEN: required with TWILIO_ACCOUNT_SID');
+  if (!vars.TWILIO_FROM === !vars.TWILIO_MESSAGING_SERVICE_SID) {
+    problems.push('TWILIO_FROM / TWILIO_MESSAGING_SERVICE_SID: set exactly one');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    accountSid: vars.TWILIO_ACCOUNT_SID!,
+    authToken: vars.TWILIO_AUTH_TOKEN!,
+    ...(vars.TWILIO_FROM ? { from: vars.TWILIO_FROM } : {}),
+    ...(vars.TWILIO_MESSAGING_SERVICE_SID
+      ? { messagingServiceSid: vars.TWILIO_MESSAGING_SERVICE_SID }
+      : {}),
+    ...(vars.TWILIO_API_BASE_URL ? { apiBaseUrl: vars.TWILIO_API_BASE_URL } : {}),
   };
 }
 

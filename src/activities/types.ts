@@ -20,6 +20,8 @@ export interface ActivityConfig {
   links?: Record<string, string>;
   /** Overrides the email channel's own sender. */
   emailFrom?: string;
+  /** Longer subjects are cut at a word boundary with an ellipsis. Default 78 (RFC 5322's line). */
+  emailSubjectMax?: number;
   /** How long an SMS may get, and what happens to a longer one. Default: 3 segments, truncate. */
   sms?: { maxSegments: number; overflow: 'truncate' | 'refuse' };
   /** Push title and body limits. Default: 65 and 240 characters. */

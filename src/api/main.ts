@@ -4,6 +4,7 @@ import { loadConfig } from '../config';
 import { openDatabase } from '../db/database';
 import { startEventRouter } from '../routing/event-router';
 import { requireSetting } from '../runtime/require-setting';
+import { twilioWebhooks } from '../runtime/twilio-webhooks';
 import { buildApi } from './server';
 
 async function main(): Promise<void> {
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
     ...shared,
     apiKeys: config.apiKeys,
     logger: { level: config.logLevel ?? 'info' },
+    ...twilioWebhooks(config),
   });
   if (config.apiKeys.length === 0)
     app.log.warn('CAIRN_API_KEYS is empty: every /v1 request will be refused');

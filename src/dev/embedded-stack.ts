@@ -6,6 +6,7 @@ import { buildApi } from '../api/server';
 import type { Config } from '../config';
 import { openDatabase } from '../db/database';
 import { startEventRouter } from '../routing';
+import { twilioWebhooks } from '../runtime/twilio-webhooks';
 import { activitiesFromConfig } from '../runtime/activity-deps';
 import { createJourneyWorker } from '../runtime/journey-worker';
 import { devApiKey } from './dev-api-key';
@@ -92,6 +93,7 @@ export async function startCairn(
       ...routing,
       apiKeys,
       logger: { level: config.logLevel ?? 'warn' },
+      ...twilioWebhooks(config),
     });
     const installed = await installBuiltInJourneys(api, apiKeys[0]!);
     await api.listen({ host: config.apiHost, port: config.apiPort });

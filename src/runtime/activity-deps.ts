@@ -1,5 +1,9 @@
 import { createActivities, type JourneyActivities } from '../activities';
 import { createEmailChannel } from '../channels/email-channel';
+import { createInAppChannel } from '../channels/in-app-channel';
+import { createPushChannel } from '../channels/push-channel';
+import { createSmsChannel } from '../channels/sms-channel';
+import { createWebhookChannel } from '../channels/webhook-channel';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 

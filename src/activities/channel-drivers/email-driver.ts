@@ -1,3 +1,4 @@
+import { truncateText } from '../../channels/push-content';
 import { renderEmail } from '../../templates/render';
 import type { PrepareMessage } from './driver';
 
@@ -7,6 +8,8 @@ export const prepareEmail: PrepareMessage<'email'> = async ({ deps, customer, co
   // Marketing and transactional alike for now; suppression and topics refine this later.
   if (customer.consent.email === 'opted_out') return { skipped: 'no_consent' };
   const rendered = renderEmail(content, scope);
+  // The subject is adapted like a push title: cut at a word, never inside a character.
+  rendered.subject = truncateText(rendered.subject, deps.config.emailSubjectMax ?? 78).text;
   const to = customer.email;
   return Promise.resolve({
     recipient: to,
