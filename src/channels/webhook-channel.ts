@@ -97,7 +97,7 @@ function receiptFor(response: Response, deliveryId: string): SendReceipt {
 }
 
 /** Timeouts and every network failure are transient; the code never carries response text. */
-export function classifyRequestError(error: unknown): ChannelError {
+function classifyRequestError(error: unknown): ChannelError {
   // Duck-typed: fetch's errors may come from another realm (jest), where instanceof fails.
   const { name, cause } = (typeof error === 'object' && error !== null ? error : {}) as {
     name?: unknown;
