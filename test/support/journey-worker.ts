@@ -1,7 +1,8 @@
 import type { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities, type ActivityFaults } from '../../src/activities';
+import { createActivities, type ActivityDeps, type ActivityFaults } from '../../src/activities';
 import { createEmailChannel } from '../../src/channels/email-channel';
 import type { Database } from '../../src/db/database';
+import { templateLinks } from '../../src/runtime/activity-deps';
 import { createJourneyWorker } from '../../src/runtime/journey-worker';
 import { testWorkflowBundle } from './temporal';
 
@@ -12,6 +13,8 @@ export interface TestWorkerOptions {
   db: Database;
   smtpUrl: string;
   faults?: ActivityFaults;
+  /** Further channels (SMS, push, webhook, in-app) wired to their local peers. */
+  channels?: Pick<ActivityDeps, 'sms' | 'push' | 'webhook' | 'inApp'>;
 }
 
 /** A real journey worker: real activities on Postgres and SMTP, the bundle built for this run. */
@@ -28,7 +31,13 @@ export function createTestJourneyWorker(options: TestWorkerOptions): Promise<Wor
         from: 'Cairn Test <test@cairn.test>',
         pool: false,
       }),
-      config: { companyName: 'Acme', defaultTimeZone: 'UTC', appUrl: 'https://shop.test' },
+      ...options.channels,
+      config: {
+        companyName: 'Acme',
+        defaultTimeZone: 'UTC',
+        appUrl: 'https://shop.test',
+        links: templateLinks('https://shop.test'),
+      },
       faults: options.faults,
     }),
   });
