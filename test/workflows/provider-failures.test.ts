@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { eq } from 'drizzle-orm';
+import { customers, deliveries } from '../../src/db/schema';
+import { journey } from '../../src/journeys/builders';
+import { journeyWorkflow } from '../../src/workflows/journey';
+import { startChannelPeers, type ChannelPeers } from '../support/channel-peers';
+import { createTestJourneyWorker } from '../support/journey-worker';
+import { createTimeSkippingEnvironment } from '../support/temporal';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+const shippingNotice = journey('shipping-notice')
+  .name('Shipping notice')
+  .steps((s) => [
+    s.send('shipped', {
+      kind: 'transactional',
+      channel: 'sms',
+      content: { text: 'Your order has shipped.' },
+      fallback: {
+        channel: 'email',
+        content: { subject: 'Your order has shipped', html: '<p>On its way</p>' },
+      },
+    }),
+  ])
+  .build();
+
+describe('provider failures on the time-skipping server', () => {
+  let env: TestWorkflowEnvironment;
+  let database: TestDatabase;
+  let peers: ChannelPeers;
+  const taskQueue = `failures-${randomUUID()}`;
+
+  beforeAll(async () => {
+    [env, database, peers] = await Promise.all([
+      createTimeSkippingEnvironment(),
+      createTestDatabase(),
+      startChannelPeers(),
+    ]);
+  });
+
+  afterAll(async () => {
+    await env?.teardown();
+    await peers?.stop();
+    await database?.close();
+  });
+
+  async function notify(customerId: string, phone: string) {
+    await database.db.insert(customers).values({
+      id: customerId,
+      email: `${customerId}@example.com`,
+      phone,
+      consent: { sms: 'opted_in' },
+    });
+    const worker = await createTestJourneyWorker({
+      connection: env.nativeConnection,
+      taskQueue,
+      db: database.db,
+      smtpUrl: peers.smtp.url,
+      channels: peers.channels(database.db),
+    });
+    await worker.runUntil(
+      env.client.workflow.execute(journeyWorkflow, {
+        taskQueue,
+        workflowId: `journey:shipping-notice:${customerId}`,
+        args: [
+          { definition: shippingNotice, journeyVersion: 1, customerId, defaultTimeZone: 'UTC' },
+        ],
+      }),
+    );
+    return database.db.select().from(deliveries).where(eq(deliveries.customerId, customerId));
+  }
+
+  it('a 500 then a 201 from Twilio delivers exactly one SMS', async () => {
+    peers.twilio.failNext(500, { code: 20500, message: 'Internal Server Error' });
+    const before = peers.twilio.requests;
+    const rows = await notify('tess', '+14155550111');
+    expect(peers.twilio.requests - before).toBe(2);
+    expect(peers.twilio.messages.filter((m) => m.to === '+14155550111')).toHaveLength(1);
+    expect(rows).toEqual([
+      expect.objectContaining({ channel: 'sms', status: 'sent', attempts: 2 }),
+    ]);
+    expect(peers.smtp.messages.filter((m) => m.envelope.to.includes('tess@example.com'))).toEqual(
+      [],
+    );
+  });
+
+  it('a permanent Twilio error is not retried and the email fallback goes out', async () => {
+    peers.twilio.failNext(400, {
+      code: 21211,
+      message: "The 'To' number is not a valid phone number.",
+    });
+    const before = peers.twilio.requests;
+    const rows = await notify('ivan', '+14155550122');
+    expect(peers.twilio.requests - before).toBe(1);
+    expect(rows.map((r) => [r.channel, r.status, r.reason]).sort()).toEqual([
+      ['email', 'sent', null],
+      ['sms', 'failed', 'provider_rejected:twilio_21211'],
+    ]);
+    const emails = peers.smtp.messages.filter((m) => m.envelope.to.includes('ivan@example.com'));
+    expect(emails.map((m) => m.subject)).toEqual(['Your order has shipped']);
+  });
+});
