@@ -235,6 +235,10 @@ describe('Twilio status callbacks', () => {
       body: 'MessageSid=SM1&MessageStatus=sent',
     });
     expect(unsigned.status).toBe(403);
+    const spec = (await httpCall(baseUrl, { url: '/openapi.json' })).json() as { paths: object };
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(['/v1/webhooks/twilio/status', '/v1/webhooks/twilio/inbound']),
+    );
   });
 });
 

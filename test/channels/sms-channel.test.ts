@@ -1,5 +1,6 @@
 import { ChannelError, type SmsChannel } from '../../src/channels/channel';
 import { createSmsChannel, type SmsChannelOptions } from '../../src/channels/sms-channel';
+import { classifyTwilioError } from '../../src/channels/twilio-errors';
 import { startTwilioPeer, type TwilioPeer } from '../support/twilio-peer';
 
 const TO = '+4915112345678';
@@ -158,5 +159,19 @@ describe('SMS channel through the twilio SDK', () => {
     expect(() => createSmsChannel(base)).toThrow('set a from number');
     expect(() => createSmsChannel({ ...base, from: '5005550006' })).toThrow('E.164');
     expect(() => createSmsChannel({ ...base, messagingServiceSid: 'MG1' })).toThrow('MG');
+  });
+});
+
+describe('classifyTwilioError', () => {
+  it.each([
+    [{ status: 404, code: 20404 }, 'permanent', 'twilio_20404'],
+    [{ status: 400 }, 'permanent', 'twilio_http_400'],
+    [{ status: 502, code: 20500 }, 'transient', 'twilio_http_502'],
+    [{ code: 'ECONNRESET', message: 'socket hang up' }, 'transient', 'ECONNRESET'],
+    [{ code: 'ECONNABORTED', message: 'timeout of 200ms exceeded' }, 'transient', 'ETIMEDOUT'],
+    [{ code: 'not a code +4915112345678' }, 'transient', 'unknown_error'],
+    [new Error('boom'), 'transient', 'unknown_error'],
+  ])('%j is %s %s', (error, kind, code) => {
+    expect(classifyTwilioError(error)).toMatchObject({ channel: 'sms', kind, code });
   });
 });
