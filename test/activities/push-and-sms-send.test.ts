@@ -1,0 +1,111 @@
+import { eq } from 'drizzle-orm';
+import { createActivities, type SendMessageRequest } from '../../src/activities';
+import { createEmailChannel } from '../../src/channels/email-channel';
+import { deliveries, deviceTokens } from '../../src/db/schema';
+import { startChannelPeers, type ChannelPeers } from '../support/channel-peers';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { activityEnvironment, seedCustomer } from './fixtures';
+
+let sequence = 0;
+
+function pushRequest(customerId: string): SendMessageRequest {
+  sequence += 1;
+  return {
+    deliveryKey: `journey:app:${customerId}/run-1/nudge/${sequence}/0`,
+    customerId,
+    journeyId: 'app',
+    journeyVersion: 1,
+    workflowId: `journey:app:${customerId}`,
+    stepId: 'nudge',
+    channel: 'push',
+    messageKind: 'marketing',
+    content: {
+      title:
+        'Hi {{profile.first_name}}, a very long title that goes on well past what a lock screen shows',
+      body: 'Your cart is waiting',
+      deepLink: '{{links.app}}/cart',
+      priority: 'high',
+    },
+    variables: { trigger: {}, context: {} },
+  };
+}
+
+describe('push and SMS through the send activity', () => {
+  let database: TestDatabase;
+  let peers: ChannelPeers;
+  let send: (request: SendMessageRequest) => Promise<unknown>;
+
+  beforeAll(async () => {
+    [database, peers] = await Promise.all([createTestDatabase(), startChannelPeers()]);
+    const activities = createActivities({
+      db: database.db,
+      email: createEmailChannel({ url: peers.smtp.url, from: 'Cairn <c@cairn.test>', pool: false }),
+      ...peers.channels(database.db),
+      config: { companyName: 'Acme', defaultTimeZone: 'UTC', appUrl: 'https://shop.test' },
+    });
+    send = (request) => activityEnvironment().env.run(activities.sendMessage, request);
+  });
+
+  afterAll(async () => {
+    await peers?.stop();
+    await database?.close();
+  });
+
+  it('removes a token the provider reports unregistered, and the next send reaches the rest', async () => {
+    await seedCustomer(database.db, { id: 'lin', attributes: { first_name: 'Lin' } });
+    await database.db.insert(deviceTokens).values([
+      { token: 'lin-old-phone', customerId: 'lin', platform: 'ios' },
+      { token: 'lin-new-phone', customerId: 'lin', platform: 'ios' },
+    ]);
+    peers.fcm.unregister('lin-old-phone');
+
+    await expect(send(pushRequest('lin'))).resolves.toMatchObject({ status: 'sent' });
+    const left = await database.db
+      .select()
+      .from(deviceTokens)
+      .where(eq(deviceTokens.customerId, 'lin'));
+    expect(left.map((t) => t.token)).toEqual(['lin-new-phone']);
+
+    const before = peers.fcm.accepted.length;
+    await expect(send(pushRequest('lin'))).resolves.toMatchObject({ status: 'sent' });
+    const latest = peers.fcm.accepted.slice(before);
+    expect(latest.map((p) => p.message.token)).toEqual(['lin-new-phone']);
+    // Adapted to the 65-character title limit, with the deep link untouched.
+    const title = latest[0]?.message.notification?.title ?? '';
+    expect([...title].length).toBeLessThanOrEqual(65);
+    expect(title.endsWith('…')).toBe(true);
+    expect(JSON.stringify(latest[0]?.message)).toContain('https://shop.test/cart');
+
+    const rows = await database.db
+      .select()
+      .from(deliveries)
+      .where(eq(deliveries.customerId, 'lin'));
+    expect(rows[0]?.detail).toMatchObject({ delivered: 1 });
+  });
+
+  it('skips push with a reason when the customer has no device', async () => {
+    await seedCustomer(database.db, { id: 'noor' });
+    await expect(send(pushRequest('noor'))).resolves.toMatchObject({
+      status: 'skipped',
+      reason: 'no_device_tokens',
+    });
+  });
+
+  it('keeps the link of an SMS that has to be shortened', async () => {
+    await seedCustomer(database.db, {
+      id: 'sam',
+      phone: '+14155550133',
+      consent: { sms: 'opted_in' },
+    });
+    const words = 'Your order is packed and will leave our warehouse today. '.repeat(12);
+    const request: SendMessageRequest = {
+      ...pushRequest('sam'),
+      channel: 'sms',
+      content: { text: `${words}Track it at {{links.app}}/track/42` },
+    };
+    await expect(send(request)).resolves.toMatchObject({ status: 'sent' });
+    const [sms] = peers.twilio.messages.filter((m) => m.to === '+14155550133');
+    expect(sms?.body.endsWith('… https://shop.test/track/42')).toBe(true);
+    expect(sms?.body.length).toBeLessThanOrEqual(3 * 153);
+  });
+});
