@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Agent } from 'node:https';
 import { applicationDefault, deleteApp, initializeApp, type Credential } from 'firebase-admin/app';
-import { getMessaging, type Messaging, type SendResponse } from 'firebase-admin/messaging';
+import { getMessaging, type Messaging, type TokenMessage } from 'firebase-admin/messaging';
 import { ChannelError, type OutboundPush, type PushChannel, type PushReceipt } from './channel';
 import {
   classifyTokenFailure,
   fcmCode,
   noDeliveryError,
   type ClassifiedFailure,
+  type FcmFailure,
 } from './fcm-errors';
 import { fcmMessage } from './fcm-message';
 
@@ -56,30 +57,37 @@ async function sendPush(messaging: Messaging, push: OutboundPush): Promise<PushR
   const tokens = [...new Set(push.tokens)];
   if (tokens.length === 0) throw new ChannelError('push', 'permanent', 'no_tokens');
   const messages = tokens.map((token) => fcmMessage(push, token));
-  const responses: SendResponse[] = [];
+  const outcomes: TokenResult[] = [];
   for (let start = 0; start < messages.length; start += MAX_MESSAGES_PER_CALL) {
-    const batch = messages.slice(start, start + MAX_MESSAGES_PER_CALL);
-    responses.push(...(await sendBatch(messaging, batch)));
+    outcomes.push(
+      ...(await sendBatch(messaging, messages.slice(start, start + MAX_MESSAGES_PER_CALL))),
+    );
   }
-  return receiptFor(tokens, responses);
+  return receiptFor(tokens, outcomes);
 }
 
-async function sendBatch(
-  messaging: Messaging,
-  batch: ReturnType<typeof fcmMessage>[],
-): Promise<SendResponse[]> {
+/** One token's result: firebase-admin's SendResponse, or our stand-in when sendEach threw. */
+interface TokenResult {
+  success: boolean;
+  messageId?: string;
+  error?: FcmFailure;
+}
+
+/**
+ * sendEach reports per-message failures in its result; when it throws, none of the batch went out,
+ * and each of its tokens is recorded with that error (an earlier batch may already be delivered).
+ */
+async function sendBatch(messaging: Messaging, batch: TokenMessage[]): Promise<TokenResult[]> {
   try {
     return (await messaging.sendEach(batch)).responses;
   } catch (error) {
-    // sendEach reports per-message failures in its result; a throw means nothing was sent.
     const code = (error as { code?: unknown }).code;
-    const failure = { code: typeof code === 'string' ? code : undefined };
-    const kind = classifyTokenFailure(failure) === 'transient' ? 'transient' : 'permanent';
-    throw new ChannelError('push', kind, fcmCode(failure));
+    const failure: FcmFailure = { code: typeof code === 'string' ? code : undefined };
+    return batch.map(() => ({ success: false, error: failure }));
   }
 }
 
-function receiptFor(tokens: string[], responses: SendResponse[]): PushReceipt {
+function receiptFor(tokens: string[], responses: TokenResult[]): PushReceipt {
   const delivered: { token: string; messageId: string }[] = [];
   const invalidTokens: string[] = [];
   const failures: ClassifiedFailure[] = [];

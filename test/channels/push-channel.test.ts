@@ -173,6 +173,16 @@ describe('push channel through firebase-admin against an FCM peer', () => {
     expect(error.invalidTokens).toEqual([TOKEN_A]);
   });
 
+  it('sends to more tokens than one sendEach call takes (500), deduplicating repeats', async () => {
+    const tokens = Array.from(
+      { length: 501 },
+      (_, n) => `bulk-token-${String(n).padStart(4, '0')}`,
+    );
+    const receipt = await channel.send({ ...push, tokens: [...tokens, tokens[0] as string] });
+    expect(receipt.delivered).toEqual(tokens);
+    expect(peer.sendAttempts).toBe(501);
+  });
+
   it('refuses reserved data keys and an empty token list before calling FCM', async () => {
     await expect(channel.send({ ...push, data: { 'google.x': '1' } })).rejects.toMatchObject({
       kind: 'permanent',
