@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SendPolicy } from './journeys/run-types';
 
 /**
  * Every setting comes from the environment, validated once at start. Secrets (API keys, SMTP
@@ -29,6 +30,8 @@ const configSchema = z.object({
   DEFAULT_TIME_ZONE: z.string().default('UTC'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).optional(),
   PUBLIC_API_URL: z.string().url().optional(),
+  SEND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(12),
+  SEND_MAX_RETRY_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   EMAIL_SUBJECT_MAX: z.coerce.number().int().min(20).max(998).default(78),
   TWILIO_ACCOUNT_SID: z
     .string()
@@ -90,6 +93,8 @@ export interface Config {
   /** Where providers reach the API (Twilio callbacks); defaults to http://API_HOST:API_PORT. */
   publicApiUrl: string;
   emailSubjectMax: number;
+  /** How long a send retries through a provider outage before the step records a failure. */
+  sendPolicy: SendPolicy;
   /** Unset: SMS messages are skipped with channel_not_configured (their fallback is used). */
   twilio:
     | {
@@ -140,6 +145,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: vars.LOG_LEVEL,
     publicApiUrl: vars.PUBLIC_API_URL ?? `http://${vars.API_HOST}:${vars.API_PORT}`,
     emailSubjectMax: vars.EMAIL_SUBJECT_MAX,
+    sendPolicy: {
+      maximumAttempts: vars.SEND_MAX_ATTEMPTS,
+      maximumIntervalSeconds: vars.SEND_MAX_RETRY_INTERVAL_SECONDS,
+    },
     twilio: twilioConfig(vars),
     sms: {
       maxSegments: vars.SMS_MAX_SEGMENTS,

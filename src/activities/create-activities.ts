@@ -1,5 +1,6 @@
 import { createProfileActivities } from './profiles';
 import { createRunActivities } from './runs';
+import { createAbandonDelivery } from './abandon-delivery';
 import { createSendMessage } from './send-message';
 import type { ActivityDeps } from './types';
 
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createProfileActivities(deps.db),
     ...createRunActivities(deps.db, clock),
     sendMessage: createSendMessage(deps),
+    abandonDelivery: createAbandonDelivery(deps.db),
   };
 }
 

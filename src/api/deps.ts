@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { FastifyServerOptions } from 'fastify';
 import type { Database } from '../db/database';
+import type { SendPolicy } from '../journeys/run-types';
 import type { BackoffPolicy } from '../routing/backoff';
 
 export interface ApiDeps {
@@ -12,6 +13,8 @@ export interface ApiDeps {
   apiKeys: string[];
   /** Zone for local-time waits when a customer has none. */
   defaultTimeZone: string;
+  /** Given to every run the API starts: how long sends retry through provider outages. */
+  sendPolicy?: SendPolicy;
   /** fastify's logger option; false (the default) for silence. Bodies are never logged. */
   logger?: FastifyServerOptions['logger'];
   /** Deadline for each Temporal call made while serving a request. Default 5 s. */

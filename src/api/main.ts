@@ -20,6 +20,7 @@ async function main(): Promise<void> {
     temporal,
     taskQueue: config.taskQueue,
     defaultTimeZone: config.defaultTimeZone,
+    sendPolicy: config.sendPolicy,
   };
   const app = await buildApi({
     ...shared,

@@ -9,6 +9,7 @@ export function routingDeps(deps: ApiDeps, log: FastifyBaseLogger): OutboxDeps {
     temporal: deps.temporal,
     taskQueue: deps.taskQueue,
     defaultTimeZone: deps.defaultTimeZone,
+    ...(deps.sendPolicy ? { sendPolicy: deps.sendPolicy } : {}),
     logger: log,
     ...(deps.temporalTimeoutMs !== undefined ? { temporalTimeoutMs: deps.temporalTimeoutMs } : {}),
     ...(deps.routingBackoff ? { backoff: deps.routingBackoff } : {}),

@@ -85,6 +85,7 @@ export async function startCairn(
       temporal: client,
       taskQueue: config.taskQueue,
       defaultTimeZone: config.defaultTimeZone,
+      sendPolicy: config.sendPolicy,
     };
     const router = startEventRouter(routing);
     stops.push(() => router.stop());

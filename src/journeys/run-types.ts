@@ -38,6 +38,15 @@ export interface RunInput {
   trigger?: JourneyEvent;
   /** Zone used for local-time waits when the profile has none. */
   defaultTimeZone: string;
+  /** How long a send keeps retrying through a provider outage before the step records a failure. */
+  sendPolicy?: SendPolicy;
+}
+
+export interface SendPolicy {
+  /** Attempts of one message, the first included. */
+  maximumAttempts: number;
+  /** The longest pause between two attempts, in seconds (backoff doubles up to it). */
+  maximumIntervalSeconds: number;
 }
 
 export type RunStatus = 'running' | 'completed' | 'exited' | 'cancelled' | 'failed';

@@ -126,6 +126,7 @@ async function launch(
     ...(request.key !== null ? { key: request.key } : {}),
     trigger: request.trigger,
     defaultTimeZone: deps.defaultTimeZone,
+    ...(deps.sendPolicy ? { sendPolicy: deps.sendPolicy } : {}),
   };
   const handle = await withTemporalDeadline(deps, () =>
     deps.temporal.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Database } from '../db/database';
+import type { SendPolicy } from '../journeys/run-types';
 
 /** The narrow logger the router needs; pino and fastify's logger fit it. */
 export interface RoutingLogger {
@@ -14,6 +15,8 @@ export interface RoutingDeps {
   taskQueue: string;
   /** Zone for local-time waits when a customer has none. */
   defaultTimeZone: string;
+  /** Given to every run it starts: how long sends retry through provider outages. */
+  sendPolicy?: SendPolicy;
   /** Deadline for each Temporal call; the caller then falls back to the outbox. Default 5 s. */
   temporalTimeoutMs?: number;
   logger?: RoutingLogger;

@@ -21,6 +21,7 @@ import type {
   RunInput,
   RunState,
   SendOutcome,
+  SendPolicy,
   Transition,
 } from '../journeys/run-types';
 import { cancelSignal, eventSignal, stateQuery, type JourneyRunView } from './messages';
@@ -173,21 +174,34 @@ async function send(
     content: command.content,
     variables: command.variables,
   };
+  const retry = sendRetry(input.sendPolicy);
   try {
     return await delivery.sendMessage.executeWithOptions(
-      { ...deliveryOptions, summary: `send ${command.channel}: ${command.stepId}` },
+      { ...deliveryOptions, retry, summary: `send ${command.channel}: ${command.stepId}` },
       [request],
     );
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
-    // Retries are exhausted: the ledger row stays as the activity left it; the run goes on.
-    const reason = error.cause instanceof ApplicationFailure ? error.cause.type : null;
-    return {
-      status: 'failed',
-      deliveryId: '',
-      reason: `send_retries_exhausted${reason ? `:${reason}` : ''}`,
-    };
+    // Retries are exhausted: the ledger records why, and the run goes on (to a fallback, if any).
+    const type = error.cause instanceof ApplicationFailure ? error.cause.type : null;
+    const reason = `send_retries_exhausted${type ? `:${type}` : ''}`;
+    return data.abandonDelivery.executeWithOptions(
+      { ...dataOptions, summary: `record undelivered ${command.channel}: ${command.stepId}` },
+      [{ deliveryKey: request.deliveryKey, reason }],
+    );
   }
+}
+
+/** The configured send policy as a retry policy; the first pause never exceeds the longest. */
+function sendRetry(policy: SendPolicy | undefined) {
+  if (!policy) return deliveryOptions.retry;
+  const maximumInterval = policy.maximumIntervalSeconds * 1000;
+  return {
+    ...deliveryOptions.retry,
+    initialInterval: Math.min(5_000, maximumInterval),
+    maximumInterval,
+    maximumAttempts: policy.maximumAttempts,
+  };
 }
 
 /**

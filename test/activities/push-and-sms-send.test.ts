@@ -83,6 +83,27 @@ describe('push and SMS through the send activity', () => {
     expect(rows[0]?.detail).toMatchObject({ delivered: 1 });
   });
 
+  it('drops the tokens of a send that no device took, so the next push step skips with a reason', async () => {
+    await seedCustomer(database.db, { id: 'ola' });
+    await database.db
+      .insert(deviceTokens)
+      .values({ token: 'ola-gone', customerId: 'ola', platform: 'android' });
+    peers.fcm.unregister('ola-gone');
+    await expect(send(pushRequest('ola'))).resolves.toMatchObject({
+      status: 'failed',
+      reason: 'provider_rejected:no_valid_tokens',
+    });
+    const left = await database.db
+      .select()
+      .from(deviceTokens)
+      .where(eq(deviceTokens.customerId, 'ola'));
+    expect(left).toEqual([]);
+    await expect(send(pushRequest('ola'))).resolves.toMatchObject({
+      status: 'skipped',
+      reason: 'no_device_tokens',
+    });
+  });
+
   it('skips push with a reason when the customer has no device', async () => {
     await seedCustomer(database.db, { id: 'noor' });
     await expect(send(pushRequest('noor'))).resolves.toMatchObject({

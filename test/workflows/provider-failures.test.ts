@@ -3,6 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import { customers, deliveries } from '../../src/db/schema';
 import { journey } from '../../src/journeys/builders';
+import type { SendPolicy } from '../../src/journeys/run-types';
 import { journeyWorkflow } from '../../src/workflows/journey';
 import { startChannelPeers, type ChannelPeers } from '../support/channel-peers';
 import { createTestJourneyWorker } from '../support/journey-worker';
@@ -44,7 +45,7 @@ describe('provider failures on the time-skipping server', () => {
     await database?.close();
   });
 
-  async function notify(customerId: string, phone: string) {
+  async function notify(customerId: string, phone: string, sendPolicy?: SendPolicy) {
     await database.db.insert(customers).values({
       id: customerId,
       email: `${customerId}@example.com`,
@@ -63,7 +64,13 @@ describe('provider failures on the time-skipping server', () => {
         taskQueue,
         workflowId: `journey:shipping-notice:${customerId}`,
         args: [
-          { definition: shippingNotice, journeyVersion: 1, customerId, defaultTimeZone: 'UTC' },
+          {
+            definition: shippingNotice,
+            journeyVersion: 1,
+            customerId,
+            defaultTimeZone: 'UTC',
+            ...(sendPolicy ? { sendPolicy } : {}),
+          },
         ],
       }),
     );
@@ -98,5 +105,23 @@ describe('provider failures on the time-skipping server', () => {
     ]);
     const emails = peers.smtp.messages.filter((m) => m.envelope.to.includes('ivan@example.com'));
     expect(emails.map((m) => m.subject)).toEqual(['Your order has shipped']);
+  });
+
+  it('an outage longer than the retry limit fails the step, not the run, and the fallback goes out', async () => {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      peers.twilio.failNext(503, { code: 20503, message: 'Service Unavailable' });
+    }
+    const before = peers.twilio.requests;
+    const rows = await notify('olga', '+14155550144', {
+      maximumAttempts: 3,
+      maximumIntervalSeconds: 1,
+    });
+    expect(peers.twilio.requests - before).toBe(3);
+    expect(rows.map((r) => [r.channel, r.status, r.reason]).sort()).toEqual([
+      ['email', 'sent', null],
+      ['sms', 'failed', 'send_retries_exhausted:ProviderTransient'],
+    ]);
+    const emails = peers.smtp.messages.filter((m) => m.envelope.to.includes('olga@example.com'));
+    expect(emails).toHaveLength(1);
   });
 });

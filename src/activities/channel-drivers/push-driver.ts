@@ -1,6 +1,8 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { PushReceipt, SendReceipt } from '../../channels/channel';
+import { isPushSendError } from '../../channels/fcm-errors';
 import { adaptPushContent, DEFAULT_PUSH_LIMITS } from '../../channels/push-content';
+import type { Database } from '../../db/database';
 import { deviceTokens } from '../../db/schema';
 import { renderPart } from '../../templates/render';
 import type { PrepareMessage } from './driver';
@@ -33,15 +35,17 @@ export const preparePush: PrepareMessage<'push'> = async ({ deps, customer, cont
     recipient: `${tokens.length} device(s)`,
     summary: adapted.title,
     send: (deliveryId) =>
-      channel.send({
-        deliveryId,
-        tokens,
-        title: adapted.title,
-        body: adapted.body,
-        ...(adapted.deepLink ? { deepLink: adapted.deepLink } : {}),
-        ...(data ? { data } : {}),
-        priority: content.priority,
-      }),
+      sendDroppingDeadTokens(deps.db, () =>
+        channel.send({
+          deliveryId,
+          tokens,
+          title: adapted.title,
+          body: adapted.body,
+          ...(adapted.deepLink ? { deepLink: adapted.deepLink } : {}),
+          ...(data ? { data } : {}),
+          priority: content.priority,
+        }),
+      ),
     afterSend: async (receipt: SendReceipt) => {
       const invalid = (receipt as PushReceipt).invalidTokens ?? [];
       if (invalid.length > 0)
@@ -49,3 +53,21 @@ export const preparePush: PrepareMessage<'push'> = async ({ deps, customer, cont
     },
   };
 };
+
+/**
+ * When no token took the message, the error still names the dead ones: drop them before the
+ * error goes on, or every later push step would fail the same way.
+ */
+async function sendDroppingDeadTokens(db: Database, send: () => Promise<PushReceipt>) {
+  try {
+    return await send();
+  } catch (error) {
+    if (isPushSendError(error) && error.invalidTokens.length > 0) {
+      await db
+        .delete(deviceTokens)
+        .where(inArray(deviceTokens.token, error.invalidTokens))
+        .catch(() => undefined);
+    }
+    throw error;
+  }
+}
