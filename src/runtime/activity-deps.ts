@@ -21,7 +21,11 @@ export function templateLinks(appUrl: string): Record<string, string> {
   };
 }
 
-/** The production wiring of the activities: real Postgres, real SMTP. */
+/**
+ * The production wiring of the activities: real Postgres and every configured provider. A channel
+ * without configuration is left out, and its messages skip with channel_not_configured (so their
+ * fallback, if any, is used) instead of failing the run.
+ */
 export function activitiesFromConfig(
   config: Config,
   db: Database,
@@ -30,11 +34,26 @@ export function activitiesFromConfig(
   return createActivities({
     db,
     email: createEmailChannel({ url: smtpUrl, from: config.emailFrom }),
+    ...(config.twilio
+      ? { sms: createSmsChannel({ ...config.twilio, statusCallbackUrl: twilioStatusUrl(config) }) }
+      : {}),
+    ...(config.firebaseProjectId
+      ? { push: createPushChannel({ projectId: config.firebaseProjectId }) }
+      : {}),
+    ...(config.webhook ? { webhook: createWebhookChannel(config.webhook) } : {}),
+    inApp: createInAppChannel({ db }),
     config: {
       companyName: config.companyName,
       appUrl: config.appUrl,
       links: templateLinks(config.appUrl),
       defaultTimeZone: config.defaultTimeZone,
+      emailSubjectMax: config.emailSubjectMax,
+      sms: { maxSegments: config.sms.maxSegments, overflow: config.sms.overflow },
+      push: config.push,
     },
   });
+}
+
+function twilioStatusUrl(config: Config): string {
+  return `${config.publicApiUrl.replace(/\/+$/, '')}/v1/webhooks/twilio/status`;
 }
