@@ -5,12 +5,15 @@ import type { FastifyInstance } from 'fastify';
 import type { ActivityFaults } from '../../src/activities';
 import { buildApi } from '../../src/api/server';
 import { startEventRouter, type EventRouter } from '../../src/routing';
-import { createTestJourneyWorker } from './journey-worker';
+import type { Database } from '../../src/db/database';
+import { createTestJourneyWorker, type TestWorkerOptions } from './journey-worker';
 import { startSmtpPeer, type SmtpPeer } from './smtp-peer';
 import { testTemporalAddress } from './temporal';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export const TEST_API_KEY = 'test-key-integration';
+/** The public origin the API believes it has (Twilio signs URLs under it). */
+export const PUBLIC_TEST_URL = 'https://cairn.test';
 
 export interface CairnTestStack {
   api: FastifyInstance;
@@ -38,6 +41,10 @@ export async function startCairnTestStack(
     withRouter?: boolean;
     /** Deadline for the API's and router's Temporal calls (default 5 s). */
     temporalTimeoutMs?: number;
+    /** SMS, push, webhook and in-app channels for the worker (email always goes to the SMTP peer). */
+    channels?: (db: Database) => TestWorkerOptions['channels'];
+    /** Turns on the Twilio webhooks, verified with this auth token against PUBLIC_TEST_URL. */
+    twilioAuthToken?: string;
   } = {},
 ): Promise<CairnTestStack> {
   const address = options.temporalAddress ?? testTemporalAddress();
@@ -56,13 +63,26 @@ export async function startCairnTestStack(
     defaultTimeZone: 'UTC',
     ...(options.temporalTimeoutMs ? { temporalTimeoutMs: options.temporalTimeoutMs } : {}),
   };
-  const api = await buildApi({ ...deps, apiKeys: [TEST_API_KEY] });
+  const api = await buildApi({
+    ...deps,
+    apiKeys: [TEST_API_KEY],
+    ...(options.twilioAuthToken
+      ? {
+          twilio: {
+            authToken: options.twilioAuthToken,
+            publicBaseUrl: PUBLIC_TEST_URL,
+            helpText: 'Acme: reply STOP to opt out.',
+          },
+        }
+      : {}),
+  });
   const worker = await createTestJourneyWorker({
     connection: nativeConnection,
     taskQueue,
     db: database.db,
     smtpUrl: smtp.url,
     faults: options.faults,
+    channels: options.channels?.(database.db),
   });
   const running = worker.run();
   const router: EventRouter | null =
