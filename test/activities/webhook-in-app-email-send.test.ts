@@ -28,7 +28,7 @@ function request(
     messageKind: 'marketing',
     variables: { trigger: { plan: 'pro', seats: 5 }, context: {} },
     ...message,
-  } as SendMessageRequest;
+  };
 }
 
 describe('webhook, in-app and email adaptation through the send activity', () => {
