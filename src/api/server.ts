@@ -60,7 +60,17 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
           'Customer profiles, events, journeys, runs and deliveries. Errors: {error: {code, message, issues?}}.',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
-      tags: ['health', 'customers', 'events', 'journeys', 'runs', 'deliveries'].map((name) => ({
+      tags: [
+        'health',
+        'customers',
+        'events',
+        'journeys',
+        'runs',
+        'deliveries',
+        'devices',
+        'inbox',
+        'webhooks',
+      ].map((name) => ({
         name,
       })),
     },

@@ -19,18 +19,23 @@ const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull(
 export type ConsentState = 'opted_in' | 'opted_out';
 export type Consent = Partial<Record<'email' | 'sms' | 'push', ConsentState>>;
 
-export const customers = pgTable('customers', {
-  /** The caller's own id for the customer; opaque, never PII. */
-  id: text('id').primaryKey(),
-  email: text('email'),
-  phone: text('phone'),
-  timeZone: text('time_zone'),
-  locale: text('locale'),
-  attributes: jsonb('attributes').$type<JsonObject>().notNull().default({}),
-  consent: jsonb('consent').$type<Consent>().notNull().default({}),
-  createdAt: createdAt(),
-  updatedAt: updatedAt(),
-});
+export const customers = pgTable(
+  'customers',
+  {
+    /** The caller's own id for the customer; opaque, never PII. */
+    id: text('id').primaryKey(),
+    email: text('email'),
+    phone: text('phone'),
+    timeZone: text('time_zone'),
+    locale: text('locale'),
+    attributes: jsonb('attributes').$type<JsonObject>().notNull().default({}),
+    consent: jsonb('consent').$type<Consent>().notNull().default({}),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  // Inbound SMS (STOP, START) finds customers by the number they text from.
+  (t) => [index('customers_phone_idx').on(t.phone)],
+);
 
 export const events = pgTable(
   'events',
@@ -163,7 +168,11 @@ export const deliveries = pgTable(
     updatedAt: updatedAt(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
   },
-  (t) => [index('deliveries_customer_idx').on(t.customerId, t.createdAt.desc())],
+  (t) => [
+    index('deliveries_customer_idx').on(t.customerId, t.createdAt.desc()),
+    // Provider callbacks (Twilio status, bounces) find their delivery by the provider's id.
+    index('deliveries_provider_message_idx').on(t.providerMessageId),
+  ],
 );
 
 /** A customer's push device tokens; tokens the provider reports as unregistered are deleted. */
