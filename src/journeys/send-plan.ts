@@ -33,6 +33,7 @@ const UNREACHABLE = new Set([
   'invalid_phone',
   'no_device_tokens',
   'no_consent',
+  'channel_not_configured',
 ]);
 
 /**

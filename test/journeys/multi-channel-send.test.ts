@@ -96,6 +96,19 @@ describe('a send step with several messages', () => {
     expect(broken.command).toMatchObject({ kind: 'finish', reason: 'completed' });
   });
 
+  it('uses the fallback when the channel is not configured in this deployment', () => {
+    let t = begin();
+    t = advance(onboarding, t.state, sent(T0));
+    t = advance(onboarding, t.state, { kind: 'timer', now: T0 + HOUR });
+    t = advance(onboarding, t.state, sent(T0 + HOUR));
+    t = advance(
+      onboarding,
+      t.state,
+      sent(T0 + HOUR, { status: 'skipped', reason: 'channel_not_configured' }),
+    );
+    expectSend(t.command, 'email', '0-fallback');
+  });
+
   it('does not try a fallback of a fallback', () => {
     let t = begin();
     t = advance(onboarding, t.state, sent(T0));
