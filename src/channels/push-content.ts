@@ -5,6 +5,10 @@
  * letter is never split. The deep link is carried separately and is never touched.
  */
 
+import { truncateText } from './text-fit';
+
+export { graphemeLength, truncateText } from './text-fit';
+
 export interface PushLimits {
   /** Default 65: what lock screens show before cutting the title themselves. */
   titleMax: number;
@@ -13,10 +17,6 @@ export interface PushLimits {
 }
 
 export const DEFAULT_PUSH_LIMITS: PushLimits = { titleMax: 65, bodyMax: 240 };
-
-const ELLIPSIS = '…';
-/** A word boundary further back than this share of the limit loses too much text; cut mid-word. */
-const MIN_KEPT_SHARE = 0.6;
 
 export interface PushText {
   title: string;
@@ -43,42 +43,6 @@ export function adaptPushContent(
     body: body.text,
     cut: { title: title.cut, body: body.cut },
   };
-}
-
-/**
- * Text of at most `max` grapheme clusters, the ellipsis included. Text that fits is returned
- * unchanged (not even trimmed).
- */
-export function truncateText(text: string, max: number): { text: string; cut: boolean } {
-  const graphemes = splitGraphemes(text);
-  if (graphemes.length <= max) return { text, cut: false };
-  const room = max - 1;
-  const boundary = lastWordBoundary(graphemes, room);
-  const keep = boundary >= Math.ceil(room * MIN_KEPT_SHARE) ? boundary : room;
-  const kept = graphemes.slice(0, keep).join('').trimEnd();
-  return { text: kept + ELLIPSIS, cut: true };
-}
-
-export function graphemeLength(text: string): number {
-  return splitGraphemes(text).length;
-}
-
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-
-function splitGraphemes(text: string): string[] {
-  return Array.from(segmenter.segment(text), (part) => part.segment);
-}
-
-/** The largest n ≤ room such that graphemes[n] starts a new word (whitespace before or at n). */
-function lastWordBoundary(graphemes: string[], room: number): number {
-  for (let n = room; n > 0; n -= 1) {
-    if (isSpace(graphemes[n]) || isSpace(graphemes[n - 1])) return n;
-  }
-  return 0;
-}
-
-function isSpace(grapheme: string | undefined): boolean {
-  return grapheme !== undefined && /^\s+$/u.test(grapheme);
 }
 
 function assertLimit(name: string, value: number): void {

@@ -1,4 +1,4 @@
-import { truncateText } from '../../channels/push-content';
+import { truncateText } from '../../channels/text-fit';
 import { renderEmail } from '../../templates/render';
 import type { PrepareMessage } from './driver';
 
