@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
+import { waitForArrivals } from './arrivals';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 
 /** A message the peer accepted, parsed, with the SMTP envelope it arrived with. */
@@ -60,36 +61,13 @@ export async function startSmtpPeer(): Promise<SmtpPeer> {
     get rejected() {
       return rejected;
     },
-    waitForMessages: (count, timeoutMs = 5_000) => waitFor(arrivals, messages, count, timeoutMs),
+    waitForMessages: (count, timeoutMs = 5_000) =>
+      waitForArrivals(messages, count, arrivals, 'message', timeoutMs, 'message(s)'),
     rejectNext(code, message) {
       rejections.push({ code, message });
     },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-function waitFor(
-  arrivals: EventEmitter,
-  messages: ParsedMessage[],
-  count: number,
-  timeoutMs: number,
-): Promise<ParsedMessage[]> {
-  if (messages.length >= count) return Promise.resolve(messages.slice(0, count));
-  return new Promise((resolve, reject) => {
-    const onMessage = () => {
-      if (messages.length < count) return;
-      clearTimeout(timer);
-      arrivals.off('message', onMessage);
-      resolve(messages.slice(0, count));
-    };
-    const timer = setTimeout(() => {
-      arrivals.off('message', onMessage);
-      reject(
-        new Error(`expected ${count} message(s) within ${timeoutMs} ms, got ${messages.length}`),
-      );
-    }, timeoutMs);
-    arrivals.on('message', onMessage);
-  });
 }
 
 function envelopeOf(session: SMTPServerSession): ParsedMessage['envelope'] {

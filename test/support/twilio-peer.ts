@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 import { isE164 } from '../../src/channels/phone-number';
 import { countSegments } from '../../src/channels/sms-segments';
+import { waitForArrivals } from './arrivals';
 
 /** A message the peer accepted, with the form fields exactly as the SDK sent them. */
 export interface ReceivedSms {
@@ -110,7 +111,8 @@ export async function startTwilioPeer(
     get requests() {
       return requests;
     },
-    waitForMessages: (count, timeoutMs = 5_000) => waitFor(arrivals, messages, count, timeoutMs),
+    waitForMessages: (count, timeoutMs = 5_000) =>
+      waitForArrivals(messages, count, arrivals, 'message', timeoutMs, 'SMS'),
     failNext(status, error = {}) {
       script.push({ kind: 'fail', status, error });
     },
@@ -256,27 +258,5 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
-  });
-}
-
-function waitFor(
-  arrivals: EventEmitter,
-  messages: ReceivedSms[],
-  count: number,
-  timeoutMs: number,
-): Promise<ReceivedSms[]> {
-  if (messages.length >= count) return Promise.resolve(messages.slice(0, count));
-  return new Promise((resolve, reject) => {
-    const onMessage = () => {
-      if (messages.length < count) return;
-      clearTimeout(timer);
-      arrivals.off('message', onMessage);
-      resolve(messages.slice(0, count));
-    };
-    const timer = setTimeout(() => {
-      arrivals.off('message', onMessage);
-      reject(new Error(`expected ${count} SMS within ${timeoutMs} ms, got ${messages.length}`));
-    }, timeoutMs);
-    arrivals.on('message', onMessage);
   });
 }

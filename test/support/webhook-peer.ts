@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitForArrivals } from './arrivals';
 
 /** A request the peer received, with the raw body exactly as it arrived (for signatures). */
 export interface ReceivedRequest {
@@ -77,28 +78,13 @@ export async function startWebhookPeer(): Promise<WebhookPeer> {
     requests,
     respondWith: (...responses) => script.push(...responses),
     waitForRequests: (count, timeoutMs = 5_000) =>
-      waitFor(() => requests.length >= count, arrivals, timeoutMs).then(() => requests),
+      waitForArrivals(requests, count, arrivals, 'request', timeoutMs, 'webhook request(s)').then(
+        () => requests,
+      ),
     stop: async () => {
       pending.forEach(clearTimeout);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function waitFor(done: () => boolean, arrivals: EventEmitter, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (done()) return resolve();
-    const timer = setTimeout(() => {
-      arrivals.off('request', check);
-      reject(new Error(`webhook peer: expected requests did not arrive within ${timeoutMs} ms`));
-    }, timeoutMs);
-    function check() {
-      if (!done()) return;
-      clearTimeout(timer);
-      arrivals.off('request', check);
-      resolve();
-    }
-    arrivals.on('request', check);
-  });
 }

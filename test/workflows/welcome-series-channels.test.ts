@@ -1,46 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { customers, deviceTokens } from '../../src/db/schema';
 import { welcomeSeries } from '../../src/journeys/library';
 import type { Decision, JourneyEvent } from '../../src/journeys/run-types';
 import { journeyWorkflow } from '../../src/workflows/journey';
 import { stateQuery } from '../../src/workflows/messages';
-import { SMS_SENDER, startChannelPeers, type ChannelPeers } from '../support/channel-peers';
-import { createTestJourneyWorker } from '../support/journey-worker';
-import { createTimeSkippingEnvironment } from '../support/temporal';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { SMS_SENDER } from '../support/channel-peers';
+import { useTimeSkippingHarness } from '../support/time-skipping-harness';
 
 const HOUR = 3_600_000;
 
 describe('the welcome series on every channel, on the time-skipping server', () => {
-  let env: TestWorkflowEnvironment;
-  let database: TestDatabase;
-  let peers: ChannelPeers;
-  const taskQueue = `welcome-${randomUUID()}`;
-
-  beforeAll(async () => {
-    [env, database, peers] = await Promise.all([
-      createTimeSkippingEnvironment(),
-      createTestDatabase(),
-      startChannelPeers(),
-    ]);
-  });
-
-  afterAll(async () => {
-    await env?.teardown();
-    await peers?.stop();
-    await database?.close();
-  });
+  const harness = useTimeSkippingHarness();
 
   async function signUp(customerId: string, consent: { sms?: 'opted_in' }) {
-    await database.db.insert(customers).values({
+    await harness.database.db.insert(customers).values({
       id: customerId,
       email: `${customerId}@example.com`,
       phone: '+1 (415) 555-0100',
       consent,
       attributes: { first_name: 'Ada' },
     });
-    await database.db.insert(deviceTokens).values([
+    await harness.database.db.insert(deviceTokens).values([
       { token: `${customerId}-phone`, customerId, platform: 'ios' },
       { token: `${customerId}-tablet`, customerId, platform: 'android' },
     ]);
@@ -51,16 +31,10 @@ describe('the welcome series on every channel, on the time-skipping server', () 
       occurredAt: new Date().toISOString(),
       properties: {},
     };
-    const worker = await createTestJourneyWorker({
-      connection: env.nativeConnection,
-      taskQueue,
-      db: database.db,
-      smtpUrl: peers.smtp.url,
-      channels: peers.channels(database.db),
-    });
+    const worker = await harness.worker();
     return worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(journeyWorkflow, {
-        taskQueue,
+      const handle = await harness.env.client.workflow.start(journeyWorkflow, {
+        taskQueue: harness.taskQueue,
         workflowId: `journey:welcome-series:${customerId}`,
         args: [
           {
@@ -86,7 +60,7 @@ describe('the welcome series on every channel, on the time-skipping server', () 
   }
 
   const emailsTo = (customerId: string) =>
-    peers.smtp.messages.filter((m) => m.envelope.to.includes(`${customerId}@example.com`));
+    harness.peers.smtp.messages.filter((m) => m.envelope.to.includes(`${customerId}@example.com`));
 
   it('sends email at 0, SMS at +2 h, push at +1 day and email at +3 days', async () => {
     const { result, sends } = await signUp('ada', { sms: 'opted_in' });
@@ -104,14 +78,14 @@ describe('the welcome series on every channel, on the time-skipping server', () 
     ]);
     expect(emailsTo('ada')[0]?.html).toContain('href="https://shop.test/onboarding"');
 
-    const sms = peers.twilio.messages.filter((m) => m.to === '+14155550100');
+    const sms = harness.peers.twilio.messages.filter((m) => m.to === '+14155550100');
     expect(sms).toHaveLength(1);
     expect(sms[0]).toMatchObject({
       from: SMS_SENDER,
       body: 'Welcome to Acme! Quick guides to get started: https://shop.test/help',
     });
 
-    const pushes = peers.fcm.accepted.filter((p) => p.message.token?.startsWith('ada-'));
+    const pushes = harness.peers.fcm.accepted.filter((p) => p.message.token?.startsWith('ada-'));
     expect(pushes.map((p) => p.message.token).sort()).toEqual(['ada-phone', 'ada-tablet']);
     expect(pushes[0]?.message.notification).toEqual({
       title: 'Finish setting up your Acme profile',
@@ -134,7 +108,7 @@ describe('the welcome series on every channel, on the time-skipping server', () 
       'Your first steps with Acme',
       'Getting the most from Acme',
     ]);
-    expect(peers.twilio.messages.filter((m) => m.body.includes('grace'))).toEqual([]);
-    expect(peers.twilio.messages).toHaveLength(1);
+    expect(harness.peers.twilio.messages.filter((m) => m.body.includes('grace'))).toEqual([]);
+    expect(harness.peers.twilio.messages).toHaveLength(1);
   });
 });
