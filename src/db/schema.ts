@@ -163,7 +163,11 @@ export const deliveries = pgTable(
     providerCode: text('provider_code'),
     /** Channel-specific facts: SMS segments and encoding, per-token push results, webhook status. */
     detail: jsonb('detail').$type<JsonObject>(),
+    /** The subscription topic of a marketing message, checked against the customer's choice. */
+    topic: text('topic'),
     attempts: integer('attempts').notNull().default(0),
+    /** When a send attempt claimed the row: frequency caps count claimed messages in a window. */
+    claimedAt: timestamp('claimed_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
@@ -172,6 +176,7 @@ export const deliveries = pgTable(
     index('deliveries_customer_idx').on(t.customerId, t.createdAt.desc()),
     // Provider callbacks (Twilio status, bounces) find their delivery by the provider's id.
     index('deliveries_provider_message_idx').on(t.providerMessageId),
+    index('deliveries_cap_window_idx').on(t.customerId, t.claimedAt),
   ],
 );
 
@@ -212,4 +217,50 @@ export const inAppMessages = pgTable(
     archivedAt: timestamp('archived_at', { withTimezone: true }),
   },
   (t) => [index('in_app_messages_inbox_idx').on(t.customerId, t.status, t.createdAt.desc())],
+);
+
+export type SuppressionReason = 'hard_bounce' | 'complaint' | 'manual' | 'invalid_address';
+
+/**
+ * Addresses that must never be sent to on a channel, whoever the customer is: hard bounces,
+ * complaints, manual entries. Checked at send time; transactional messages do not bypass it.
+ */
+export const suppressions = pgTable(
+  'suppressions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    channel: text('channel').$type<'email' | 'sms' | 'push'>().notNull(),
+    /** Normalised: lower-case email, E.164 phone, or push token. */
+    address: text('address').notNull(),
+    reason: text('reason').$type<SuppressionReason>().notNull(),
+    /** Where it came from: smtp, bounce_webhook, twilio, api. */
+    source: text('source').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('suppressions_channel_address_idx').on(t.channel, t.address)],
+);
+
+/** Subscription topics (newsletter, product_updates, ...). opt_out topics default to subscribed. */
+export const topics = pgTable('topics', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  description: text('description'),
+  mode: text('mode').$type<'opt_in' | 'opt_out'>().notNull(),
+  createdAt: createdAt(),
+});
+
+/** A customer's explicit choice per topic; no row means the topic's default. */
+export const customerTopics = pgTable(
+  'customer_topics',
+  {
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    topicId: text('topic_id')
+      .notNull()
+      .references(() => topics.id),
+    status: text('status').$type<'subscribed' | 'unsubscribed'>().notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.customerId, t.topicId] })],
 );
