@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channelMessageSchema } from '../journeys/channel-content';
+import { capRuleSchema } from '../journeys/schema';
 import type { JsonObject } from '../journeys/run-types';
 import { invalidRequest } from './failures';
 import type { SendMessageRequest } from './types';
@@ -17,6 +18,10 @@ const sendMessageRequestSchema = z.intersection(
     workflowId: text,
     stepId: text,
     messageKind: z.enum(['marketing', 'transactional']),
+    topic: z.string().min(1).max(63).optional(),
+    priority: z.enum(['high', 'normal', 'low']).optional(),
+    onCap: z.enum(['defer', 'skip']).optional(),
+    caps: z.array(capRuleSchema).max(10).optional(),
     variables: z
       .object({ trigger: jsonObject.optional(), context: jsonObject.optional() })
       .passthrough(),

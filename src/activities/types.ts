@@ -8,6 +8,7 @@ import type {
 import type { Database } from '../db/database';
 import type { RunRegistryStatus } from '../db/schema';
 import type { ChannelMessage, ChannelName } from '../journeys/channel-content';
+import type { CapRuleInput } from '../journeys/schema';
 import type { JsonObject } from '../journeys/run-types';
 
 export interface ActivityConfig {
@@ -65,6 +66,13 @@ export interface SendMessageRequest {
   content: ChannelMessage['content'];
   /** { trigger: trigger event properties, context: run context } as the interpreter supplies them. */
   variables: JsonObject;
+  /** Marketing only: the subscription topic the customer must be subscribed to. */
+  topic?: string;
+  /** Which messages wait for a frequency cap (defer) and which are dropped (skip). */
+  priority?: 'high' | 'normal' | 'low';
+  onCap?: 'defer' | 'skip';
+  /** The journey's own cap rules, replacing the global rule for the same channel and window. */
+  caps?: CapRuleInput[];
 }
 
 export interface RunStartedRequest {

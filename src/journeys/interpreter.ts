@@ -22,7 +22,7 @@ import type {
 } from './run-types';
 import type { JourneyDefinition } from './schema';
 import { messagesOf, wantsFallback } from './send-plan';
-import { continueWith, nextSendAction, runFrom } from './step-entry';
+import { continueWith, deferSend, nextSendAction, runFrom } from './step-entry';
 import { outcomesDetail, outcomesSummary } from './trace';
 
 /**
@@ -63,6 +63,7 @@ function initialState(input: RunInput, now: number): RunState {
     trigger: input.trigger ?? null,
     profile: null,
     defaultTimeZone: input.defaultTimeZone,
+    defaultSendWindow: input.defaultSendWindow ?? null,
     goalReachedAt: null,
     trace: [],
     pendingCommand: null,
@@ -196,6 +197,7 @@ function onSendResult(ctx: RunContext, outcome: SendOutcome): Transition {
       reason: outcome.reason ?? null,
     },
   });
+  if (outcome.status === 'deferred') return deferSend(ctx, step, outcome);
   const cursor = ctx.state.sendCursor ?? { index: 0, fallback: false };
   const fallback = messagesOf(step)[cursor.index]?.fallback;
   if (!cursor.fallback && fallback && wantsFallback(outcome)) {

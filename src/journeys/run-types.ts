@@ -1,5 +1,6 @@
 import type { ChannelMessage, ChannelName } from './channel-content';
-import type { JourneyDefinition } from './schema';
+import type { CapRuleInput, JourneyDefinition } from './schema';
+import type { SendWindow } from './send-window';
 
 /**
  * The contract between the pure interpreter and whoever drives it (the Temporal workflow in
@@ -40,6 +41,8 @@ export interface RunInput {
   defaultTimeZone: string;
   /** How long a send keeps retrying through a provider outage before the step records a failure. */
   sendPolicy?: SendPolicy;
+  /** The deployment's send window for marketing messages, unless the journey sets its own. */
+  defaultSendWindow?: SendWindow;
 }
 
 export interface SendPolicy {
@@ -82,6 +85,8 @@ export interface Decision {
     | 'timeout'
     | 'send_result'
     | 'send_fallback'
+    | 'send_deferred'
+    | 'quiet_hours'
     | 'profile_updated'
     | 'goal'
     | 'finished';
@@ -120,6 +125,8 @@ export interface RunState {
   /** The most recent profile the driver supplied. */
   profile: ProfileSnapshot | null;
   defaultTimeZone: string;
+  /** The deployment's send window given at entry (the journey's own `sendWindow` wins). */
+  defaultSendWindow?: SendWindow | null;
   goalReachedAt: number | null;
   /** The most recent decisions, oldest first; capped at MAX_TRACE (older entries are dropped). */
   trace: Decision[];
@@ -149,6 +156,13 @@ export type Command =
       channel: ChannelName;
       messageKind: 'marketing' | 'transactional';
       content: ChannelMessage['content'];
+      /** The subscription topic the customer must be subscribed to (marketing only). */
+      topic?: string;
+      priority: 'high' | 'normal' | 'low';
+      /** What a reached frequency cap does to this message. */
+      onCap: 'defer' | 'skip';
+      /** The journey's own cap rules, replacing the global ones for the same channel and window. */
+      caps?: CapRuleInput[];
       /** Variables for the template, beyond the profile the activity loads itself. */
       variables: JsonObject;
     }
@@ -170,10 +184,13 @@ export type Input =
   | { kind: 'cancel'; now: number; reason?: string };
 
 export interface SendOutcome {
-  status: 'sent' | 'skipped' | 'failed';
+  /** deferred: not now (a frequency cap); send the same message again at `retryAt`. */
+  status: 'sent' | 'skipped' | 'failed' | 'deferred';
   deliveryId: string;
-  /** Machine-readable reason for a skip or failure (no_email, no_consent, render_error, ...). */
+  /** Machine-readable reason for a skip, failure or deferral (no_email, frequency_capped, ...). */
   reason?: string;
+  /** With deferred: epoch ms when the message may go. */
+  retryAt?: number;
 }
 
 export interface Transition {

@@ -102,6 +102,17 @@ export const sendStepSchema = z.object({
   type: z.literal('send'),
   /** transactional messages bypass marketing topics and caps (never hard suppression). */
   kind: z.enum(['marketing', 'transactional']).default('marketing'),
+  /** The subscription topic of a marketing message: it goes only to customers subscribed to it. */
+  topic: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{0,62}$/, 'must be a topic id such as "newsletter"')
+    .optional(),
+  /**
+   * Which messages wait when a frequency cap is reached: high and normal are deferred until the
+   * cap allows, low are skipped. `onCap` overrides that.
+   */
+  priority: z.enum(['high', 'normal', 'low']).default('normal'),
+  onCap: z.enum(['defer', 'skip']).optional(),
   channel: channelSchema.optional(),
   content: z.record(z.string(), z.json()).optional(),
   fallback: channelMessageSchema.optional(),
@@ -175,6 +186,16 @@ export type BranchStep = z.infer<typeof branchStepSchema>;
 export type UpdateProfileStep = z.infer<typeof updateProfileStepSchema>;
 export type ExitStep = z.infer<typeof exitStepSchema>;
 
+export const sendWindowSchema = z.object({ start: localTimeSchema, end: localTimeSchema });
+
+/** At most `limit` messages on `channel` (or on all channels together) per `window`. */
+export const capRuleSchema = z.object({
+  channel: z.enum(['email', 'sms', 'push', 'webhook', 'in_app', 'all']),
+  limit: z.number().int().min(1).max(1000),
+  window: durationSchema,
+});
+export type CapRuleInput = z.infer<typeof capRuleSchema>;
+
 export const reEntrySchema = z.discriminatedUnion('mode', [
   /** A customer enters at most once, ever. */
   z.object({ mode: z.literal('once') }),
@@ -222,6 +243,13 @@ export const journeyDefinitionSchema = z
       })
       .optional(),
     maxDuration: durationSchema.optional(),
+    /**
+     * Marketing messages go out only inside this daily window in the customer's time zone
+     * (quiet hours outside it); transactional ones go at once. Default: the deployment's window.
+     */
+    sendWindow: sendWindowSchema.optional(),
+    /** Frequency caps of this journey, replacing the global rule for the same channel and window. */
+    caps: z.array(capRuleSchema).max(10).optional(),
     entry: stepIdSchema,
     steps: z.array(stepSchema).min(1),
   })

@@ -1,7 +1,7 @@
 import { describeDuration, parseDuration } from './durations';
 import { resolveField } from './field-paths';
 import { journeyEventTypes } from './listens';
-import { isValidTimeZone, nextLocalTime } from './local-time';
+import { formatLocal, isValidTimeZone, nextLocalTime } from './local-time';
 import {
   finish,
   issue,
@@ -11,7 +11,8 @@ import {
   stepById,
   type RunContext,
 } from './run-context';
-import type { JsonObject, Transition } from './run-types';
+import type { JsonObject, SendOutcome, Transition } from './run-types';
+import { nextSendTime } from './send-window';
 import { messagesOf } from './send-plan';
 import type { SendStep, Step, UpdateProfileStep, WaitForEventStep, WaitStep } from './schema';
 
@@ -91,7 +92,10 @@ export function nextSendAction(ctx: RunContext, step: SendStep): StepResult {
     const describe = `${message.channel} message ${cursor.index + 1} of ${step.id}`;
     return scheduleWait(ctx, step.id, dueAt, [], describe);
   }
+  const quiet = quietHoursUntil(ctx, step);
+  if (quiet !== null) return quiet;
   const chosen = cursor.fallback && message.fallback ? message.fallback : message;
+  const priority = step.priority ?? 'normal';
   return issue(ctx, {
     kind: 'send',
     stepId: step.id,
@@ -101,7 +105,46 @@ export function nextSendAction(ctx: RunContext, step: SendStep): StepResult {
     messageKind: step.kind ?? 'marketing',
     content: chosen.content,
     variables: sendVariables(ctx),
+    ...(step.topic ? { topic: step.topic } : {}),
+    priority,
+    onCap: step.onCap ?? (priority === 'low' ? 'skip' : 'defer'),
+    ...(ctx.definition.caps ? { caps: ctx.definition.caps } : {}),
   });
+}
+
+/**
+ * Quiet hours: a marketing message outside the send window waits, on a durable timer, for the
+ * window to open in the customer's own zone. Transactional messages are never held back.
+ */
+function quietHoursUntil(ctx: RunContext, step: SendStep): Transition | null {
+  const window = ctx.definition.sendWindow ?? ctx.state.defaultSendWindow ?? null;
+  if (window === null || (step.kind ?? 'marketing') === 'transactional') return null;
+  const zone = waitZone(ctx) ?? 'UTC';
+  const opensAt = nextSendTime(ctx.now, window, zone);
+  if (opensAt <= ctx.now) return null;
+  record(ctx, {
+    kind: 'quiet_hours',
+    summary: `quiet hours in ${zone} (window ${window.start}–${window.end}): holding ${step.id} until ${formatLocal(opensAt, zone)}`,
+    detail: { reason: 'quiet_hours_deferred', zone, until: new Date(opensAt).toISOString() },
+  });
+  return scheduleWait(ctx, step.id, opensAt, [], `the send window (${window.start} in ${zone})`);
+}
+
+/** A deferred message (e.g. a frequency cap) waits on a timer, then the same message is sent again. */
+export function deferSend(ctx: RunContext, step: SendStep, outcome: SendOutcome): Transition {
+  const retryAt = Math.max(outcome.retryAt ?? ctx.now, ctx.now + 1_000);
+  record(ctx, {
+    kind: 'send_deferred',
+    summary: `${step.id}: deferred (${outcome.reason ?? 'not now'}) until ${new Date(retryAt).toISOString()}`,
+    detail: { reason: outcome.reason ?? null, until: new Date(retryAt).toISOString() },
+  });
+  return scheduleWait(
+    ctx,
+    step.id,
+    retryAt,
+    [],
+    `${step.id} deferred: ${outcome.reason ?? 'not now'}`,
+  );
 }
 
 /** Carries a step result on: a command as it is, a `goto` into the next step. */

@@ -173,6 +173,10 @@ async function send(
     messageKind: command.messageKind,
     content: command.content,
     variables: command.variables,
+    ...(command.topic ? { topic: command.topic } : {}),
+    priority: command.priority,
+    onCap: command.onCap,
+    ...(command.caps ? { caps: command.caps } : {}),
   };
   const retry = sendRetry(input.sendPolicy);
   try {
