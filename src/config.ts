@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { SendPolicy } from './journeys/run-types';
+import type { SendWindow } from './journeys/send-window';
 
 /**
  * Every setting comes from the environment, validated once at start. Secrets (API keys, SMTP
@@ -30,6 +31,13 @@ const configSchema = z.object({
   DEFAULT_TIME_ZONE: z.string().default('UTC'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).optional(),
   PUBLIC_API_URL: z.string().url().optional(),
+  SEND_WINDOW: z
+    .string()
+    .regex(
+      /^(always|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)$/,
+      'must be "HH:MM-HH:MM" in the customer\'s time zone, or "always"',
+    )
+    .default('08:00-21:00'),
   SEND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(12),
   SEND_MAX_RETRY_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   EMAIL_SUBJECT_MAX: z.coerce.number().int().min(20).max(998).default(78),
@@ -95,6 +103,8 @@ export interface Config {
   emailSubjectMax: number;
   /** How long a send retries through a provider outage before the step records a failure. */
   sendPolicy: SendPolicy;
+  /** Marketing messages wait for this daily window in the customer's zone; null: any time. */
+  sendWindow: SendWindow | null;
   /** Unset: SMS messages are skipped with channel_not_configured (their fallback is used). */
   twilio:
     | {
@@ -145,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: vars.LOG_LEVEL,
     publicApiUrl: vars.PUBLIC_API_URL ?? `http://${vars.API_HOST}:${vars.API_PORT}`,
     emailSubjectMax: vars.EMAIL_SUBJECT_MAX,
+    sendWindow: parseSendWindow(vars.SEND_WINDOW),
     sendPolicy: {
       maximumAttempts: vars.SEND_MAX_ATTEMPTS,
       maximumIntervalSeconds: vars.SEND_MAX_RETRY_INTERVAL_SECONDS,
@@ -161,6 +172,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { endpoints: vars.WEBHOOK_ENDPOINTS, secret: vars.WEBHOOK_SIGNING_SECRET }
       : undefined,
   };
+}
+
+function parseSendWindow(value: string): SendWindow | null {
+  if (value === 'always') return null;
+  const [start, end] = value.split('-') as [string, string];
+  return { start, end };
 }
 
 function twilioConfig(vars: z.infer<typeof configSchema>): Config['twilio'] {

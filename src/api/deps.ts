@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyServerOptions } from 'fastify';
 import type { Database } from '../db/database';
 import type { SendPolicy } from '../journeys/run-types';
+import type { SendWindow } from '../journeys/send-window';
 import type { BackoffPolicy } from '../routing/backoff';
 
 export interface ApiDeps {
@@ -15,6 +16,8 @@ export interface ApiDeps {
   defaultTimeZone: string;
   /** Given to every run the API starts: how long sends retry through provider outages. */
   sendPolicy?: SendPolicy;
+  /** Given to every run the API starts: the send window for marketing messages. */
+  defaultSendWindow?: SendWindow;
   /** fastify's logger option; false (the default) for silence. Bodies are never logged. */
   logger?: FastifyServerOptions['logger'];
   /** Deadline for each Temporal call made while serving a request. Default 5 s. */

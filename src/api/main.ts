@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     taskQueue: config.taskQueue,
     defaultTimeZone: config.defaultTimeZone,
     sendPolicy: config.sendPolicy,
+    ...(config.sendWindow ? { defaultSendWindow: config.sendWindow } : {}),
   };
   const app = await buildApi({
     ...shared,

@@ -10,6 +10,7 @@ export function routingDeps(deps: ApiDeps, log: FastifyBaseLogger): OutboxDeps {
     taskQueue: deps.taskQueue,
     defaultTimeZone: deps.defaultTimeZone,
     ...(deps.sendPolicy ? { sendPolicy: deps.sendPolicy } : {}),
+    ...(deps.defaultSendWindow ? { defaultSendWindow: deps.defaultSendWindow } : {}),
     logger: log,
     ...(deps.temporalTimeoutMs !== undefined ? { temporalTimeoutMs: deps.temporalTimeoutMs } : {}),
     ...(deps.routingBackoff ? { backoff: deps.routingBackoff } : {}),

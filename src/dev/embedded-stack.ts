@@ -86,6 +86,7 @@ export async function startCairn(
       taskQueue: config.taskQueue,
       defaultTimeZone: config.defaultTimeZone,
       sendPolicy: config.sendPolicy,
+      ...(config.sendWindow ? { defaultSendWindow: config.sendWindow } : {}),
     };
     const router = startEventRouter(routing);
     stops.push(() => router.stop());

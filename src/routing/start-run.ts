@@ -127,6 +127,7 @@ async function launch(
     trigger: request.trigger,
     defaultTimeZone: deps.defaultTimeZone,
     ...(deps.sendPolicy ? { sendPolicy: deps.sendPolicy } : {}),
+    ...(deps.defaultSendWindow ? { defaultSendWindow: deps.defaultSendWindow } : {}),
   };
   const handle = await withTemporalDeadline(deps, () =>
     deps.temporal.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Database } from '../db/database';
 import type { SendPolicy } from '../journeys/run-types';
+import type { SendWindow } from '../journeys/send-window';
 
 /** The narrow logger the router needs; pino and fastify's logger fit it. */
 export interface RoutingLogger {
@@ -17,6 +18,8 @@ export interface RoutingDeps {
   defaultTimeZone: string;
   /** Given to every run it starts: how long sends retry through provider outages. */
   sendPolicy?: SendPolicy;
+  /** Given to every run it starts: the send window for marketing messages (quiet hours outside). */
+  defaultSendWindow?: SendWindow;
   /** Deadline for each Temporal call; the caller then falls back to the outbox. Default 5 s. */
   temporalTimeoutMs?: number;
   logger?: RoutingLogger;
