@@ -45,7 +45,10 @@ describe('parseFrequencyCapsEnv', () => {
 
   it('names the variable when the JSON is broken or not an array', () => {
     expect(issuesOf(() => parseFrequencyCapsEnv('[{"channel":'))).toEqual([
-      { path: 'CAIRN_FREQUENCY_CAPS', message: expect.stringContaining('not valid JSON') },
+      {
+        path: 'CAIRN_FREQUENCY_CAPS',
+        message: expect.stringContaining('not valid JSON') as string,
+      },
     ]);
     expect(issuesOf(() => parseFrequencyCapsEnv('{"channel":"email"}'))).toEqual([
       { path: 'CAIRN_FREQUENCY_CAPS', message: 'must be an array of rules' },
