@@ -49,13 +49,18 @@ export async function claimWithinCaps(
   // read the snapshot would be taken before the lock is granted and miss their claims.
   return db.transaction(
     async (tx) => {
+      if (applicable.length > 0) await lockCustomerCaps(tx, request.customerId);
+      // Checked before counting: a row an earlier attempt claimed counts against its own cap, and
+      // must come back as lost (someone is sending it), never as capped.
+      const current = await pendingRow(tx, request);
+      if (!current) return { kind: 'lost' };
       if (applicable.length > 0) {
-        await lockCustomer(tx, request.customerId);
         const claims = await recentClaims(tx, request, applicable);
         const breach = evaluateCaps(applicable, request.channel, claims, request.now);
         if (breach) return { kind: 'capped', ...breach };
       }
-      return claimOutcome(await claimRow(tx, request), request);
+      const row = await claimRow(tx, request);
+      return row ? { kind: 'claimed', row } : { kind: 'lost' };
     },
     { isolationLevel: 'read committed' },
   );
@@ -63,7 +68,11 @@ export async function claimWithinCaps(
 
 type Executor = Pick<Database, 'execute' | 'select' | 'update'>;
 
-async function lockCustomer(tx: Executor, customerId: string): Promise<void> {
+/**
+ * Takes the lock every capped claim for this customer takes, until the surrounding transaction
+ * ends. Exported for code that must not interleave with cap decisions (and for tests).
+ */
+export async function lockCustomerCaps(tx: Executor, customerId: string): Promise<void> {
   const key = `${LOCK_NAMESPACE}${customerId}`;
   await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}::text, 0))`);
 }
@@ -113,11 +122,17 @@ async function claimRow(tx: Executor, request: CapClaimRequest): Promise<Deliver
 }
 
 /**
- * A row that is not the one described would have been counted against the wrong customer or
- * channel; throwing rolls the claim back.
+ * The delivery, locked until the transaction ends, when it is still pending; null otherwise.
+ * A row that is not the one described would be counted against the wrong customer or channel.
  */
-function claimOutcome(row: DeliveryRow | null, request: CapClaimRequest): CapClaimResult {
-  if (!row) return { kind: 'lost' };
+async function pendingRow(tx: Executor, request: CapClaimRequest): Promise<DeliveryRow | null> {
+  const rows = await tx
+    .select()
+    .from(deliveries)
+    .where(eq(deliveries.id, request.deliveryId))
+    .for('update');
+  const row = rows[0];
+  if (!row || row.status !== 'pending') return null;
   const mismatched = (['customerId', 'channel', 'messageKind'] as const).filter(
     (field) => row[field] !== request[field],
   );
@@ -126,5 +141,5 @@ function claimOutcome(row: DeliveryRow | null, request: CapClaimRequest): CapCla
       `delivery ${request.deliveryId} does not match the cap claim: ${mismatched.join(', ')} differ`,
     );
   }
-  return { kind: 'claimed', row };
+  return row;
 }
