@@ -2,6 +2,11 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { isChannelError, type SendReceipt } from '../channels/channel';
 import type { NotSendable, PreparedMessage } from './channel-drivers/driver';
 import { prepareMessage } from './channel-drivers/prepare-message';
+import { mergeCapRules } from '../guardrails/cap-rules';
+import { createConsentGate } from '../guardrails/consent-gate';
+import { claimWithinCaps } from '../guardrails/frequency-caps';
+import { topicAllows } from '../guardrails/topics';
+import { unsubscribeLinks } from '../guardrails/unsubscribe-links';
 import type { SendOutcome } from '../journeys/run-types';
 import { TemplateError } from '../templates/template-error';
 import { buildTemplateScope } from '../templates/template-scope';
@@ -29,6 +34,7 @@ import type { ActivityDeps, SendMessageRequest } from './types';
  */
 export function createSendMessage(deps: ActivityDeps) {
   const clock = deps.clock ?? (() => new Date());
+  const gate = deps.consentGate ?? createConsentGate(undefined);
 
   return async function sendMessage(input: SendMessageRequest): Promise<SendOutcome> {
     const request = parseSendRequest(input);
@@ -40,12 +46,20 @@ export function createSendMessage(deps: ActivityDeps) {
     const settled = await settledOutcome(row);
     if (settled) return settled;
 
+    // Consent is read, and the message leaves, while no consent change can commit in between.
+    return gate.holdForSend(request.customerId, () => sendChecked(row, request));
+  };
+
+  /** Everything from the fresh customer read to the provider's answer, under the consent gate. */
+  async function sendChecked(row: DeliveryRow, request: SendMessageRequest): Promise<SendOutcome> {
     const customer = await readCustomer(deps.db, request.customerId);
     if (!customer) return finishPending(row, 'skipped', 'customer_not_found');
-    const prepared = await prepare(request, customer);
+    const topicRefusal = await topicRefusalFor(request);
+    if (topicRefusal) return finishPending(row, 'skipped', topicRefusal);
+    const prepared = await prepare(request, customer, row.id);
     if (prepared instanceof TemplateError) {
       activityLog('warn', 'template failed to render', {
-        deliveryId,
+        deliveryId: row.id,
         stepId: request.stepId,
         part: prepared.part,
         reason: prepared.reason,
@@ -56,16 +70,48 @@ export function createSendMessage(deps: ActivityDeps) {
     if ('skipped' in prepared) return finishPending(row, 'skipped', prepared.skipped);
     if ('failed' in prepared) return finishPending(row, 'failed', prepared.failed);
 
-    const claimed = await transition(
-      deps.db,
-      row.id,
-      ['pending'],
-      { status: 'sending', recipient: prepared.recipient, subject: prepared.summary },
-      { countAttempt: true },
-    );
-    if (!claimed) throw inProgress(deliveryId);
-    return deliver(claimed, request, prepared);
-  };
+    const claim = await claimWithinCaps(deps.db, {
+      deliveryId: row.id,
+      customerId: request.customerId,
+      channel: request.channel,
+      messageKind: request.messageKind,
+      rules: mergeCapRules(deps.config.caps ?? [], request.caps ?? []),
+      now: clock(),
+      patch: { recipient: prepared.recipient, subject: prepared.summary },
+    });
+    if (claim.kind === 'lost') throw inProgress(row.id);
+    if (claim.kind === 'capped') return capped(row, request, claim.retryAt);
+    return deliver(claim.row, request, prepared);
+  }
+
+  /** Topics apply to marketing only; an unknown topic refuses (fail closed). */
+  async function topicRefusalFor(request: SendMessageRequest): Promise<string | null> {
+    if (request.messageKind === 'transactional' || !request.topic) return null;
+    const decision = await topicAllows(deps.db, request.customerId, request.topic);
+    return decision.allowed ? null : decision.reason;
+  }
+
+  /**
+   * Over a frequency cap: skip, or leave the row pending and tell the run when to try the same
+   * message again (it waits on a durable timer, then this activity re-checks everything).
+   */
+  async function capped(
+    row: DeliveryRow,
+    request: SendMessageRequest,
+    retryAt: Date,
+  ): Promise<SendOutcome> {
+    if (request.onCap === 'skip') return finishPending(row, 'skipped', 'frequency_capped');
+    await transition(deps.db, row.id, ['pending'], {
+      reason: 'frequency_capped',
+      detail: { deferredUntil: retryAt.toISOString() },
+    });
+    return {
+      status: 'deferred',
+      deliveryId: row.id,
+      reason: 'frequency_capped',
+      retryAt: retryAt.getTime(),
+    };
+  }
 
   async function deliver(
     row: DeliveryRow,
@@ -174,14 +220,28 @@ export function createSendMessage(deps: ActivityDeps) {
     return readDelivery(deps.db, row.deliveryKey);
   }
 
+  /** {{links.unsubscribe}} and {{links.preferences}}, signed for this customer, channel and topic. */
+  function messageUnsubscribeLinks(request: SendMessageRequest, deliveryId: string) {
+    const settings = deps.config.unsubscribe;
+    if (!settings || !isUnsubscribeChannel(request.channel)) return {};
+    return unsubscribeLinks(settings, {
+      customerId: request.customerId,
+      channel: request.channel,
+      deliveryId,
+      ...(request.topic ? { topic: request.topic } : {}),
+    });
+  }
+
   async function prepare(
     request: SendMessageRequest,
     customer: CustomerRow,
+    deliveryId: string,
   ): Promise<PreparedMessage | NotSendable | TemplateError> {
     const { trigger, context } = templateVariables(request);
     const links = {
       ...(deps.config.appUrl ? { app: deps.config.appUrl } : {}),
       ...deps.config.links,
+      ...messageUnsubscribeLinks(request, deliveryId),
     };
     const scope = buildTemplateScope(customer, trigger, context, { ...deps.config, links });
     try {
@@ -190,6 +250,8 @@ export function createSendMessage(deps: ActivityDeps) {
         customer,
         scope,
         messageKind: request.messageKind,
+        deliveryId,
+        ...(request.topic ? { topic: request.topic } : {}),
       });
     } catch (error) {
       if (error instanceof TemplateError) return error;
@@ -222,4 +284,8 @@ function inProgress(deliveryId: string): ApplicationFailure {
     `delivery ${deliveryId} is being sent by another attempt`,
     FailureType.deliveryInProgress,
   );
+}
+
+function isUnsubscribeChannel(channel: string): channel is 'email' | 'sms' | 'push' {
+  return channel === 'email' || channel === 'sms' || channel === 'push';
 }

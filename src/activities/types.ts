@@ -6,6 +6,9 @@ import type {
   WebhookChannel,
 } from '../channels/channel';
 import type { Database } from '../db/database';
+import type { CapRule } from '../guardrails/cap-rules';
+import type { ConsentGate } from '../guardrails/consent-gate';
+import type { UnsubscribeSettings } from '../guardrails/unsubscribe-links';
 import type { RunRegistryStatus } from '../db/schema';
 import type { ChannelMessage, ChannelName } from '../journeys/channel-content';
 import type { CapRuleInput } from '../journeys/schema';
@@ -27,6 +30,10 @@ export interface ActivityConfig {
   sms?: { maxSegments: number; overflow: 'truncate' | 'refuse' };
   /** Push title and body limits. Default: 65 and 240 characters. */
   push?: { titleMax: number; bodyMax: number };
+  /** Global frequency caps; a journey's own rules replace the one for the same channel and window. */
+  caps?: CapRule[];
+  /** Signs unsubscribe and preference links; without it marketing email has no such links. */
+  unsubscribe?: UnsubscribeSettings;
 }
 
 /** Test-only hooks that simulate crashes at the points where the send path must stay safe. */
@@ -45,6 +52,8 @@ export interface ActivityDeps {
   push?: PushChannel;
   webhook?: WebhookChannel;
   inApp?: InAppChannel;
+  /** Orders sends against consent changes (see consent-gate.ts); none: no ordering (PGlite). */
+  consentGate?: ConsentGate;
   config: ActivityConfig;
   clock?: () => Date;
   faults?: ActivityFaults;

@@ -7,6 +7,11 @@ export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
 export interface DatabaseHandle {
   db: Database;
+  /**
+   * A small pool of its own for locks held across a provider call (see consent-gate.ts);
+   * absent on embedded PGlite, which is a single connection.
+   */
+  gate?: Database;
   /** Which driver is underneath, for logs and the status endpoint. */
   driver: 'postgres' | 'pglite';
   close(): Promise<void>;
@@ -22,6 +27,7 @@ export async function openDatabase(options: {
   url?: string;
   pgliteDir?: string;
   maxConnections?: number;
+  gateConnections?: number;
 }): Promise<DatabaseHandle> {
   if (options.url) {
     const { default: postgres } = await import('postgres');
@@ -33,7 +39,20 @@ export async function openDatabase(options: {
     });
     const db = drizzle(sql, { schema });
     await migrate(db, { migrationsFolder });
-    return { db, driver: 'postgres', close: () => sql.end({ timeout: 5 }) };
+    const gateSql = postgres(options.url, {
+      max: options.gateConnections ?? 10,
+      onnotice: () => undefined,
+    });
+    const gate = drizzle(gateSql, { schema });
+    return {
+      db,
+      gate,
+      driver: 'postgres',
+      close: async () => {
+        await gateSql.end({ timeout: 5 });
+        await sql.end({ timeout: 5 });
+      },
+    };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');

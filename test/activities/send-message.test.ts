@@ -131,10 +131,12 @@ describe('sendMessage', () => {
     });
   });
 
-  it('skips a transactional message to an opted-out customer too (until topics refine it)', async () => {
+  it('still sends a transactional email to a customer who opted out of (marketing) email', async () => {
     const request = sendRequest({ customerId: 'opted-out', messageKind: 'transactional' });
-    await expect(run(request)).resolves.toMatchObject({ status: 'skipped', reason: 'no_consent' });
-    expect(peer.messages).toHaveLength(0);
+    await expect(run(request)).resolves.toMatchObject({ status: 'sent' });
+    expect(
+      peer.messages.filter((m) => m.envelope.to.includes('opted-out@example.com')),
+    ).toHaveLength(1);
   });
 
   it('skips a customer without an email address', async () => {

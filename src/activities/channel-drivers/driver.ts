@@ -24,6 +24,10 @@ export interface PrepareInput<C extends ChannelName> {
   content: ContentByChannel[C];
   scope: TemplateScope;
   messageKind: 'marketing' | 'transactional';
+  deliveryId: string;
+  topic?: string;
+  /** The signed one-click unsubscribe URL of this message, when unsubscribe links are configured. */
+  unsubscribeUrl?: string;
 }
 
 /**

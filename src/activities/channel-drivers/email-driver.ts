@@ -1,20 +1,36 @@
 import { truncateText } from '../../channels/text-fit';
+import { isSuppressed } from '../../guardrails/suppression';
 import { renderEmail } from '../../templates/render';
 import type { PrepareMessage } from './driver';
 
-/** Email: the customer's address, unless they opted out of email. */
-export const prepareEmail: PrepareMessage<'email'> = async ({ deps, customer, content, scope }) => {
+/**
+ * Email: the customer's address, unless it is suppressed (bounces, complaints: no message kind
+ * passes that) or the customer opted out of email (transactional mail still goes: receipts and
+ * password resets are not marketing). Marketing mail carries one-click unsubscribe headers.
+ */
+export const prepareEmail: PrepareMessage<'email'> = async (input) => {
+  const { deps, customer, content, scope, messageKind } = input;
   if (!customer.email) return { skipped: 'no_email' };
-  // Marketing and transactional alike for now; suppression and topics refine this later.
-  if (customer.consent.email === 'opted_out') return { skipped: 'no_consent' };
+  const suppression = await isSuppressed(deps.db, 'email', customer.email);
+  if (suppression.suppressed) return { skipped: 'suppressed' };
+  if (messageKind === 'marketing' && customer.consent.email === 'opted_out') {
+    return { skipped: 'no_consent' };
+  }
   const rendered = renderEmail(content, scope);
   // The subject is adapted like a push title: cut at a word, never inside a character.
   rendered.subject = truncateText(rendered.subject, deps.config.emailSubjectMax ?? 78).text;
   const to = customer.email;
-  return Promise.resolve({
+  const unsubscribe = messageKind === 'marketing' ? scope.links.unsubscribe : undefined;
+  return {
     recipient: to,
     summary: rendered.subject,
     send: (deliveryId) =>
-      deps.email.send({ deliveryId, to, ...rendered, from: deps.config.emailFrom }),
-  });
+      deps.email.send({
+        deliveryId,
+        to,
+        ...rendered,
+        from: deps.config.emailFrom,
+        ...(unsubscribe ? { listUnsubscribe: { url: unsubscribe } } : {}),
+      }),
+  };
 };

@@ -1,19 +1,29 @@
 import { parsePhoneNumber } from '../../channels/phone-number';
 import { countSegments, fitToSegments, type FitResult } from '../../channels/sms-segments';
+import { isSuppressed } from '../../guardrails/suppression';
 import { renderPart } from '../../templates/render';
 import type { PrepareMessage } from './driver';
 
 const DEFAULT_POLICY = { maxSegments: 3, overflow: 'truncate' as const };
 
-/** SMS: a valid E.164 number and an explicit opt-in; the text adapted to the segment policy. */
-export const prepareSms: PrepareMessage<'sms'> = async ({ deps, customer, content, scope }) => {
+/**
+ * SMS: a valid E.164 number that is not suppressed, and consent; the text adapted to the segment
+ * policy.
+ */
+export const prepareSms: PrepareMessage<'sms'> = async (input) => {
+  const { deps, customer, content, scope, messageKind } = input;
   const channel = deps.sms;
   if (!channel) return { skipped: 'channel_not_configured' };
   if (!customer.phone) return { skipped: 'no_phone' };
   const phone = parsePhoneNumber(customer.phone);
   if (!phone.ok) return { skipped: 'invalid_phone' };
-  // SMS needs an explicit opt-in: no recorded choice is not consent.
-  if (customer.consent.sms !== 'opted_in') return { skipped: 'no_consent' };
+  if ((await isSuppressed(deps.db, 'sms', phone.number)).suppressed)
+    return { skipped: 'suppressed' };
+  // A STOP stops every SMS. Marketing SMS also needs an explicit opt-in: no choice is no consent.
+  const consent = customer.consent.sms;
+  if (consent === 'opted_out' || (messageKind === 'marketing' && consent !== 'opted_in')) {
+    return { skipped: 'no_consent' };
+  }
   const policy = deps.config.sms ?? DEFAULT_POLICY;
   const fit = fitKeepingLink(
     renderPart('text', content.text, scope),
