@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { CapRulesError, parseFrequencyCapsEnv, type CapRule } from './guardrails/cap-rules';
+import type { UnsubscribeSettings } from './guardrails/unsubscribe-links';
 import type { SendPolicy } from './journeys/run-types';
 import type { SendWindow } from './journeys/send-window';
 
@@ -38,6 +40,8 @@ const configSchema = z.object({
       'must be "HH:MM-HH:MM" in the customer\'s time zone, or "always"',
     )
     .default('08:00-21:00'),
+  CAIRN_FREQUENCY_CAPS: z.string().optional(),
+  UNSUBSCRIBE_SECRET: z.string().min(32).optional(),
   SEND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(12),
   SEND_MAX_RETRY_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   EMAIL_SUBJECT_MAX: z.coerce.number().int().min(20).max(998).default(78),
@@ -103,6 +107,10 @@ export interface Config {
   emailSubjectMax: number;
   /** How long a send retries through a provider outage before the step records a failure. */
   sendPolicy: SendPolicy;
+  /** Global frequency caps (CAIRN_FREQUENCY_CAPS); journeys may replace a rule for their runs. */
+  frequencyCaps: CapRule[];
+  /** Signs unsubscribe links; unset: marketing email carries none and the /u routes are off. */
+  unsubscribe: UnsubscribeSettings | undefined;
   /** Marketing messages wait for this daily window in the customer's zone; null: any time. */
   sendWindow: SendWindow | null;
   /** Unset: SMS messages are skipped with channel_not_configured (their fallback is used). */
@@ -156,6 +164,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicApiUrl: vars.PUBLIC_API_URL ?? `http://${vars.API_HOST}:${vars.API_PORT}`,
     emailSubjectMax: vars.EMAIL_SUBJECT_MAX,
     sendWindow: parseSendWindow(vars.SEND_WINDOW),
+    frequencyCaps: parseCaps(vars.CAIRN_FREQUENCY_CAPS),
+    unsubscribe: vars.UNSUBSCRIBE_SECRET
+      ? {
+          secret: vars.UNSUBSCRIBE_SECRET,
+          publicBaseUrl: vars.PUBLIC_API_URL ?? `http://${vars.API_HOST}:${vars.API_PORT}`,
+        }
+      : undefined,
     sendPolicy: {
       maximumAttempts: vars.SEND_MAX_ATTEMPTS,
       maximumIntervalSeconds: vars.SEND_MAX_RETRY_INTERVAL_SECONDS,
@@ -172,6 +187,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { endpoints: vars.WEBHOOK_ENDPOINTS, secret: vars.WEBHOOK_SIGNING_SECRET }
       : undefined,
   };
+}
+
+function parseCaps(value: string | undefined): CapRule[] {
+  try {
+    return parseFrequencyCapsEnv(value);
+  } catch (error) {
+    if (error instanceof CapRulesError) {
+      throw new ConfigError(error.issues.map((issue) => `${issue.path}: ${issue.message}`));
+    }
+    throw error;
+  }
 }
 
 function parseSendWindow(value: string): SendWindow | null {

@@ -16,11 +16,7 @@ async function main(): Promise<void> {
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    activities: activitiesFromConfig(
-      config,
-      database.db,
-      requireSetting('SMTP_URL', config.smtpUrl),
-    ),
+    activities: activitiesFromConfig(config, database, requireSetting('SMTP_URL', config.smtpUrl)),
   });
   try {
     await worker.run();

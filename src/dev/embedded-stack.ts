@@ -71,7 +71,7 @@ export async function startCairn(
       connection: workerConnection,
       namespace: config.temporalNamespace,
       taskQueue: config.taskQueue,
-      activities: activitiesFromConfig(config, database.db, config.smtpUrl ?? sink!.url),
+      activities: activitiesFromConfig(config, database, config.smtpUrl ?? sink!.url),
     });
     const running = worker.run();
     stops.push(async () => {

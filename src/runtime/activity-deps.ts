@@ -5,7 +5,8 @@ import { createPushChannel } from '../channels/push-channel';
 import { createSmsChannel } from '../channels/sms-channel';
 import { createWebhookChannel } from '../channels/webhook-channel';
 import type { Config } from '../config';
-import type { Database } from '../db/database';
+import type { DatabaseHandle } from '../db/database';
+import { createConsentGate } from '../guardrails/consent-gate';
 
 /** The links templates may use ({{links.<name>}}), under the app's own URL. */
 export function templateLinks(appUrl: string): Record<string, string> {
@@ -28,11 +29,13 @@ export function templateLinks(appUrl: string): Record<string, string> {
  */
 export function activitiesFromConfig(
   config: Config,
-  db: Database,
+  database: DatabaseHandle,
   smtpUrl: string,
 ): JourneyActivities {
+  const { db } = database;
   return createActivities({
     db,
+    consentGate: createConsentGate(database.gate),
     email: createEmailChannel({ url: smtpUrl, from: config.emailFrom }),
     ...(config.twilio
       ? { sms: createSmsChannel({ ...config.twilio, statusCallbackUrl: twilioStatusUrl(config) }) }
@@ -50,6 +53,8 @@ export function activitiesFromConfig(
       emailSubjectMax: config.emailSubjectMax,
       sms: { maxSegments: config.sms.maxSegments, overflow: config.sms.overflow },
       push: config.push,
+      caps: config.frequencyCaps,
+      ...(config.unsubscribe ? { unsubscribe: config.unsubscribe } : {}),
     },
   });
 }
