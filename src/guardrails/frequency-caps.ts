@@ -122,15 +122,12 @@ async function claimRow(tx: Executor, request: CapClaimRequest): Promise<Deliver
 }
 
 /**
- * The delivery, locked until the transaction ends, when it is still pending; null otherwise.
+ * The delivery when it is still pending; null otherwise. Not locked: a capped decision then
+ * writes nothing, and the claim's own "status = 'pending'" guard catches any change since.
  * A row that is not the one described would be counted against the wrong customer or channel.
  */
 async function pendingRow(tx: Executor, request: CapClaimRequest): Promise<DeliveryRow | null> {
-  const rows = await tx
-    .select()
-    .from(deliveries)
-    .where(eq(deliveries.id, request.deliveryId))
-    .for('update');
+  const rows = await tx.select().from(deliveries).where(eq(deliveries.id, request.deliveryId));
   const row = rows[0];
   if (!row || row.status !== 'pending') return null;
   const mismatched = (['customerId', 'channel', 'messageKind'] as const).filter(
