@@ -119,6 +119,7 @@ export function createSendMessage(deps: ActivityDeps) {
     prepared: PreparedMessage,
   ): Promise<SendOutcome> {
     let receipt: SendReceipt;
+    await deps.faults?.beforeProviderCall?.(request.deliveryKey);
     try {
       receipt = await prepared.send(row.id);
     } catch (error) {

@@ -38,6 +38,8 @@ export interface ActivityConfig {
 
 /** Test-only hooks that simulate crashes at the points where the send path must stay safe. */
 export interface ActivityFaults {
+  /** Runs after every check passed and the row was claimed, just before the provider call. */
+  beforeProviderCall?: (deliveryKey: string) => void | Promise<void>;
   /** Runs after the provider accepted a message and before the ledger records it as sent. */
   afterProviderAccept?: (deliveryKey: string) => void | Promise<void>;
   /** Runs after the ledger recorded the send and before the activity reports completion. */
