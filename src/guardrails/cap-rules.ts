@@ -138,16 +138,16 @@ export function capRuleKey(rule: CapRule): string {
  * window length as a global rule replaces it, in place, whether it is stricter or looser; an
  * override for a channel/window the global rules do not have is added after them. Global rules
  * without an override keep applying. An override changes only the limit this journey's messages
- * are checked against: the count always includes every journey's messages.
+ * are checked against: the count always includes every journey's messages. Overrides that repeat
+ * a channel and window (which parseCapRules rejects) do not throw at send time: the lowest limit
+ * among them applies, failing closed.
  */
 export function mergeCapRules(global: CapRule[], journeyOverrides: CapRule[]): CapRule[] {
   const overrides = new Map<string, CapRule>();
   for (const rule of journeyOverrides) {
     const key = capRuleKey(rule);
-    if (overrides.has(key)) {
-      throw new Error(`journey overrides repeat the ${rule.channel} cap over ${rule.window}`);
-    }
-    overrides.set(key, rule);
+    const earlier = overrides.get(key);
+    if (!earlier || rule.limit < earlier.limit) overrides.set(key, rule);
   }
   const merged = global.map((rule) => {
     const override = overrides.get(capRuleKey(rule));

@@ -141,14 +141,19 @@ describe('mergeCapRules', () => {
     ]);
   });
 
-  it('keeps the global rules without overrides and rejects repeated overrides', () => {
+  it('keeps the global rules without overrides; of repeated overrides the lowest limit applies', () => {
     expect(mergeCapRules(global, [])).toEqual(global);
-    expect(() =>
+    expect(
       mergeCapRules(global, [
-        { channel: 'push', limit: 1, window: '1d' },
-        { channel: 'push', limit: 2, window: '24h' },
+        { channel: 'all', limit: 5, window: '1d' },
+        { channel: 'all', limit: 2, window: '24h' },
+        { channel: 'all', limit: 4, window: '1d' },
       ]),
-    ).toThrow('repeat the push cap');
+    ).toEqual([
+      { channel: 'email', limit: 1, window: '1d' },
+      { channel: 'sms', limit: 2, window: '7d' },
+      { channel: 'all', limit: 2, window: '24h' },
+    ]);
   });
 });
 
