@@ -33,4 +33,9 @@ export interface ApiDeps {
   eventLeaseMs?: number;
   /** Twilio webhooks (signature-checked, outside the API key); unset: the routes do not exist. */
   twilio?: { authToken: string; publicBaseUrl: string; helpText: string };
+  /**
+   * One-click unsubscribe and the preference page under /u/:token (public, authorised by the
+   * signed token); unset: the routes do not exist. publicBaseUrl is where customers reach the API.
+   */
+  unsubscribe?: { secret: string; publicBaseUrl: string };
 }

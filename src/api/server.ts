@@ -20,7 +20,10 @@ import { healthRoutes } from './routes/health';
 import { inboxRoutes } from './routes/inbox';
 import { journeyRoutes } from './routes/journeys';
 import { runRoutes } from './routes/runs';
+import { suppressionRoutes } from './routes/suppressions';
+import { topicRoutes } from './routes/topics';
 import { twilioWebhookRoutes } from './routes/twilio-webhooks';
+import { unsubscribeRoutes } from './routes/unsubscribe';
 
 export type { ApiDeps } from './deps';
 
@@ -70,6 +73,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         'devices',
         'inbox',
         'webhooks',
+        'suppressions',
+        'topics',
+        'unsubscribe',
       ].map((name) => ({
         name,
       })),
@@ -82,6 +88,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { deps });
   await app.register(twilioWebhookRoutes, { deps, prefix: '/v1/webhooks/twilio' });
+  await app.register(unsubscribeRoutes, { deps });
   await app.register(
     async (v1) => {
       v1.addHook('onRequest', bearerAuth(deps.apiKeys));
@@ -92,6 +99,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(deliveryRoutes, { deps });
       await v1.register(deviceRoutes, { deps });
       await v1.register(inboxRoutes, { deps });
+      await v1.register(suppressionRoutes, { deps });
+      await v1.register(topicRoutes, { deps });
     },
     { prefix: '/v1' },
   );

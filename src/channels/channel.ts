@@ -29,6 +29,8 @@ export interface OutboundEmail {
   text: string;
   /** Overrides the channel's configured sender. */
   from?: string;
+  /** RFC 8058 one-click unsubscribe: sets List-Unsubscribe and List-Unsubscribe-Post. */
+  listUnsubscribe?: { url: string };
 }
 
 export type EmailChannel = Channel<OutboundEmail>;

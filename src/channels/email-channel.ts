@@ -43,6 +43,7 @@ export function createEmailChannel(options: EmailChannelOptions): EmailChannel {
           html: message.html,
           text: message.text,
           messageId,
+          ...listUnsubscribeOptions(message),
           // Ledger state is the source of truth; never let nodemailer read files or URLs from content.
           disableFileAccess: true,
           disableUrlAccess: true,
@@ -56,6 +57,23 @@ export function createEmailChannel(options: EmailChannelOptions): EmailChannel {
       transport.close();
       return Promise.resolve();
     },
+  };
+}
+
+/**
+ * RFC 8058: List-Unsubscribe carries the https URL, and List-Unsubscribe-Post tells the mailbox
+ * provider it may POST "List-Unsubscribe=One-Click" to it without showing the customer a page.
+ * nodemailer's `list` option writes the URL in angle brackets, folded safely.
+ */
+function listUnsubscribeOptions(message: OutboundEmail) {
+  if (!message.listUnsubscribe) return {};
+  const url = message.listUnsubscribe.url;
+  if (!/^https?:\/\/[^\s<>]+$/.test(url)) {
+    throw new Error('listUnsubscribe.url must be an http(s) URL without spaces or angle brackets');
+  }
+  return {
+    list: { unsubscribe: url },
+    headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
   };
 }
 
