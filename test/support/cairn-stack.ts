@@ -6,6 +6,7 @@ import type { ActivityFaults } from '../../src/activities';
 import { buildApi } from '../../src/api/server';
 import { startEventRouter, type EventRouter } from '../../src/routing';
 import type { Database } from '../../src/db/database';
+import type { CapRule } from '../../src/guardrails/cap-rules';
 import { createTestJourneyWorker, type TestWorkerOptions } from './journey-worker';
 import { startSmtpPeer, type SmtpPeer } from './smtp-peer';
 import { testTemporalAddress } from './temporal';
@@ -45,6 +46,8 @@ export async function startCairnTestStack(
     channels?: (db: Database) => TestWorkerOptions['channels'];
     /** Turns on the Twilio webhooks, verified with this auth token against PUBLIC_TEST_URL. */
     twilioAuthToken?: string;
+    /** Global frequency caps for the worker's sends. */
+    caps?: CapRule[];
   } = {},
 ): Promise<CairnTestStack> {
   const address = options.temporalAddress ?? testTemporalAddress();
@@ -83,6 +86,8 @@ export async function startCairnTestStack(
     smtpUrl: smtp.url,
     faults: options.faults,
     channels: options.channels?.(database.db),
+    gate: database.gate,
+    ...(options.caps ? { caps: options.caps } : {}),
   });
   const running = worker.run();
   const router: EventRouter | null =

@@ -4,6 +4,8 @@ import { createEmailChannel } from '../../src/channels/email-channel';
 import type { Database } from '../../src/db/database';
 import { templateLinks } from '../../src/runtime/activity-deps';
 import { createJourneyWorker } from '../../src/runtime/journey-worker';
+import type { CapRule } from '../../src/guardrails/cap-rules';
+import { createConsentGate } from '../../src/guardrails/consent-gate';
 import { testWorkflowBundle } from './temporal';
 
 export interface TestWorkerOptions {
@@ -15,6 +17,10 @@ export interface TestWorkerOptions {
   faults?: ActivityFaults;
   /** Further channels (SMS, push, webhook, in-app) wired to their local peers. */
   channels?: Pick<ActivityDeps, 'sms' | 'push' | 'webhook' | 'inApp'>;
+  /** The pool the consent gate holds its locks on (TestDatabase.gate). */
+  gate?: Database;
+  /** Global frequency caps for this worker's sends. */
+  caps?: CapRule[];
 }
 
 /** A real journey worker: real activities on Postgres and SMTP, the bundle built for this run. */
@@ -32,7 +38,9 @@ export function createTestJourneyWorker(options: TestWorkerOptions): Promise<Wor
         pool: false,
       }),
       ...options.channels,
+      consentGate: createConsentGate(options.gate),
       config: {
+        ...(options.caps ? { caps: options.caps } : {}),
         companyName: 'Acme',
         defaultTimeZone: 'UTC',
         appUrl: 'https://shop.test',
