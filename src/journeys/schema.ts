@@ -258,7 +258,10 @@ export const journeyDefinitionSchema = z
 export type JourneyDefinition = z.infer<typeof journeyDefinitionSchema>;
 export type JourneyDefinitionInput = z.input<typeof journeyDefinitionSchema>;
 
-function checkGraph(def: { entry: string; steps: Step[] }, ctx: z.RefinementCtx): void {
+function checkGraph(
+  def: { entry: string; steps: Step[]; caps?: CapRuleInput[] },
+  ctx: z.RefinementCtx,
+): void {
   const ids = new Set<string>();
   def.steps.forEach((step, index) => {
     if (ids.has(step.id)) {
@@ -283,6 +286,7 @@ function checkGraph(def: { entry: string; steps: Step[] }, ctx: z.RefinementCtx)
       }
     }
   });
+  checkCaps(def.caps ?? [], ctx);
   if (!ids.has(def.entry)) {
     ctx.addIssue({ code: 'custom', path: ['entry'], message: `no step with id "${def.entry}"` });
   }
@@ -370,4 +374,20 @@ const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_0
 function parseOffset(duration: string): number {
   const unit = duration.slice(-1) as keyof typeof UNIT_MS;
   return Number(duration.slice(0, -1)) * UNIT_MS[unit];
+}
+
+/** Two caps for the same channel and window length ("24h" and "1d") would be ambiguous. */
+function checkCaps(caps: CapRuleInput[], ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  caps.forEach((cap, index) => {
+    const key = `${cap.channel}/${parseOffset(cap.window)}`;
+    if (seen.has(key)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['caps', index],
+        message: `another cap already limits ${cap.channel} over the same window`,
+      });
+    }
+    seen.add(key);
+  });
 }

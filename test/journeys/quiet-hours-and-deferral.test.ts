@@ -120,3 +120,16 @@ describe('a deferred send', () => {
     expect(begin(low, Date.parse('2026-11-10T17:00:00Z')).command).toMatchObject({ onCap: 'skip' });
   });
 });
+
+describe('journey caps', () => {
+  it('refuse two caps for the same channel and window, naming the second', () => {
+    expect(() =>
+      define({
+        caps: [
+          { channel: 'email', limit: 1, window: '24h' },
+          { channel: 'email', limit: 2, window: '1d' },
+        ],
+      }),
+    ).toThrow(/caps\.1.*same window/s);
+  });
+});
