@@ -14,6 +14,7 @@ import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { authErrors, bearerSecurity, iso } from '../route-support';
 import type { z } from 'zod';
+import { lockConsentForChange } from '../../guardrails/consent-gate';
 
 type CustomerRow = typeof customers.$inferSelect;
 type Upsert = z.output<typeof customerUpsertSchema>;
@@ -80,6 +81,8 @@ async function upsertCustomer(
   body: Upsert,
 ): Promise<{ row: CustomerRow; created: boolean }> {
   return db.transaction(async (tx) => {
+    // A consent change waits for sends on their way and holds new ones until it commits.
+    if (body.consent !== undefined) await lockConsentForChange(tx, id);
     const inserted = await tx
       .insert(customers)
       .values({

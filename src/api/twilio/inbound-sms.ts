@@ -3,6 +3,7 @@ import type { Database } from '../../db/database';
 import { customers, type ConsentState } from '../../db/schema';
 import type { JourneyEvent } from '../../journeys/run-types';
 import { storeEvents } from '../../routing/ingest';
+import { lockConsentForChange } from '../../guardrails/consent-gate';
 
 export type InboundKeyword = 'stop' | 'start' | 'help';
 
@@ -82,7 +83,13 @@ export async function applyInboundSms(
     );
     const fresh = stored.flatMap((s) => (s.event ? [s.event] : []));
     const consent = keyword ? CONSENT_CHANGE[keyword] : undefined;
-    if (consent && fresh.length > 0) await setSmsConsent(tx, fresh, consent);
+    if (consent && fresh.length > 0) {
+      // STOP waits for SMS already on their way; none leaves after the change commits.
+      for (const id of fresh.map((event) => event.customerId).sort()) {
+        await lockConsentForChange(tx, id);
+      }
+      await setSmsConsent(tx, fresh, consent);
+    }
     return { keyword, matched: owners.length, events: fresh };
   });
 }
