@@ -92,6 +92,13 @@ describe('suppressions API', () => {
     expect((await h.inject({ method: 'DELETE', url: email, headers: auth })).statusCode).toBe(204);
   });
 
+  it('is documented in the OpenAPI document', async () => {
+    const spec = (await h.inject({ url: '/openapi.json' })).json();
+    expect(spec.paths['/v1/suppressions'].post.tags).toEqual(['suppressions']);
+    expect(spec.paths['/v1/topics/{id}'].put.tags).toEqual(['topics']);
+    expect(spec.paths['/v1/customers/{id}/topics/{topicId}'].put.summary).toBeTruthy();
+  });
+
   it('needs the API key', async () => {
     expect((await h.inject({ url: '/v1/suppressions' })).statusCode).toBe(401);
   });

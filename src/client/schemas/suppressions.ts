@@ -10,7 +10,10 @@ export const suppressionReasonSchema = z.enum(
   { error: 'must be one of "hard_bounce", "complaint", "manual" or "invalid_address"' },
 );
 
-/** POST body. The address is checked against the channel (email, E.164 phone, push token). */
+/**
+ * POST body. The address is checked against the channel (email, E.164 phone, push token). Schema
+ * ids must not end in "Input": the OpenAPI registry names every input schema "<id>Input".
+ */
 export const suppressionInputSchema = z
   .strictObject({
     channel: suppressionChannelSchema,
@@ -22,7 +25,7 @@ export const suppressionInputSchema = z
       .regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be 1-40 lower-case letters, digits or "_"')
       .default('api'),
   })
-  .meta({ id: 'SuppressionInput' });
+  .meta({ id: 'SuppressionRequest' });
 export type SuppressionInput = z.input<typeof suppressionInputSchema>;
 
 /** An address that is never sent to on its channel, whatever the message. */

@@ -28,7 +28,7 @@ export const topicInputSchema = z
     description: z.string().max(1000).nullable().optional(),
     mode: topicModeSchema,
   })
-  .meta({ id: 'TopicInput' });
+  .meta({ id: 'TopicDefinition' });
 export type TopicInput = z.input<typeof topicInputSchema>;
 
 export const topicSchema = z
@@ -53,7 +53,7 @@ export const customerTopicParamsSchema = z.object({ id: customerIdSchema, topicI
 
 export const customerTopicInputSchema = z
   .strictObject({ status: topicChoiceSchema })
-  .meta({ id: 'CustomerTopicInput' });
+  .meta({ id: 'CustomerTopicChoice' });
 export type CustomerTopicInput = z.input<typeof customerTopicInputSchema>;
 
 /** A topic as it applies to one customer. */
