@@ -16,6 +16,20 @@ import type {
   StartRunRequest,
   StartRunResult,
 } from './schemas/runs';
+import type {
+  Suppression,
+  SuppressionCreated,
+  SuppressionInput,
+  SuppressionList,
+  SuppressionListQuery,
+} from './schemas/suppressions';
+import type {
+  CustomerTopic,
+  CustomerTopicList,
+  TopicInput,
+  TopicList,
+  TopicUpsertResponse,
+} from './schemas/topics';
 import type { JourneyDefinitionInput } from '../journeys/schema';
 import { CairnApiError, CairnValidationError } from './errors';
 
@@ -125,6 +139,47 @@ export class CairnClient {
       `/v1/customers/${enc(customerId)}/inbox/${enc(messageId)}/archive`,
       {},
     );
+  }
+
+  /** Idempotent: an address already suppressed answers { created: false } with its first entry. */
+  addSuppression(input: SuppressionInput): Promise<SuppressionCreated> {
+    return this.request('POST', '/v1/suppressions', input);
+  }
+
+  listSuppressions(options: SuppressionListQuery = {}): Promise<SuppressionList> {
+    const params = new URLSearchParams();
+    if (options.channel) params.set('channel', options.channel);
+    if (options.limit !== undefined) params.set('limit', String(options.limit));
+    if (options.cursor) params.set('cursor', options.cursor);
+    const query = params.size > 0 ? `?${params.toString()}` : '';
+    return this.request('GET', `/v1/suppressions${query}`);
+  }
+
+  /** Throws CairnApiError 404 when the address is not suppressed. */
+  async removeSuppression(channel: Suppression['channel'], address: string): Promise<void> {
+    await this.request('DELETE', `/v1/suppressions/${channel}/${enc(address)}`);
+  }
+
+  upsertTopic(id: string, topic: TopicInput): Promise<TopicUpsertResponse> {
+    return this.request('PUT', `/v1/topics/${enc(id)}`, topic);
+  }
+
+  listTopics(): Promise<TopicList> {
+    return this.request('GET', '/v1/topics');
+  }
+
+  setCustomerTopic(
+    customerId: string,
+    topicId: string,
+    status: NonNullable<CustomerTopic['choice']>,
+  ): Promise<CustomerTopic> {
+    return this.request('PUT', `/v1/customers/${enc(customerId)}/topics/${enc(topicId)}`, {
+      status,
+    });
+  }
+
+  listCustomerTopics(customerId: string): Promise<CustomerTopicList> {
+    return this.request('GET', `/v1/customers/${enc(customerId)}/topics`);
   }
 
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- response bodies are read as loose JSON and jest's asymmetric matchers are typed any. */
+import { CairnApiError, CairnClient, CairnValidationError } from '../../src/client';
 import { topicAllows } from '../../src/guardrails/topics';
-import { auth, createHarness, type Harness } from './harness';
+import { API_KEY, auth, createHarness, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -106,5 +107,32 @@ describe('topics API', () => {
     const badStatus = await choose('ada', 'beta', 'maybe');
     expect(badStatus.statusCode).toBe(400);
     expect(badStatus.json().error.issues[0].path).toBe('status');
+  });
+});
+
+describe('typed client', () => {
+  it('manages topics, choices and suppressions', async () => {
+    const cairn = new CairnClient({ baseUrl: h.baseUrl, apiKey: API_KEY });
+    await cairn.upsertTopic('offers', { name: 'Offers', mode: 'opt_in' });
+    expect((await cairn.listTopics()).topics.map((t) => t.id)).toContain('offers');
+    await expect(cairn.setCustomerTopic('ada', 'offers', 'subscribed')).resolves.toMatchObject({
+      subscribed: true,
+    });
+    const mine = await cairn.listCustomerTopics('ada');
+    expect(mine.topics.find((t) => t.topicId === 'offers')?.choice).toBe('subscribed');
+    const added = await cairn.addSuppression({
+      channel: 'email',
+      address: 'Client@Example.com',
+      reason: 'manual',
+    });
+    expect(added.suppression.address).toBe('client@example.com');
+    expect((await cairn.listSuppressions({ channel: 'email' })).suppressions).toHaveLength(1);
+    await cairn.removeSuppression('email', 'client@example.com');
+    await expect(cairn.removeSuppression('email', 'client@example.com')).rejects.toBeInstanceOf(
+      CairnApiError,
+    );
+    await expect(
+      cairn.addSuppression({ channel: 'sms', address: 'nope', reason: 'manual' }),
+    ).rejects.toBeInstanceOf(CairnValidationError);
   });
 });
