@@ -1,6 +1,7 @@
 import { createProfileActivities } from './profiles';
 import { createRunActivities } from './runs';
 import { createAbandonDelivery } from './abandon-delivery';
+import { createEngagementActivities } from './engagement';
 import { createSendMessage } from './send-message';
 import type { ActivityDeps } from './types';
 
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createProfileActivities(deps.db),
     ...createRunActivities(deps.db, clock),
+    ...createEngagementActivities(deps.db, clock),
     sendMessage: createSendMessage(deps),
     abandonDelivery: createAbandonDelivery(deps.db),
   };

@@ -22,7 +22,7 @@ import type {
 } from './run-types';
 import type { JourneyDefinition } from './schema';
 import { messagesOf, wantsFallback } from './send-plan';
-import { continueWith, deferSend, nextSendAction, runFrom } from './step-entry';
+import { continueWith, deferSend, nextSendAction, runFrom, waitForBestHour } from './step-entry';
 import { outcomesDetail, outcomesSummary } from './trace';
 
 /**
@@ -104,6 +104,8 @@ export function advance(definition: JourneyDefinition, state: RunState, input: I
       return onSendResult(ctx, input.outcome);
     case 'profile_updated':
       return onProfileUpdated(ctx, input.profile);
+    case 'engagement':
+      return onEngagement(ctx, input.engagedAt);
   }
 }
 
@@ -210,6 +212,14 @@ function onSendResult(ctx: RunContext, outcome: SendOutcome): Transition {
     ctx.state.sendCursor = { index: cursor.index + 1, fallback: false };
   }
   return continueWith(ctx, nextSendAction(ctx, step));
+}
+
+function onEngagement(ctx: RunContext, engagedAt: number[]): Transition {
+  const step = currentStep(ctx);
+  if (ctx.state.pendingCommand?.kind !== 'load_engagement' || step?.type !== 'wait') {
+    return carryOn(ctx);
+  }
+  return waitForBestHour(ctx, step, engagedAt);
 }
 
 function onProfileUpdated(ctx: RunContext, profile: ProfileSnapshot): Transition {

@@ -36,6 +36,8 @@ export interface SimulateOptions {
   /** How far ahead to look, from `now`. */
   horizonMs: number;
   now: number;
+  /** When the customer opened or clicked before (epoch ms), for best-hour waits. */
+  engagedAt?: number[];
   /** The outcome of each send; default: every send succeeds. */
   sendOutcome?: (command: Extract<Command, { kind: 'send' }>, at: number) => SendOutcome;
   customerId?: string;
@@ -127,6 +129,8 @@ export function simulate(
     switch (command.kind) {
       case 'load_profile':
         return { kind: 'profile', now: at, profile };
+      case 'load_engagement':
+        return { kind: 'engagement', now: at, engagedAt: options.engagedAt ?? [] };
       case 'update_profile':
         profile = { ...profile, ...command.set };
         return { kind: 'profile_updated', now: at, profile };

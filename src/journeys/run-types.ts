@@ -86,6 +86,7 @@ export interface Decision {
     | 'send_result'
     | 'send_fallback'
     | 'send_deferred'
+    | 'best_hour'
     | 'quiet_hours'
     | 'profile_updated'
     | 'goal'
@@ -146,6 +147,8 @@ export interface RunState {
 export type Command =
   /** Load the customer's profile now and feed it back with a `profile` input. */
   | { kind: 'load_profile' }
+  /** Load when the customer engaged lately (opens, clicks); feed it back with `engagement`. */
+  | { kind: 'load_engagement'; stepId: string }
   /** Send a message; feed the outcome back with a `send_result` input. */
   | {
       kind: 'send';
@@ -180,6 +183,8 @@ export type Input =
   | { kind: 'send_result'; now: number; outcome: SendOutcome }
   | { kind: 'profile_updated'; now: number; profile: ProfileSnapshot }
   | { kind: 'timer'; now: number }
+  /** Epoch ms of the customer's recent opens and clicks, newest first. */
+  | { kind: 'engagement'; now: number; engagedAt: number[] }
   | { kind: 'event'; now: number; event: JourneyEvent }
   | { kind: 'cancel'; now: number; reason?: string };
 

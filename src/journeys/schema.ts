@@ -123,10 +123,14 @@ export const sendStepSchema = z.object({
 export const waitStepSchema = z.object({
   ...stepBase,
   type: z.literal('wait'),
-  /** Exactly one of: a duration from now, an offset since the run entered, a local time of day. */
+  /**
+   * Exactly one of: a duration from now, an offset since the run entered, a local time of day,
+   * or the customer's best hour (learned from when they open and click; `fallback` without history).
+   */
   for: durationSchema.optional(),
   untilSinceEntry: durationSchema.optional(),
   untilLocalTime: localTimeSchema.optional(),
+  untilBestHour: z.object({ fallback: localTimeSchema }).optional(),
   next: stepIdSchema.optional(),
 });
 
@@ -274,14 +278,18 @@ function checkGraph(
     ids.add(step.id);
     if (step.type === 'send') checkSendStep(step, ['steps', index], ctx);
     if (step.type === 'wait') {
-      const forms = [step.for, step.untilSinceEntry, step.untilLocalTime].filter(
-        (v) => v !== undefined,
-      );
+      const forms = [
+        step.for,
+        step.untilSinceEntry,
+        step.untilLocalTime,
+        step.untilBestHour,
+      ].filter((v) => v !== undefined);
       if (forms.length !== 1) {
         ctx.addIssue({
           code: 'custom',
           path: ['steps', index],
-          message: 'a wait step needs exactly one of "for", "untilSinceEntry", "untilLocalTime"',
+          message:
+            'a wait step needs exactly one of "for", "untilSinceEntry", "untilLocalTime", "untilBestHour"',
         });
       }
     }

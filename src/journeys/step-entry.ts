@@ -13,6 +13,7 @@ import {
 } from './run-context';
 import type { JsonObject, SendOutcome, Transition } from './run-types';
 import { nextSendTime } from './send-window';
+import { bestHour, MIN_ENGAGEMENTS } from './best-hour';
 import { messagesOf } from './send-plan';
 import type { SendStep, Step, UpdateProfileStep, WaitForEventStep, WaitStep } from './schema';
 
@@ -153,6 +154,8 @@ export function continueWith(ctx: RunContext, result: StepResult): Transition {
 }
 
 function enterWait(ctx: RunContext, step: WaitStep): StepResult {
+  // The best hour is learned from engagement history, which the driver loads first.
+  if (step.untilBestHour) return issue(ctx, { kind: 'load_engagement', stepId: step.id });
   const target = waitTarget(ctx, step);
   if ('failed' in target) return target.failed;
   if (target.until <= ctx.now) {
@@ -163,6 +166,31 @@ function enterWait(ctx: RunContext, step: WaitStep): StepResult {
     return { goto: step.next };
   }
   return scheduleWait(ctx, step.id, target.until, [], target.describe);
+}
+
+/** The engagement history is in: wait until the customer's best hour (or the fallback time). */
+export function waitForBestHour(ctx: RunContext, step: WaitStep, engagedAt: number[]): Transition {
+  const zone = waitZone(ctx) ?? 'UTC';
+  const learned = bestHour(engagedAt, zone);
+  const fallback = step.untilBestHour?.fallback ?? '09:00';
+  const time = learned ? `${String(learned.hour).padStart(2, '0')}:00` : fallback;
+  record(ctx, {
+    kind: 'best_hour',
+    summary: learned
+      ? `best hour ${time} in ${zone}, learned from ${learned.basedOn} opens and clicks`
+      : `fewer than ${MIN_ENGAGEMENTS} opens and clicks to learn from; using the fallback ${time} in ${zone}`,
+    detail: { time, zone, basedOn: learned?.basedOn ?? 0, fallback: learned === null },
+  });
+  return continueWith(
+    ctx,
+    scheduleWait(
+      ctx,
+      step.id,
+      nextLocalTime(ctx.now, time, zone),
+      [],
+      `the best hour (${time} in ${zone})`,
+    ),
+  );
 }
 
 function enterWaitForEvent(ctx: RunContext, step: WaitForEventStep): StepResult {

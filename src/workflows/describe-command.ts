@@ -5,6 +5,8 @@ export function describeCommand(command: Command): string {
   switch (command.kind) {
     case 'load_profile':
       return 'reading the customer profile';
+    case 'load_engagement':
+      return `step ${command.stepId}: reading when the customer usually engages`;
     case 'send':
       return `sending ${command.channel} for step ${command.stepId}`;
     case 'update_profile':

@@ -140,6 +140,13 @@ async function execute(
       );
       return { kind: 'profile', now: Date.now(), profile };
     }
+    case 'load_engagement': {
+      const engagedAt = await data.loadEngagementTimes.executeWithOptions(
+        { ...dataOptions, summary: 'load engagement history' },
+        [input.customerId],
+      );
+      return { kind: 'engagement', now: Date.now(), engagedAt };
+    }
     case 'update_profile': {
       const profile = await data.applyProfileUpdate.executeWithOptions(
         { ...dataOptions, summary: `update profile: ${Object.keys(command.set).join(', ')}` },
