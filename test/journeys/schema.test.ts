@@ -66,7 +66,8 @@ describe('journey definition validation', () => {
       ...valid,
       steps: [valid.steps[0], { id: 'pause', type: 'wait', for: '1h', untilLocalTime: '09:00' }],
     };
-    const message = 'a wait step needs exactly one of "for", "untilSinceEntry", "untilLocalTime"';
+    const message =
+      'a wait step needs exactly one of "for", "untilSinceEntry", "untilLocalTime", "untilBestHour"';
     expect(issuesOf(two)).toContainEqual({ path: 'steps.1', message });
     const none = { ...valid, steps: [valid.steps[0], { id: 'pause', type: 'wait' }] };
     expect(issuesOf(none)).toContainEqual({ path: 'steps.1', message });
