@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     apiKeys: config.apiKeys,
     logger: { level: config.logLevel ?? 'info' },
     ...twilioWebhooks(config),
+    ...(config.unsubscribe ? { unsubscribe: config.unsubscribe } : {}),
   });
   if (config.apiKeys.length === 0)
     app.log.warn('CAIRN_API_KEYS is empty: every /v1 request will be refused');

@@ -111,5 +111,18 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 function loggerOption(logger: ApiDeps['logger']) {
   if (!logger) return false;
   const base = logger === true ? {} : logger;
-  return { ...base, redact: { paths: REDACT, censor: '[redacted]' } };
+  return {
+    ...base,
+    redact: { paths: REDACT, censor: '[redacted]' },
+    serializers: { req: requestForLog },
+  };
+}
+
+/**
+ * What a request looks like in the log. Unsubscribe URLs carry a token that is a capability (it
+ * changes that customer's preferences), so it never reaches the log.
+ */
+function requestForLog(request: { method: string; url: string; id?: string }) {
+  const url = request.url.startsWith('/u/') ? '/u/[token]' : request.url;
+  return { method: request.method, url, id: request.id };
 }

@@ -7,10 +7,15 @@ import path from 'node:path';
  * in the state directory (mode 0600), never a constant in code.
  */
 export function devApiKey(stateDir: string): string {
-  const file = path.join(stateDir, 'api-key');
+  return devSecret(stateDir, 'api-key', 'cairn_dev_');
+}
+
+/** A random secret for the embedded launcher, made once and kept in the state directory. */
+export function devSecret(stateDir: string, name: string, prefix = ''): string {
+  const file = path.join(stateDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(stateDir, { recursive: true });
-  const key = `cairn_dev_${randomBytes(24).toString('base64url')}`;
-  writeFileSync(file, `${key}\n`, { mode: 0o600 });
-  return key;
+  const secret = `${prefix}${randomBytes(24).toString('base64url')}`;
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
 }

@@ -9,7 +9,7 @@ import { startEventRouter } from '../routing';
 import { twilioWebhooks } from '../runtime/twilio-webhooks';
 import { activitiesFromConfig } from '../runtime/activity-deps';
 import { createJourneyWorker } from '../runtime/journey-worker';
-import { devApiKey } from './dev-api-key';
+import { devApiKey, devSecret } from './dev-api-key';
 import { installBuiltInJourneys } from './install-built-ins';
 import { startMailSink } from './mail-sink';
 import { registerSearchAttributes } from './register-search-attributes';
@@ -24,9 +24,17 @@ export interface CairnStack {
 
 /** Starts every part of Cairn in this process; external services replace embedded ones when configured. */
 export async function startCairn(
-  config: Config,
+  given: Config,
   options: { stateDir: string },
 ): Promise<CairnStack> {
+  // Unsubscribe links need a signing secret; locally one is made and kept like the API key.
+  const config: Config = {
+    ...given,
+    unsubscribe: given.unsubscribe ?? {
+      secret: devSecret(options.stateDir, 'unsubscribe-secret'),
+      publicBaseUrl: given.publicApiUrl,
+    },
+  };
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const step of stops.reverse())
@@ -96,6 +104,7 @@ export async function startCairn(
       apiKeys,
       logger: { level: config.logLevel ?? 'warn' },
       ...twilioWebhooks(config),
+      ...(config.unsubscribe ? { unsubscribe: config.unsubscribe } : {}),
     });
     const installed = await installBuiltInJourneys(api, apiKeys[0]!);
     await api.listen({ host: config.apiHost, port: config.apiPort });

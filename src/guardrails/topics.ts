@@ -1,6 +1,7 @@
 import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { customerTopics, topics } from '../db/schema';
+import { lockConsentForChange } from './consent-gate';
 
 export type TopicMode = 'opt_in' | 'opt_out';
 export type TopicChoice = 'subscribed' | 'unsubscribed';
@@ -60,6 +61,8 @@ export async function setTopicChoice(
   status: TopicChoice,
 ): Promise<{ previous: TopicChoice | null }> {
   return db.transaction(async (tx) => {
+    // Waits for sends on their way; none leaves after this change commits.
+    await lockConsentForChange(tx, customerId);
     const [before] = await tx
       .select({ status: customerTopics.status })
       .from(customerTopics)

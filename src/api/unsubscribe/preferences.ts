@@ -11,6 +11,7 @@ import {
 import type { UnsubscribeChannel } from '../../guardrails/unsubscribe-token';
 import type { JourneyEvent, JsonObject } from '../../journeys/run-types';
 import { storeEvents } from '../../routing/ingest';
+import { lockConsentForChange } from '../../guardrails/consent-gate';
 
 export const UNSUBSCRIBE_EVENT = 'unsubscribe';
 export const RESUBSCRIBE_EVENT = 'resubscribe';
@@ -93,6 +94,8 @@ export async function applyPreferenceChanges(
   origin: ChangeOrigin,
 ): Promise<JourneyEvent[] | null> {
   return db.transaction(async (tx) => {
+    // Waits for sends on their way; none leaves after this change commits.
+    await lockConsentForChange(tx, customerId);
     const [customer] = await tx
       .select({ consent: customers.consent })
       .from(customers)
