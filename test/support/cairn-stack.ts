@@ -48,6 +48,8 @@ export async function startCairnTestStack(
     twilioAuthToken?: string;
     /** Global frequency caps for the worker's sends. */
     caps?: CapRule[];
+    /** Signs unsubscribe links in emails and turns on the /u routes (public base PUBLIC_TEST_URL). */
+    unsubscribeSecret?: string;
   } = {},
 ): Promise<CairnTestStack> {
   const address = options.temporalAddress ?? testTemporalAddress();
@@ -69,6 +71,9 @@ export async function startCairnTestStack(
   const api = await buildApi({
     ...deps,
     apiKeys: [TEST_API_KEY],
+    ...(options.unsubscribeSecret
+      ? { unsubscribe: { secret: options.unsubscribeSecret, publicBaseUrl: PUBLIC_TEST_URL } }
+      : {}),
     ...(options.twilioAuthToken
       ? {
           twilio: {
@@ -88,6 +93,9 @@ export async function startCairnTestStack(
     channels: options.channels?.(database.db),
     gate: database.gate,
     ...(options.caps ? { caps: options.caps } : {}),
+    ...(options.unsubscribeSecret
+      ? { unsubscribe: { secret: options.unsubscribeSecret, publicBaseUrl: PUBLIC_TEST_URL } }
+      : {}),
   });
   const running = worker.run();
   const router: EventRouter | null =

@@ -6,6 +6,7 @@ import { templateLinks } from '../../src/runtime/activity-deps';
 import { createJourneyWorker } from '../../src/runtime/journey-worker';
 import type { CapRule } from '../../src/guardrails/cap-rules';
 import { createConsentGate } from '../../src/guardrails/consent-gate';
+import type { UnsubscribeSettings } from '../../src/guardrails/unsubscribe-links';
 import { testWorkflowBundle } from './temporal';
 
 export interface TestWorkerOptions {
@@ -21,6 +22,8 @@ export interface TestWorkerOptions {
   gate?: Database;
   /** Global frequency caps for this worker's sends. */
   caps?: CapRule[];
+  /** Signs unsubscribe links in marketing email. */
+  unsubscribe?: UnsubscribeSettings;
 }
 
 /** A real journey worker: real activities on Postgres and SMTP, the bundle built for this run. */
@@ -41,6 +44,7 @@ export function createTestJourneyWorker(options: TestWorkerOptions): Promise<Wor
       consentGate: createConsentGate(options.gate),
       config: {
         ...(options.caps ? { caps: options.caps } : {}),
+        ...(options.unsubscribe ? { unsubscribe: options.unsubscribe } : {}),
         companyName: 'Acme',
         defaultTimeZone: 'UTC',
         appUrl: 'https://shop.test',
