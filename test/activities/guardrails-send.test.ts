@@ -141,14 +141,12 @@ describe('guardrails at send time', () => {
 
   it('never sends to a hard-bounced address, transactional included', async () => {
     await seedCustomer(database.db, { id: 'bo' });
-    await database.db
-      .insert(suppressions)
-      .values({
-        channel: 'email',
-        address: 'bo@example.com',
-        reason: 'hard_bounce',
-        source: 'api',
-      });
+    await database.db.insert(suppressions).values({
+      channel: 'email',
+      address: 'bo@example.com',
+      reason: 'hard_bounce',
+      source: 'api',
+    });
     await expect(send(email('bo', { messageKind: 'transactional' }))).resolves.toMatchObject({
       status: 'skipped',
       reason: 'suppressed',
