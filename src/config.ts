@@ -41,6 +41,7 @@ const configSchema = z.object({
     )
     .default('08:00-21:00'),
   CAIRN_FREQUENCY_CAPS: z.string().optional(),
+  EMAIL_MARKETING_DEFAULT: z.enum(['opted_in', 'opted_out']).default('opted_in'),
   UNSUBSCRIBE_SECRET: z.string().min(32).optional(),
   SEND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(12),
   SEND_MAX_RETRY_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
@@ -107,6 +108,8 @@ export interface Config {
   emailSubjectMax: number;
   /** How long a send retries through a provider outage before the step records a failure. */
   sendPolicy: SendPolicy;
+  /** Marketing email to customers with no recorded email choice: sent or not. */
+  emailMarketingDefault: 'opted_in' | 'opted_out';
   /** Global frequency caps (CAIRN_FREQUENCY_CAPS); journeys may replace a rule for their runs. */
   frequencyCaps: CapRule[];
   /** Signs unsubscribe links; unset: marketing email carries none and the /u routes are off. */
@@ -165,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     emailSubjectMax: vars.EMAIL_SUBJECT_MAX,
     sendWindow: parseSendWindow(vars.SEND_WINDOW),
     frequencyCaps: parseCaps(vars.CAIRN_FREQUENCY_CAPS),
+    emailMarketingDefault: vars.EMAIL_MARKETING_DEFAULT,
     unsubscribe: vars.UNSUBSCRIBE_SECRET
       ? {
           secret: vars.UNSUBSCRIBE_SECRET,

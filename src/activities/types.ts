@@ -30,6 +30,8 @@ export interface ActivityConfig {
   sms?: { maxSegments: number; overflow: 'truncate' | 'refuse' };
   /** Push title and body limits. Default: 65 and 240 characters. */
   push?: { titleMax: number; bodyMax: number };
+  /** Marketing email to a customer with no recorded choice: sent (opted_in) or not. Default opted_in. */
+  emailMarketingDefault?: 'opted_in' | 'opted_out';
   /** Global frequency caps; a journey's own rules replace the one for the same channel and window. */
   caps?: CapRule[];
   /** Signs unsubscribe and preference links; without it marketing email has no such links. */

@@ -54,6 +54,7 @@ export function activitiesFromConfig(
       sms: { maxSegments: config.sms.maxSegments, overflow: config.sms.overflow },
       push: config.push,
       caps: config.frequencyCaps,
+      emailMarketingDefault: config.emailMarketingDefault,
       ...(config.unsubscribe ? { unsubscribe: config.unsubscribe } : {}),
     },
   });

@@ -154,6 +154,23 @@ describe('guardrails at send time', () => {
     expect(mailTo('bo')).toEqual([]);
   });
 
+  it('follows the configured default for marketing email to customers who made no choice', async () => {
+    const strict = createActivities({
+      db: database.db,
+      email: createEmailChannel({ url: smtp.url, from: 'Cairn <c@cairn.test>', pool: false }),
+      config: { companyName: 'Acme', defaultTimeZone: 'UTC', emailMarketingDefault: 'opted_out' },
+    });
+    const sendStrict = (request: SendMessageRequest) =>
+      activityEnvironment().env.run(strict.sendMessage, request);
+    await seedCustomer(database.db, { id: 'nina' });
+    await seedCustomer(database.db, { id: 'olaf', consent: { email: 'opted_in' } });
+    await expect(sendStrict(email('nina'))).resolves.toMatchObject({
+      status: 'skipped',
+      reason: 'no_consent',
+    });
+    await expect(sendStrict(email('olaf'))).resolves.toMatchObject({ status: 'sent' });
+  });
+
   it('fails and retries, never sends, when the cap or consent cannot be read', async () => {
     await seedCustomer(database.db, { id: 'dee' });
     const request = email('dee');

@@ -52,7 +52,11 @@ describe('push and SMS through the send activity', () => {
   });
 
   it('removes a token the provider reports unregistered, and the next send reaches the rest', async () => {
-    await seedCustomer(database.db, { id: 'lin', attributes: { first_name: 'Lin' } });
+    await seedCustomer(database.db, {
+      id: 'lin',
+      attributes: { first_name: 'Lin' },
+      consent: { push: 'opted_in' },
+    });
     await database.db.insert(deviceTokens).values([
       { token: 'lin-old-phone', customerId: 'lin', platform: 'ios' },
       { token: 'lin-new-phone', customerId: 'lin', platform: 'ios' },
@@ -84,7 +88,7 @@ describe('push and SMS through the send activity', () => {
   });
 
   it('drops the tokens of a send that no device took, so the next push step skips with a reason', async () => {
-    await seedCustomer(database.db, { id: 'ola' });
+    await seedCustomer(database.db, { id: 'ola', consent: { push: 'opted_in' } });
     await database.db
       .insert(deviceTokens)
       .values({ token: 'ola-gone', customerId: 'ola', platform: 'android' });
@@ -104,8 +108,19 @@ describe('push and SMS through the send activity', () => {
     });
   });
 
+  it('skips marketing push without an explicit opt-in, even with a device', async () => {
+    await seedCustomer(database.db, { id: 'pia' });
+    await database.db
+      .insert(deviceTokens)
+      .values({ token: 'pia-phone-1', customerId: 'pia', platform: 'ios' });
+    await expect(send(pushRequest('pia'))).resolves.toMatchObject({
+      status: 'skipped',
+      reason: 'no_consent',
+    });
+  });
+
   it('skips push with a reason when the customer has no device', async () => {
-    await seedCustomer(database.db, { id: 'noor' });
+    await seedCustomer(database.db, { id: 'noor', consent: { push: 'opted_in' } });
     await expect(send(pushRequest('noor'))).resolves.toMatchObject({
       status: 'skipped',
       reason: 'no_device_tokens',

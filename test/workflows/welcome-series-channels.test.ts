@@ -12,7 +12,7 @@ const HOUR = 3_600_000;
 describe('the welcome series on every channel, on the time-skipping server', () => {
   const harness = useTimeSkippingHarness();
 
-  async function signUp(customerId: string, consent: { sms?: 'opted_in' }) {
+  async function signUp(customerId: string, consent: { sms?: 'opted_in'; push?: 'opted_in' }) {
     await harness.database.db.insert(customers).values({
       id: customerId,
       email: `${customerId}@example.com`,
@@ -63,7 +63,7 @@ describe('the welcome series on every channel, on the time-skipping server', () 
     harness.peers.smtp.messages.filter((m) => m.envelope.to.includes(`${customerId}@example.com`));
 
   it('sends email at 0, SMS at +2 h, push at +1 day and email at +3 days', async () => {
-    const { result, sends } = await signUp('ada', { sms: 'opted_in' });
+    const { result, sends } = await signUp('ada', { sms: 'opted_in', push: 'opted_in' });
     expect(result).toMatchObject({ status: 'completed' });
     expect(sends).toEqual([
       ['email', 0, 'sent'],
@@ -95,7 +95,7 @@ describe('the welcome series on every channel, on the time-skipping server', () 
   });
 
   it('sends the SMS step by email when the customer has not opted in to SMS', async () => {
-    const { sends } = await signUp('grace', {});
+    const { sends } = await signUp('grace', { push: 'opted_in' });
     expect(sends).toEqual([
       ['email', 0, 'sent'],
       ['sms', 2, 'skipped'],

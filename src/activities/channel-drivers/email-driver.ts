@@ -13,9 +13,9 @@ export const prepareEmail: PrepareMessage<'email'> = async (input) => {
   if (!customer.email) return { skipped: 'no_email' };
   const suppression = await isSuppressed(deps.db, 'email', customer.email);
   if (suppression.suppressed) return { skipped: 'suppressed' };
-  if (messageKind === 'marketing' && customer.consent.email === 'opted_out') {
-    return { skipped: 'no_consent' };
-  }
+  // Marketing email without a recorded choice follows the deployment's default.
+  const consent = customer.consent.email ?? deps.config.emailMarketingDefault ?? 'opted_in';
+  if (messageKind === 'marketing' && consent !== 'opted_in') return { skipped: 'no_consent' };
   const rendered = renderEmail(content, scope);
   // The subject is adapted like a push title: cut at a word, never inside a character.
   rendered.subject = truncateText(rendered.subject, deps.config.emailSubjectMax ?? 78).text;

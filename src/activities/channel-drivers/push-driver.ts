@@ -9,10 +9,15 @@ import type { PrepareMessage } from './driver';
 import { renderJson } from './render-json';
 
 /** Push: every device token of the customer, read now; dead tokens are dropped after the send. */
-export const preparePush: PrepareMessage<'push'> = async ({ deps, customer, content, scope }) => {
+export const preparePush: PrepareMessage<'push'> = async (input) => {
+  const { deps, customer, content, scope, messageKind } = input;
   const channel = deps.push;
   if (!channel) return { skipped: 'channel_not_configured' };
-  if (customer.consent.push === 'opted_out') return { skipped: 'no_consent' };
+  // Marketing push needs an explicit opt-in; an opt-out stops every push.
+  const consent = customer.consent.push;
+  if (consent === 'opted_out' || (messageKind === 'marketing' && consent !== 'opted_in')) {
+    return { skipped: 'no_consent' };
+  }
   const rows = await deps.db
     .select({ token: deviceTokens.token })
     .from(deviceTokens)
