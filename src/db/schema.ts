@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -10,7 +11,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import type { JsonObject } from '../journeys/run-types';
+import type { JsonObject, JsonValue } from '../journeys/run-types';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
@@ -55,6 +56,10 @@ export const events = pgTable(
     routingAttempts: integer('routing_attempts').notNull().default(0),
     routingError: text('routing_error'),
     nextRoutingAt: timestamp('next_routing_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Engagement and provider events (opens, clicks, bounces) name the delivery they concern. */
+    deliveryId: uuid('delivery_id'),
+    /** Machine-readable flags, e.g. { machineOpen: true } for privacy-proxy opens, { bot: true }. */
+    flags: jsonb('flags').$type<JsonObject>(),
   },
   (t) => [
     index('events_customer_time_idx').on(t.customerId, t.occurredAt.desc()),
@@ -62,6 +67,7 @@ export const events = pgTable(
     index('events_unrouted_idx')
       .on(t.nextRoutingAt)
       .where(sql`${t.routedAt} is null`),
+    index('events_delivery_idx').on(t.deliveryId),
   ],
 );
 
@@ -121,6 +127,8 @@ export const journeyRuns = pgTable(
       .default(sql`'{}'::text[]`),
     triggerEventId: text('trigger_event_id'),
     finishReason: text('finish_reason'),
+    /** The run's decision trace, stored when it ends (running runs answer the state query). */
+    trace: jsonb('trace').$type<JsonValue[]>(),
     startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
     endedAt: timestamp('ended_at', { withTimezone: true }),
   },
@@ -263,4 +271,53 @@ export const customerTopics = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [primaryKey({ columns: [t.customerId, t.topicId] })],
+);
+
+/**
+ * The links of a sent message, by position. A click token names a delivery and a link index, never
+ * a URL, so only links Cairn itself rewrote can ever be redirected to.
+ */
+export const deliveryLinks = pgTable(
+  'delivery_links',
+  {
+    deliveryId: uuid('delivery_id').notNull(),
+    linkIndex: integer('link_index').notNull(),
+    url: text('url').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.deliveryId, t.linkIndex] })],
+);
+
+export type AttributionModel = 'last_touch' | 'first_touch' | 'linear' | 'time_decay';
+
+/**
+ * A goal event credited to the messages that preceded it within the attribution window: one row
+ * per (goal event, model, delivery) with that delivery's share of the conversion and its revenue.
+ */
+export const conversions = pgTable(
+  'conversions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    eventId: text('event_id').notNull(),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    model: text('model').$type<AttributionModel>().notNull(),
+    deliveryId: uuid('delivery_id').notNull(),
+    journeyId: text('journey_id').notNull(),
+    journeyVersion: integer('journey_version').notNull(),
+    stepId: text('step_id').notNull(),
+    channel: text('channel').notNull(),
+    /** This delivery's share of the conversion, 0–1; the shares of one event and model add to 1. */
+    weight: doublePrecision('weight').notNull(),
+    /** The event's revenue times the weight, in the event's currency. */
+    revenue: doublePrecision('revenue').notNull().default(0),
+    currency: text('currency'),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('conversions_event_model_delivery_idx').on(t.eventId, t.model, t.deliveryId),
+    index('conversions_journey_idx').on(t.journeyId, t.journeyVersion, t.stepId, t.channel),
+  ],
 );
