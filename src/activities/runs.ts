@@ -34,7 +34,12 @@ export function createRunActivities(db: Database, clock: () => Date) {
       }
       const rows = await db
         .update(journeyRuns)
-        .set({ status: request.status, finishReason: request.finishReason, endedAt: clock() })
+        .set({
+          status: request.status,
+          finishReason: request.finishReason,
+          endedAt: clock(),
+          ...(request.trace ? { trace: request.trace } : {}),
+        })
         .where(
           and(eq(journeyRuns.workflowId, request.workflowId), eq(journeyRuns.status, 'running')),
         )

@@ -12,7 +12,7 @@ import type { UnsubscribeSettings } from '../guardrails/unsubscribe-links';
 import type { RunRegistryStatus } from '../db/schema';
 import type { ChannelMessage, ChannelName } from '../journeys/channel-content';
 import type { CapRuleInput } from '../journeys/schema';
-import type { JsonObject } from '../journeys/run-types';
+import type { JsonObject, JsonValue } from '../journeys/run-types';
 
 export interface ActivityConfig {
   companyName: string;
@@ -99,6 +99,8 @@ export interface RunFinishedRequest {
   status: RunRegistryStatus;
   /** A FinishReason, or a driver-level reason such as 'error'. */
   finishReason: string;
+  /** The run's decision trace, kept with the registry row for the customer timeline. */
+  trace?: JsonValue[];
 }
 
 /** Whether the runs registry row changed (false: no running row, e.g. already recorded). */

@@ -18,6 +18,7 @@ import type {
   Command,
   Input,
   JourneyEvent,
+  JsonValue,
   RunInput,
   RunState,
   SendOutcome,
@@ -111,6 +112,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
           workflowId: workflowInfo().workflowId,
           status: 'failed',
           finishReason: 'error',
+          trace: transition.state.trace as unknown as JsonValue[],
         }),
       );
     }
@@ -121,6 +123,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
     workflowId: workflowInfo().workflowId,
     status: state.status,
     finishReason: state.finishReason ?? 'completed',
+    trace: state.trace as unknown as JsonValue[],
   });
   return { status: state.status, finishReason: state.finishReason, steps };
 }
