@@ -1,0 +1,272 @@
+import { createHash } from 'node:crypto';
+import { and, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../db/database';
+import { customers, deliveries, events, type SuppressionReason } from '../db/schema';
+import type { JourneyEvent, JsonObject } from '../journeys/run-types';
+import { storeEvents } from '../routing/ingest';
+import { suppressionForSendFailure } from './bounce-rules';
+import {
+  addSuppression,
+  InvalidAddressError,
+  normaliseAddress,
+  type SuppressionChannel,
+} from './suppression';
+
+export type BounceKind = 'hard_bounce' | 'soft_bounce' | 'complaint';
+export type BounceChannel = 'email' | 'sms';
+
+export interface BounceReport {
+  channel: BounceChannel;
+  address: string;
+  kind: BounceKind;
+  /** Where it came from: bounce_webhook, smtp, twilio. */
+  source: string;
+  /** The delivery it concerns, by our id or the provider's message id. */
+  deliveryId?: string;
+  providerMessageId?: string;
+  /** A machine-readable code from the provider ("5.1.1", "smtp_550"); never free text. */
+  code?: string;
+  occurredAt: Date;
+}
+
+export interface BounceOutcome {
+  /** added: a new entry; existing: the address was suppressed already; none: not a suppression. */
+  suppression: 'added' | 'existing' | 'none';
+  /** Whether the report named a delivery we know on this channel. */
+  deliveryFound: boolean;
+  /** Whether that delivery's ledger row now shows the bounce or complaint. */
+  deliveryUpdated: boolean;
+  /** Newly stored events, to route (a repeated report stores none). */
+  events: JourneyEvent[];
+}
+
+type DeliveryRow = typeof deliveries.$inferSelect;
+
+const DEFAULT_LEASE_MS = 60_000;
+
+const SUPPRESSES: Record<BounceKind, SuppressionReason | null> = {
+  hard_bounce: 'hard_bounce',
+  complaint: 'complaint',
+  soft_bounce: null,
+};
+
+/**
+ * Records a bounce or complaint in one transaction:
+ * - hard bounces and complaints suppress the address (soft bounces never do);
+ * - the delivery, when known and settled as sent or unknown, shows it (see `ledgerPatch`);
+ * - an event (email_bounced, email_complained, sms_failed, sms_complained) is stored for the
+ *   delivery's customer, or else for every customer with that address, linked to the delivery,
+ *   with an id derived from the report so a repeated webhook stores nothing twice.
+ * Throws InvalidAddressError for an address the channel cannot use.
+ */
+export async function recordBounce(
+  db: Database,
+  report: BounceReport,
+  options: { now?: Date; leaseMs?: number } = {},
+): Promise<BounceOutcome> {
+  const now = options.now ?? new Date();
+  return db.transaction(async (tx) => {
+    const suppression = await suppress(tx, report);
+    const delivery = await findDelivery(tx, report);
+    const deliveryUpdated = delivery ? await updateDelivery(tx, delivery, report) : false;
+    const owners = delivery
+      ? [delivery.customerId]
+      : await customersWithAddress(tx, report.channel, normalised(report));
+    const stored = await storeBounceEvents(tx, report, delivery, owners, {
+      now,
+      leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
+    });
+    return { suppression, deliveryFound: delivery !== null, deliveryUpdated, events: stored };
+  });
+}
+
+/**
+ * Called by the send path when a provider refuses a message permanently at send time (SMTP 5xx
+ * on RCPT, Twilio 21211, ...): suppresses the address when the code says it is dead. Returns the
+ * reason it was suppressed for, or null when the code is not about the address.
+ */
+export async function suppressAfterSendFailure(
+  db: Database,
+  input: { channel: string; address: string; code: string },
+): Promise<SuppressionReason | null> {
+  const reason = suppressionForSendFailure(input.channel, input.code);
+  if (!reason || !isSuppressionChannel(input.channel)) return null;
+  const source = input.channel === 'email' ? 'smtp' : 'twilio';
+  await addSuppression(db, { channel: input.channel, address: input.address, reason, source });
+  return reason;
+}
+
+async function suppress(db: Database, report: BounceReport): Promise<BounceOutcome['suppression']> {
+  const reason = SUPPRESSES[report.kind];
+  if (!reason) {
+    normalised(report); // still refuses an address the channel cannot use
+    return 'none';
+  }
+  const { created } = await addSuppression(db, {
+    channel: report.channel,
+    address: report.address,
+    reason,
+    source: report.source,
+  });
+  return created ? 'added' : 'existing';
+}
+
+async function findDelivery(db: Database, report: BounceReport): Promise<DeliveryRow | null> {
+  const keys: SQL[] = [];
+  if (report.deliveryId) keys.push(eq(deliveries.id, report.deliveryId));
+  if (report.providerMessageId) {
+    keys.push(eq(deliveries.providerMessageId, report.providerMessageId));
+  }
+  if (keys.length === 0) return null;
+  const rows = await db
+    .select()
+    .from(deliveries)
+    .where(and(or(...keys), eq(deliveries.channel, report.channel)))
+    .limit(1)
+    .for('update');
+  return rows[0] ?? null;
+}
+
+/**
+ * The ledger keeps "sent, then bounced" visible: sentAt stays as recorded and the bounce goes in
+ * detail.bounce with its kind, source, code and time.
+ * - hard bounce: status failed, reason hard_bounce, providerCode the bounce code — the message
+ *   never reached anyone, as with Twilio's undelivered;
+ * - complaint: status sent, reason complaint — the message was delivered, and read;
+ * - soft bounce: status sent, detail only — the provider may still deliver it.
+ * Only rows settled as sent or unknown change (pending/sending belong to a send in flight, and
+ * skipped/failed rows were never delivered); a row whose reason already records a bounce or
+ * complaint is kept, so the first verdict stands. A report proves the provider took the message,
+ * so an unknown row becomes sent or failed.
+ */
+async function updateDelivery(
+  db: Database,
+  row: DeliveryRow,
+  report: BounceReport,
+): Promise<boolean> {
+  const updated = await db
+    .update(deliveries)
+    .set({ ...ledgerPatch(row, report), updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(deliveries.id, row.id),
+        inArray(deliveries.status, ['sent', 'unknown']),
+        or(isNull(deliveries.reason), eq(deliveries.status, 'unknown')),
+      ),
+    )
+    .returning({ id: deliveries.id });
+  return updated.length > 0;
+}
+
+function ledgerPatch(row: DeliveryRow, report: BounceReport) {
+  const bounce: JsonObject = {
+    kind: report.kind,
+    source: report.source,
+    code: report.code ?? null,
+    at: report.occurredAt.toISOString(),
+  };
+  const detail: JsonObject = { ...(row.detail ?? {}), bounce };
+  if (report.kind === 'hard_bounce') {
+    return {
+      status: 'failed' as const,
+      reason: 'hard_bounce',
+      providerCode: report.code ?? 'hard_bounce',
+      detail,
+    };
+  }
+  return {
+    status: 'sent' as const,
+    reason: report.kind === 'complaint' ? 'complaint' : null,
+    detail,
+  };
+}
+
+async function customersWithAddress(
+  db: Database,
+  channel: BounceChannel,
+  address: string,
+): Promise<string[]> {
+  // Emails are stored as given; compare them in the normalised form suppressions use.
+  const match =
+    channel === 'email'
+      ? sql`lower(btrim(${customers.email})) = ${address}`
+      : eq(customers.phone, address);
+  const rows = await db.select({ id: customers.id }).from(customers).where(match);
+  return rows.map((row) => row.id);
+}
+
+const EVENT_TYPES: Record<BounceChannel, Record<BounceKind, string>> = {
+  email: {
+    hard_bounce: 'email_bounced',
+    soft_bounce: 'email_bounced',
+    complaint: 'email_complained',
+  },
+  sms: { hard_bounce: 'sms_failed', soft_bounce: 'sms_failed', complaint: 'sms_complained' },
+};
+
+async function storeBounceEvents(
+  db: Database,
+  report: BounceReport,
+  delivery: DeliveryRow | null,
+  owners: string[],
+  options: { now: Date; leaseMs: number },
+): Promise<JourneyEvent[]> {
+  if (owners.length === 0) return [];
+  const properties: JsonObject = {
+    channel: report.channel,
+    kind: report.kind,
+    ...(report.kind !== 'complaint'
+      ? { bounceType: report.kind === 'hard_bounce' ? 'hard' : 'soft' }
+      : {}),
+    source: report.source,
+    code: report.code ?? null,
+    deliveryId: delivery?.id ?? null,
+    journeyId: delivery?.journeyId ?? null,
+    stepId: delivery?.stepId ?? null,
+  };
+  const reportKey = delivery ? delivery.id : digest(report);
+  const stored = await storeEvents(
+    db,
+    owners.map((customerId) => ({
+      id: `bounce:${report.kind}:${reportKey}:${customerId}`,
+      customerId,
+      type: EVENT_TYPES[report.channel][report.kind],
+      occurredAt: report.occurredAt.toISOString(),
+      properties,
+    })),
+    { ...options, source: report.source },
+  );
+  const fresh = stored.flatMap((s) => (s.event ? [s.event] : []));
+  if (delivery && fresh.length > 0) {
+    await db
+      .update(events)
+      .set({ deliveryId: delivery.id })
+      .where(
+        inArray(
+          events.id,
+          fresh.map((event) => event.id),
+        ),
+      );
+  }
+  return fresh;
+}
+
+/** Identifies a report without a delivery; the address only ever appears hashed. */
+function digest(report: BounceReport): string {
+  return createHash('sha256')
+    .update(
+      [report.channel, normalised(report), report.kind, report.occurredAt.toISOString()].join('\n'),
+    )
+    .digest('hex')
+    .slice(0, 32);
+}
+
+function normalised(report: BounceReport): string {
+  const result = normaliseAddress(report.channel, report.address);
+  if (!result.ok) throw new InvalidAddressError(report.channel, result.problem);
+  return result.address;
+}
+
+function isSuppressionChannel(channel: string): channel is SuppressionChannel {
+  return channel === 'email' || channel === 'sms' || channel === 'push';
+}
