@@ -1,4 +1,5 @@
 import { evaluateConditionGroup, sameValue } from './conditions';
+import { parseDuration } from './durations';
 import { resolveField } from './field-paths';
 import { carryOn, currentStep, finish, record, scopeOf, type RunContext } from './run-context';
 import type { JourneyEvent, JsonObject, Transition } from './run-types';
@@ -25,6 +26,7 @@ export function handleEvent(ctx: RunContext, event: JourneyEvent): Transition {
     return carryOn(ctx);
   }
   rememberEvent(ctx, event.id);
+  noteEngagement(ctx, event);
 
   const goal = checkGoal(ctx, event);
   if (goal) return goal;
@@ -47,6 +49,35 @@ export function handleEvent(ctx: RunContext, event: JourneyEvent): Transition {
   return carryOn(ctx);
 }
 
+const DEFAULT_ATTRIBUTION_WINDOW = '7d';
+
+const ENGAGEMENT_KINDS: Record<string, 'opened' | 'clicked'> = {
+  email_opened: 'opened',
+  push_opened: 'opened',
+  in_app_read: 'opened',
+  email_clicked: 'clicked',
+  sms_clicked: 'clicked',
+};
+
+/**
+ * Opens and clicks of this run's own messages (the event names the step that sent it) feed the
+ * engagement.* condition paths, whatever step the run is at.
+ */
+function noteEngagement(ctx: RunContext, event: JourneyEvent): void {
+  const kind = ENGAGEMENT_KINDS[event.type];
+  const stepId = event.properties.stepId;
+  if (!kind || typeof stepId !== 'string') return;
+  const engagement = (ctx.state.engagement ??= {});
+  const seen = (engagement[stepId] ??= {});
+  if (seen[kind] !== undefined) return;
+  seen[kind] = ctx.now;
+  record(ctx, {
+    kind: 'engagement',
+    summary: `${stepId}: ${kind} (${event.type})`,
+    detail: { eventId: event.id, deliveryId: (event.properties.deliveryId as string) ?? null },
+  });
+}
+
 function rememberEvent(ctx: RunContext, id: string): void {
   const seen = ctx.state.seenEventIds;
   seen.push(id);
@@ -58,7 +89,15 @@ function checkGoal(ctx: RunContext, event: JourneyEvent): Transition | null {
   if (!goal || goal.event !== event.type) return null;
   if (!passes(ctx, goal.when, event, `goal ${goal.event}`)) return null;
   const first = ctx.state.goalReachedAt === null;
-  if (first) ctx.state.goalReachedAt = ctx.now;
+  if (first) {
+    ctx.state.goalReachedAt = ctx.now;
+    // The driver credits the run's messages (attribution) before it carries on or finishes.
+    ctx.state.pendingConversion = {
+      event,
+      windowMs: parseDuration(goal.within ?? DEFAULT_ATTRIBUTION_WINDOW),
+      revenuePath: goal.revenue ?? 'event.properties.revenue',
+    };
+  }
   record(ctx, {
     kind: 'goal',
     summary: first

@@ -6,6 +6,8 @@ export interface FieldScope {
   trigger?: JourneyEvent | null;
   event?: JourneyEvent | null;
   context?: JsonObject;
+  /** What the customer did with this run's messages: engagement.<stepId>.opened / .clicked. */
+  engagement?: JsonObject;
 }
 
 /**
@@ -17,13 +19,13 @@ export type Resolved = { missing: true; value: undefined } | { missing: false; v
 
 const MISSING: Resolved = { missing: true, value: undefined };
 
-const ROOTS = new Set(['profile', 'trigger', 'event', 'context']);
+const ROOTS = new Set(['profile', 'trigger', 'event', 'context', 'engagement']);
 
 export function resolveField(path: string, scope: FieldScope): Resolved {
   const [root, ...rest] = path.split('.');
   if (root === undefined || !ROOTS.has(root) || rest.length === 0) {
     throw new Error(
-      `invalid field path "${path}": must start with profile., trigger., event. or context.`,
+      `invalid field path "${path}": must start with profile., trigger., event., context. or engagement.`,
     );
   }
   let current: unknown = scope[root as keyof FieldScope];

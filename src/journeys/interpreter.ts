@@ -76,6 +76,8 @@ function initialState(input: RunInput, now: number): RunState {
 
 export function advance(definition: JourneyDefinition, state: RunState, input: Input): Transition {
   const ctx = createContext(definition, state, input.now);
+  // A goal that ended the run still has its conversion recorded afterwards.
+  if (input.kind === 'conversion_recorded') return onConversionRecorded(ctx, input.summary);
   if (state.status !== 'running') return carryOn(ctx);
   if (input.kind === 'cancel') {
     return finish(
@@ -212,6 +214,18 @@ function onSendResult(ctx: RunContext, outcome: SendOutcome): Transition {
     ctx.state.sendCursor = { index: cursor.index + 1, fallback: false };
   }
   return continueWith(ctx, nextSendAction(ctx, step));
+}
+
+function onConversionRecorded(ctx: RunContext, summary: JsonObject): Transition {
+  const pending = ctx.state.pendingConversion;
+  if (!pending) return carryOn(ctx);
+  ctx.state.pendingConversion = null;
+  record(ctx, {
+    kind: 'conversion',
+    summary: `conversion recorded for goal ${pending.event.type}`,
+    detail: { eventId: pending.event.id, ...summary },
+  });
+  return carryOn(ctx);
 }
 
 function onEngagement(ctx: RunContext, engagedAt: number[]): Transition {

@@ -1,3 +1,4 @@
+import type { JsonObject } from './run-types';
 import type {
   Command,
   Decision,
@@ -98,6 +99,27 @@ export function scopeOf(ctx: RunContext, event?: JourneyEvent): FieldScope {
     profile: ctx.state.profile,
     trigger: ctx.state.trigger,
     context: ctx.state.context,
+    engagement: engagementScope(ctx.state.engagement ?? {}),
     ...(event ? { event } : {}),
   };
+}
+
+/**
+ * engagement.<stepId>.opened / .clicked (booleans) and .opened_at / .clicked_at (ISO), and
+ * engagement.last_at: the customer's engagement with this run's messages.
+ */
+function engagementScope(engagement: Record<string, { opened?: number; clicked?: number }>) {
+  const scope: JsonObject = {};
+  let last = 0;
+  for (const [stepId, seen] of Object.entries(engagement)) {
+    scope[stepId] = {
+      opened: seen.opened !== undefined || seen.clicked !== undefined,
+      clicked: seen.clicked !== undefined,
+      ...(seen.opened !== undefined ? { opened_at: new Date(seen.opened).toISOString() } : {}),
+      ...(seen.clicked !== undefined ? { clicked_at: new Date(seen.clicked).toISOString() } : {}),
+    };
+    last = Math.max(last, seen.opened ?? 0, seen.clicked ?? 0);
+  }
+  if (last > 0) scope.last_at = new Date(last).toISOString();
+  return scope;
 }

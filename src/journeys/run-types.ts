@@ -87,6 +87,8 @@ export interface Decision {
     | 'send_fallback'
     | 'send_deferred'
     | 'best_hour'
+    | 'engagement'
+    | 'conversion'
     | 'quiet_hours'
     | 'profile_updated'
     | 'goal'
@@ -139,6 +141,10 @@ export interface RunState {
   traceDropped: number;
   /** Steps entered since the run last waited on a timer; guards loops through branches and sends. */
   stepsSinceWait: number;
+  /** Opens and clicks of this run's messages, by step (epoch ms of the first of each). */
+  engagement?: Record<string, { opened?: number; clicked?: number }>;
+  /** A goal event whose conversion the driver has yet to record (then feeds conversion_recorded). */
+  pendingConversion?: { event: JourneyEvent; windowMs: number; revenuePath: string } | null;
   /** Inside a send step: which message is next, and whether its fallback is being sent. */
   sendCursor?: { index: number; fallback: boolean } | null;
 }
@@ -183,6 +189,8 @@ export type Input =
   | { kind: 'send_result'; now: number; outcome: SendOutcome }
   | { kind: 'profile_updated'; now: number; profile: ProfileSnapshot }
   | { kind: 'timer'; now: number }
+  /** The driver recorded the pending conversion; `summary` says what was credited. */
+  | { kind: 'conversion_recorded'; now: number; summary: JsonObject }
   /** Epoch ms of the customer's recent opens and clicks, newest first. */
   | { kind: 'engagement'; now: number; engagedAt: number[] }
   | { kind: 'event'; now: number; event: JourneyEvent }

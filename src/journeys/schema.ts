@@ -38,8 +38,8 @@ export const stepIdSchema = z
 export const fieldPathSchema = z
   .string()
   .regex(
-    /^(profile|trigger|event|context)(\.[A-Za-z0-9_]+)+$/,
-    'must start with profile., trigger., event. or context.',
+    /^(profile|trigger|event|context|engagement)(\.[A-Za-z0-9_]+)+$/,
+    'must start with profile., trigger., event., context. or engagement.',
   );
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -244,6 +244,10 @@ export const journeyDefinitionSchema = z
         event: z.string().min(1),
         when: conditionGroupSchema.optional(),
         exit: z.boolean().default(true),
+        /** Messages of this run sent (or clicked) this long before the goal get the credit; 7d. */
+        within: durationSchema.optional(),
+        /** Where the goal event carries its revenue; default event.properties.revenue. */
+        revenue: fieldPathSchema.optional(),
       })
       .optional(),
     maxDuration: durationSchema.optional(),

@@ -18,6 +18,7 @@ import type {
   Command,
   Input,
   JourneyEvent,
+  JsonObject,
   JsonValue,
   RunInput,
   RunState,
@@ -84,6 +85,11 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
       while (inbox.length > 0 && transition.command.kind !== 'finish') {
         feed({ kind: 'event', now: Date.now(), event: inbox.shift()! });
       }
+      const conversion = transition.state.pendingConversion;
+      if (conversion) {
+        feed(await recordConversion(input, transition.state, conversion));
+        continue;
+      }
       if (requests.cancel && transition.command.kind !== 'finish') {
         feed({ kind: 'cancel', now: Date.now(), reason: requests.cancel.reason });
       }
@@ -126,6 +132,33 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
     trace: state.trace as unknown as JsonValue[],
   });
   return { status: state.status, finishReason: state.finishReason, steps };
+}
+
+/** Credits the run's messages with the goal it reached (attribution is the activity's job). */
+async function recordConversion(
+  input: RunInput,
+  state: RunState,
+  conversion: NonNullable<RunState['pendingConversion']>,
+): Promise<Input> {
+  const summary = await data.recordConversion.executeWithOptions(
+    { ...dataOptions, summary: `record conversion: ${conversion.event.type}` },
+    [
+      {
+        customerId: input.customerId,
+        journeyId: state.journeyId,
+        journeyVersion: state.journeyVersion,
+        workflowId: workflowInfo().workflowId,
+        event: conversion.event,
+        windowMs: conversion.windowMs,
+        revenuePath: conversion.revenuePath,
+      },
+    ],
+  );
+  return {
+    kind: 'conversion_recorded',
+    now: Date.now(),
+    summary: summary as unknown as JsonObject,
+  };
 }
 
 /** Carries out one command; returns the input it produced, or null when woken by a signal. */
