@@ -1,7 +1,8 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, max, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
-import { customers } from '../db/schema';
+import { customers, events } from '../db/schema';
 import type { JsonObject, JsonValue, ProfileSnapshot } from '../journeys/run-types';
+import { ENGAGEMENT_EVENT_TYPES } from './engagement';
 import { customerNotFound, invalidRequest } from './failures';
 
 export type CustomerRow = typeof customers.$inferSelect;
@@ -16,6 +17,7 @@ const RESERVED_FIELDS = new Set([
   'consent',
   'email',
   'phone',
+  'last_engaged_at',
 ]);
 const ATTRIBUTE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
@@ -52,7 +54,13 @@ export function createProfileActivities(db: Database) {
       requireId('loadProfile', customerId);
       const customer = await readCustomer(db, customerId);
       if (!customer) throw customerNotFound(customerId);
-      return toProfileSnapshot(customer);
+      const lastEngagedAt = await lastEngagement(db, customerId);
+      return {
+        ...toProfileSnapshot(customer),
+        // "No engagement in the last N days": profile.last_engaged_at older_than 30d (missing
+        // when the customer never engaged, so say that too: exists false).
+        ...(lastEngagedAt ? { last_engaged_at: lastEngagedAt.toISOString() } : {}),
+      };
     },
 
     /**
@@ -112,4 +120,13 @@ function splitUpdate(set: unknown): { kept: JsonObject; removed: string[] } {
     else kept[name] = value;
   }
   return { kept, removed };
+}
+
+/** When the customer last opened, clicked or read anything we sent, or null. */
+async function lastEngagement(db: Database, customerId: string): Promise<Date | null> {
+  const [row] = await db
+    .select({ at: max(events.occurredAt) })
+    .from(events)
+    .where(and(eq(events.customerId, customerId), inArray(events.type, ENGAGEMENT_EVENT_TYPES)));
+  return row?.at ?? null;
 }
