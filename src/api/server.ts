@@ -12,6 +12,7 @@ import {
 import { bearerAuth } from './auth';
 import type { ApiDeps } from './deps';
 import { installErrorHandlers } from './errors';
+import { bounceRoutes } from './routes/bounces';
 import { customerRoutes } from './routes/customers';
 import { deliveryRoutes } from './routes/deliveries';
 import { deviceRoutes } from './routes/devices';
@@ -101,6 +102,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(inboxRoutes, { deps });
       await v1.register(suppressionRoutes, { deps });
       await v1.register(topicRoutes, { deps });
+      await v1.register(bounceRoutes, { deps });
     },
     { prefix: '/v1' },
   );
