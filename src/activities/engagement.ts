@@ -17,7 +17,7 @@ const LIMIT = 200;
 /** When the customer engaged in the last 90 days (newest first, at most 200): for best-hour waits. */
 export function createEngagementActivities(db: Database, clock: () => Date) {
   return {
-    async loadEngagementTimes(customerId: string): Promise<number[]> {
+    loadEngagementTimes: async (customerId: string): Promise<number[]> => {
       const since = new Date(clock().getTime() - LOOKBACK_MS);
       const rows = await db
         .select({ occurredAt: events.occurredAt })
