@@ -38,4 +38,10 @@ export interface ApiDeps {
    * signed token); unset: the routes do not exist. publicBaseUrl is where customers reach the API.
    */
   unsubscribe?: { secret: string; publicBaseUrl: string };
+  /**
+   * Open pixel and click redirects under /t/* (public, authorised by the signed token); unset: the
+   * routes do not exist. excludeMachineEngagement: machine opens and bot clicks are stored, flagged,
+   * but not signalled to runs.
+   */
+  tracking?: { secret: string; publicBaseUrl: string; excludeMachineEngagement: boolean };
 }

@@ -22,7 +22,9 @@ import { inboxRoutes } from './routes/inbox';
 import { journeyRoutes } from './routes/journeys';
 import { runRoutes } from './routes/runs';
 import { suppressionRoutes } from './routes/suppressions';
+import { timelineRoutes } from './routes/timeline';
 import { topicRoutes } from './routes/topics';
+import { trackingRoutes } from './routes/tracking';
 import { twilioWebhookRoutes } from './routes/twilio-webhooks';
 import { unsubscribeRoutes } from './routes/unsubscribe';
 
@@ -77,6 +79,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         'suppressions',
         'topics',
         'unsubscribe',
+        'tracking',
       ].map((name) => ({
         name,
       })),
@@ -90,6 +93,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { deps });
   await app.register(twilioWebhookRoutes, { deps, prefix: '/v1/webhooks/twilio' });
   await app.register(unsubscribeRoutes, { deps });
+  await app.register(trackingRoutes, { deps });
   await app.register(
     async (v1) => {
       v1.addHook('onRequest', bearerAuth(deps.apiKeys));
@@ -102,6 +106,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(inboxRoutes, { deps });
       await v1.register(suppressionRoutes, { deps });
       await v1.register(topicRoutes, { deps });
+      await v1.register(timelineRoutes, { deps });
       await v1.register(bounceRoutes, { deps });
     },
     { prefix: '/v1' },
@@ -122,9 +127,15 @@ function loggerOption(logger: ApiDeps['logger']) {
 
 /**
  * What a request looks like in the log. Unsubscribe URLs carry a token that is a capability (it
- * changes that customer's preferences), so it never reaches the log.
+ * changes that customer's preferences), so it never reaches the log; nor do tracking tokens (each
+ * one records an open or a click for a delivery).
  */
 function requestForLog(request: { method: string; url: string; id?: string }) {
-  const url = request.url.startsWith('/u/') ? '/u/[token]' : request.url;
-  return { method: request.method, url, id: request.id };
+  return { method: request.method, url: redactTokens(request.url), id: request.id };
+}
+
+function redactTokens(url: string): string {
+  if (url.startsWith('/u/')) return '/u/[token]';
+  const tracking = /^\/t\/([a-z])\//.exec(url);
+  return tracking ? `/t/${tracking[1]}/[token]` : url;
 }

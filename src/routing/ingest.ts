@@ -10,6 +10,10 @@ export interface IncomingEvent {
   type: string;
   occurredAt?: string;
   properties?: JsonObject;
+  /** Engagement and provider events name the delivery they concern (routed to its run only). */
+  deliveryId?: string;
+  /** Machine-readable flags, e.g. { machineOpen: true }, { bot: true }. */
+  flags?: JsonObject;
 }
 
 export interface StoredEvent {
@@ -74,6 +78,8 @@ function toRow(item: IncomingEvent, options: { now: Date; leaseMs: number; sourc
     receivedAt: options.now,
     properties: item.properties ?? {},
     source: options.source ?? 'api',
+    ...(item.deliveryId !== undefined ? { deliveryId: item.deliveryId } : {}),
+    ...(item.flags !== undefined ? { flags: item.flags } : {}),
     nextRoutingAt: new Date(options.now.getTime() + options.leaseMs),
   };
 }

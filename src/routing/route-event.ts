@@ -1,5 +1,5 @@
 import { and, arrayContains, eq } from 'drizzle-orm';
-import { journeyRuns } from '../db/schema';
+import { deliveries, events, journeyRuns } from '../db/schema';
 import { evaluateConditionGroup } from '../journeys/conditions';
 import type { JourneyEvent, ProfileSnapshot } from '../journeys/run-types';
 import { MissingRunKeyError, runKeyFromTrigger } from '../journeys/workflow-id';
@@ -20,7 +20,8 @@ export interface RoutingSummary {
 
 /**
  * Routes one stored event: starts the journeys it triggers, then signals the customer's running
- * runs that listen to its type. Throws when Temporal fails; the caller leaves the event in the
+ * runs that listen to its type — or, for an event that names a delivery (an open, a click), only
+ * the run that sent that delivery: a click belongs to this cart's run, not another's. Throws when Temporal fails; the caller leaves the event in the
  * outbox and every step here is safe to repeat (signals carry the event id, starts are keyed by
  * the trigger event id).
  */
@@ -92,6 +93,8 @@ async function signalListeningRuns(
   event: JourneyEvent,
   summary: RoutingSummary,
 ): Promise<void> {
+  const sender = await sendingWorkflowOf(deps, event.id);
+  if (sender === null) return;
   const runs = await deps.db
     .select()
     .from(journeyRuns)
@@ -100,6 +103,7 @@ async function signalListeningRuns(
         eq(journeyRuns.customerId, event.customerId),
         eq(journeyRuns.status, 'running'),
         arrayContains(journeyRuns.listensTo, [event.type]),
+        sender === undefined ? undefined : eq(journeyRuns.workflowId, sender),
       ),
     );
   const handled = new Set([...summary.started, ...summary.signalled]);
@@ -119,4 +123,22 @@ async function signalRun(deps: RoutingDeps, run: RunRow, event: JourneyEvent): P
     await reconcileEndedRun(deps, run);
     return false;
   }
+}
+
+/**
+ * The workflow that sent the delivery the stored event names; undefined when it names none, null
+ * when its delivery is unknown (then no run is signalled: fail closed).
+ */
+async function sendingWorkflowOf(
+  deps: RoutingDeps,
+  eventId: string,
+): Promise<string | null | undefined> {
+  const [row] = await deps.db
+    .select({ deliveryId: events.deliveryId, workflowId: deliveries.workflowId })
+    .from(events)
+    .leftJoin(deliveries, eq(deliveries.id, events.deliveryId))
+    .where(eq(events.id, eventId))
+    .limit(1);
+  if (!row?.deliveryId) return undefined;
+  return row.workflowId ?? null;
 }

@@ -1,0 +1,143 @@
+import { eq } from 'drizzle-orm';
+import type { Database } from '../db/database';
+import { deliveries, events } from '../db/schema';
+import type { JsonObject } from '../journeys/run-types';
+import { storeEvents, type IncomingEvent } from '../routing/ingest';
+import { routeInline, type OutboxDeps } from '../routing/outbox';
+import { isMachineEngagement, type EngagementFlags } from './machine-engagement';
+
+export type EngagementType = 'email_opened' | 'email_clicked' | 'sms_clicked';
+
+export interface EngagementDeps extends OutboxDeps {
+  /** Store machine opens and bot clicks (flagged) but do not signal them to runs. */
+  excludeMachineEngagement?: boolean;
+}
+
+export interface Engagement {
+  deliveryId: string;
+  type: EngagementType;
+  linkIndex?: number;
+  flags: EngagementFlags;
+  occurredAt: Date;
+  /** The delivery, when the caller has already read it (saves a query). */
+  delivery?: TrackedDelivery;
+}
+
+export interface TrackedDelivery {
+  id: string;
+  customerId: string;
+  workflowId: string;
+  journeyId: string;
+  stepId: string;
+  channel: string;
+  sentAt: Date | null;
+}
+
+export type EngagementOutcome =
+  | { recorded: false; reason: 'unknown_delivery' }
+  | {
+      recorded: true;
+      eventId: string;
+      /** The same open within its minute, or click within its second, was stored before. */
+      duplicate: boolean;
+      /** Not signalled to runs: flagged as machine engagement and excluded by configuration. */
+      excluded: boolean;
+      /** Routed inline; false leaves it to the background router (Temporal unreachable). */
+      routed: boolean;
+    };
+
+const LEASE_MS = 60_000;
+
+export async function loadTrackedDelivery(
+  db: Database,
+  deliveryId: string,
+): Promise<TrackedDelivery | null> {
+  const rows = await db
+    .select({
+      id: deliveries.id,
+      customerId: deliveries.customerId,
+      workflowId: deliveries.workflowId,
+      journeyId: deliveries.journeyId,
+      stepId: deliveries.stepId,
+      channel: deliveries.channel,
+      sentAt: deliveries.sentAt,
+    })
+    .from(deliveries)
+    .where(eq(deliveries.id, deliveryId))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+/**
+ * Stores an open or click as an event linked to its delivery, then routes it — to the run that
+ * sent the delivery only (see routeEvent) and to journeys it triggers. The event id is derived
+ * from the engagement, so a burst of pixel loads (mail clients reload images) is one open per
+ * minute and a double click one click per second. Machine engagement gets an id of its own, so a
+ * proxy's prefetch never hides the customer's real open in the same minute.
+ */
+export async function recordEngagement(
+  deps: EngagementDeps,
+  engagement: Engagement,
+): Promise<EngagementOutcome> {
+  const delivery =
+    engagement.delivery ?? (await loadTrackedDelivery(deps.db, engagement.deliveryId));
+  if (!delivery || delivery.id !== engagement.deliveryId) {
+    return { recorded: false, reason: 'unknown_delivery' };
+  }
+  const now = new Date();
+  const [stored] = await storeEvents(deps.db, [engagementEvent(engagement, delivery)], {
+    now,
+    leaseMs: LEASE_MS,
+    source: 'tracking',
+  });
+  if (!stored) throw new Error('engagement event was not stored');
+  const excluded = deps.excludeMachineEngagement === true && isMachineEngagement(engagement.flags);
+  const base = { recorded: true as const, eventId: stored.id, excluded };
+  if (!stored.event) return { ...base, duplicate: true, routed: stored.routed };
+  if (excluded) {
+    await markNotRouted(deps.db, stored.id, now);
+    return { ...base, duplicate: false, routed: false };
+  }
+  const routed = await routeInline(deps, [stored.event]);
+  return { ...base, duplicate: false, routed: routed.get(stored.id) ?? false };
+}
+
+function engagementEvent(engagement: Engagement, delivery: TrackedDelivery): IncomingEvent {
+  const { linkIndex } = engagement;
+  const properties: JsonObject = {
+    deliveryId: delivery.id,
+    journeyId: delivery.journeyId,
+    stepId: delivery.stepId,
+    channel: delivery.channel,
+    ...(linkIndex !== undefined ? { linkIndex } : {}),
+  };
+  return {
+    id: engagementEventId(engagement),
+    customerId: delivery.customerId,
+    type: engagement.type,
+    occurredAt: engagement.occurredAt.toISOString(),
+    properties,
+    deliveryId: delivery.id,
+    flags: { ...engagement.flags },
+  };
+}
+
+/** open:<delivery>:<minute>, click:<delivery>:<link>:<second>, sms_click:…; ":machine" if flagged. */
+export function engagementEventId(engagement: Omit<Engagement, 'delivery'>): string {
+  const ms = engagement.occurredAt.getTime();
+  const machine = isMachineEngagement(engagement.flags) ? ':machine' : '';
+  if (engagement.type === 'email_opened') {
+    return `open:${engagement.deliveryId}:${Math.floor(ms / 60_000)}${machine}`;
+  }
+  const prefix = engagement.type === 'email_clicked' ? 'click' : 'sms_click';
+  const second = Math.floor(ms / 1_000);
+  return `${prefix}:${engagement.deliveryId}:${engagement.linkIndex ?? 0}:${second}${machine}`;
+}
+
+/**
+ * Excluded engagement stays in the events table (reports and the timeline see it, flagged) but
+ * leaves the outbox at once, so the background router never signals it either.
+ */
+async function markNotRouted(db: Database, eventId: string, now: Date): Promise<void> {
+  await db.update(events).set({ routedAt: now }).where(eq(events.id, eventId));
+}
