@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { customers, deliveries, events, suppressions } from '../../src/db/schema';
+import { applyStatusReport } from '../../src/api/twilio/status-callback';
 import { isSuppressed } from '../../src/guardrails/suppression';
 import { auth, createHarness, type Harness } from './harness';
 
@@ -247,5 +248,59 @@ describe('POST /v1/webhooks/bounces', () => {
   it('is documented in the OpenAPI document', async () => {
     const spec = (await h.inject({ url: '/openapi.json' })).json();
     expect(spec.paths['/v1/webhooks/bounces'].post.tags).toEqual(['webhooks']);
+  });
+});
+
+describe('Twilio status callbacks', () => {
+  let sequence = 0;
+  /** An SMS the provider accepted, whose callback then reports a failure with this code. */
+  async function failedSms(phone: string, errorCode: string) {
+    sequence += 1;
+    const messageSid = `SM${String(sequence).padStart(32, '0')}`;
+    const id = randomUUID();
+    await h.db.db.insert(deliveries).values({
+      id,
+      deliveryKey: `journey:sms:ada/run/${id}/0`,
+      customerId: 'ada',
+      journeyId: 'sms',
+      journeyVersion: 1,
+      workflowId: 'journey:sms:ada',
+      stepId: 'nudge',
+      channel: 'sms',
+      messageKind: 'marketing',
+      status: 'sent',
+      recipient: phone,
+      providerMessageId: messageSid,
+    });
+    return applyStatusReport(
+      h.db.db,
+      { messageSid, status: 'undelivered', errorCode },
+      { now: new Date(), leaseMs: 60_000 },
+    );
+  }
+
+  it('suppress the number when the failure code says it cannot take SMS', async () => {
+    const outcome = await failedSms('+4915100000030', '30005');
+    expect(outcome).toMatchObject({ found: true, suppression: 'invalid_address' });
+    await expect(isSuppressed(h.db.db, 'sms', '+4915100000030')).resolves.toEqual({
+      suppressed: true,
+      reason: 'invalid_address',
+    });
+    const [entry] = await h.db.db
+      .select()
+      .from(suppressions)
+      .where(eq(suppressions.address, '+4915100000030'));
+    expect(entry?.source).toBe('twilio');
+  });
+
+  it('leave the number alone for transient or ambiguous codes', async () => {
+    for (const code of ['30003', '30007']) {
+      const outcome = await failedSms('+4915100000031', code);
+      expect(outcome.found).toBe(true);
+      expect(outcome.suppression).toBeUndefined();
+    }
+    await expect(isSuppressed(h.db.db, 'sms', '+4915100000031')).resolves.toEqual({
+      suppressed: false,
+    });
   });
 });

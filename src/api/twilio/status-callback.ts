@@ -1,6 +1,8 @@
 import { and, eq, isNull, or, sql } from 'drizzle-orm';
 import type { Database } from '../../db/database';
-import { deliveries } from '../../db/schema';
+import { deliveries, type SuppressionReason } from '../../db/schema';
+import { classifyTwilioFailure } from '../../guardrails/bounce-rules';
+import { addSuppression, InvalidAddressError } from '../../guardrails/suppression';
 import type { JourneyEvent, JsonObject } from '../../journeys/run-types';
 import { storeEvents } from '../../routing/ingest';
 
@@ -17,6 +19,8 @@ export interface StatusOutcome {
   found: boolean;
   /** The newly stored event, to route; null when the report was a repeat or needs no event. */
   event: JourneyEvent | null;
+  /** Set when the failure code says the number is dead and it was (or already is) suppressed. */
+  suppression?: SuppressionReason;
 }
 
 type DeliveryRow = typeof deliveries.$inferSelect;
@@ -69,8 +73,31 @@ export async function applyStatusReport(
         .set(patchFor(row, report, options.now))
         .where(eq(deliveries.id, row.id));
     }
-    return { found: true, event };
+    const suppression = await suppressDeadNumber(tx, row, report);
+    return { found: true, event, ...(suppression ? { suppression } : {}) };
   });
+}
+
+/**
+ * A failure whose code says the number cannot take SMS (see bounce-rules.ts) suppresses the
+ * number the message went to, so no later message tries it again, whatever the customer.
+ */
+async function suppressDeadNumber(
+  db: Database,
+  row: DeliveryRow,
+  report: StatusReport,
+): Promise<SuppressionReason | null> {
+  if (!FAILURES.has(report.status) || !report.errorCode || !row.recipient) return null;
+  const reason = classifyTwilioFailure(Number(report.errorCode));
+  if (!reason) return null;
+  try {
+    await addSuppression(db, { channel: 'sms', address: row.recipient, reason, source: 'twilio' });
+  } catch (error) {
+    // The ledger only records numbers the send path accepted; an unusable one is suppressed anyway.
+    if (error instanceof InvalidAddressError) return null;
+    throw error;
+  }
+  return reason;
 }
 
 async function findDelivery(db: Database, report: StatusReport): Promise<DeliveryRow | null> {
