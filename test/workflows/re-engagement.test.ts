@@ -71,9 +71,10 @@ describe('the re-engagement journey as the seed writes it, on the time-skipping 
   }
 
   const smsFor = async (customerId: string) => {
-    const [row] = (await harness.database.db.select().from(customers)).filter(
-      (c) => c.id === customerId,
-    );
+    const [row] = await harness.database.db
+      .select()
+      .from(customers)
+      .where(eq(customers.id, customerId));
     return harness.peers.twilio.messages.filter((m) => m.to === row?.phone);
   };
 
