@@ -10,6 +10,8 @@ export interface RewriteOptions {
   /** Where customers reach Cairn's public routes, e.g. https://t.example.com. */
   baseUrl: string;
   sign: TrackingSigner;
+  /** Further URL prefixes left as written, e.g. unsubscribe links served from another origin. */
+  untracked?: string[];
 }
 
 /** An <a> start tag; quoted attribute values may contain ">". */
@@ -39,7 +41,7 @@ export function rewriteEmailHtml(
       const href = findHref(attributes);
       if (!href) return tag;
       const url = decodeHtmlEntities(href.value).trim();
-      if (!isTrackable(url, base)) return tag;
+      if (!isTrackable(url, base, options.untracked)) return tag;
       const index = links.length;
       links.push({ index, url });
       const target = `${base}/t/c/${options.sign({ kind: 'click', linkIndex: index })}`;
@@ -66,7 +68,7 @@ export function rewriteSmsText(
   const rewritten = text.replace(SMS_URL, (match: string) => {
     const trailing = TRAILING_PUNCTUATION.exec(match)?.[0] ?? '';
     const url = match.slice(0, match.length - trailing.length);
-    if (!isTrackable(url, base)) return match;
+    if (!isTrackable(url, base, options.untracked)) return match;
     const index = links.length;
     links.push({ index, url });
     return `${base}/t/s/${options.sign({ kind: 'sms_click', linkIndex: index })}${trailing}`;
@@ -87,11 +89,11 @@ function findHref(
   return null;
 }
 
-function isTrackable(url: string, base: string): boolean {
+function isTrackable(url: string, base: string, untracked: string[] = []): boolean {
   if (!/^https?:\/\/[^\s/?#]+/i.test(url)) return false;
   const lower = url.toLowerCase();
-  const ownBase = base.toLowerCase();
-  return !lower.startsWith(`${ownBase}/u/`) && !lower.startsWith(`${ownBase}/t/`);
+  const kept = [`${base}/u/`, `${base}/t/`, ...untracked];
+  return !kept.some((prefix) => prefix !== '' && lower.startsWith(prefix.toLowerCase()));
 }
 
 function openPixel(base: string, sign: TrackingSigner): string {
