@@ -13,6 +13,7 @@ import type { RunRegistryStatus } from '../db/schema';
 import type { ChannelMessage, ChannelName } from '../journeys/channel-content';
 import type { CapRuleInput } from '../journeys/schema';
 import type { JsonObject, JsonValue } from '../journeys/run-types';
+import type { EmailTrackingSettings } from '../tracking/track-email';
 
 export interface ActivityConfig {
   companyName: string;
@@ -36,6 +37,8 @@ export interface ActivityConfig {
   caps?: CapRule[];
   /** Signs unsubscribe and preference links; without it marketing email has no such links. */
   unsubscribe?: UnsubscribeSettings;
+  /** Open and click tracking: HTML email links rewritten to signed /t redirects, plus a pixel. */
+  tracking?: EmailTrackingSettings;
 }
 
 /** Test-only hooks that simulate crashes at the points where the send path must stay safe. */

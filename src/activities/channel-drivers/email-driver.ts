@@ -1,6 +1,7 @@
 import { truncateText } from '../../channels/text-fit';
 import { isSuppressed } from '../../guardrails/suppression';
 import { renderEmail } from '../../templates/render';
+import { trackEmailHtml } from '../../tracking/track-email';
 import type { PrepareMessage } from './driver';
 
 /**
@@ -24,13 +25,25 @@ export const prepareEmail: PrepareMessage<'email'> = async (input) => {
   return {
     recipient: to,
     summary: rendered.subject,
-    send: (deliveryId) =>
-      deps.email.send({
+    send: async (deliveryId) => {
+      const tracking = deps.config.tracking;
+      // The unsubscribe link stays as it is: one-click and mail clients must reach it directly.
+      const html = tracking
+        ? await trackEmailHtml(deps.db, tracking, deliveryId, rendered.html, untrackedLinks(deps))
+        : rendered.html;
+      return deps.email.send({
         deliveryId,
         to,
         ...rendered,
+        html,
         from: deps.config.emailFrom,
         ...(unsubscribe ? { listUnsubscribe: { url: unsubscribe } } : {}),
-      }),
+      });
+    },
   };
 };
+
+function untrackedLinks(deps: { config: { unsubscribe?: { publicBaseUrl: string } } }): string[] {
+  const base = deps.config.unsubscribe?.publicBaseUrl.replace(/\/+$/, '');
+  return base ? [`${base}/u/`] : [];
+}
