@@ -22,6 +22,7 @@ import { inboxRoutes } from './routes/inbox';
 import { journeyRoutes } from './routes/journeys';
 import { runRoutes } from './routes/runs';
 import { suppressionRoutes } from './routes/suppressions';
+import { timelineRoutes } from './routes/timeline';
 import { topicRoutes } from './routes/topics';
 import { trackingRoutes } from './routes/tracking';
 import { twilioWebhookRoutes } from './routes/twilio-webhooks';
@@ -105,6 +106,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(inboxRoutes, { deps });
       await v1.register(suppressionRoutes, { deps });
       await v1.register(topicRoutes, { deps });
+      await v1.register(timelineRoutes, { deps });
       await v1.register(bounceRoutes, { deps });
     },
     { prefix: '/v1' },
