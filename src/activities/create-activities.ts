@@ -2,6 +2,7 @@ import { createProfileActivities } from './profiles';
 import { createRunActivities } from './runs';
 import { createAbandonDelivery } from './abandon-delivery';
 import { createEngagementActivities } from './engagement';
+import { createRecordConversion } from './record-conversion';
 import { createSendMessage } from './send-message';
 import type { ActivityDeps } from './types';
 
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createEngagementActivities(deps.db, clock),
     sendMessage: createSendMessage(deps),
     abandonDelivery: createAbandonDelivery(deps.db),
+    recordConversion: createRecordConversion(deps.db),
   };
 }
 
