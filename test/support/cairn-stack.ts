@@ -50,6 +50,8 @@ export async function startCairnTestStack(
     caps?: CapRule[];
     /** Signs unsubscribe links in emails and turns on the /u routes (public base PUBLIC_TEST_URL). */
     unsubscribeSecret?: string;
+    /** Tracked links and open pixels in email, and the public /t routes (base PUBLIC_TEST_URL). */
+    tracking?: { secret: string; excludeMachineEngagement?: boolean };
   } = {},
 ): Promise<CairnTestStack> {
   const address = options.temporalAddress ?? testTemporalAddress();
@@ -74,6 +76,15 @@ export async function startCairnTestStack(
     ...(options.unsubscribeSecret
       ? { unsubscribe: { secret: options.unsubscribeSecret, publicBaseUrl: PUBLIC_TEST_URL } }
       : {}),
+    ...(options.tracking
+      ? {
+          tracking: {
+            secret: options.tracking.secret,
+            publicBaseUrl: PUBLIC_TEST_URL,
+            excludeMachineEngagement: options.tracking.excludeMachineEngagement ?? false,
+          },
+        }
+      : {}),
     ...(options.twilioAuthToken
       ? {
           twilio: {
@@ -95,6 +106,9 @@ export async function startCairnTestStack(
     ...(options.caps ? { caps: options.caps } : {}),
     ...(options.unsubscribeSecret
       ? { unsubscribe: { secret: options.unsubscribeSecret, publicBaseUrl: PUBLIC_TEST_URL } }
+      : {}),
+    ...(options.tracking
+      ? { tracking: { secret: options.tracking.secret, publicBaseUrl: PUBLIC_TEST_URL } }
       : {}),
   });
   const running = worker.run();

@@ -7,6 +7,7 @@ import { createJourneyWorker } from '../../src/runtime/journey-worker';
 import type { CapRule } from '../../src/guardrails/cap-rules';
 import { createConsentGate } from '../../src/guardrails/consent-gate';
 import type { UnsubscribeSettings } from '../../src/guardrails/unsubscribe-links';
+import type { EmailTrackingSettings } from '../../src/tracking/track-email';
 import { testWorkflowBundle } from './temporal';
 
 export interface TestWorkerOptions {
@@ -24,6 +25,8 @@ export interface TestWorkerOptions {
   caps?: CapRule[];
   /** Signs unsubscribe links in marketing email. */
   unsubscribe?: UnsubscribeSettings;
+  /** Rewrites HTML email links to signed click redirects and adds an open pixel. */
+  tracking?: EmailTrackingSettings;
 }
 
 /** A real journey worker: real activities on Postgres and SMTP, the bundle built for this run. */
@@ -45,6 +48,7 @@ export function createTestJourneyWorker(options: TestWorkerOptions): Promise<Wor
       config: {
         ...(options.caps ? { caps: options.caps } : {}),
         ...(options.unsubscribe ? { unsubscribe: options.unsubscribe } : {}),
+        ...(options.tracking ? { tracking: options.tracking } : {}),
         companyName: 'Acme',
         defaultTimeZone: 'UTC',
         appUrl: 'https://shop.test',
