@@ -23,6 +23,7 @@ import type {
   SuppressionList,
   SuppressionListQuery,
 } from './schemas/suppressions';
+import type { Timeline, TimelineQuery } from './schemas/timeline';
 import type {
   CustomerTopic,
   CustomerTopicList,
@@ -107,6 +108,19 @@ export class CairnClient {
   listDeliveries(customerId: string, options: { limit?: number } = {}): Promise<DeliveryList> {
     const query = options.limit !== undefined ? `?limit=${options.limit}` : '';
     return this.request('GET', `/v1/customers/${enc(customerId)}/deliveries${query}`);
+  }
+
+  /**
+   * Everything that explains why a customer did or didn't get a message, oldest first: events,
+   * runs entered and exited, decisions with the values they saw, deliveries, conversions.
+   */
+  getTimeline(customerId: string, options: TimelineQuery = {}): Promise<Timeline> {
+    const params = new URLSearchParams();
+    if (options.since) params.set('since', options.since);
+    if (options.until) params.set('until', options.until);
+    if (options.limit !== undefined) params.set('limit', String(options.limit));
+    const query = params.size > 0 ? `?${params.toString()}` : '';
+    return this.request('GET', `/v1/customers/${enc(customerId)}/timeline${query}`);
   }
 
   /** The customer's in-app inbox, newest first (unread messages unless options.status says). */

@@ -26,3 +26,10 @@ export type {
   StartRunRequest,
   StartRunResult,
 } from './schemas/runs';
+export type {
+  Timeline,
+  TimelineItem,
+  TimelineItemKind,
+  TimelineQuery,
+  TimelineRun,
+} from './schemas/timeline';

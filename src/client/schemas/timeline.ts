@@ -16,7 +16,12 @@ export const timelineQuerySchema = z.object({
   until: isoTimestampSchema.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
-export type TimelineQuery = z.input<typeof timelineQuerySchema>;
+/** ISO-8601 times; limit 1–1000 (default 200). */
+export interface TimelineQuery {
+  since?: string;
+  until?: string;
+  limit?: number;
+}
 
 const eventItemSchema = z.object({
   kind: z.literal('event'),
