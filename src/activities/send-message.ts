@@ -5,6 +5,7 @@ import { prepareMessage } from './channel-drivers/prepare-message';
 import { mergeCapRules } from '../guardrails/cap-rules';
 import { createConsentGate } from '../guardrails/consent-gate';
 import { claimWithinCaps } from '../guardrails/frequency-caps';
+import { suppressAfterSendFailure } from '../guardrails/record-bounce';
 import { topicAllows } from '../guardrails/topics';
 import { unsubscribeLinks } from '../guardrails/unsubscribe-links';
 import type { SendOutcome } from '../journeys/run-types';
@@ -168,6 +169,7 @@ export function createSendMessage(deps: ActivityDeps) {
       activityLog('warn', 'provider rejected message', { deliveryId: row.id, code: error.code });
       const reason = `provider_rejected:${error.code}`;
       const failed = await transition(deps.db, row.id, ['sending'], { status: 'failed', reason });
+      await suppressRefusedAddress(row, error.code);
       return failed
         ? { status: 'failed', deliveryId: row.id, reason }
         : outcomeOf(await reread(row));
@@ -181,6 +183,28 @@ export function createSendMessage(deps: ActivityDeps) {
       `${error.channel} provider unavailable: ${error.code}`,
       FailureType.providerTransient,
     );
+  }
+
+  /**
+   * A refusal that says the address is dead (SMTP 550, Twilio 21211) suppresses it. The failure is
+   * recorded already: trouble here is logged, never turned into a retry of the send.
+   */
+  async function suppressRefusedAddress(row: DeliveryRow, code: string): Promise<void> {
+    if (!row.recipient) return;
+    try {
+      const reason = await suppressAfterSendFailure(deps.db, {
+        channel: row.channel,
+        address: row.recipient,
+        code,
+      });
+      if (reason) activityLog('info', 'refused address suppressed', { deliveryId: row.id, reason });
+    } catch (error) {
+      activityLog('warn', 'suppressing a refused address failed', {
+        deliveryId: row.id,
+        code,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+    }
   }
 
   /** Returns the outcome a previous attempt recorded, or null when this attempt should go on. */
