@@ -1,4 +1,5 @@
 import { errorResponseSchema, type ApiIssue } from './schemas/common';
+import type { BounceReportInput, BounceWebhookResult } from './schemas/bounces';
 import type { Customer, CustomerUpsert, CustomerUpsertResponse } from './schemas/customers';
 import type { DeliveryList } from './schemas/deliveries';
 import type { EventBatchResult, EventInput, EventResult } from './schemas/events';
@@ -172,6 +173,14 @@ export class CairnClient {
   /** Throws CairnApiError 404 when the address is not suppressed. */
   async removeSuppression(channel: Suppression['channel'], address: string): Promise<void> {
     await this.request('DELETE', `/v1/suppressions/${channel}/${enc(address)}`);
+  }
+
+  /**
+   * Bounces and complaints from an email service provider, up to 500, all or nothing: hard
+   * bounces and complaints suppress the address; repeating a report changes nothing.
+   */
+  reportBounces(events: BounceReportInput[]): Promise<BounceWebhookResult> {
+    return this.request('POST', '/v1/webhooks/bounces', { events });
   }
 
   upsertTopic(id: string, topic: TopicInput): Promise<TopicUpsertResponse> {

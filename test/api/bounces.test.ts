@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { customers, deliveries, events, suppressions } from '../../src/db/schema';
 import { applyStatusReport } from '../../src/api/twilio/status-callback';
+import { CairnClient, CairnValidationError } from '../../src/client';
 import { isSuppressed } from '../../src/guardrails/suppression';
-import { auth, createHarness, type Harness } from './harness';
+import { API_KEY, auth, createHarness, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -279,7 +280,7 @@ describe('Twilio status callbacks', () => {
     );
   }
 
-  it('suppress the number when the failure code says it cannot take SMS', async () => {
+  it('suppresses the number when the failure code says it cannot take SMS', async () => {
     const outcome = await failedSms('+4915100000030', '30005');
     expect(outcome).toMatchObject({ found: true, suppression: 'invalid_address' });
     await expect(isSuppressed(h.db.db, 'sms', '+4915100000030')).resolves.toEqual({
@@ -293,7 +294,7 @@ describe('Twilio status callbacks', () => {
     expect(entry?.source).toBe('twilio');
   });
 
-  it('leave the number alone for transient or ambiguous codes', async () => {
+  it('leaves the number alone for transient or ambiguous codes', async () => {
     for (const code of ['30003', '30007']) {
       const outcome = await failedSms('+4915100000031', code);
       expect(outcome.found).toBe(true);
@@ -302,5 +303,27 @@ describe('Twilio status callbacks', () => {
     await expect(isSuppressed(h.db.db, 'sms', '+4915100000031')).resolves.toEqual({
       suppressed: false,
     });
+  });
+});
+
+describe('typed client', () => {
+  it('reports bounces and surfaces item paths on a 400', async () => {
+    const client = new CairnClient({ baseUrl: h.baseUrl, apiKey: API_KEY });
+    await expect(
+      client.reportBounces([{ type: 'hard_bounce', address: 'gil@example.com' }]),
+    ).resolves.toEqual({
+      received: 1,
+      suppressed: 1,
+      deliveriesMatched: 0,
+      deliveriesUpdated: 0,
+      eventsStored: 0,
+    });
+    const failure = await client
+      .reportBounces([{ type: 'complaint', channel: 'sms', address: '0151 1234' }])
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(CairnValidationError);
+    expect((failure as CairnValidationError).issues.map((i) => i.path)).toEqual([
+      'events.0.address',
+    ]);
   });
 });
