@@ -76,8 +76,8 @@ function classifyEnhanced(
  * | other | account, content, rate, queue problems          | null            |
  *
  * 21610 is the recipient refusing our messages, which is what a complaint entry means: every send
- * to the number fails until they text START, so suppressing fails closed at no loss. The inbound
- * START handler records the renewed consent; lifting the entry then is its job (see the report).
+ * to the number fails until they text START, so suppressing fails closed at no loss. A later
+ * START restores SMS consent but does not lift this entry (DELETE /v1/suppressions does).
  */
 export function classifyTwilioFailure(errorCode: number): SuppressionReason | null {
   return TWILIO_SUPPRESSIONS.get(errorCode) ?? null;
