@@ -323,6 +323,17 @@ describe('GET /v1/customers/:id/timeline', () => {
     expect(issues.map((issue) => issue.path).sort()).toEqual(['limit', 'since']);
   });
 
+  it('is described in the OpenAPI document', async () => {
+    const doc = (await h.inject({ url: '/openapi.json' })).json() as {
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, unknown> };
+    };
+    expect(Object.keys(doc.paths)).toContain('/v1/customers/{id}/timeline');
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining(['Timeline', 'TimelineItem']),
+    );
+  });
+
   it('needs the API key', async () => {
     expect((await h.inject({ url: '/v1/customers/ada/timeline' })).statusCode).toBe(401);
   });

@@ -148,7 +148,10 @@ export const timelineSchema = z
     items: z.array(timelineItemSchema),
     /** The runs that contributed items, oldest first. */
     runs: z.array(timelineRunSchema),
-    /** More items match than `limit`: ask again with `since` at the last item's time. */
+    /**
+     * More items match than `limit`: ask again with `since` at the last item's time (items at
+     * exactly that time come again, in the same order).
+     */
     hasMore: z.boolean(),
   })
   .meta({ id: 'Timeline' });
