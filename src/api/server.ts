@@ -13,6 +13,7 @@ import { bearerAuth } from './auth';
 import type { ApiDeps } from './deps';
 import { installErrorHandlers } from './errors';
 import { bounceRoutes } from './routes/bounces';
+import { conversionRoutes } from './routes/conversions';
 import { customerRoutes } from './routes/customers';
 import { deliveryRoutes } from './routes/deliveries';
 import { deviceRoutes } from './routes/devices';
@@ -78,6 +79,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         'webhooks',
         'suppressions',
         'topics',
+        'conversions',
         'unsubscribe',
         'tracking',
       ].map((name) => ({
@@ -106,6 +108,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(inboxRoutes, { deps });
       await v1.register(suppressionRoutes, { deps });
       await v1.register(topicRoutes, { deps });
+      await v1.register(conversionRoutes, { deps });
       await v1.register(timelineRoutes, { deps });
       await v1.register(bounceRoutes, { deps });
     },

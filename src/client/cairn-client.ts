@@ -1,5 +1,6 @@
 import { errorResponseSchema, type ApiIssue } from './schemas/common';
 import type { BounceReportInput, BounceWebhookResult } from './schemas/bounces';
+import type { ConversionQuery, ConversionReport } from './schemas/conversions';
 import type { Customer, CustomerUpsert, CustomerUpsertResponse } from './schemas/customers';
 import type { DeliveryList } from './schemas/deliveries';
 import type { EventBatchResult, EventInput, EventResult } from './schemas/events';
@@ -203,6 +204,16 @@ export class CairnClient {
 
   listCustomerTopics(customerId: string): Promise<CustomerTopicList> {
     return this.request('GET', `/v1/customers/${enc(customerId)}/topics`);
+  }
+
+  /** Conversions under one attribution model (last_touch by default), per journey/version/step/channel. */
+  getConversions(query: ConversionQuery = {}): Promise<ConversionReport> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined) params.set(key, String(value));
+    }
+    const suffix = params.size > 0 ? `?${params.toString()}` : '';
+    return this.request('GET', `/v1/conversions${suffix}`);
   }
 
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {

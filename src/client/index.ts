@@ -1,6 +1,7 @@
 export { CairnClient, type CairnClientOptions } from './cairn-client';
 export { CairnApiError, CairnValidationError } from './errors';
 export type { ApiIssue, ErrorResponse } from './schemas/common';
+export type { ConversionGroup, ConversionQuery, ConversionReport } from './schemas/conversions';
 export type { Customer, CustomerUpsert, CustomerUpsertResponse } from './schemas/customers';
 export type { Delivery, DeliveryList } from './schemas/deliveries';
 export type { EventBatchResult, EventInput, EventResult } from './schemas/events';
