@@ -43,6 +43,8 @@ const configSchema = z.object({
   CAIRN_FREQUENCY_CAPS: z.string().optional(),
   EMAIL_MARKETING_DEFAULT: z.enum(['opted_in', 'opted_out']).default('opted_in'),
   UNSUBSCRIBE_SECRET: z.string().min(32).optional(),
+  TRACKING_SECRET: z.string().min(32).optional(),
+  TRACKING_EXCLUDE_MACHINE_ENGAGEMENT: z.enum(['true', 'false']).default('true'),
   SEND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(12),
   SEND_MAX_RETRY_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   EMAIL_SUBJECT_MAX: z.coerce.number().int().min(20).max(998).default(78),
@@ -112,6 +114,9 @@ export interface Config {
   emailMarketingDefault: 'opted_in' | 'opted_out';
   /** Global frequency caps (CAIRN_FREQUENCY_CAPS); journeys may replace a rule for their runs. */
   frequencyCaps: CapRule[];
+  /** Signs open/click tracking links; unset: no tracking and the /t routes are off. */
+  tracking:
+    { secret: string; publicBaseUrl: string; excludeMachineEngagement: boolean } | undefined;
   /** Signs unsubscribe links; unset: marketing email carries none and the /u routes are off. */
   unsubscribe: UnsubscribeSettings | undefined;
   /** Marketing messages wait for this daily window in the customer's zone; null: any time. */
@@ -169,6 +174,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sendWindow: parseSendWindow(vars.SEND_WINDOW),
     frequencyCaps: parseCaps(vars.CAIRN_FREQUENCY_CAPS),
     emailMarketingDefault: vars.EMAIL_MARKETING_DEFAULT,
+    tracking: vars.TRACKING_SECRET
+      ? {
+          secret: vars.TRACKING_SECRET,
+          publicBaseUrl: vars.PUBLIC_API_URL ?? `http://${vars.API_HOST}:${vars.API_PORT}`,
+          excludeMachineEngagement: vars.TRACKING_EXCLUDE_MACHINE_ENGAGEMENT === 'true',
+        }
+      : undefined,
     unsubscribe: vars.UNSUBSCRIBE_SECRET
       ? {
           secret: vars.UNSUBSCRIBE_SECRET,

@@ -277,6 +277,7 @@ export function createSendMessage(deps: ActivityDeps) {
         messageKind: request.messageKind,
         deliveryId,
         ...(request.topic ? { topic: request.topic } : {}),
+        ...(request.tracking === false ? { tracking: false } : {}),
       });
     } catch (error) {
       if (error instanceof TemplateError) return error;

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     logger: { level: config.logLevel ?? 'info' },
     ...twilioWebhooks(config),
     ...(config.unsubscribe ? { unsubscribe: config.unsubscribe } : {}),
+    ...(config.tracking ? { tracking: config.tracking } : {}),
   });
   if (config.apiKeys.length === 0)
     app.log.warn('CAIRN_API_KEYS is empty: every /v1 request will be refused');

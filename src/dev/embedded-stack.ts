@@ -27,12 +27,17 @@ export async function startCairn(
   given: Config,
   options: { stateDir: string },
 ): Promise<CairnStack> {
-  // Unsubscribe links need a signing secret; locally one is made and kept like the API key.
+  // Unsubscribe and tracking links need signing secrets; locally they are made once and kept.
   const config: Config = {
     ...given,
     unsubscribe: given.unsubscribe ?? {
       secret: devSecret(options.stateDir, 'unsubscribe-secret'),
       publicBaseUrl: given.publicApiUrl,
+    },
+    tracking: given.tracking ?? {
+      secret: devSecret(options.stateDir, 'tracking-secret'),
+      publicBaseUrl: given.publicApiUrl,
+      excludeMachineEngagement: true,
     },
   };
   const stops: (() => Promise<void>)[] = [];
@@ -105,6 +110,7 @@ export async function startCairn(
       logger: { level: config.logLevel ?? 'warn' },
       ...twilioWebhooks(config),
       ...(config.unsubscribe ? { unsubscribe: config.unsubscribe } : {}),
+      ...(config.tracking ? { tracking: config.tracking } : {}),
     });
     const installed = await installBuiltInJourneys(api, apiKeys[0]!);
     await api.listen({ host: config.apiHost, port: config.apiPort });

@@ -170,6 +170,8 @@ export type Command =
       priority: 'high' | 'normal' | 'low';
       /** What a reached frequency cap does to this message. */
       onCap: 'defer' | 'skip';
+      /** Open and click tracking for this message (off when the journey or step says so). */
+      tracking: boolean;
       /** The journey's own cap rules, replacing the global ones for the same channel and window. */
       caps?: CapRuleInput[];
       /** Variables for the template, beyond the profile the activity loads itself. */

@@ -113,6 +113,8 @@ export const sendStepSchema = z.object({
    */
   priority: z.enum(['high', 'normal', 'low']).default('normal'),
   onCap: z.enum(['defer', 'skip']).optional(),
+  /** false: no open pixel and no rewritten links for this step's messages. */
+  tracking: z.boolean().optional(),
   channel: channelSchema.optional(),
   content: z.record(z.string(), z.json()).optional(),
   fallback: channelMessageSchema.optional(),
@@ -256,6 +258,8 @@ export const journeyDefinitionSchema = z
      * (quiet hours outside it); transactional ones go at once. Default: the deployment's window.
      */
     sendWindow: sendWindowSchema.optional(),
+    /** false: no open and click tracking for any message of this journey. */
+    tracking: z.boolean().optional(),
     /** Frequency caps of this journey, replacing the global rule for the same channel and window. */
     caps: z.array(capRuleSchema).max(10).optional(),
     entry: stepIdSchema,

@@ -109,6 +109,7 @@ export function nextSendAction(ctx: RunContext, step: SendStep): StepResult {
     ...(step.topic ? { topic: step.topic } : {}),
     priority,
     onCap: step.onCap ?? (priority === 'low' ? 'skip' : 'defer'),
+    tracking: (ctx.definition.tracking ?? true) && (step.tracking ?? true),
     ...(ctx.definition.caps ? { caps: ctx.definition.caps } : {}),
   });
 }

@@ -56,6 +56,14 @@ export function activitiesFromConfig(
       caps: config.frequencyCaps,
       emailMarketingDefault: config.emailMarketingDefault,
       ...(config.unsubscribe ? { unsubscribe: config.unsubscribe } : {}),
+      ...(config.tracking
+        ? {
+            tracking: {
+              secret: config.tracking.secret,
+              publicBaseUrl: config.tracking.publicBaseUrl,
+            },
+          }
+        : {}),
     },
   });
 }

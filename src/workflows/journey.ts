@@ -219,6 +219,7 @@ async function send(
     ...(command.topic ? { topic: command.topic } : {}),
     priority: command.priority,
     onCap: command.onCap,
+    tracking: command.tracking,
     ...(command.caps ? { caps: command.caps } : {}),
   };
   const retry = sendRetry(input.sendPolicy);

@@ -12,6 +12,7 @@ import { deliveries } from '../../src/db/schema';
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { activityEnvironment, seedCustomer, sendRequest, type LogEntry } from './fixtures';
+import { isSuppressed, removeSuppression } from '../../src/guardrails/suppression';
 
 const NOW = new Date('2024-05-01T12:00:00Z');
 
@@ -192,6 +193,12 @@ describe('sendMessage', () => {
     expect(peer.rejected).toBe(1);
     expect(peer.messages).toHaveLength(0);
     expect(await ledgerRow(request.deliveryKey)).toMatchObject({ status: 'failed', attempts: 1 });
+    // A mailbox that does not exist is a hard bounce: the address is suppressed from now on.
+    await expect(isSuppressed(database.db, 'email', 'ada@example.com')).resolves.toEqual({
+      suppressed: true,
+      reason: 'hard_bounce',
+    });
+    await removeSuppression(database.db, 'email', 'ada@example.com');
   });
 
   it('throws a retryable failure on a 4xx and sends on the retry', async () => {

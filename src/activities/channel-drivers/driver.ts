@@ -26,8 +26,8 @@ export interface PrepareInput<C extends ChannelName> {
   messageKind: 'marketing' | 'transactional';
   deliveryId: string;
   topic?: string;
-  /** The signed one-click unsubscribe URL of this message, when unsubscribe links are configured. */
-  unsubscribeUrl?: string;
+  /** False when the journey or step turned open/click tracking off. */
+  tracking?: boolean;
 }
 
 /**

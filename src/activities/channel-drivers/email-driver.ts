@@ -22,24 +22,25 @@ export const prepareEmail: PrepareMessage<'email'> = async (input) => {
   rendered.subject = truncateText(rendered.subject, deps.config.emailSubjectMax ?? 78).text;
   const to = customer.email;
   const unsubscribe = messageKind === 'marketing' ? scope.links.unsubscribe : undefined;
+  // Links are rewritten and stored before the row is claimed: a database error here retries the
+  // activity instead of leaving a claimed send whose outcome is unknown.
+  const tracking = input.tracking === false ? undefined : deps.config.tracking;
+  const html = tracking
+    ? await trackEmailHtml(deps.db, tracking, input.deliveryId, rendered.html, untrackedLinks(deps))
+    : rendered.html;
   return {
     recipient: to,
     summary: rendered.subject,
-    send: async (deliveryId) => {
-      const tracking = deps.config.tracking;
-      // The unsubscribe link stays as it is: one-click and mail clients must reach it directly.
-      const html = tracking
-        ? await trackEmailHtml(deps.db, tracking, deliveryId, rendered.html, untrackedLinks(deps))
-        : rendered.html;
-      return deps.email.send({
+    // The unsubscribe link stays as it is: one-click and mail clients must reach it directly.
+    send: (deliveryId) =>
+      deps.email.send({
         deliveryId,
         to,
         ...rendered,
         html,
         from: deps.config.emailFrom,
         ...(unsubscribe ? { listUnsubscribe: { url: unsubscribe } } : {}),
-      });
-    },
+      }),
   };
 };
 

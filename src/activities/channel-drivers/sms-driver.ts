@@ -2,7 +2,10 @@ import { parsePhoneNumber } from '../../channels/phone-number';
 import { countSegments, fitToSegments, type FitResult } from '../../channels/sms-segments';
 import { isSuppressed } from '../../guardrails/suppression';
 import { renderPart } from '../../templates/render';
-import type { PrepareMessage } from './driver';
+import { storeDeliveryLinks } from '../../tracking/delivery-links';
+import { rewriteSmsText } from '../../tracking/rewrite-links';
+import { trackingSigner } from '../../tracking/tracking-token';
+import type { PrepareInput, PrepareMessage } from './driver';
 
 const DEFAULT_POLICY = { maxSegments: 3, overflow: 'truncate' as const };
 
@@ -25,11 +28,8 @@ export const prepareSms: PrepareMessage<'sms'> = async (input) => {
     return { skipped: 'no_consent' };
   }
   const policy = deps.config.sms ?? DEFAULT_POLICY;
-  const fit = fitKeepingLink(
-    renderPart('text', content.text, scope),
-    policy.maxSegments,
-    policy.overflow,
-  );
+  const text = await shortenLinks(input, renderPart('text', content.text, scope));
+  const fit = fitKeepingLink(text, policy.maxSegments, policy.overflow);
   if (fit.refused) return { failed: 'sms_too_long' };
   const to = phone.number;
   const label = `${fit.count.segments} segment(s), ${fit.count.encoding}`;
@@ -39,6 +39,21 @@ export const prepareSms: PrepareMessage<'sms'> = async (input) => {
     send: (deliveryId) => channel.send({ deliveryId, to, text: fit.text }),
   });
 };
+
+/**
+ * With tracking on, links become short signed Cairn links (stored before the send), so a click
+ * is an sms_clicked event for this message and the text stays within its segments.
+ */
+async function shortenLinks(input: PrepareInput<'sms'>, text: string): Promise<string> {
+  const tracking = input.tracking === false ? undefined : input.deps.config.tracking;
+  if (!tracking) return text;
+  const shortened = rewriteSmsText(text, {
+    baseUrl: tracking.publicBaseUrl,
+    sign: trackingSigner(tracking.secret, input.deliveryId),
+  });
+  await storeDeliveryLinks(input.deps.db, input.deliveryId, shortened.links);
+  return shortened.text;
+}
 
 const URL_PATTERN = /https?:\/\/\S+/g;
 
