@@ -247,9 +247,17 @@ export const journeyDefinitionSchema = z
         when: conditionGroupSchema.optional(),
         exit: z.boolean().default(true),
         /** Messages of this run sent (or clicked) this long before the goal get the credit; 7d. */
-        within: durationSchema.optional(),
+        within: durationSchema
+          .refine((value) => parseOffset(value) <= 366 * UNIT_MS.d, 'must be at most 366 days')
+          .optional(),
         /** Where the goal event carries its revenue; default event.properties.revenue. */
-        revenue: fieldPathSchema.optional(),
+        revenue: z
+          .string()
+          .regex(
+            /^event\.properties(\.[A-Za-z0-9_]+)+$/,
+            'must be a path into the goal event, such as "event.properties.revenue"',
+          )
+          .optional(),
       })
       .optional(),
     maxDuration: durationSchema.optional(),
