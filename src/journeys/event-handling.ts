@@ -65,8 +65,14 @@ const ENGAGEMENT_KINDS: Record<string, 'opened' | 'clicked'> = {
  */
 function noteEngagement(ctx: RunContext, event: JourneyEvent): void {
   const kind = ENGAGEMENT_KINDS[event.type];
-  const stepId = event.properties.stepId;
-  if (!kind || typeof stepId !== 'string') return;
+  const { stepId: named, deliveryId } = event.properties;
+  const stepId =
+    typeof named === 'string'
+      ? named
+      : typeof deliveryId === 'string'
+        ? ctx.state.deliverySteps?.[deliveryId]
+        : undefined;
+  if (!kind || stepId === undefined) return;
   const engagement = (ctx.state.engagement ??= {});
   const seen = (engagement[stepId] ??= {});
   if (seen[kind] !== undefined) return;

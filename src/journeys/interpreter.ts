@@ -202,6 +202,9 @@ function onSendResult(ctx: RunContext, outcome: SendOutcome): Transition {
     },
   });
   if (outcome.status === 'deferred') return deferSend(ctx, step, outcome);
+  if (outcome.deliveryId) {
+    ctx.state.deliverySteps = { ...ctx.state.deliverySteps, [outcome.deliveryId]: step.id };
+  }
   const cursor = ctx.state.sendCursor ?? { index: 0, fallback: false };
   const fallback = messagesOf(step)[cursor.index]?.fallback;
   if (!cursor.fallback && fallback && wantsFallback(outcome)) {

@@ -141,6 +141,8 @@ export interface RunState {
   traceDropped: number;
   /** Steps entered since the run last waited on a timer; guards loops through branches and sends. */
   stepsSinceWait: number;
+  /** Which step sent each of this run's deliveries, so engagement events naming one find it. */
+  deliverySteps?: Record<string, string>;
   /** Opens and clicks of this run's messages, by step (epoch ms of the first of each). */
   engagement?: Record<string, { opened?: number; clicked?: number }>;
   /** A goal event whose conversion the driver has yet to record (then feeds conversion_recorded). */

@@ -3,7 +3,7 @@ import { eq, like } from 'drizzle-orm';
 import type { Client } from '@temporalio/client';
 import { createInAppChannel } from '../../src/channels/in-app-channel';
 import { CairnClient } from '../../src/client';
-import { events, inAppMessages } from '../../src/db/schema';
+import { deliveries, events, inAppMessages } from '../../src/db/schema';
 import type { JourneyDefinitionInput } from '../../src/journeys/schema';
 import { journeyWorkflowId } from '../../src/journeys/workflow-id';
 import { API_KEY, auth, createHarness, type Harness } from './harness';
@@ -19,9 +19,28 @@ beforeAll(async () => {
 afterAll(async () => h.close());
 
 /** Delivers an in-app message through the real channel; returns its inbox id. */
-async function deliver(customerId: string, title: string): Promise<string> {
+async function deliver(
+  customerId: string,
+  title: string,
+  sentBy?: { workflowId: string; journeyId: string },
+): Promise<string> {
   sequence += 1;
   const deliveryId = `3f1c2a9e-0000-4000-8000-${String(sequence).padStart(12, '0')}`;
+  if (sentBy) {
+    // The ledger row of the run that sent the message: the read goes back to that run.
+    await h.db.db.insert(deliveries).values({
+      id: deliveryId,
+      deliveryKey: `${sentBy.workflowId}/run/notify/1/0`,
+      customerId,
+      journeyId: sentBy.journeyId,
+      journeyVersion: 1,
+      workflowId: sentBy.workflowId,
+      stepId: 'notify',
+      channel: 'in_app',
+      messageKind: 'marketing',
+      status: 'sent',
+    });
+  }
   const channel = createInAppChannel({ db: h.db.db });
   const receipt = await channel.send({
     deliveryId,
@@ -203,7 +222,10 @@ describe('journeys waiting for the read', () => {
       payload: { id: 'nudge-1', customerId: 'cara', type: 'nudged' },
     });
     expect(started.json().routed).toBe(true);
-    const id = await deliver('cara', 'read me');
+    const id = await deliver('cara', 'read me', {
+      workflowId: journeyWorkflowId('read-watch', 'cara'),
+      journeyId: 'read-watch',
+    });
     await post(`/v1/customers/cara/inbox/${id}/read`);
     const [event] = (await readEvents()).filter((e) => e.id === `inapp:${id}:read`);
     expect(event?.routedAt).not.toBeNull();

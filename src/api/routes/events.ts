@@ -19,6 +19,8 @@ import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { authErrors, bearerSecurity } from '../route-support';
 import { routingDeps } from '../routing-deps';
+import { inArray } from 'drizzle-orm';
+import { deliveries } from '../../db/schema';
 
 const DEFAULT_LEASE_MS = 60_000;
 
@@ -96,14 +98,49 @@ function incoming(body: {
   type: string;
   occurredAt?: string;
   properties?: Record<string, unknown>;
+  deliveryId?: string;
 }): IncomingEvent {
   return {
     id: body.id,
     customerId: body.customerId,
     type: body.type,
     ...(body.occurredAt ? { occurredAt: body.occurredAt } : {}),
-    properties: (body.properties ?? {}) as JsonObject,
+    // The run sees which of its messages the event is about (engagement.<step> conditions).
+    properties: {
+      ...((body.properties ?? {}) as JsonObject),
+      ...(body.deliveryId ? { deliveryId: body.deliveryId } : {}),
+    },
+    ...(body.deliveryId ? { deliveryId: body.deliveryId } : {}),
   };
+}
+
+/** An event may only name a delivery of its own customer; nothing is stored otherwise. */
+async function checkDeliveries(
+  deps: ApiDeps,
+  items: IncomingEvent[],
+  pathOf: (index: number) => string,
+): Promise<void> {
+  const named = items.flatMap((item, index) => (item.deliveryId ? [{ item, index }] : []));
+  if (named.length === 0) return;
+  const rows = await deps.db
+    .select({ id: deliveries.id, customerId: deliveries.customerId })
+    .from(deliveries)
+    .where(inArray(deliveries.id, [...new Set(named.map(({ item }) => item.deliveryId!))]));
+  const owner = new Map(rows.map((row) => [row.id, row.customerId]));
+  const issues = named
+    .filter(({ item }) => owner.get(item.deliveryId!) !== item.customerId)
+    .map(({ index }) => ({
+      path: pathOf(index).replace(/customerId$/, 'deliveryId'),
+      message: 'no delivery with this id for this customer',
+    }));
+  if (issues.length > 0) {
+    throw new ApiError(
+      404,
+      'delivery_not_found',
+      'event names an unknown delivery; nothing was stored',
+      issues,
+    );
+  }
 }
 
 async function store(
@@ -111,6 +148,7 @@ async function store(
   items: IncomingEvent[],
   pathOf: (index: number) => string,
 ): Promise<StoredEvent[]> {
+  await checkDeliveries(deps, items, pathOf);
   try {
     return await storeEvents(deps.db, items, {
       now: new Date(),

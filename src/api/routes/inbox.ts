@@ -191,6 +191,8 @@ async function recordReadEvent(deps: ApiDeps, row: MessageRow, log: FastifyBaseL
         type: IN_APP_READ_EVENT,
         occurredAt: iso(row.readAt ?? new Date()),
         properties: { messageId: row.id, deliveryId: row.deliveryId },
+        // Goes to the run that sent the message, and counts as engagement with it.
+        deliveryId: row.deliveryId,
       },
     ],
     { now: new Date(), leaseMs: deps.eventLeaseMs ?? DEFAULT_LEASE_MS, source: 'inbox' },

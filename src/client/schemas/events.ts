@@ -19,6 +19,11 @@ export const eventInputSchema = z
     /** When it happened; defaults to the time the API received it. */
     occurredAt: isoTimestampSchema.optional(),
     properties: jsonObjectSchema.optional(),
+    /**
+     * The message this event is about (e.g. push_opened reported by the app): it then goes only
+     * to the run that sent that message, and counts as engagement with it.
+     */
+    deliveryId: z.uuid('must be a delivery id (uuid)').optional(),
   })
   .meta({ id: 'EventInput' });
 export type EventInput = z.input<typeof eventInputSchema>;
