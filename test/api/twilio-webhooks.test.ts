@@ -5,7 +5,7 @@ import { buildApi } from '../../src/api/server';
 import { keywordOf } from '../../src/api/twilio/inbound-sms';
 import type { SmsChannel } from '../../src/channels/channel';
 import { createSmsChannel } from '../../src/channels/sms-channel';
-import { customers, deliveries, events } from '../../src/db/schema';
+import { customers, deliveries, events, suppressions } from '../../src/db/schema';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import {
   postSigned,
@@ -290,6 +290,15 @@ describe('Twilio inbound messages', () => {
     expect(await consentOf('ada')).toMatchObject({ sms: 'opted_in' });
     const stored = await readEvent(`twilio:${stopSid}:ada`);
     expect(stored).toMatchObject({ type: 'sms_opted_out', properties: { keyword: 'stop' } });
+  });
+
+  it('START lifts the suppression a carrier-level STOP (Twilio 21610) left on the number', async () => {
+    await db.db
+      .insert(suppressions)
+      .values({ channel: 'sms', address: PHONE, reason: 'complaint', source: 'twilio' });
+    await inbound('START');
+    const left = await db.db.select().from(suppressions).where(eq(suppressions.address, PHONE));
+    expect(left).toEqual([]);
   });
 
   it('does not read "Yes, see you then" as an opt-in, and keeps the text out of events', async () => {

@@ -1,6 +1,6 @@
-import { eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../db/database';
-import { customers, type ConsentState } from '../../db/schema';
+import { customers, suppressions, type ConsentState } from '../../db/schema';
 import type { JourneyEvent } from '../../journeys/run-types';
 import { storeEvents } from '../../routing/ingest';
 import { lockConsentForChange } from '../../guardrails/consent-gate';
@@ -89,6 +89,8 @@ export async function applyInboundSms(
         await lockConsentForChange(tx, id);
       }
       await setSmsConsent(tx, fresh, consent);
+      // START undoes what the carrier's STOP did: Twilio's "unsubscribed recipient" complaint.
+      if (consent === 'opted_in') await liftCarrierComplaint(tx, message.from);
     }
     return { keyword, matched: owners.length, events: fresh };
   });
@@ -109,6 +111,20 @@ async function setSmsConsent(
       inArray(
         customers.id,
         events.map((event) => event.customerId),
+      ),
+    );
+}
+
+/** Removes the suppression Twilio's 21610 (recipient replied STOP) left on this number. */
+async function liftCarrierComplaint(db: Database, phone: string): Promise<void> {
+  await db
+    .delete(suppressions)
+    .where(
+      and(
+        eq(suppressions.channel, 'sms'),
+        eq(suppressions.address, phone),
+        eq(suppressions.reason, 'complaint'),
+        eq(suppressions.source, 'twilio'),
       ),
     );
 }
