@@ -1,5 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- response bodies are read as loose JSON and jest's asymmetric matchers are typed any. */
 import { CairnApiError, CairnClient, CairnValidationError } from '../../src/client';
+import { eq } from 'drizzle-orm';
+import { events } from '../../src/db/schema';
 import { topicAllows } from '../../src/guardrails/topics';
 import { API_KEY, auth, createHarness, type Harness } from './harness';
 
@@ -134,5 +136,16 @@ describe('typed client', () => {
     await expect(
       cairn.addSuppression({ channel: 'sms', address: 'nope', reason: 'manual' }),
     ).rejects.toBeInstanceOf(CairnValidationError);
+  });
+});
+
+describe('topic choices through the API', () => {
+  it('store an unsubscribe event when a choice changes, so running journeys hear of it', async () => {
+    await putTopic('deals', { name: 'Deals', mode: 'opt_out' });
+    expect((await choose('ada', 'deals', 'unsubscribed')).statusCode).toBe(200);
+    expect((await choose('ada', 'deals', 'unsubscribed')).statusCode).toBe(200);
+    const stored = await h.db.db.select().from(events).where(eq(events.customerId, 'ada'));
+    const topicEvents = stored.filter((e) => e.properties.topic === 'deals');
+    expect(topicEvents.map((e) => e.type)).toEqual(['unsubscribe']);
   });
 });

@@ -27,6 +27,11 @@ import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { authErrors, bearerSecurity, iso } from '../route-support';
 import { requireCustomer } from './customers';
+import type { FastifyBaseLogger } from 'fastify';
+import { storeEvents } from '../../routing/ingest';
+import { routeInline } from '../../routing/outbox';
+import { RESUBSCRIBE_EVENT, UNSUBSCRIBE_EVENT } from '../unsubscribe/preferences';
+import { routingDeps } from '../routing-deps';
 
 const TAGS = ['topics'];
 
@@ -86,7 +91,10 @@ export const topicRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
       const { id, topicId } = request.params;
       await requireCustomer(deps.db, id);
       const topic = await requireTopic(deps.db, topicId);
-      await setTopicChoice(deps.db, id, topicId, request.body.status);
+      const { previous } = await setTopicChoice(deps.db, id, topicId, request.body.status);
+      if (previous !== request.body.status) {
+        await announceTopicChoice(deps, request.log, id, topicId, request.body.status);
+      }
       return customerTopicView({
         topic,
         choice: request.body.status,
@@ -143,4 +151,35 @@ function customerTopicView(state: TopicState): CustomerTopic {
     choice: state.choice,
     subscribed: state.subscribed,
   };
+}
+
+/**
+ * A changed choice is an event like the preference page's, so running journeys that exit on
+ * unsubscribe (or react to a resubscribe) hear of it.
+ */
+async function announceTopicChoice(
+  deps: ApiDeps,
+  log: FastifyBaseLogger,
+  customerId: string,
+  topicId: string,
+  status: 'subscribed' | 'unsubscribed',
+): Promise<void> {
+  const now = new Date();
+  const stored = await storeEvents(
+    deps.db,
+    [
+      {
+        id: `topic:${customerId}:${topicId}:${status}:${now.getTime()}`,
+        customerId,
+        type: status === 'unsubscribed' ? UNSUBSCRIBE_EVENT : RESUBSCRIBE_EVENT,
+        occurredAt: now.toISOString(),
+        properties: { topic: topicId, source: 'api' },
+      },
+    ],
+    { now, leaseMs: deps.eventLeaseMs ?? 60_000, source: 'api' },
+  );
+  await routeInline(
+    routingDeps(deps, log),
+    stored.flatMap((s) => (s.event ? [s.event] : [])),
+  );
 }
