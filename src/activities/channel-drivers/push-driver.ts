@@ -1,9 +1,8 @@
-import { eq, inArray } from 'drizzle-orm';
 import type { PushReceipt, SendReceipt } from '../../channels/channel';
 import { isPushSendError } from '../../channels/fcm-errors';
 import { adaptPushContent, DEFAULT_PUSH_LIMITS } from '../../channels/push-content';
 import type { Database } from '../../db/database';
-import { deviceTokens } from '../../db/schema';
+import { listTokens, removeTokens } from '../../channels/device-tokens';
 import { renderPart } from '../../templates/render';
 import type { PrepareMessage } from './driver';
 import { renderJson } from './render-json';
@@ -18,11 +17,7 @@ export const preparePush: PrepareMessage<'push'> = async (input) => {
   if (consent === 'opted_out' || (messageKind === 'marketing' && consent !== 'opted_in')) {
     return { skipped: 'no_consent' };
   }
-  const rows = await deps.db
-    .select({ token: deviceTokens.token })
-    .from(deviceTokens)
-    .where(eq(deviceTokens.customerId, customer.id));
-  const tokens = rows.map((row) => row.token);
+  const tokens = (await listTokens(deps.db, customer.id)).map((row) => row.token);
   if (tokens.length === 0) return { skipped: 'no_device_tokens' };
 
   const adapted = adaptPushContent(
@@ -52,9 +47,7 @@ export const preparePush: PrepareMessage<'push'> = async (input) => {
         }),
       ),
     afterSend: async (receipt: SendReceipt) => {
-      const invalid = (receipt as PushReceipt).invalidTokens ?? [];
-      if (invalid.length > 0)
-        await deps.db.delete(deviceTokens).where(inArray(deviceTokens.token, invalid));
+      await removeTokens(deps.db, (receipt as PushReceipt).invalidTokens ?? []);
     },
   };
 };
@@ -67,12 +60,7 @@ async function sendDroppingDeadTokens(db: Database, send: () => Promise<PushRece
   try {
     return await send();
   } catch (error) {
-    if (isPushSendError(error) && error.invalidTokens.length > 0) {
-      await db
-        .delete(deviceTokens)
-        .where(inArray(deviceTokens.token, error.invalidTokens))
-        .catch(() => undefined);
-    }
+    if (isPushSendError(error)) await removeTokens(db, error.invalidTokens).catch(() => 0);
     throw error;
   }
 }
