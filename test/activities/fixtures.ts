@@ -2,7 +2,13 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import type { LogLevel, LogMetadata } from '@temporalio/common';
 import { customers } from '../../src/db/schema';
 import type { Database } from '../../src/db/database';
-import type { SendMessageRequest } from '../../src/activities';
+import {
+  createActivities,
+  type ActivityConfig,
+  type ActivityDeps,
+  type SendMessageRequest,
+} from '../../src/activities';
+import { createEmailChannel } from '../../src/channels/email-channel';
 
 export interface LogEntry {
   level: LogLevel;
@@ -67,4 +73,22 @@ export function sendRequest(overrides: Partial<SendMessageRequest> = {}): SendMe
     },
     ...overrides,
   };
+}
+
+/**
+ * The activities as a worker builds them, sending email to a test SMTP peer; other channels and
+ * settings as each test needs them.
+ */
+export function testActivities(
+  deps: Omit<ActivityDeps, 'email' | 'config'> & {
+    smtpUrl: string;
+    config?: Partial<ActivityConfig>;
+  },
+) {
+  const { smtpUrl, config, ...rest } = deps;
+  return createActivities({
+    ...rest,
+    email: createEmailChannel({ url: smtpUrl, from: 'Cairn <c@cairn.test>', pool: false }),
+    config: { companyName: 'Acme', defaultTimeZone: 'UTC', ...config },
+  });
 }

@@ -1,15 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
-import {
-  createActivities,
-  type ActivityFaults,
-  type SendMessageRequest,
-} from '../../src/activities';
-import { createEmailChannel } from '../../src/channels/email-channel';
+import type { ActivityFaults, SendMessageRequest } from '../../src/activities';
 import { customers, deliveries, suppressions, topics } from '../../src/db/schema';
 import { createConsentGate, lockConsentForChange } from '../../src/guardrails/consent-gate';
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
-import { activityEnvironment, seedCustomer } from './fixtures';
+import { activityEnvironment, testActivities, seedCustomer } from './fixtures';
 
 let sequence = 0;
 
@@ -39,10 +34,10 @@ describe('guardrails at send time', () => {
 
   beforeAll(async () => {
     [database, smtp] = await Promise.all([createTestDatabase(), startSmtpPeer()]);
-    const activities = createActivities({
+    const activities = testActivities({
       db: database.db,
       consentGate: createConsentGate(database.gate),
-      email: createEmailChannel({ url: smtp.url, from: 'Cairn <c@cairn.test>', pool: false }),
+      smtpUrl: smtp.url,
       config: {
         companyName: 'Acme',
         defaultTimeZone: 'UTC',
@@ -155,9 +150,9 @@ describe('guardrails at send time', () => {
   });
 
   it('follows the configured default for marketing email to customers who made no choice', async () => {
-    const strict = createActivities({
+    const strict = testActivities({
       db: database.db,
-      email: createEmailChannel({ url: smtp.url, from: 'Cairn <c@cairn.test>', pool: false }),
+      smtpUrl: smtp.url,
       config: { companyName: 'Acme', defaultTimeZone: 'UTC', emailMarketingDefault: 'opted_out' },
     });
     const sendStrict = (request: SendMessageRequest) =>

@@ -1,12 +1,11 @@
 import { eq, sql } from 'drizzle-orm';
-import { createActivities, type SendMessageRequest } from '../../src/activities';
-import { createEmailChannel } from '../../src/channels/email-channel';
+import { type SendMessageRequest } from '../../src/activities';
 import { deliveries, suppressions } from '../../src/db/schema';
 import { createConsentGate } from '../../src/guardrails/consent-gate';
 import { isSuppressed } from '../../src/guardrails/suppression';
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
-import { activityEnvironment, seedCustomer, type LogEntry } from './fixtures';
+import { activityEnvironment, testActivities, seedCustomer, type LogEntry } from './fixtures';
 
 let sequence = 0;
 
@@ -34,10 +33,10 @@ describe('a hard bounce at send time', () => {
 
   beforeAll(async () => {
     [database, smtp] = await Promise.all([createTestDatabase(), startSmtpPeer()]);
-    const activities = createActivities({
+    const activities = testActivities({
       db: database.db,
       consentGate: createConsentGate(database.gate),
-      email: createEmailChannel({ url: smtp.url, from: 'Cairn <c@cairn.test>', pool: false }),
+      smtpUrl: smtp.url,
       config: { companyName: 'Acme', defaultTimeZone: 'UTC' },
     });
     send = (request) => {

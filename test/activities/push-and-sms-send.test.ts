@@ -1,10 +1,9 @@
 import { eq } from 'drizzle-orm';
-import { createActivities, type SendMessageRequest } from '../../src/activities';
-import { createEmailChannel } from '../../src/channels/email-channel';
+import { type SendMessageRequest } from '../../src/activities';
 import { deliveries, deviceTokens } from '../../src/db/schema';
 import { startChannelPeers, type ChannelPeers } from '../support/channel-peers';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
-import { activityEnvironment, seedCustomer } from './fixtures';
+import { activityEnvironment, testActivities, seedCustomer } from './fixtures';
 
 let sequence = 0;
 
@@ -37,9 +36,9 @@ describe('push and SMS through the send activity', () => {
 
   beforeAll(async () => {
     [database, peers] = await Promise.all([createTestDatabase(), startChannelPeers()]);
-    const activities = createActivities({
+    const activities = testActivities({
       db: database.db,
-      email: createEmailChannel({ url: peers.smtp.url, from: 'Cairn <c@cairn.test>', pool: false }),
+      smtpUrl: peers.smtp.url,
       ...peers.channels(database.db),
       config: { companyName: 'Acme', defaultTimeZone: 'UTC', appUrl: 'https://shop.test' },
     });

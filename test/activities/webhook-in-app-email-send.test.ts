@@ -1,6 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { createActivities, type SendMessageRequest } from '../../src/activities';
-import { createEmailChannel } from '../../src/channels/email-channel';
+import { type SendMessageRequest } from '../../src/activities';
 import { createInAppChannel } from '../../src/channels/in-app-channel';
 import { createWebhookChannel } from '../../src/channels/webhook-channel';
 import { SIGNATURE_HEADER, verifyWebhookSignature } from '../../src/channels/webhook-signature';
@@ -8,7 +7,7 @@ import { inAppMessages } from '../../src/db/schema';
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { startWebhookPeer, type WebhookPeer } from '../support/webhook-peer';
-import { activityEnvironment, seedCustomer } from './fixtures';
+import { activityEnvironment, testActivities, seedCustomer } from './fixtures';
 
 const SECRET = 'whsec_test_0123456789abcdef0123456789abcdef';
 let sequence = 0;
@@ -43,9 +42,9 @@ describe('webhook, in-app and email adaptation through the send activity', () =>
       startWebhookPeer(),
       startSmtpPeer(),
     ]);
-    const activities = createActivities({
+    const activities = testActivities({
       db: database.db,
-      email: createEmailChannel({ url: smtp.url, from: 'Cairn <c@cairn.test>', pool: false }),
+      smtpUrl: smtp.url,
       webhook: createWebhookChannel({
         endpoints: { crm: `${webhookPeer.url}/hooks` },
         secret: SECRET,
