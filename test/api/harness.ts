@@ -1,24 +1,15 @@
-import { readFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/server';
 import type { JourneyDefinitionInput } from '../../src/journeys/schema';
+import { testTemporalAddress } from '../support/temporal';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 export const API_KEY = 'test-key-0123456789';
 export const auth = { authorization: `Bearer ${API_KEY}` };
 
-/** The dev server jest's globalSetup started for this run. */
-export function temporalAddress(): string {
-  const fromEnv = process.env.CAIRN_TEST_TEMPORAL_ADDRESS;
-  if (fromEnv) return fromEnv;
-  return readFileSync(path.join(os.tmpdir(), 'cairn-test-temporal-address'), 'utf8').trim();
-}
-
 export async function liveTemporal(): Promise<{ client: Client; close: () => Promise<void> }> {
-  const connection = await Connection.connect({ address: temporalAddress() });
+  const connection = await Connection.connect({ address: testTemporalAddress() });
   return { client: new Client({ connection }), close: () => connection.close() };
 }
 

@@ -28,7 +28,6 @@ export default async function globalSetup(): Promise<void> {
   process.env.CAIRN_TEST_WORKFLOW_BUNDLE = bundlePath;
   globalThis.__cairnDevServer = server;
   process.env.CAIRN_TEST_TEMPORAL_ADDRESS = server.address;
-  writeFileSync(path.join(os.tmpdir(), 'cairn-test-temporal-address'), server.address);
 }
 
 const quietLogger = {
