@@ -4,7 +4,6 @@ import type { NotSendable, PreparedMessage } from './channel-drivers/driver';
 import { prepareMessage } from './channel-drivers/prepare-message';
 import { mergeCapRules } from '../guardrails/cap-rules';
 import { createConsentGate } from '../guardrails/consent-gate';
-import { claimWithinCaps } from '../guardrails/frequency-caps';
 import { suppressAfterSendFailure } from '../guardrails/record-bounce';
 import { topicAllows } from '../guardrails/topics';
 import { unsubscribeLinks } from '../guardrails/unsubscribe-links';
@@ -12,15 +11,19 @@ import type { SendOutcome } from '../journeys/run-types';
 import { TemplateError } from '../templates/template-error';
 import { buildTemplateScope } from '../templates/template-scope';
 import { activityLog } from './activity-log';
+import { claimWithinCaps } from '../deliveries/claim-within-caps';
+import { deliveryIdFor } from '../deliveries/delivery-id';
+import { OUTCOME_UNKNOWN, recordedOutcome, type DeliveryRow } from '../deliveries/delivery-row';
 import {
-  OUTCOME_UNKNOWN,
-  deliveryIdFor,
   openDelivery,
   readDelivery,
-  recordedOutcome,
-  transition,
-  type DeliveryRow,
-} from './delivery-ledger';
+  recordDeferral,
+  recordOutcomeUnknown,
+  recordRejected,
+  recordSent,
+  releaseClaim,
+  settlePending,
+} from '../deliveries/ledger';
 import { FailureType } from './failures';
 import { readCustomer, type CustomerRow } from './profiles';
 import { parseSendRequest, templateVariables } from './send-request';
@@ -102,10 +105,7 @@ export function createSendMessage(deps: ActivityDeps) {
     retryAt: Date,
   ): Promise<SendOutcome> {
     if (request.onCap === 'skip') return finishPending(row, 'skipped', 'frequency_capped');
-    await transition(deps.db, row.id, ['pending'], {
-      reason: 'frequency_capped',
-      detail: { deferredUntil: retryAt.toISOString() },
-    });
+    await recordDeferral(deps.db, row.id, retryAt);
     return {
       status: 'deferred',
       deliveryId: row.id,
@@ -127,15 +127,7 @@ export function createSendMessage(deps: ActivityDeps) {
       return providerFailed(row, error);
     }
     await deps.faults?.afterProviderAccept?.(request.deliveryKey);
-    // 'unknown' too: a retry may have given up on this attempt while the provider was answering.
-    await transition(deps.db, row.id, ['sending', 'unknown'], {
-      status: 'sent',
-      reason: null,
-      providerMessageId: receipt.providerMessageId,
-      providerCode: receipt.providerCode ?? null,
-      detail: receipt.detail ?? null,
-      sentAt: clock(),
-    });
+    await recordSent(deps.db, row.id, { ...receipt, sentAt: clock() });
     activityLog('info', 'message sent', {
       deliveryId: row.id,
       stepId: request.stepId,
@@ -168,13 +160,13 @@ export function createSendMessage(deps: ActivityDeps) {
     if (error.kind === 'permanent') {
       activityLog('warn', 'provider rejected message', { deliveryId: row.id, code: error.code });
       const reason = `provider_rejected:${error.code}`;
-      const failed = await transition(deps.db, row.id, ['sending'], { status: 'failed', reason });
+      const failed = await recordRejected(deps.db, row.id, reason);
       await suppressRefusedAddress(row, error.code);
       return failed
         ? { status: 'failed', deliveryId: row.id, reason }
         : outcomeOf(await reread(row));
     }
-    await transition(deps.db, row.id, ['sending'], { status: 'pending' });
+    await releaseClaim(deps.db, row.id);
     activityLog('warn', 'provider failed transiently; retrying', {
       deliveryId: row.id,
       code: error.code,
@@ -212,10 +204,7 @@ export function createSendMessage(deps: ActivityDeps) {
     const recorded = recordedOutcome(row);
     if (recorded || row.status === 'pending') return recorded;
     // 'sending': an earlier attempt claimed the send and never recorded how it ended.
-    const marked = await transition(deps.db, row.id, ['sending'], {
-      status: 'unknown',
-      reason: OUTCOME_UNKNOWN,
-    });
+    const marked = await recordOutcomeUnknown(deps.db, row.id);
     if (marked) {
       activityLog('warn', 'earlier send attempt was interrupted; outcome unknown', {
         deliveryId: row.id,
@@ -230,7 +219,7 @@ export function createSendMessage(deps: ActivityDeps) {
     status: 'skipped' | 'failed',
     reason: string,
   ): Promise<SendOutcome> {
-    const finished = await transition(deps.db, row.id, ['pending'], { status, reason });
+    const finished = await settlePending(deps.db, row.id, status, reason);
     if (finished) return { status, deliveryId: row.id, reason };
     return outcomeOf(await reread(row));
   }
