@@ -28,7 +28,18 @@ export async function openDelivery(
   try {
     await db
       .insert(deliveries)
-      .values({ id, ...opening, status: 'pending' })
+      .values({
+        id,
+        deliveryKey: opening.deliveryKey,
+        customerId: opening.customerId,
+        journeyId: opening.journeyId,
+        journeyVersion: opening.journeyVersion,
+        workflowId: opening.workflowId,
+        stepId: opening.stepId,
+        channel: opening.channel,
+        messageKind: opening.messageKind,
+        status: 'pending',
+      })
       .onConflictDoNothing({ target: deliveries.deliveryKey });
   } catch (error) {
     if (isForeignKeyViolation(error)) return null;
