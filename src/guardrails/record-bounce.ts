@@ -84,6 +84,39 @@ export async function recordBounce(
   });
 }
 
+export interface BounceBatchOutcome {
+  /** New suppressions, deliveries named and found, deliveries whose row changed. */
+  suppressed: number;
+  deliveriesMatched: number;
+  deliveriesUpdated: number;
+  /** Newly stored events, to route once committed. */
+  events: JourneyEvent[];
+}
+
+/** Records a batch of reports all or nothing, in one transaction. */
+export async function recordBounces(
+  db: Database,
+  reports: BounceReport[],
+  options: { now?: Date; leaseMs?: number } = {},
+): Promise<BounceBatchOutcome> {
+  return db.transaction(async (tx) => {
+    const totals: BounceBatchOutcome = {
+      suppressed: 0,
+      deliveriesMatched: 0,
+      deliveriesUpdated: 0,
+      events: [],
+    };
+    for (const report of reports) {
+      const outcome = await recordBounce(tx, report, options);
+      if (outcome.suppression === 'added') totals.suppressed += 1;
+      if (outcome.deliveryFound) totals.deliveriesMatched += 1;
+      if (outcome.deliveryUpdated) totals.deliveriesUpdated += 1;
+      totals.events.push(...outcome.events);
+    }
+    return totals;
+  });
+}
+
 /**
  * Called by the send path when a provider refuses a message permanently at send time (SMTP 5xx
  * on RCPT, Twilio 21211, ...): suppresses the address when the code says it is dead. Returns the

@@ -202,3 +202,30 @@ export async function suppressedAddresses(
     for (const given of byNormalised.get(row.address) ?? []) refused.add(given);
   return refused;
 }
+
+/**
+ * Removes the suppression Twilio's 21610 (recipient replied STOP) left on this number: a START
+ * undoes what the carrier's STOP did. Entries with any other reason or source stay.
+ */
+export async function liftCarrierComplaint(db: Database, phone: string): Promise<void> {
+  await db
+    .delete(suppressions)
+    .where(
+      and(
+        eq(suppressions.channel, 'sms'),
+        eq(suppressions.address, phone),
+        eq(suppressions.reason, 'complaint'),
+        eq(suppressions.source, 'twilio'),
+      ),
+    );
+}
+
+/** Whether an entry with this id exists (a list cursor names one). */
+export async function suppressionExists(db: Database, id: string): Promise<boolean> {
+  const [found] = await db
+    .select({ id: suppressions.id })
+    .from(suppressions)
+    .where(eq(suppressions.id, id))
+    .limit(1);
+  return found !== undefined;
+}
