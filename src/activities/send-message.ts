@@ -1,14 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { isChannelError, type SendReceipt } from '../channels/channel';
-import type { PreparedMessage } from './channel-drivers/driver';
-import { driverFor, prepareMessage } from './channel-drivers/prepare-message';
-import { mergeCapRules } from '../guardrails/cap-rules';
-import { mainPoolConsentGate } from '../guardrails/consent-gate';
-import { suppressAfterSendFailure } from '../guardrails/record-bounce';
-import { runSendChecks } from '../guardrails/send-checks';
-import type { SendOutcome } from '../journeys/run-types';
-import { TemplateError } from '../templates/template-error';
-import { activityLog } from './activity-log';
 import { claimWithinCaps } from '../deliveries/claim-within-caps';
 import { deliveryIdFor } from '../deliveries/delivery-id';
 import { OUTCOME_UNKNOWN, recordedOutcome, type DeliveryRow } from '../deliveries/delivery-row';
@@ -22,6 +13,15 @@ import {
   releaseClaim,
   settlePending,
 } from '../deliveries/ledger';
+import { mergeCapRules } from '../guardrails/cap-rules';
+import { mainPoolConsentGate } from '../guardrails/consent-gate';
+import { suppressAfterSendFailure } from '../guardrails/record-bounce';
+import { runSendChecks } from '../guardrails/send-checks';
+import type { SendOutcome } from '../journeys/run-types';
+import { TemplateError } from '../templates/template-error';
+import { activityLog } from './activity-log';
+import type { PreparedMessage } from './channel-drivers/driver';
+import { driverFor, prepareMessage } from './channel-drivers/prepare-message';
 import { FailureType } from './failures';
 import { readCustomer } from './profiles';
 import { parseSendRequest } from './send-request';

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { customers, customerTopics, suppressions, topics } from '../../src/db/schema';
 import { consentAllows, type ConsentQuestion } from '../../src/guardrails/channel-consent';
@@ -47,6 +49,11 @@ describe('the send checks', () => {
   it('runs suppression, consent and topic in the documented order, caps last', () => {
     expect(SEND_CHECK_ORDER).toEqual(['suppression', 'consent', 'topic', 'caps']);
     expect(SEND_CHECKS.map((check) => check.name)).toEqual(SEND_CHECK_ORDER.slice(0, 3));
+    // The README's guardrails list names the checks in the same order.
+    const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('**Guardrails:'), readme.indexOf('A check that'));
+    const documented = [...section.matchAll(/^\d\. \*\*(\w+)\*\*/gm)].map((match) => match[1]);
+    expect(documented).toEqual([...SEND_CHECK_ORDER]);
   });
 
   it('lets the first refusal win', async () => {
