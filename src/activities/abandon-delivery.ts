@@ -2,7 +2,7 @@ import type { SendOutcome } from '../journeys/run-types';
 import type { Database } from '../db/database';
 import { deliveryIdFor } from '../deliveries/delivery-id';
 import { recordedOutcome } from '../deliveries/delivery-row';
-import { findDeliveryByKey, readDelivery, settlePending } from '../deliveries/ledger';
+import { findDeliveryByKey, readDelivery, recordAbandoned } from '../deliveries/ledger';
 
 export interface AbandonDeliveryRequest {
   deliveryKey: string;
@@ -20,7 +20,7 @@ export function createAbandonDelivery(db: Database) {
     const deliveryId = deliveryIdFor(request.deliveryKey);
     const row = await findDeliveryByKey(db, request.deliveryKey);
     if (!row) return { status: 'failed', deliveryId, reason: request.reason };
-    const failed = await settlePending(db, row.id, 'failed', request.reason);
+    const failed = await recordAbandoned(db, row.id, request.reason);
     if (failed) return { status: 'failed', deliveryId, reason: request.reason };
     const current = await readDelivery(db, request.deliveryKey);
     return recordedOutcome(current) ?? { status: 'failed', deliveryId, reason: request.reason };

@@ -69,8 +69,7 @@ export async function findDeliveryByKey(
 
 /**
  * A pending message that will not go out: a check refused it (skipped) or it cannot be made
- * (failed: render_error, sms_too_long) or the journey gave up retrying it (failed). Null when
- * another attempt moved the row first.
+ * (failed: render_error, sms_too_long). Null when another attempt moved the row first.
  */
 export function settlePending(
   db: Database,
@@ -79,6 +78,18 @@ export function settlePending(
   reason: string,
 ): Promise<DeliveryRow | null> {
   return transition(db, id, ['pending'], { status, reason });
+}
+
+/**
+ * The journey stopped retrying the send (the provider stayed down past the retry limit). Only a
+ * row still waiting to be sent changes; one that was sent, or whose outcome is unknown, keeps it.
+ */
+export function recordAbandoned(
+  db: Database,
+  id: string,
+  reason: string,
+): Promise<DeliveryRow | null> {
+  return settlePending(db, id, 'failed', reason);
 }
 
 /** Over a frequency cap: the row stays pending, and says until when it waits. */
