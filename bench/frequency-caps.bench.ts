@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { Database } from '../src/db/database';
 import { customers, deliveries } from '../src/db/schema';
 import type { CapRule } from '../src/guardrails/cap-rules';
-import { claimWithinCaps, type CapClaimResult } from '../src/guardrails/frequency-caps';
+import { claimWithinCaps, type CapClaimResult } from '../src/deliveries/claim-within-caps';
 import { createTestDatabase } from '../test/support/test-database';
 
 const NOW = new Date('2024-05-01T12:00:00Z');

@@ -1,6 +1,8 @@
 import type { SendOutcome } from '../journeys/run-types';
 import type { Database } from '../db/database';
-import { deliveryIdFor, readDelivery, recordedOutcome, transition } from './delivery-ledger';
+import { deliveryIdFor } from '../deliveries/delivery-id';
+import { recordedOutcome } from '../deliveries/delivery-row';
+import { findDeliveryByKey, readDelivery, recordAbandoned } from '../deliveries/ledger';
 
 export interface AbandonDeliveryRequest {
   deliveryKey: string;
@@ -16,12 +18,9 @@ export interface AbandonDeliveryRequest {
 export function createAbandonDelivery(db: Database) {
   return async function abandonDelivery(request: AbandonDeliveryRequest): Promise<SendOutcome> {
     const deliveryId = deliveryIdFor(request.deliveryKey);
-    const row = await readDelivery(db, request.deliveryKey).catch(() => null);
+    const row = await findDeliveryByKey(db, request.deliveryKey);
     if (!row) return { status: 'failed', deliveryId, reason: request.reason };
-    const failed = await transition(db, row.id, ['pending'], {
-      status: 'failed',
-      reason: request.reason,
-    });
+    const failed = await recordAbandoned(db, row.id, request.reason);
     if (failed) return { status: 'failed', deliveryId, reason: request.reason };
     const current = await readDelivery(db, request.deliveryKey);
     return recordedOutcome(current) ?? { status: 'failed', deliveryId, reason: request.reason };

@@ -10,4 +10,5 @@ export type {
 } from './types';
 export type { ProfileSnapshot, SendOutcome } from '../journeys/run-types';
 export { FailureType } from './failures';
-export { OUTCOME_UNKNOWN, deliveryIdFor } from './delivery-ledger';
+export { OUTCOME_UNKNOWN } from '../deliveries/delivery-row';
+export { deliveryIdFor } from '../deliveries/delivery-id';

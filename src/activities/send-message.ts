@@ -1,41 +1,45 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { isChannelError, type SendReceipt } from '../channels/channel';
-import type { NotSendable, PreparedMessage } from './channel-drivers/driver';
-import { prepareMessage } from './channel-drivers/prepare-message';
-import { mergeCapRules } from '../guardrails/cap-rules';
-import { createConsentGate } from '../guardrails/consent-gate';
-import { claimWithinCaps } from '../guardrails/frequency-caps';
-import { suppressAfterSendFailure } from '../guardrails/record-bounce';
-import { topicAllows } from '../guardrails/topics';
-import { unsubscribeLinks } from '../guardrails/unsubscribe-links';
-import type { SendOutcome } from '../journeys/run-types';
-import { TemplateError } from '../templates/template-error';
-import { buildTemplateScope } from '../templates/template-scope';
-import { activityLog } from './activity-log';
+import { claimWithinCaps } from '../deliveries/claim-within-caps';
+import { deliveryIdFor } from '../deliveries/delivery-id';
+import { OUTCOME_UNKNOWN, recordedOutcome, type DeliveryRow } from '../deliveries/delivery-row';
 import {
-  OUTCOME_UNKNOWN,
-  deliveryIdFor,
   openDelivery,
   readDelivery,
-  recordedOutcome,
-  transition,
-  type DeliveryRow,
-} from './delivery-ledger';
+  recordDeferral,
+  recordOutcomeUnknown,
+  recordRejected,
+  recordSent,
+  releaseClaim,
+  settlePending,
+} from '../deliveries/ledger';
+import { mergeCapRules } from '../guardrails/cap-rules';
+import { mainPoolConsentGate } from '../guardrails/consent-gate';
+import { suppressAfterSendFailure } from '../guardrails/record-bounce';
+import { runSendChecks } from '../guardrails/send-checks';
+import type { SendOutcome } from '../journeys/run-types';
+import { TemplateError } from '../templates/template-error';
+import { activityLog } from './activity-log';
+import type { PreparedMessage } from './channel-drivers/driver';
+import { driverFor, prepareMessage } from './channel-drivers/prepare-message';
 import { FailureType } from './failures';
-import { readCustomer, type CustomerRow } from './profiles';
-import { parseSendRequest, templateVariables } from './send-request';
+import { readCustomer } from './profiles';
+import { parseSendRequest } from './send-request';
 import type { ActivityDeps, SendMessageRequest } from './types';
 
 /**
  * The send path, fail closed. Each step is one small write, ordered so the ledger row exists and
  * is claimed before the provider is called:
- *   ledger row → fresh customer read (consent, address) → render → claim → provider → record.
+ *   ledger row → fresh customer read → address (driver) → checks: suppression, consent, topic
+ *   (src/guardrails/send-checks.ts) → render and adapt (driver) → claim within caps → provider →
+ *   record.
  * A retry that finds a recorded outcome returns it; one that finds a claimed but unrecorded send
  * records "unknown" instead of risking a second message.
  */
 export function createSendMessage(deps: ActivityDeps) {
   const clock = deps.clock ?? (() => new Date());
-  const gate = deps.consentGate ?? createConsentGate(undefined);
+  // No gate given: the same locks on the main pool. Ordering is never silently dropped.
+  const gate = deps.consentGate ?? mainPoolConsentGate(deps.db);
 
   return async function sendMessage(input: SendMessageRequest): Promise<SendOutcome> {
     const request = parseSendRequest(input);
@@ -55,22 +59,40 @@ export function createSendMessage(deps: ActivityDeps) {
   async function sendChecked(row: DeliveryRow, request: SendMessageRequest): Promise<SendOutcome> {
     const customer = await readCustomer(deps.db, request.customerId);
     if (!customer) return finishPending(row, 'skipped', 'customer_not_found');
-    const topicRefusal = await topicRefusalFor(request);
-    if (topicRefusal) return finishPending(row, 'skipped', topicRefusal);
-    const prepared = await prepare(request, customer, row.id);
-    if (prepared instanceof TemplateError) {
-      activityLog('warn', 'template failed to render', {
-        deliveryId: row.id,
-        stepId: request.stepId,
-        part: prepared.part,
-        reason: prepared.reason,
-        path: prepared.path,
-      });
-      return finishPending(row, 'failed', 'render_error');
-    }
+    const found = await driverFor(request.channel).findRecipient({ deps, customer });
+    if ('skipped' in found) return finishPending(row, 'skipped', found.skipped);
+    const checked = await runSendChecks({
+      db: deps.db,
+      customerId: customer.id,
+      channel: request.channel,
+      messageKind: request.messageKind,
+      ...(request.topic ? { topic: request.topic } : {}),
+      consent: customer.consent,
+      emailMarketingDefault: deps.config.emailMarketingDefault ?? 'opted_in',
+      suppressionChannel: found.suppressionChannel,
+      addresses: found.addresses,
+    });
+    if (!checked.allowed) return finishPending(row, 'skipped', checked.reason);
+    const recipient = { ...found, addresses: checked.addresses };
+    const prepared = await prepareMessage({
+      deps,
+      request,
+      customer,
+      recipient,
+      deliveryId: row.id,
+    });
+    if (prepared instanceof TemplateError) return renderFailed(row, request, prepared);
     if ('skipped' in prepared) return finishPending(row, 'skipped', prepared.skipped);
     if ('failed' in prepared) return finishPending(row, 'failed', prepared.failed);
+    return claimAndDeliver(row, request, prepared);
+  }
 
+  /** The last check: caps, decided atomically with the claim (pending → sending). */
+  async function claimAndDeliver(
+    row: DeliveryRow,
+    request: SendMessageRequest,
+    prepared: PreparedMessage,
+  ): Promise<SendOutcome> {
     const claim = await claimWithinCaps(deps.db, {
       deliveryId: row.id,
       customerId: request.customerId,
@@ -85,11 +107,19 @@ export function createSendMessage(deps: ActivityDeps) {
     return deliver(claim.row, request, prepared);
   }
 
-  /** Topics apply to marketing only; an unknown topic refuses (fail closed). */
-  async function topicRefusalFor(request: SendMessageRequest): Promise<string | null> {
-    if (request.messageKind === 'transactional' || !request.topic) return null;
-    const decision = await topicAllows(deps.db, request.customerId, request.topic);
-    return decision.allowed ? null : decision.reason;
+  function renderFailed(
+    row: DeliveryRow,
+    request: SendMessageRequest,
+    error: TemplateError,
+  ): Promise<SendOutcome> {
+    activityLog('warn', 'template failed to render', {
+      deliveryId: row.id,
+      stepId: request.stepId,
+      part: error.part,
+      reason: error.reason,
+      path: error.path,
+    });
+    return finishPending(row, 'failed', 'render_error');
   }
 
   /**
@@ -102,10 +132,7 @@ export function createSendMessage(deps: ActivityDeps) {
     retryAt: Date,
   ): Promise<SendOutcome> {
     if (request.onCap === 'skip') return finishPending(row, 'skipped', 'frequency_capped');
-    await transition(deps.db, row.id, ['pending'], {
-      reason: 'frequency_capped',
-      detail: { deferredUntil: retryAt.toISOString() },
-    });
+    await recordDeferral(deps.db, row.id, retryAt);
     return {
       status: 'deferred',
       deliveryId: row.id,
@@ -127,15 +154,7 @@ export function createSendMessage(deps: ActivityDeps) {
       return providerFailed(row, error);
     }
     await deps.faults?.afterProviderAccept?.(request.deliveryKey);
-    // 'unknown' too: a retry may have given up on this attempt while the provider was answering.
-    await transition(deps.db, row.id, ['sending', 'unknown'], {
-      status: 'sent',
-      reason: null,
-      providerMessageId: receipt.providerMessageId,
-      providerCode: receipt.providerCode ?? null,
-      detail: receipt.detail ?? null,
-      sentAt: clock(),
-    });
+    await recordSent(deps.db, row.id, { ...receipt, sentAt: clock() });
     activityLog('info', 'message sent', {
       deliveryId: row.id,
       stepId: request.stepId,
@@ -168,13 +187,13 @@ export function createSendMessage(deps: ActivityDeps) {
     if (error.kind === 'permanent') {
       activityLog('warn', 'provider rejected message', { deliveryId: row.id, code: error.code });
       const reason = `provider_rejected:${error.code}`;
-      const failed = await transition(deps.db, row.id, ['sending'], { status: 'failed', reason });
+      const failed = await recordRejected(deps.db, row.id, reason);
       await suppressRefusedAddress(row, error.code);
       return failed
         ? { status: 'failed', deliveryId: row.id, reason }
         : outcomeOf(await reread(row));
     }
-    await transition(deps.db, row.id, ['sending'], { status: 'pending' });
+    await releaseClaim(deps.db, row.id);
     activityLog('warn', 'provider failed transiently; retrying', {
       deliveryId: row.id,
       code: error.code,
@@ -212,10 +231,7 @@ export function createSendMessage(deps: ActivityDeps) {
     const recorded = recordedOutcome(row);
     if (recorded || row.status === 'pending') return recorded;
     // 'sending': an earlier attempt claimed the send and never recorded how it ended.
-    const marked = await transition(deps.db, row.id, ['sending'], {
-      status: 'unknown',
-      reason: OUTCOME_UNKNOWN,
-    });
+    const marked = await recordOutcomeUnknown(deps.db, row.id);
     if (marked) {
       activityLog('warn', 'earlier send attempt was interrupted; outcome unknown', {
         deliveryId: row.id,
@@ -230,7 +246,7 @@ export function createSendMessage(deps: ActivityDeps) {
     status: 'skipped' | 'failed',
     reason: string,
   ): Promise<SendOutcome> {
-    const finished = await transition(deps.db, row.id, ['pending'], { status, reason });
+    const finished = await settlePending(deps.db, row.id, status, reason);
     if (finished) return { status, deliveryId: row.id, reason };
     return outcomeOf(await reread(row));
   }
@@ -243,46 +259,6 @@ export function createSendMessage(deps: ActivityDeps) {
 
   function reread(row: DeliveryRow): Promise<DeliveryRow> {
     return readDelivery(deps.db, row.deliveryKey);
-  }
-
-  /** {{links.unsubscribe}} and {{links.preferences}}, signed for this customer, channel and topic. */
-  function messageUnsubscribeLinks(request: SendMessageRequest, deliveryId: string) {
-    const settings = deps.config.unsubscribe;
-    if (!settings || !isUnsubscribeChannel(request.channel)) return {};
-    return unsubscribeLinks(settings, {
-      customerId: request.customerId,
-      channel: request.channel,
-      deliveryId,
-      ...(request.topic ? { topic: request.topic } : {}),
-    });
-  }
-
-  async function prepare(
-    request: SendMessageRequest,
-    customer: CustomerRow,
-    deliveryId: string,
-  ): Promise<PreparedMessage | NotSendable | TemplateError> {
-    const { trigger, context } = templateVariables(request);
-    const links = {
-      ...(deps.config.appUrl ? { app: deps.config.appUrl } : {}),
-      ...deps.config.links,
-      ...messageUnsubscribeLinks(request, deliveryId),
-    };
-    const scope = buildTemplateScope(customer, trigger, context, { ...deps.config, links });
-    try {
-      return await prepareMessage(request, {
-        deps,
-        customer,
-        scope,
-        messageKind: request.messageKind,
-        deliveryId,
-        ...(request.topic ? { topic: request.topic } : {}),
-        ...(request.tracking === false ? { tracking: false } : {}),
-      });
-    } catch (error) {
-      if (error instanceof TemplateError) return error;
-      throw error;
-    }
   }
 }
 
@@ -310,8 +286,4 @@ function inProgress(deliveryId: string): ApplicationFailure {
     `delivery ${deliveryId} is being sent by another attempt`,
     FailureType.deliveryInProgress,
   );
-}
-
-function isUnsubscribeChannel(channel: string): channel is 'email' | 'sms' | 'push' {
-  return channel === 'email' || channel === 'sms' || channel === 'push';
 }

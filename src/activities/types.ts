@@ -59,7 +59,10 @@ export interface ActivityDeps {
   push?: PushChannel;
   webhook?: WebhookChannel;
   inApp?: InAppChannel;
-  /** Orders sends against consent changes (see consent-gate.ts); none: no ordering (PGlite). */
+  /**
+   * Orders sends against consent changes (see consent-gate.ts). None: the locks are taken on `db`
+   * (fail closed); embedded PGlite passes SINGLE_CONNECTION_CONSENT_GATE by name.
+   */
   consentGate?: ConsentGate;
   config: ActivityConfig;
   clock?: () => Date;

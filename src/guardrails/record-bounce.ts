@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
-import { and, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
-import { customers, deliveries, events, type SuppressionReason } from '../db/schema';
+import { customers, events, type SuppressionReason } from '../db/schema';
+import type { DeliveryRow } from '../deliveries/delivery-row';
+import {
+  findBouncedDelivery,
+  recordBounceOnDelivery,
+} from '../deliveries/record-bounce-on-delivery';
 import type { JourneyEvent, JsonObject } from '../journeys/run-types';
 import { storeEvents } from '../routing/ingest';
 import { suppressionForSendFailure } from './bounce-rules';
@@ -40,8 +45,6 @@ export interface BounceOutcome {
   events: JourneyEvent[];
 }
 
-type DeliveryRow = typeof deliveries.$inferSelect;
-
 const DEFAULT_LEASE_MS = 60_000;
 
 const SUPPRESSES: Record<BounceKind, SuppressionReason | null> = {
@@ -53,7 +56,8 @@ const SUPPRESSES: Record<BounceKind, SuppressionReason | null> = {
 /**
  * Records a bounce or complaint in one transaction:
  * - hard bounces and complaints suppress the address (soft bounces never do);
- * - the delivery, when known and settled as sent or unknown, shows it (see `ledgerPatch`);
+ * - the delivery, when known and settled as sent or unknown, shows it (see
+ *   src/deliveries/record-bounce-on-delivery.ts);
  * - an event (email_bounced, email_complained, sms_failed, sms_complained) is stored for the
  *   delivery's customer, or else for every customer with that address, linked to the delivery,
  *   with an id derived from the report so a repeated webhook stores nothing twice.
@@ -67,8 +71,8 @@ export async function recordBounce(
   const now = options.now ?? new Date();
   return db.transaction(async (tx) => {
     const suppression = await suppress(tx, report);
-    const delivery = await findDelivery(tx, report);
-    const deliveryUpdated = delivery ? await updateDelivery(tx, delivery, report) : false;
+    const delivery = await findBouncedDelivery(tx, report);
+    const deliveryUpdated = delivery ? await recordBounceOnDelivery(tx, delivery, report) : false;
     const owners = delivery
       ? [delivery.customerId]
       : await customersWithAddress(tx, report.channel, normalised(report));
@@ -77,6 +81,39 @@ export async function recordBounce(
       leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
     });
     return { suppression, deliveryFound: delivery !== null, deliveryUpdated, events: stored };
+  });
+}
+
+export interface BounceBatchOutcome {
+  /** New suppressions, deliveries named and found, deliveries whose row changed. */
+  suppressed: number;
+  deliveriesMatched: number;
+  deliveriesUpdated: number;
+  /** Newly stored events, to route once committed. */
+  events: JourneyEvent[];
+}
+
+/** Records a batch of reports all or nothing, in one transaction. */
+export async function recordBounces(
+  db: Database,
+  reports: BounceReport[],
+  options: { now?: Date; leaseMs?: number } = {},
+): Promise<BounceBatchOutcome> {
+  return db.transaction(async (tx) => {
+    const totals: BounceBatchOutcome = {
+      suppressed: 0,
+      deliveriesMatched: 0,
+      deliveriesUpdated: 0,
+      events: [],
+    };
+    for (const report of reports) {
+      const outcome = await recordBounce(tx, report, options);
+      if (outcome.suppression === 'added') totals.suppressed += 1;
+      if (outcome.deliveryFound) totals.deliveriesMatched += 1;
+      if (outcome.deliveryUpdated) totals.deliveriesUpdated += 1;
+      totals.events.push(...outcome.events);
+    }
+    return totals;
   });
 }
 
@@ -109,76 +146,6 @@ async function suppress(db: Database, report: BounceReport): Promise<BounceOutco
     source: report.source,
   });
   return created ? 'added' : 'existing';
-}
-
-async function findDelivery(db: Database, report: BounceReport): Promise<DeliveryRow | null> {
-  const keys: SQL[] = [];
-  if (report.deliveryId) keys.push(eq(deliveries.id, report.deliveryId));
-  if (report.providerMessageId) {
-    keys.push(eq(deliveries.providerMessageId, report.providerMessageId));
-  }
-  if (keys.length === 0) return null;
-  const rows = await db
-    .select()
-    .from(deliveries)
-    .where(and(or(...keys), eq(deliveries.channel, report.channel)))
-    .limit(1)
-    .for('update');
-  return rows[0] ?? null;
-}
-
-/**
- * The ledger keeps "sent, then bounced" visible: sentAt stays as recorded and the bounce goes in
- * detail.bounce with its kind, source, code and time.
- * - hard bounce: status failed, reason hard_bounce, providerCode the bounce code — the message
- *   never reached anyone, as with Twilio's undelivered;
- * - complaint: status sent, reason complaint — the message was delivered, and read;
- * - soft bounce: status sent, detail only — the provider may still deliver it.
- * Only rows settled as sent or unknown change (pending/sending belong to a send in flight, and
- * skipped/failed rows were never delivered); a row whose reason already records a bounce or
- * complaint is kept, so the first verdict stands. A report proves the provider took the message,
- * so an unknown row becomes sent or failed.
- */
-async function updateDelivery(
-  db: Database,
-  row: DeliveryRow,
-  report: BounceReport,
-): Promise<boolean> {
-  const updated = await db
-    .update(deliveries)
-    .set({ ...ledgerPatch(row, report), updatedAt: sql`now()` })
-    .where(
-      and(
-        eq(deliveries.id, row.id),
-        inArray(deliveries.status, ['sent', 'unknown']),
-        or(isNull(deliveries.reason), eq(deliveries.status, 'unknown')),
-      ),
-    )
-    .returning({ id: deliveries.id });
-  return updated.length > 0;
-}
-
-function ledgerPatch(row: DeliveryRow, report: BounceReport) {
-  const bounce: JsonObject = {
-    kind: report.kind,
-    source: report.source,
-    code: report.code ?? null,
-    at: report.occurredAt.toISOString(),
-  };
-  const detail: JsonObject = { ...(row.detail ?? {}), bounce };
-  if (report.kind === 'hard_bounce') {
-    return {
-      status: 'failed' as const,
-      reason: 'hard_bounce',
-      providerCode: report.code ?? 'hard_bounce',
-      detail,
-    };
-  }
-  return {
-    status: 'sent' as const,
-    reason: report.kind === 'complaint' ? 'complaint' : null,
-    detail,
-  };
 }
 
 async function customersWithAddress(

@@ -1,4 +1,4 @@
-import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { parsePhoneNumber, PHONE_NUMBER_PROBLEMS } from '../channels/phone-number';
 import type { Database } from '../db/database';
@@ -165,4 +165,67 @@ function requireNormalised(channel: SuppressionChannel, address: string): string
   const normalised = normaliseAddress(channel, address);
   if (!normalised.ok) throw new InvalidAddressError(channel, normalised.problem);
   return normalised.address;
+}
+
+/**
+ * Which of these addresses must not be sent to, in one query: those on the list and those that
+ * cannot be normalised (fail closed). Returned as given, so callers can leave them out. Database
+ * errors propagate, so the activity fails and retries instead of sending unchecked.
+ */
+export async function suppressedAddresses(
+  db: Database,
+  channel: SuppressionChannel,
+  addresses: string[],
+): Promise<Set<string>> {
+  const refused = new Set<string>();
+  const byNormalised = new Map<string, string[]>();
+  for (const address of addresses) {
+    const normalised = normaliseAddress(channel, address);
+    if (!normalised.ok) refused.add(address);
+    else
+      byNormalised.set(normalised.address, [
+        ...(byNormalised.get(normalised.address) ?? []),
+        address,
+      ]);
+  }
+  if (byNormalised.size === 0) return refused;
+  const rows = await db
+    .select({ address: suppressions.address })
+    .from(suppressions)
+    .where(
+      and(
+        eq(suppressions.channel, channel),
+        inArray(suppressions.address, [...byNormalised.keys()]),
+      ),
+    );
+  for (const row of rows)
+    for (const given of byNormalised.get(row.address) ?? []) refused.add(given);
+  return refused;
+}
+
+/**
+ * Removes the suppression Twilio's 21610 (recipient replied STOP) left on this number: a START
+ * undoes what the carrier's STOP did. Entries with any other reason or source stay.
+ */
+export async function liftCarrierComplaint(db: Database, phone: string): Promise<void> {
+  await db
+    .delete(suppressions)
+    .where(
+      and(
+        eq(suppressions.channel, 'sms'),
+        eq(suppressions.address, phone),
+        eq(suppressions.reason, 'complaint'),
+        eq(suppressions.source, 'twilio'),
+      ),
+    );
+}
+
+/** Whether an entry with this id exists (a list cursor names one). */
+export async function suppressionExists(db: Database, id: string): Promise<boolean> {
+  const [found] = await db
+    .select({ id: suppressions.id })
+    .from(suppressions)
+    .where(eq(suppressions.id, id))
+    .limit(1);
+  return found !== undefined;
 }

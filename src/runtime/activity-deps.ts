@@ -6,7 +6,7 @@ import { createSmsChannel } from '../channels/sms-channel';
 import { createWebhookChannel } from '../channels/webhook-channel';
 import type { Config } from '../config';
 import type { DatabaseHandle } from '../db/database';
-import { createConsentGate } from '../guardrails/consent-gate';
+import { consentGateFor } from '../guardrails/consent-gate';
 
 /** The links templates may use ({{links.<name>}}), under the app's own URL. */
 export function templateLinks(appUrl: string): Record<string, string> {
@@ -35,7 +35,7 @@ export function activitiesFromConfig(
   const { db } = database;
   return createActivities({
     db,
-    consentGate: createConsentGate(database.gate),
+    consentGate: consentGateFor(database),
     email: createEmailChannel({ url: smtpUrl, from: config.emailFrom }),
     ...(config.twilio
       ? { sms: createSmsChannel({ ...config.twilio, statusCallbackUrl: twilioStatusUrl(config) }) }

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Database } from '../db/database';
-import { deliveries, events } from '../db/schema';
+import { events } from '../db/schema';
+import { loadTrackedDelivery, type TrackedDelivery } from '../deliveries/tracked-delivery';
 import type { JsonObject } from '../journeys/run-types';
 import { storeEvents, type IncomingEvent } from '../routing/ingest';
 import { routeInline, type OutboxDeps } from '../routing/outbox';
@@ -23,16 +24,6 @@ export interface Engagement {
   delivery?: TrackedDelivery;
 }
 
-export interface TrackedDelivery {
-  id: string;
-  customerId: string;
-  workflowId: string;
-  journeyId: string;
-  stepId: string;
-  channel: string;
-  sentAt: Date | null;
-}
-
 export type EngagementOutcome =
   | { recorded: false; reason: 'unknown_delivery' }
   | {
@@ -47,26 +38,6 @@ export type EngagementOutcome =
     };
 
 const LEASE_MS = 60_000;
-
-export async function loadTrackedDelivery(
-  db: Database,
-  deliveryId: string,
-): Promise<TrackedDelivery | null> {
-  const rows = await db
-    .select({
-      id: deliveries.id,
-      customerId: deliveries.customerId,
-      workflowId: deliveries.workflowId,
-      journeyId: deliveries.journeyId,
-      stepId: deliveries.stepId,
-      channel: deliveries.channel,
-      sentAt: deliveries.sentAt,
-    })
-    .from(deliveries)
-    .where(eq(deliveries.id, deliveryId))
-    .limit(1);
-  return rows[0] ?? null;
-}
 
 /**
  * Stores an open or click as an event linked to its delivery, then routes it — to the run that

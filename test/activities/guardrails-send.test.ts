@@ -114,6 +114,29 @@ describe('guardrails at send time', () => {
     expect(mailTo('otto')).toEqual([]);
   });
 
+  it('orders sends against consent changes even when no gate was wired in (fails closed)', async () => {
+    // Built without a consentGate: the activity must not fall back to sending unordered.
+    const ungated = testActivities({ db: database.db, smtpUrl: smtp.url });
+    await seedCustomer(database.db, { id: 'gus' });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const change = database.db.transaction(async (tx) => {
+      await lockConsentForChange(tx, 'gus');
+      await tx
+        .update(customers)
+        .set({ consent: { email: 'opted_out' } })
+        .where(eq(customers.id, 'gus'));
+      await held;
+    });
+    await waitForLockHolder(database);
+    const sending = activityEnvironment().env.run(ungated.sendMessage, email('gus'));
+    await waitForLockWaiter(database);
+    release();
+    await change;
+    await expect(sending).resolves.toMatchObject({ status: 'skipped', reason: 'no_consent' });
+    expect(mailTo('gus')).toEqual([]);
+  });
+
   it('defers marketing over the cap, and lets transactional mail pass caps and topics', async () => {
     await seedCustomer(database.db, { id: 'cora' });
     await expect(send(email('cora'))).resolves.toMatchObject({ status: 'sent' });

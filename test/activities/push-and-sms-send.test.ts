@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { type SendMessageRequest } from '../../src/activities';
-import { deliveries, deviceTokens } from '../../src/db/schema';
+import { deliveries, deviceTokens, suppressions } from '../../src/db/schema';
 import { startChannelPeers, type ChannelPeers } from '../support/channel-peers';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { activityEnvironment, testActivities, seedCustomer } from './fixtures';
@@ -116,6 +116,36 @@ describe('push and SMS through the send activity', () => {
       status: 'skipped',
       reason: 'no_consent',
     });
+  });
+
+  it('leaves suppressed device tokens out of a push, and skips it when every token is suppressed', async () => {
+    await seedCustomer(database.db, { id: 'sol', consent: { push: 'opted_in' } });
+    await database.db.insert(deviceTokens).values([
+      { token: 'sol-tablet-1', customerId: 'sol', platform: 'android' },
+      { token: 'sol-phone-22', customerId: 'sol', platform: 'ios' },
+    ]);
+    await database.db
+      .insert(suppressions)
+      .values({ channel: 'push', address: 'sol-tablet-1', reason: 'complaint', source: 'api' });
+
+    const before = peers.fcm.accepted.length;
+    const outcome = (await send(pushRequest('sol'))) as { status: string; deliveryId: string };
+    expect(outcome.status).toBe('sent');
+    expect(peers.fcm.accepted.slice(before).map((p) => p.message.token)).toEqual(['sol-phone-22']);
+    const [row] = await database.db
+      .select()
+      .from(deliveries)
+      .where(eq(deliveries.id, outcome.deliveryId));
+    expect(row?.recipient).toBe('1 device(s)');
+
+    await database.db
+      .insert(suppressions)
+      .values({ channel: 'push', address: 'sol-phone-22', reason: 'manual', source: 'api' });
+    await expect(send(pushRequest('sol'))).resolves.toMatchObject({
+      status: 'skipped',
+      reason: 'suppressed',
+    });
+    expect(peers.fcm.accepted.length).toBe(before + 1);
   });
 
   it('skips push with a reason when the customer has no device', async () => {

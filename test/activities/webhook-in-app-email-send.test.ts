@@ -3,7 +3,7 @@ import { type SendMessageRequest } from '../../src/activities';
 import { createInAppChannel } from '../../src/channels/in-app-channel';
 import { createWebhookChannel } from '../../src/channels/webhook-channel';
 import { SIGNATURE_HEADER, verifyWebhookSignature } from '../../src/channels/webhook-signature';
-import { inAppMessages } from '../../src/db/schema';
+import { customerTopics, inAppMessages, topics } from '../../src/db/schema';
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { startWebhookPeer, type WebhookPeer } from '../support/webhook-peer';
@@ -14,7 +14,8 @@ let sequence = 0;
 
 function request(
   customerId: string,
-  message: Pick<SendMessageRequest, 'channel' | 'content'>,
+  message: Pick<SendMessageRequest, 'channel' | 'content'> &
+    Partial<Pick<SendMessageRequest, 'messageKind' | 'topic'>>,
 ): SendMessageRequest {
   sequence += 1;
   return {
@@ -117,6 +118,48 @@ describe('webhook, in-app and email adaptation through the send activity', () =>
         status: 'unread',
       }),
     ]);
+  });
+
+  const everythingOff = { email: 'opted_out', sms: 'opted_out', push: 'opted_out' } as const;
+  const hook = {
+    channel: 'webhook',
+    content: { endpoint: 'crm', payload: { event: 'x' } },
+  } as const;
+  const note = { channel: 'in_app', content: { title: 'Hello', body: 'News inside' } } as const;
+
+  it("posts marketing webhooks whatever the customer's channel consent, but never against a topic they left", async () => {
+    await seedCustomer(database.db, { id: 'walt', consent: everythingOff });
+    await database.db.insert(topics).values({ id: 'crm-sync', name: 'CRM', mode: 'opt_out' });
+    await database.db
+      .insert(customerTopics)
+      .values({ customerId: 'walt', topicId: 'crm-sync', status: 'unsubscribed' });
+    const before = webhookPeer.requests.length;
+    await expect(send(request('walt', hook))).resolves.toMatchObject({ status: 'sent' });
+    await expect(send(request('walt', { ...hook, topic: 'crm-sync' }))).resolves.toMatchObject({
+      status: 'skipped',
+      reason: 'topic_unsubscribed',
+    });
+    await expect(send(request('walt', { ...hook, topic: 'no-such-topic' }))).resolves.toMatchObject(
+      { status: 'skipped', reason: 'unknown_topic' },
+    );
+    await webhookPeer.waitForRequests(before + 1);
+    expect(webhookPeer.requests.length).toBe(before + 1);
+  });
+
+  it('keeps marketing out of the inbox of a customer who turned every channel off', async () => {
+    await seedCustomer(database.db, { id: 'iris', consent: everythingOff });
+    await seedCustomer(database.db, { id: 'ivo', consent: { email: 'opted_out' } });
+    await expect(send(request('iris', note))).resolves.toMatchObject({
+      status: 'skipped',
+      reason: 'no_consent',
+    });
+    await expect(
+      send(request('iris', { ...note, messageKind: 'transactional' })),
+    ).resolves.toMatchObject({ status: 'sent' });
+    // One channel off is a choice about that channel, not about the inbox.
+    await expect(send(request('ivo', note))).resolves.toMatchObject({ status: 'sent' });
+    const delivered = await database.db.select().from(inAppMessages);
+    expect(delivered.filter((m) => m.customerId === 'iris')).toHaveLength(1);
   });
 
   it('cuts an email subject to 78 characters at a word, keeping the body and its link', async () => {

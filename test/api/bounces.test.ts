@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { customers, deliveries, events, suppressions } from '../../src/db/schema';
-import { applyStatusReport } from '../../src/api/twilio/status-callback';
+import { applyStatusReport } from '../../src/deliveries/status-report';
 import { CairnClient, CairnValidationError } from '../../src/client';
 import { isSuppressed } from '../../src/guardrails/suppression';
 import { API_KEY, auth, createHarness, type Harness } from './harness';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { count, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/server';
-import { keywordOf } from '../../src/api/twilio/inbound-sms';
+import { keywordOf } from '../../src/guardrails/inbound-sms';
 import type { SmsChannel } from '../../src/channels/channel';
 import { createSmsChannel } from '../../src/channels/sms-channel';
 import { customers, deliveries, events, suppressions } from '../../src/db/schema';

@@ -1,8 +1,20 @@
 import type { SendReceipt } from '../../channels/channel';
+import type { SuppressionChannel } from '../../guardrails/suppression';
 import type { ChannelName, ContentByChannel } from '../../journeys/channel-content';
 import type { TemplateScope } from '../../templates/template-scope';
 import type { CustomerRow } from '../profiles';
 import type { ActivityDeps } from '../types';
+
+/**
+ * Where a message goes, found fresh from the customer: the addresses the suppression check reads.
+ * Webhook and in-app messages reach no address of the customer, so they carry none.
+ */
+export interface Recipient {
+  /** The suppression list's channel for `addresses`; null when the channel has no address. */
+  suppressionChannel: SuppressionChannel | null;
+  /** The email address, the E.164 number, or every device token. */
+  addresses: string[];
+}
 
 /** A message made ready for one customer on one channel, not yet handed to the provider. */
 export interface PreparedMessage {
@@ -18,9 +30,14 @@ export interface PreparedMessage {
 /** Why this message does not go out: `skipped` cannot reach the customer, `failed` is a defect. */
 export type NotSendable = { skipped: string } | { failed: string };
 
-export interface PrepareInput<C extends ChannelName> {
+export interface RecipientInput {
   deps: ActivityDeps;
   customer: CustomerRow;
+}
+
+export interface PrepareInput<C extends ChannelName> extends RecipientInput {
+  /** The recipient the send checks allowed (suppressed push tokens already left out). */
+  recipient: Recipient;
   content: ContentByChannel[C];
   scope: TemplateScope;
   messageKind: 'marketing' | 'transactional';
@@ -31,13 +48,13 @@ export interface PrepareInput<C extends ChannelName> {
 }
 
 /**
- * Reads the customer's address and consent for the channel (fresh, never cached), renders and
- * adapts the content. Throws TemplateError when a template does not render.
+ * One channel's part of the send path: find the address, then render and adapt the content.
+ * Consent, suppression, topics and caps are not a driver's business: src/guardrails/send-checks.ts
+ * decides them, between the two steps, for every channel alike.
  */
-export type PrepareMessage<C extends ChannelName> = (
-  input: PrepareInput<C>,
-) => Promise<PreparedMessage | NotSendable>;
-
-export function isNotSendable(value: PreparedMessage | NotSendable): value is NotSendable {
-  return 'skipped' in value || 'failed' in value;
+export interface ChannelDriver<C extends ChannelName> {
+  /** The customer's address on this channel, read now; or why there is none. */
+  findRecipient(input: RecipientInput): Promise<Recipient | { skipped: string }>;
+  /** Renders and adapts the content. Throws TemplateError when a template does not render. */
+  prepare(input: PrepareInput<C>): Promise<PreparedMessage | NotSendable>;
 }

@@ -1,25 +1,29 @@
 import type { JsonObject } from '../../journeys/run-types';
 import { renderPart } from '../../templates/render';
-import type { PrepareMessage } from './driver';
+import type { ChannelDriver } from './driver';
 import { renderJson } from './render-json';
 
-/** In-app: an inbox entry for the customer's app to poll; needs no address. */
-export const prepareInApp: PrepareMessage<'in_app'> = async ({
-  deps,
-  customer,
-  content,
-  scope,
-}) => {
-  const channel = deps.inApp;
-  if (!channel) return { skipped: 'channel_not_configured' };
-  const title = renderPart('title', content.title, scope);
-  const body = renderPart('body', content.body, scope);
-  const actionUrl = content.actionUrl ? renderPart('link', content.actionUrl, scope) : undefined;
-  const data = content.data ? (renderJson('data', content.data, scope) as JsonObject) : undefined;
-  return Promise.resolve({
-    recipient: `customer:${customer.id}`,
-    summary: title,
-    send: (deliveryId) =>
-      channel.send({ deliveryId, customerId: customer.id, title, body, actionUrl, data }),
-  });
+/** In-app: an inbox entry for the customer's app to poll; it reaches no address. */
+export const inAppDriver: ChannelDriver<'in_app'> = {
+  findRecipient: ({ deps }) =>
+    Promise.resolve(
+      deps.inApp
+        ? { suppressionChannel: null, addresses: [] }
+        : { skipped: 'channel_not_configured' },
+    ),
+
+  prepare: ({ deps, customer, content, scope }) => {
+    const channel = deps.inApp;
+    if (!channel) return Promise.resolve({ skipped: 'channel_not_configured' });
+    const title = renderPart('title', content.title, scope);
+    const body = renderPart('body', content.body, scope);
+    const actionUrl = content.actionUrl ? renderPart('link', content.actionUrl, scope) : undefined;
+    const data = content.data ? (renderJson('data', content.data, scope) as JsonObject) : undefined;
+    return Promise.resolve({
+      recipient: `customer:${customer.id}`,
+      summary: title,
+      send: (deliveryId) =>
+        channel.send({ deliveryId, customerId: customer.id, title, body, actionUrl, data }),
+    });
+  },
 };

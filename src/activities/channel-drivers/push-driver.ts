@@ -4,52 +4,58 @@ import { adaptPushContent, DEFAULT_PUSH_LIMITS } from '../../channels/push-conte
 import type { Database } from '../../db/database';
 import { listTokens, removeTokens } from '../../channels/device-tokens';
 import { renderPart } from '../../templates/render';
-import type { PrepareMessage } from './driver';
+import type { ChannelDriver } from './driver';
 import { renderJson } from './render-json';
 
-/** Push: every device token of the customer, read now; dead tokens are dropped after the send. */
-export const preparePush: PrepareMessage<'push'> = async (input) => {
-  const { deps, customer, content, scope, messageKind } = input;
-  const channel = deps.push;
-  if (!channel) return { skipped: 'channel_not_configured' };
-  // Marketing push needs an explicit opt-in; an opt-out stops every push.
-  const consent = customer.consent.push;
-  if (consent === 'opted_out' || (messageKind === 'marketing' && consent !== 'opted_in')) {
-    return { skipped: 'no_consent' };
-  }
-  const tokens = (await listTokens(deps.db, customer.id)).map((row) => row.token);
-  if (tokens.length === 0) return { skipped: 'no_device_tokens' };
+/**
+ * Push: every device token of the customer, read now (the suppression check leaves out tokens on
+ * the suppression list); dead tokens are dropped after the send.
+ */
+export const pushDriver: ChannelDriver<'push'> = {
+  findRecipient: async ({ deps, customer }) => {
+    if (!deps.push) return { skipped: 'channel_not_configured' };
+    const tokens = (await listTokens(deps.db, customer.id)).map((row) => row.token);
+    if (tokens.length === 0) return { skipped: 'no_device_tokens' };
+    return { suppressionChannel: 'push', addresses: tokens };
+  },
 
-  const adapted = adaptPushContent(
-    {
-      title: renderPart('title', content.title, scope),
-      body: renderPart('body', content.body, scope),
-      ...(content.deepLink ? { deepLink: renderPart('link', content.deepLink, scope) } : {}),
-    },
-    deps.config.push ?? DEFAULT_PUSH_LIMITS,
-  );
-  const data = content.data
-    ? (renderJson('data', content.data, scope) as Record<string, string>)
-    : undefined;
-  return {
-    recipient: `${tokens.length} device(s)`,
-    summary: adapted.title,
-    send: (deliveryId) =>
-      sendDroppingDeadTokens(deps.db, () =>
-        channel.send({
-          deliveryId,
-          tokens,
-          title: adapted.title,
-          body: adapted.body,
-          ...(adapted.deepLink ? { deepLink: adapted.deepLink } : {}),
-          ...(data ? { data } : {}),
-          priority: content.priority,
-        }),
-      ),
-    afterSend: async (receipt: SendReceipt) => {
-      await removeTokens(deps.db, (receipt as PushReceipt).invalidTokens ?? []);
-    },
-  };
+  prepare: (input) => {
+    const { deps, content, scope } = input;
+    const channel = deps.push;
+    const tokens = input.recipient.addresses;
+    if (!channel) return Promise.resolve({ skipped: 'channel_not_configured' });
+    if (tokens.length === 0) return Promise.resolve({ skipped: 'no_device_tokens' });
+    const adapted = adaptPushContent(
+      {
+        title: renderPart('title', content.title, scope),
+        body: renderPart('body', content.body, scope),
+        ...(content.deepLink ? { deepLink: renderPart('link', content.deepLink, scope) } : {}),
+      },
+      deps.config.push ?? DEFAULT_PUSH_LIMITS,
+    );
+    const data = content.data
+      ? (renderJson('data', content.data, scope) as Record<string, string>)
+      : undefined;
+    return Promise.resolve({
+      recipient: `${tokens.length} device(s)`,
+      summary: adapted.title,
+      send: (deliveryId) =>
+        sendDroppingDeadTokens(deps.db, () =>
+          channel.send({
+            deliveryId,
+            tokens,
+            title: adapted.title,
+            body: adapted.body,
+            ...(adapted.deepLink ? { deepLink: adapted.deepLink } : {}),
+            ...(data ? { data } : {}),
+            priority: content.priority,
+          }),
+        ),
+      afterSend: async (receipt: SendReceipt) => {
+        await removeTokens(deps.db, (receipt as PushReceipt).invalidTokens ?? []);
+      },
+    });
+  },
 };
 
 /**

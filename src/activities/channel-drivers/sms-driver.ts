@@ -1,43 +1,40 @@
 import { parsePhoneNumber } from '../../channels/phone-number';
 import { countSegments, fitToSegments, type FitResult } from '../../channels/sms-segments';
-import { isSuppressed } from '../../guardrails/suppression';
 import { renderPart } from '../../templates/render';
 import { storeDeliveryLinks } from '../../tracking/delivery-links';
 import { rewriteSmsText } from '../../tracking/rewrite-links';
 import { trackingSigner } from '../../tracking/tracking-token';
-import type { PrepareInput, PrepareMessage } from './driver';
+import type { ChannelDriver, PrepareInput } from './driver';
 
 const DEFAULT_POLICY = { maxSegments: 3, overflow: 'truncate' as const };
 
-/**
- * SMS: a valid E.164 number that is not suppressed, and consent; the text adapted to the segment
- * policy.
- */
-export const prepareSms: PrepareMessage<'sms'> = async (input) => {
-  const { deps, customer, content, scope, messageKind } = input;
-  const channel = deps.sms;
-  if (!channel) return { skipped: 'channel_not_configured' };
-  if (!customer.phone) return { skipped: 'no_phone' };
-  const phone = parsePhoneNumber(customer.phone);
-  if (!phone.ok) return { skipped: 'invalid_phone' };
-  if ((await isSuppressed(deps.db, 'sms', phone.number)).suppressed)
-    return { skipped: 'suppressed' };
-  // A STOP stops every SMS. Marketing SMS also needs an explicit opt-in: no choice is no consent.
-  const consent = customer.consent.sms;
-  if (consent === 'opted_out' || (messageKind === 'marketing' && consent !== 'opted_in')) {
-    return { skipped: 'no_consent' };
-  }
-  const policy = deps.config.sms ?? DEFAULT_POLICY;
-  const text = await shortenLinks(input, renderPart('text', content.text, scope));
-  const fit = fitKeepingLink(text, policy.maxSegments, policy.overflow);
-  if (fit.refused) return { failed: 'sms_too_long' };
-  const to = phone.number;
-  const label = `${fit.count.segments} segment(s), ${fit.count.encoding}`;
-  return Promise.resolve({
-    recipient: to,
-    summary: `SMS, ${label}${fit.truncated ? ', shortened' : ''}`,
-    send: (deliveryId) => channel.send({ deliveryId, to, text: fit.text }),
-  });
+/** SMS: a valid E.164 number; the text adapted to the segment policy, its last link kept whole. */
+export const smsDriver: ChannelDriver<'sms'> = {
+  findRecipient: ({ deps, customer }) => {
+    if (!deps.sms) return Promise.resolve({ skipped: 'channel_not_configured' });
+    if (!customer.phone) return Promise.resolve({ skipped: 'no_phone' });
+    const phone = parsePhoneNumber(customer.phone);
+    if (!phone.ok) return Promise.resolve({ skipped: 'invalid_phone' });
+    return Promise.resolve({ suppressionChannel: 'sms', addresses: [phone.number] });
+  },
+
+  prepare: async (input) => {
+    const { deps, content, scope } = input;
+    const channel = deps.sms;
+    const to = input.recipient.addresses[0];
+    if (!channel) return { skipped: 'channel_not_configured' };
+    if (!to) return { skipped: 'no_phone' };
+    const policy = deps.config.sms ?? DEFAULT_POLICY;
+    const text = await shortenLinks(input, renderPart('text', content.text, scope));
+    const fit = fitKeepingLink(text, policy.maxSegments, policy.overflow);
+    if (fit.refused) return { failed: 'sms_too_long' };
+    const label = `${fit.count.segments} segment(s), ${fit.count.encoding}`;
+    return {
+      recipient: to,
+      summary: `SMS, ${label}${fit.truncated ? ', shortened' : ''}`,
+      send: (deliveryId) => channel.send({ deliveryId, to, text: fit.text }),
+    };
+  },
 };
 
 /**

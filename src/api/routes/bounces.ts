@@ -7,7 +7,7 @@ import {
   type BounceReportItem as BounceItem,
   type BounceWebhookResult,
 } from '../../client/schemas/bounces';
-import { recordBounce, type BounceReport } from '../../guardrails/record-bounce';
+import { recordBounces, type BounceReport } from '../../guardrails/record-bounce';
 import { normaliseAddress } from '../../guardrails/suppression';
 import type { JourneyEvent } from '../../journeys/run-types';
 import { routeInline } from '../../routing/outbox';
@@ -47,19 +47,13 @@ export const bounceRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, {
       assertAddresses(items);
       const now = new Date();
       const leaseMs = deps.eventLeaseMs ?? DEFAULT_LEASE_MS;
-      const { result, events } = await deps.db.transaction(async (tx) => {
-        const totals = emptyResult(items.length);
-        const stored: JourneyEvent[] = [];
-        for (const item of items) {
-          const outcome = await recordBounce(tx, toReport(item, now), { now, leaseMs });
-          if (outcome.suppression === 'added') totals.suppressed += 1;
-          if (outcome.deliveryFound) totals.deliveriesMatched += 1;
-          if (outcome.deliveryUpdated) totals.deliveriesUpdated += 1;
-          stored.push(...outcome.events);
-        }
-        totals.eventsStored = stored.length;
-        return { result: totals, events: stored };
-      });
+      const reports = items.map((item) => toReport(item, now));
+      const { events, ...counts } = await recordBounces(deps.db, reports, { now, leaseMs });
+      const result: BounceWebhookResult = {
+        received: items.length,
+        ...counts,
+        eventsStored: events.length,
+      };
       request.log.info({ ...result }, 'bounce reports recorded');
       await route(deps, events, request.log);
       return result;
@@ -95,10 +89,6 @@ function toReport(item: BounceItem, now: Date): BounceReport {
     ...(item.providerMessageId ? { providerMessageId: item.providerMessageId } : {}),
     ...(item.reason ? { code: item.reason } : {}),
   };
-}
-
-function emptyResult(received: number): BounceWebhookResult {
-  return { received, suppressed: 0, deliveriesMatched: 0, deliveriesUpdated: 0, eventsStored: 0 };
 }
 
 async function route(deps: ApiDeps, events: JourneyEvent[], log: FastifyBaseLogger) {

@@ -1,4 +1,3 @@
-import { desc, eq } from 'drizzle-orm';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { customerParamsSchema, errorResponseSchema } from '../../client/schemas/common';
 import {
@@ -6,12 +5,11 @@ import {
   deliveryListSchema,
   type Delivery,
 } from '../../client/schemas/deliveries';
-import { deliveries } from '../../db/schema';
+import type { DeliveryRow } from '../../deliveries/delivery-row';
+import { listCustomerDeliveries } from '../../deliveries/customer-deliveries';
 import type { ApiDeps } from '../deps';
 import { authErrors, bearerSecurity, iso, isoOrNull } from '../route-support';
 import { requireCustomer } from './customers';
-
-type DeliveryRow = typeof deliveries.$inferSelect;
 
 export const deliveryRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
   app,
@@ -32,12 +30,7 @@ export const deliveryRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
     },
     async (request) => {
       await requireCustomer(deps.db, request.params.id);
-      const rows = await deps.db
-        .select()
-        .from(deliveries)
-        .where(eq(deliveries.customerId, request.params.id))
-        .orderBy(desc(deliveries.createdAt), desc(deliveries.id))
-        .limit(request.query.limit);
+      const rows = await listCustomerDeliveries(deps.db, request.params.id, request.query.limit);
       return { deliveries: rows.map(deliveryView) };
     },
   );

@@ -1,4 +1,3 @@
-import { eq } from 'drizzle-orm';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorResponseSchema } from '../../client/schemas/common';
@@ -11,12 +10,12 @@ import {
   type Suppression,
 } from '../../client/schemas/suppressions';
 import type { Database } from '../../db/database';
-import { suppressions } from '../../db/schema';
 import {
   addSuppression,
   InvalidAddressError,
   listSuppressions,
   removeSuppression,
+  suppressionExists,
   type SuppressionRow,
 } from '../../guardrails/suppression';
 import type { ApiDeps } from '../deps';
@@ -122,12 +121,7 @@ async function withAddressCheck<T>(path: string, action: () => Promise<T>): Prom
 }
 
 async function requireCursor(db: Database, cursor: string): Promise<void> {
-  const [found] = await db
-    .select({ id: suppressions.id })
-    .from(suppressions)
-    .where(eq(suppressions.id, cursor))
-    .limit(1);
-  if (!found) {
+  if (!(await suppressionExists(db, cursor))) {
     throw new ApiError(400, 'validation_failed', 'cursor is not a page of this list', [
       { path: 'cursor', message: 'must be the nextCursor of a previous page' },
     ]);

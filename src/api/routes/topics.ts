@@ -30,7 +30,7 @@ import { requireCustomer } from './customers';
 import type { FastifyBaseLogger } from 'fastify';
 import { storeEvents } from '../../routing/ingest';
 import { routeInline } from '../../routing/outbox';
-import { RESUBSCRIBE_EVENT, UNSUBSCRIBE_EVENT } from '../unsubscribe/preferences';
+import { RESUBSCRIBE_EVENT, UNSUBSCRIBE_EVENT } from '../../guardrails/preferences';
 import { routingDeps } from '../routing-deps';
 
 const TAGS = ['topics'];

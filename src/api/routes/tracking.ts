@@ -1,8 +1,8 @@
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import { findDeliveryLink } from '../../tracking/delivery-links';
 import { classifyEngagement } from '../../tracking/machine-engagement';
+import { loadTrackedDelivery } from '../../deliveries/tracked-delivery';
 import {
-  loadTrackedDelivery,
   recordEngagement,
   type EngagementDeps,
   type EngagementType,

@@ -24,7 +24,7 @@ import {
   applyPreferenceChanges,
   loadPreferences,
   type PreferenceChanges,
-} from '../unsubscribe/preferences';
+} from '../../guardrails/preferences';
 
 const DEFAULT_LEASE_MS = 60_000;
 const FORM_LIMIT_BYTES = 64 * 1024;

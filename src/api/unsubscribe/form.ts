@@ -1,5 +1,5 @@
 import type { UnsubscribeChannel } from '../../guardrails/unsubscribe-token';
-import { CHANNELS, type PreferenceChanges } from './preferences';
+import { CHANNELS, type PreferenceChanges } from '../../guardrails/preferences';
 
 /** Form fields as posted; a repeated field keeps every value. */
 export type FormFields = Record<string, string[]>;

@@ -1,7 +1,7 @@
 import type { TopicState } from '../../guardrails/topics';
 import type { UnsubscribeChannel } from '../../guardrails/unsubscribe-token';
 import { escapeHtml, htmlDocument } from './html';
-import type { ChannelState, Preferences } from './preferences';
+import type { ChannelState, Preferences } from '../../guardrails/preferences';
 
 /** Channels are named by what they reach, never by the address: the page shows no contact data. */
 const CHANNEL_LABELS: Record<UnsubscribeChannel, string> = {

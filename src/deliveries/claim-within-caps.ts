@@ -1,9 +1,15 @@
 import { and, eq, gt, inArray, ne, sql } from 'drizzle-orm';
-import type { DeliveryRow } from '../activities/delivery-ledger';
 import type { Database } from '../db/database';
-import { deliveries, type DeliveryStatus } from '../db/schema';
+import { deliveries } from '../db/schema';
+import {
+  evaluateCaps,
+  longestWindowMs,
+  rulesFor,
+  type CapClaim,
+  type CapRule,
+} from '../guardrails/cap-rules';
 import type { ChannelName } from '../journeys/channel-content';
-import { evaluateCaps, longestWindowMs, rulesFor, type CapClaim, type CapRule } from './cap-rules';
+import { COUNTED_STATUSES, type DeliveryRow } from './delivery-row';
 
 export interface CapClaimRequest {
   deliveryId: string;
@@ -22,12 +28,6 @@ export type CapClaimResult =
   | { kind: 'capped'; rule: CapRule; retryAt: Date; counted: number }
   /** The row was no longer pending (or does not exist): another attempt claimed it. */
   | { kind: 'lost' };
-
-/**
- * A claimed message that may have reached the customer. 'unknown' counts because the provider may
- * have taken it; failed and skipped ones never left, pending ones are not claimed yet.
- */
-export const COUNTED_STATUSES: DeliveryStatus[] = ['sending', 'sent', 'unknown'];
 
 /** Namespaces the lock key so it cannot collide with other per-customer advisory locks. */
 const LOCK_NAMESPACE = 'cairn:frequency-caps:';

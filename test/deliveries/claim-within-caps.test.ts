@@ -7,7 +7,7 @@ import {
   lockCustomerCaps,
   type CapClaimRequest,
   type CapClaimResult,
-} from '../../src/guardrails/frequency-caps';
+} from '../../src/deliveries/claim-within-caps';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 const HOUR = 3_600_000;

@@ -1,17 +1,17 @@
 import { count, eq } from 'drizzle-orm';
-import type { Database } from '../../db/database';
-import { customers, deviceTokens, type Consent, type ConsentState } from '../../db/schema';
+import type { Database } from '../db/database';
+import { customers, deviceTokens, type Consent, type ConsentState } from '../db/schema';
+import type { JourneyEvent, JsonObject } from '../journeys/run-types';
+import { storeEvents } from '../routing/ingest';
+import { lockConsentForChange } from './consent-gate';
 import {
   isSubscribed,
   setTopicChoice,
   topicStates,
   type TopicChoice,
   type TopicState,
-} from '../../guardrails/topics';
-import type { UnsubscribeChannel } from '../../guardrails/unsubscribe-token';
-import type { JourneyEvent, JsonObject } from '../../journeys/run-types';
-import { storeEvents } from '../../routing/ingest';
-import { lockConsentForChange } from '../../guardrails/consent-gate';
+} from './topics';
+import type { UnsubscribeChannel } from './unsubscribe-token';
 
 export const UNSUBSCRIBE_EVENT = 'unsubscribe';
 export const RESUBSCRIBE_EVENT = 'resubscribe';

@@ -1,0 +1,16 @@
+import { inArray } from 'drizzle-orm';
+import type { Database } from '../db/database';
+import { deliveries } from '../db/schema';
+
+/**
+ * The customer each of these deliveries belongs to, by delivery id; unknown ids are absent. For
+ * callers that must check an event names a delivery of its own customer (POST /v1/events).
+ */
+export async function deliveryOwners(db: Database, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: deliveries.id, customerId: deliveries.customerId })
+    .from(deliveries)
+    .where(inArray(deliveries.id, [...new Set(ids)]));
+  return new Map(rows.map((row) => [row.id, row.customerId]));
+}

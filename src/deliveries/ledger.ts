@@ -1,0 +1,187 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Database } from '../db/database';
+import { deliveries } from '../db/schema';
+import type { JsonObject } from '../journeys/run-types';
+import { OUTCOME_UNKNOWN, type DeliveryRow, type DeliveryStatus } from './delivery-row';
+
+/** What a new ledger row records about the message before anything is checked or sent. */
+export interface DeliveryOpening {
+  deliveryKey: string;
+  customerId: string;
+  journeyId: string;
+  journeyVersion: number;
+  workflowId: string;
+  stepId: string;
+  channel: DeliveryRow['channel'];
+  messageKind: DeliveryRow['messageKind'];
+}
+
+/**
+ * Creates the row for this key unless it exists, then reads it back. Returns null when the
+ * customer does not exist (the ledger references customers, so there is nothing to record against).
+ */
+export async function openDelivery(
+  db: Database,
+  opening: DeliveryOpening,
+  id: string,
+): Promise<DeliveryRow | null> {
+  try {
+    await db
+      .insert(deliveries)
+      .values({
+        id,
+        deliveryKey: opening.deliveryKey,
+        customerId: opening.customerId,
+        journeyId: opening.journeyId,
+        journeyVersion: opening.journeyVersion,
+        workflowId: opening.workflowId,
+        stepId: opening.stepId,
+        channel: opening.channel,
+        messageKind: opening.messageKind,
+        status: 'pending',
+      })
+      .onConflictDoNothing({ target: deliveries.deliveryKey });
+  } catch (error) {
+    if (isForeignKeyViolation(error)) return null;
+    throw error;
+  }
+  return readDelivery(db, opening.deliveryKey);
+}
+
+/** The row of a key that was opened before; a missing one is a bug, not a state. */
+export async function readDelivery(db: Database, deliveryKey: string): Promise<DeliveryRow> {
+  const row = await findDeliveryByKey(db, deliveryKey);
+  if (!row) throw new Error(`delivery ${deliveryKey} vanished after it was written`);
+  return row;
+}
+
+export async function findDeliveryByKey(
+  db: Database,
+  deliveryKey: string,
+): Promise<DeliveryRow | null> {
+  const rows = await db
+    .select()
+    .from(deliveries)
+    .where(eq(deliveries.deliveryKey, deliveryKey))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+/**
+ * A pending message that will not go out: a check refused it (skipped) or it cannot be made
+ * (failed: render_error, sms_too_long). Null when another attempt moved the row first.
+ */
+export function settlePending(
+  db: Database,
+  id: string,
+  status: 'skipped' | 'failed',
+  reason: string,
+): Promise<DeliveryRow | null> {
+  return transition(db, id, ['pending'], { status, reason });
+}
+
+/**
+ * The journey stopped retrying the send (the provider stayed down past the retry limit). Only a
+ * row still waiting to be sent changes; one that was sent, or whose outcome is unknown, keeps it.
+ */
+export function recordAbandoned(
+  db: Database,
+  id: string,
+  reason: string,
+): Promise<DeliveryRow | null> {
+  return settlePending(db, id, 'failed', reason);
+}
+
+/** Over a frequency cap: the row stays pending, and says until when it waits. */
+export function recordDeferral(
+  db: Database,
+  id: string,
+  retryAt: Date,
+): Promise<DeliveryRow | null> {
+  return transition(db, id, ['pending'], {
+    reason: 'frequency_capped',
+    detail: { deferredUntil: retryAt.toISOString() },
+  });
+}
+
+export interface SentRecord {
+  providerMessageId: string;
+  providerCode?: string | null;
+  detail?: JsonObject | null;
+  sentAt: Date;
+}
+
+/**
+ * The provider took the message. From 'unknown' too: a retry may have given up on this attempt
+ * while the provider was answering, and the provider's answer is the better record.
+ */
+export function recordSent(
+  db: Database,
+  id: string,
+  sent: SentRecord,
+): Promise<DeliveryRow | null> {
+  return transition(db, id, ['sending', 'unknown'], {
+    status: 'sent',
+    reason: null,
+    providerMessageId: sent.providerMessageId,
+    providerCode: sent.providerCode ?? null,
+    detail: sent.detail ?? null,
+    sentAt: sent.sentAt,
+  });
+}
+
+/** The provider refused the claimed message for good (reason provider_rejected:<code>). */
+export function recordRejected(
+  db: Database,
+  id: string,
+  reason: string,
+): Promise<DeliveryRow | null> {
+  return transition(db, id, ['sending'], { status: 'failed', reason });
+}
+
+/** The provider failed transiently: the claim is given back so the retry sends again. */
+export function releaseClaim(db: Database, id: string): Promise<DeliveryRow | null> {
+  return transition(db, id, ['sending'], { status: 'pending' });
+}
+
+/**
+ * An earlier attempt claimed the send and never recorded how it ended: the provider may or may
+ * not have the message, so the ledger says so and nothing is sent again.
+ */
+export function recordOutcomeUnknown(db: Database, id: string): Promise<DeliveryRow | null> {
+  return transition(db, id, ['sending'], { status: 'unknown', reason: OUTCOME_UNKNOWN });
+}
+
+type DeliveryPatch = Partial<
+  Pick<
+    DeliveryRow,
+    'status' | 'reason' | 'providerMessageId' | 'providerCode' | 'detail' | 'sentAt'
+  >
+>;
+
+/**
+ * Moves the row from one of `from` to the patched state, atomically: the update only applies when
+ * the status is still what this attempt saw. Returns the new row, or null when another attempt
+ * moved it first.
+ */
+async function transition(
+  db: Database,
+  id: string,
+  from: DeliveryStatus[],
+  patch: DeliveryPatch,
+): Promise<DeliveryRow | null> {
+  const rows = await db
+    .update(deliveries)
+    .set({ ...patch, updatedAt: sql`now()` })
+    .where(and(eq(deliveries.id, id), inArray(deliveries.status, from)))
+    .returning();
+  return rows[0] ?? null;
+}
+
+function isForeignKeyViolation(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; depth += 1) {
+    if ((current as { code?: unknown }).code === '23503') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
