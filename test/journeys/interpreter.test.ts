@@ -208,40 +208,67 @@ describe('events, duplicates and cancel', () => {
     const e = event('purchase');
     const once = feed(definition, begin(definition), { kind: 'event', now: T0 + HOUR, event: e });
     expect(once.state.goalReachedAt).toBe(T0 + HOUR);
-    const twice = feed(definition, once, { kind: 'event', now: T0 + 2 * HOUR, event: e });
-    expect(twice.command).toBe(once.command);
+    const recorded = feed(definition, once, {
+      kind: 'conversion_recorded',
+      now: T0 + HOUR,
+      summary: {},
+    });
+    const twice = feed(definition, recorded, { kind: 'event', now: T0 + 2 * HOUR, event: e });
+    expect(twice.command).toBe(recorded.command);
     expect(twice.state.goalReachedAt).toBe(T0 + HOUR);
+    expect(twice.state.pendingConversion).toBeNull();
     expect(twice.state.trace.pop()).toMatchObject({
       kind: 'event_ignored',
       summary: 'duplicate purchase event ignored',
     });
   });
 
-  it('ignores the trigger event if it is routed to the run again', () => {
+  it('passes over its own trigger routed to it as an event, without a trace entry', () => {
     const trigger = event('signup');
     const t = begin(definition, { trigger });
     const again = feed(definition, t, { kind: 'event', now: T0 + 1, event: trigger });
-    expect(again.state.trace.pop()?.summary).toBe('duplicate signup event ignored');
+    expect(again.command).toBe(t.command);
+    expect(again.state.trace).toEqual(t.state.trace);
+    expect(again.state.trace.some((d) => d.summary.includes('duplicate'))).toBe(false);
+  });
+
+  it('still passes over its trigger after more events than it remembers ids of', () => {
+    const trigger = event('purchase');
+    let t = begin(definition, { trigger });
+    for (let i = 0; i < 250; i += 1)
+      t = feed(definition, t, { kind: 'event', now: T0 + i, event: event('page_view') });
+    const again = feed(definition, t, { kind: 'event', now: T0 + HOUR, event: trigger });
+    expect(again.state.goalReachedAt).toBeNull();
+    expect(again.state.trace).toEqual(t.state.trace);
   });
 
   it('records the goal without exiting when goal.exit is false', () => {
-    const t = feed(definition, begin(definition), {
-      kind: 'event',
-      now: T0 + HOUR,
-      event: event('purchase'),
+    const t = begin(definition);
+    const goal = feed(definition, t, { kind: 'event', now: T0 + HOUR, event: event('purchase') });
+    expect(goal.command).toMatchObject({ kind: 'record_conversion', windowMs: 7 * DAY });
+    expect(goal.state.trace.pop()).toMatchObject({
+      kind: 'goal',
+      summary: 'goal reached: purchase',
     });
-    expect(t.command).toMatchObject({ kind: 'wait', stepId: 'pause' });
-    expect(t.state.trace.pop()).toMatchObject({ kind: 'goal', summary: 'goal reached: purchase' });
+    const recorded = feed(definition, goal, {
+      kind: 'conversion_recorded',
+      now: T0 + HOUR,
+      summary: { touches: 0 },
+    });
+    expect(recorded.command).toBe(t.command);
   });
 
-  it('finishes goal_reached when the goal exits', () => {
+  it('records the conversion, then finishes goal_reached, when the goal exits', () => {
     const exiting = { ...definition, goal: { event: 'purchase', exit: true } };
     const t = feed(exiting, begin(exiting), {
       kind: 'event',
       now: T0 + HOUR,
       event: event('purchase'),
     });
-    expect(t.command).toEqual({ kind: 'finish', status: 'completed', reason: 'goal_reached' });
+    expect(t.state).toMatchObject({ status: 'completed', finishReason: 'goal_reached' });
+    expect(t.command).toMatchObject({ kind: 'record_conversion' });
+    const done = feed(exiting, t, { kind: 'conversion_recorded', now: T0 + HOUR, summary: {} });
+    expect(done.command).toEqual({ kind: 'finish', status: 'completed', reason: 'goal_reached' });
   });
 
   it('applies exitOn conditions over the event', () => {
@@ -483,7 +510,7 @@ describe('purity and bounds', () => {
     expect(t.state.trace[t.state.trace.length - 1]?.at).toBe(T0 + 699);
   });
 
-  it('re-issues the pending command for a profile fed while waiting (resume after continue-as-new)', () => {
+  it('traces a profile it did not ask for while waiting, and changes nothing else', () => {
     const definition = define([{ id: 'pause', type: 'wait', for: '1d' }]);
     const t = begin(definition);
     const next = feed(definition, t, {
@@ -492,7 +519,13 @@ describe('purity and bounds', () => {
       profile: profile({ plan: 'pro' }),
     });
     expect(next.command).toBe(t.command);
-    expect(next.state.profile).toMatchObject({ plan: 'pro' });
+    expect(next.state.profile).toEqual(t.state.profile);
+    expect(next.state.trace.at(-1)).toMatchObject({
+      kind: 'input_unexpected',
+      stepId: 'pause',
+      detail: { input: 'profile', pending: 'wait' },
+    });
+    expect({ ...next.state, trace: t.state.trace }).toEqual(t.state);
   });
 });
 
