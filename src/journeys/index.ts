@@ -44,6 +44,9 @@ export {
   steps,
   JourneyBuilder,
   type BuilderStep,
+  type GoalOptions,
+  type MatchOption,
+  type RuleOptions,
 } from './builders';
 export {
   simulate,
