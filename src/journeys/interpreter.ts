@@ -1,9 +1,9 @@
-import { answersPending, unexpectedInput } from './unexpected-input';
 import { onConversionRecorded } from './goal';
 import { enterJourney, initialState } from './journey-entry';
 import { onJourneyEvent } from './journey-events';
 import {
   carryOn,
+  commandOf,
   createContext,
   currentStep,
   finish,
@@ -17,6 +17,7 @@ import type { JourneyDefinition, Step } from './schema';
 import { continueWith } from './step-runner';
 import { handlerOf } from './steps';
 import type { StepResult } from './steps/step-handler';
+import { answersLastCommand, unexpectedInput } from './unexpected-input';
 
 /**
  * The pure step machine. The driver (the Temporal workflow, or preview.ts on a virtual clock)
@@ -59,7 +60,7 @@ type Answer = Exclude<Input, { kind: 'event' | 'cancel' | 'conversion_recorded' 
 
 /** The answer to the command the run issued goes to the step that issued it. */
 function onAnswer(ctx: RunContext, input: Answer): Transition {
-  if (!answersPending(ctx.state.pendingCommand, input)) return unexpectedInput(ctx, input);
+  if (!answersLastCommand(ctx.state, input)) return unexpectedInput(ctx, input);
   const step = currentStep(ctx);
   if (step === null) {
     // Before the first step the only command is the entry's load_profile.
@@ -92,8 +93,8 @@ function deliver(ctx: RunContext, step: Step, input: Answer): StepResult | null 
 }
 
 function onEvent(ctx: RunContext, event: JourneyEvent): Transition {
-  const pending = ctx.state.pendingCommand;
-  if (pending?.kind === 'wait' && ctx.now >= pending.until) {
+  const current = commandOf(ctx.state);
+  if (current.kind === 'wait' && ctx.now >= current.until) {
     // The wait ended before this event arrived: the timer goes first, then the event.
     const afterTimer = onAnswer(ctx, { kind: 'timer', now: ctx.now });
     if (ctx.state.status !== 'running') return afterTimer;
@@ -101,6 +102,8 @@ function onEvent(ctx: RunContext, event: JourneyEvent): Transition {
   const decided = onJourneyEvent(ctx, event);
   if (decided) return decided;
   const step = currentStep(ctx);
+  // The step's own command: a conversion still to be recorded does not stop a waiting step
+  // from taking an event (the workflow drains its inbox before it records the conversion).
   const waiting = ctx.state.pendingCommand?.kind === 'wait';
   const taken = step && waiting ? (handlerOf(step).event?.(ctx, step, event) ?? null) : null;
   if (taken) return continueWith(ctx, taken);

@@ -67,12 +67,14 @@ export function issue(ctx: RunContext, command: Command): Transition {
  * first: it is a journey-level effect that does not replace what the step asked for.
  */
 export function carryOn(ctx: RunContext): Transition {
-  const { state } = ctx;
+  return { state: ctx.state, command: commandOf(ctx.state) };
+}
+
+/** The command the run last gave the driver: the pending conversion first, then the step's. */
+export function commandOf(state: RunState): Command {
   const conversion = state.pendingConversion;
-  const command: Command = conversion
-    ? { kind: 'record_conversion', ...conversion }
-    : (state.pendingCommand ?? finishCommandOf(state));
-  return { state, command };
+  if (conversion) return { kind: 'record_conversion', ...conversion };
+  return state.pendingCommand ?? finishCommandOf(state);
 }
 
 function finishCommandOf(state: RunState): Command {

@@ -1,5 +1,5 @@
-import { carryOn, record, type RunContext } from './run-context';
-import type { Command, Input, Transition } from './run-types';
+import { carryOn, commandOf, record, type RunContext } from './run-context';
+import type { Command, Input, RunState, Transition } from './run-types';
 
 /** The input that answers each command; a finished run waits for nothing. */
 const ANSWER: Record<Command['kind'], Input['kind'] | null> = {
@@ -12,9 +12,13 @@ const ANSWER: Record<Command['kind'], Input['kind'] | null> = {
   finish: null,
 };
 
-/** Whether the input answers the command the run is waiting on (a timer: only once it is due). */
-export function answersPending(command: Command | null, input: Input): boolean {
-  if (command === null || ANSWER[command.kind] !== input.kind) return false;
+/**
+ * Whether the input answers the command the run last gave (a timer: only once it is due). While
+ * a conversion is to be recorded, that is the only answer: the step's own command comes after.
+ */
+export function answersLastCommand(state: RunState, input: Input): boolean {
+  const command = commandOf(state);
+  if (ANSWER[command.kind] !== input.kind) return false;
   return command.kind !== 'wait' || input.now >= command.until;
 }
 
@@ -23,17 +27,16 @@ export function answersPending(command: Command | null, input: Input): boolean {
  * timer before its time): the run changes nothing and carries on, and the trace says so.
  */
 export function unexpectedInput(ctx: RunContext, input: Input): Transition {
-  const pending = ctx.state.pendingCommand;
+  const command = commandOf(ctx.state);
   record(ctx, {
     kind: 'input_unexpected',
-    summary: `${input.kind} not expected ${describeWaitingOn(pending, input)}; nothing changed`,
-    detail: { input: input.kind, pending: pending?.kind ?? null },
+    summary: `${input.kind} not expected ${describeWaitingOn(command, input)}; nothing changed`,
+    detail: { input: input.kind, pending: command.kind },
   });
   return carryOn(ctx);
 }
 
-function describeWaitingOn(command: Command | null, input: Input): string {
-  if (command === null) return 'before the run has begun';
+function describeWaitingOn(command: Command, input: Input): string {
   if (command.kind === 'wait' && input.kind === 'timer') {
     return `before the wait of ${command.stepId} ends at ${new Date(command.until).toISOString()}`;
   }

@@ -1,7 +1,7 @@
 import { advance, startRun } from '../../src/journeys/interpreter';
 import type { Input, Transition } from '../../src/journeys/run-types';
 import { parseJourneyDefinition } from '../../src/journeys/validate';
-import { HOUR, T0, profile } from './helpers';
+import { HOUR, T0, event, profile } from './helpers';
 
 const email = { subject: 'Hi', html: '<p>Hi</p>' };
 const definition = parseJourneyDefinition({
@@ -77,6 +77,33 @@ describe('an input the run did not ask for', () => {
     });
     expect(next.command).toBe(t.command);
     expect(next.state.trace.at(-1)).toMatchObject({ kind: 'input_unexpected' });
+  });
+
+  it('while a conversion is to be recorded, only its answer counts, then the step goes on', () => {
+    const withGoal = { ...definition, goal: { event: 'purchase', exit: false } };
+    const sending = atSend();
+    const purchase = advance(withGoal, sending.state, {
+      kind: 'event',
+      now: T0,
+      event: event('purchase'),
+    });
+    expect(purchase.command).toMatchObject({ kind: 'record_conversion' });
+    const early = advance(withGoal, purchase.state, {
+      kind: 'send_result',
+      now: T0,
+      outcome: { status: 'sent', deliveryId: 'd1' },
+    });
+    expect(early.command).toEqual(purchase.command);
+    expect(early.state.trace.at(-1)).toMatchObject({
+      kind: 'input_unexpected',
+      detail: { input: 'send_result', pending: 'record_conversion' },
+    });
+    const recorded = advance(withGoal, early.state, {
+      kind: 'conversion_recorded',
+      now: T0,
+      summary: {},
+    });
+    expect(recorded.command).toBe(sending.command);
   });
 
   it('the expected answer still moves the run on', () => {
