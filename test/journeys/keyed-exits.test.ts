@@ -1,27 +1,20 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { abandonedCart } from '../../src/journeys/library';
 import { simulate } from '../../src/journeys/preview';
 import type { JourneyDefinitionInput } from '../../src/journeys/schema';
 import { parseJourneyDefinition, validateJourneyDefinition } from '../../src/journeys/validate';
 import { HOUR, MINUTE, T0, event, profile } from './helpers';
 
-/** The README's five-minute tour journey, as written there. */
-const cartNudge = parseJourneyDefinition({
-  id: 'cart-nudge',
-  name: 'Cart nudge',
-  trigger: { event: 'cart_abandoned' },
-  reEntry: { mode: 'keyed', key: 'cart_id' },
-  exitOn: [{ event: 'purchase', match: { key: 'cart_id' } }],
-  entry: 'wait',
-  steps: [
-    { id: 'wait', type: 'wait', for: '30s', next: 'nudge' },
-    {
-      id: 'nudge',
-      type: 'send',
-      channel: 'email',
-      content: { subject: 'You left something behind', html: '<p>Your cart</p>' },
-    },
-  ],
-});
+/** The README's five-minute tour journey, read from the README itself (the curl body). */
+function tourJourney(): unknown {
+  const readme = readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
+  const body = /POST \$API\/journeys -d '(\{[\s\S]*?\})'/.exec(readme)?.[1];
+  if (!body) throw new Error('the README has no tour journey');
+  return JSON.parse(body);
+}
+
+const cartNudge = parseJourneyDefinition(tourJourney());
 
 /** One cart's run through a journey, with events at minutes after entry. */
 function cartRun(
@@ -43,6 +36,14 @@ function cartRun(
 }
 
 describe('exitOn scoped to the run key', () => {
+  it('reads the tour journey as the README shows it: keyed by cart, exit on purchase', () => {
+    expect(cartNudge).toMatchObject({
+      id: 'cart-nudge',
+      reEntry: { mode: 'keyed', key: 'cart_id' },
+      exitOn: [{ event: 'purchase', match: { key: 'cart_id' } }],
+    });
+  });
+
   it("a purchase of cart A ends cart A's run and leaves cart B's to send its email", () => {
     // The router delivers the purchase to every run listening for it: both carts' runs.
     const purchaseOfA = [{ atMinute: 0.25, type: 'purchase', properties: { cart_id: 'c-A' } }];
