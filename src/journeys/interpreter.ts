@@ -6,12 +6,11 @@ import {
   commandOf,
   createContext,
   currentStep,
-  finish,
   issue,
   record,
-  runDeadline,
   type RunContext,
 } from './run-context';
+import { cancelRun, endIfPastMaxDuration } from './run-limits';
 import type { Input, JourneyEvent, RunInput, RunState, Transition } from './run-types';
 import type { JourneyDefinition, Step } from './schema';
 import { continueWith } from './step-runner';
@@ -46,12 +45,9 @@ export function advance(definition: JourneyDefinition, state: RunState, input: I
   if (input.kind === 'conversion_recorded') return onConversionRecorded(ctx, input.summary);
   // A finished run takes no more input; its trace is what the runs registry recorded.
   if (state.status !== 'running') return carryOn(ctx);
-  if (input.kind === 'cancel') {
-    const detail = input.reason ? { reason: input.reason } : undefined;
-    return finish(ctx, 'cancelled', 'cancelled', detail);
-  }
-  const deadline = runDeadline(ctx);
-  if (deadline !== null && ctx.now >= deadline) return finish(ctx, 'exited', 'max_duration');
+  if (input.kind === 'cancel') return cancelRun(ctx, input.reason);
+  const expired = endIfPastMaxDuration(ctx);
+  if (expired) return expired;
   if (input.kind === 'event') return onEvent(ctx, input.event);
   return onAnswer(ctx, input);
 }
