@@ -130,25 +130,24 @@ function checkSendStep(step: SendStep, path: (string | number)[], ctx: z.Refinem
   }
 }
 
+type Located = { path: (string | number)[]; match: EventMatch | undefined };
+
 /** A match in an unkeyed journey must say what it compares with: there is no run key. */
 function checkMatches(def: GraphInput, ctx: z.RefinementCtx): void {
-  const matches: [(string | number)[], EventMatch | undefined][] = [
-    ...(def.exitOn ?? []).map((rule, i): [(string | number)[], EventMatch | undefined] => [
-      ['exitOn', i, 'match'],
-      rule.match,
-    ]),
-    [['goal', 'match'], def.goal?.match],
-    ...def.steps.map((step, i): [(string | number)[], EventMatch | undefined] => [
-      ['steps', i, 'match'],
-      step.type === 'waitForEvent' ? step.match : undefined,
-    ]),
+  const matches: Located[] = [
+    ...(def.exitOn ?? []).map((rule, i) => ({ path: ['exitOn', i], match: rule.match })),
+    { path: ['goal'], match: def.goal?.match },
+    ...def.steps.map((step, i) => ({
+      path: ['steps', i],
+      match: step.type === 'waitForEvent' ? step.match : undefined,
+    })),
   ];
-  for (const [path, match] of matches) {
+  for (const { path, match } of matches) {
     if (match && matchTarget(match, def.reEntry) === undefined) {
       ctx.addIssue({
         code: 'custom',
-        path: [...path, 'equals'],
-        message: `the journey is not keyed, so there is no run key to compare "${match.key}" with: set "equals" (e.g. "context.${match.key}") or key the journey with reEntry keyed`,
+        path: [...path, 'match', 'equals'],
+        message: `the journey is not keyed, so there is no run key to compare "${match.key}" with: set "equals" (e.g. "trigger.properties.${match.key}") or key the journey (reEntry keyed)`,
       });
     }
   }
