@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { contentSchemas } from './channel-content';
-import { parseDuration } from './durations';
+import { durationOrNull } from './durations';
 import { matchTarget } from './event-match';
 import type { CapRuleInput, EventMatch, ReEntry, SendStep, Step } from './schema';
 
@@ -100,7 +100,7 @@ function checkSendStep(step: SendStep, path: (string | number)[], ctx: z.Refinem
     }
     let previous = 0;
     step.messages.forEach((message, index) => {
-      const offset = message.offset ? parseDuration(message.offset) : 0;
+      const offset = message.offset ? (durationOrNull(message.offset) ?? 0) : 0;
       if (offset < previous) {
         ctx.addIssue({
           code: 'custom',
@@ -157,7 +157,7 @@ function checkMatches(def: GraphInput, ctx: z.RefinementCtx): void {
 function checkCaps(caps: CapRuleInput[], ctx: z.RefinementCtx): void {
   const seen = new Set<string>();
   caps.forEach((cap, index) => {
-    const key = `${cap.channel}/${parseDuration(cap.window)}`;
+    const key = `${cap.channel}/${durationOrNull(cap.window) ?? cap.window}`;
     if (seen.has(key)) {
       ctx.addIssue({
         code: 'custom',

@@ -9,7 +9,7 @@ import {
   webhookContentSchema,
 } from './channel-content';
 import { checkGraph } from './definition-checks';
-import { parseDuration } from './durations';
+import { durationOrNull } from './durations';
 
 /**
  * The journey language, v1. A journey is data: this schema is the single source of truth for
@@ -268,7 +268,10 @@ export const journeyDefinitionSchema = z
         exit: z.boolean().default(true),
         /** Messages of this run sent (or clicked) this long before the goal get the credit; 7d. */
         within: durationSchema
-          .refine((value) => parseDuration(value) <= 366 * 86_400_000, 'must be at most 366 days')
+          .refine(
+            (value) => (durationOrNull(value) ?? 0) <= 366 * 86_400_000,
+            'must be at most 366 days',
+          )
           .optional(),
         /** Where the goal event carries its revenue; default event.properties.revenue. */
         revenue: z
