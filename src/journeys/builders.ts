@@ -3,6 +3,7 @@ import type {
   Condition,
   ConditionGroup,
   Duration,
+  EventMatch,
   JourneyDefinition,
   JourneyDefinitionInput,
   ReEntry,
@@ -18,6 +19,7 @@ import { parseJourneyDefinition } from './validate';
  *     .name('Abandoned cart')
  *     .trigger('cart_abandoned', where(field('trigger.properties.cart_value').gt(25)))
  *     .keyedBy('cart_id')
+ *     .exitOn('purchase', { match: 'cart_id' })
  *     .steps((s) => [s.wait('wait_1h', { untilSinceEntry: '1h' }), s.send('reminder', { ... })])
  *     .build();
  *
@@ -110,6 +112,31 @@ export const steps = {
 
 export type StepHelpers = typeof steps;
 
+/** A key match: the property name (compared with the run key), or the full JSON form. */
+export type MatchOption = string | EventMatch;
+
+export interface RuleOptions {
+  match?: MatchOption;
+  when?: ConditionGroup;
+}
+
+export type GoalOptions = Omit<NonNullable<JourneyDefinitionInput['goal']>, 'event' | 'match'> & {
+  match?: MatchOption;
+};
+
+function matchOf(match: MatchOption): EventMatch {
+  return typeof match === 'string' ? { key: match } : match;
+}
+
+function ruleParts(options: ConditionGroup | RuleOptions | undefined) {
+  if (options === undefined) return {};
+  if ('conditions' in options) return { when: options };
+  return {
+    ...(options.match ? { match: matchOf(options.match) } : {}),
+    ...(options.when ? { when: options.when } : {}),
+  };
+}
+
 export class JourneyBuilder {
   private readonly json: Partial<JourneyDefinitionInput> & { id: string };
 
@@ -149,13 +176,20 @@ export class JourneyBuilder {
     return this.reEntry({ mode: 'keyed', key, ...options });
   }
 
-  exitOn(event: string, when?: ConditionGroup): this {
-    const rule = when ? { event, when } : { event };
+  /**
+   * An event that ends the run: `.exitOn('unsubscribe')`, with conditions
+   * `.exitOn('unsubscribe', where(...))`, or only when it is about this run's key
+   * `.exitOn('purchase', { match: 'cart_id' })` (a purchase of another cart leaves it running).
+   */
+  exitOn(event: string, options?: ConditionGroup | RuleOptions): this {
+    const rule = { event, ...ruleParts(options) };
     return this.with({ exitOn: [...(this.json.exitOn ?? []), rule] });
   }
 
-  goal(event: string, options: { when?: ConditionGroup; exit?: boolean } = {}): this {
-    return this.with({ goal: { event, ...options } });
+  /** The journey's goal; `match` as in exitOn scopes it to this run's key. */
+  goal(event: string, options: GoalOptions = {}): this {
+    const { match, ...rest } = options;
+    return this.with({ goal: { event, ...rest, ...(match ? { match: matchOf(match) } : {}) } });
   }
 
   maxDuration(maxDuration: Duration): this {

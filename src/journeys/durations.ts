@@ -26,6 +26,18 @@ export function parseDuration(duration: string): number {
 }
 
 /**
+ * Milliseconds in a valid duration, or null. For validation, which reports a bad duration (the
+ * schema's own regex names it) instead of throwing in the middle of a check.
+ */
+export function durationOrNull(duration: string): number | null {
+  try {
+    return parseDuration(duration);
+  } catch {
+    return null;
+  }
+}
+
+/**
  * The largest whole unit that expresses `ms` exactly, e.g. 7_200_000 → "2h", 5_400_000 → "90m".
  * Anything that is not a whole number of seconds is shown in ms ("1500ms").
  */

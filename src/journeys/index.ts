@@ -19,8 +19,9 @@ export {
   formatLocal,
 } from './local-time';
 export { startRun, advance } from './interpreter';
-export { MAX_STEPS_PER_DECISION } from './step-entry';
-export { MAX_SEEN_EVENT_IDS } from './event-handling';
+export { matchTarget } from './event-match';
+export { MAX_STEPS_PER_DECISION } from './step-runner';
+export { MAX_SEEN_EVENT_IDS } from './journey-events';
 export { MAX_TRACE } from './trace';
 export { eventTypesListenedTo, journeyEventTypes } from './listens';
 export {
@@ -43,6 +44,9 @@ export {
   steps,
   JourneyBuilder,
   type BuilderStep,
+  type GoalOptions,
+  type MatchOption,
+  type RuleOptions,
 } from './builders';
 export {
   simulate,

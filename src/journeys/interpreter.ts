@@ -1,40 +1,36 @@
-import { evaluateConditionGroup } from './conditions';
-import { handleEvent } from './event-handling';
+import { onConversionRecorded } from './goal';
+import { enterJourney, initialState } from './journey-entry';
+import { onJourneyEvent } from './journey-events';
 import {
   carryOn,
+  commandOf,
   createContext,
   currentStep,
-  finish,
   issue,
   record,
-  runDeadline,
-  scopeOf,
   type RunContext,
 } from './run-context';
-import type {
-  Input,
-  JsonObject,
-  ProfileSnapshot,
-  RunInput,
-  RunState,
-  SendOutcome,
-  Transition,
-} from './run-types';
-import type { JourneyDefinition } from './schema';
-import { messagesOf, wantsFallback } from './send-plan';
-import { continueWith, deferSend, nextSendAction, runFrom, waitForBestHour } from './step-entry';
-import { outcomesDetail, outcomesSummary } from './trace';
+import { cancelRun, endIfPastMaxDuration } from './run-limits';
+import type { Input, JourneyEvent, RunInput, RunState, Transition } from './run-types';
+import type { JourneyDefinition, Step } from './schema';
+import { continueWith } from './step-runner';
+import { handlerOf } from './steps';
+import type { StepResult } from './steps/step-handler';
+import { answersLastCommand, unexpectedInput } from './unexpected-input';
 
 /**
  * The pure step machine. The driver (the Temporal workflow, or preview.ts on a virtual clock)
  * calls startRun once, carries out each returned command and feeds what happened back through
  * advance. Neither function reads a clock or mutates its arguments.
+ *
+ * This file only dispatches: journey-level rules first (conversion, finished runs, cancel,
+ * maxDuration, then the event rules in journey-events.ts), then the current step's handler
+ * in steps/. An input nobody asked for is traced as input_unexpected and changes nothing else.
  */
 
 export function startRun(input: RunInput, now: number): Transition {
   const { definition } = input;
-  const state = initialState(input, now);
-  const ctx = createContext(definition, state, now);
+  const ctx = createContext(definition, initialState(input, now), now);
   record(ctx, {
     kind: 'entered',
     summary: `entered journey ${definition.id} v${input.journeyVersion}${input.trigger ? ` on ${input.trigger.type}` : ''}`,
@@ -43,210 +39,77 @@ export function startRun(input: RunInput, now: number): Transition {
   return issue(ctx, { kind: 'load_profile' });
 }
 
-function initialState(input: RunInput, now: number): RunState {
-  const { definition } = input;
-  const context: JsonObject = {};
-  if (definition.reEntry?.mode === 'keyed' && input.key !== undefined)
-    context[definition.reEntry.key] = input.key;
-  return {
-    journeyId: definition.id,
-    journeyVersion: input.journeyVersion,
-    customerId: input.customerId,
-    key: input.key ?? null,
-    enteredAt: now,
-    status: 'running',
-    finishReason: null,
-    currentStepId: null,
-    stepStartedAt: now,
-    visits: {},
-    context,
-    trigger: input.trigger ?? null,
-    profile: null,
-    defaultTimeZone: input.defaultTimeZone,
-    defaultSendWindow: input.defaultSendWindow ?? null,
-    goalReachedAt: null,
-    trace: [],
-    pendingCommand: null,
-    // The trigger may also be routed to the run as an event; it must not count twice.
-    seenEventIds: input.trigger ? [input.trigger.id] : [],
-    traceDropped: 0,
-    stepsSinceWait: 0,
-  };
-}
-
 export function advance(definition: JourneyDefinition, state: RunState, input: Input): Transition {
   const ctx = createContext(definition, state, input.now);
   // A goal that ended the run still has its conversion recorded afterwards.
   if (input.kind === 'conversion_recorded') return onConversionRecorded(ctx, input.summary);
+  // A finished run takes no more input; its trace is what the runs registry recorded.
   if (state.status !== 'running') return carryOn(ctx);
-  if (input.kind === 'cancel') {
-    return finish(
-      ctx,
-      'cancelled',
-      'cancelled',
-      input.reason ? { reason: input.reason } : undefined,
-    );
-  }
-  const deadline = runDeadline(ctx);
-  if (deadline !== null && ctx.now >= deadline) return finish(ctx, 'exited', 'max_duration');
+  if (input.kind === 'cancel') return cancelRun(ctx, input.reason);
+  const expired = endIfPastMaxDuration(ctx);
+  if (expired) return expired;
+  if (input.kind === 'event') return onEvent(ctx, input.event);
+  return onAnswer(ctx, input);
+}
 
-  if ((input.kind === 'event' || input.kind === 'profile') && waitIsDue(ctx)) {
-    // The wait ended before this input arrived: the timer goes first, then the input.
-    const afterTimer = onTimer(ctx);
-    if (afterTimer.command.kind === 'finish') return afterTimer;
+type Answer = Exclude<Input, { kind: 'event' | 'cancel' | 'conversion_recorded' }>;
+
+/** The answer to the command the run issued goes to the step that issued it. */
+function onAnswer(ctx: RunContext, input: Answer): Transition {
+  if (!answersLastCommand(ctx.state, input)) return unexpectedInput(ctx, input);
+  const step = currentStep(ctx);
+  if (step === null) {
+    // Before the first step the only command is the entry's load_profile.
+    return input.kind === 'profile'
+      ? enterJourney(ctx, input.profile)
+      : unexpectedInput(ctx, input);
   }
+  const result = deliver(ctx, step, input);
+  return result ? continueWith(ctx, result) : unexpectedInput(ctx, input);
+}
+
+/** Hands the input to the step's handler; null when the step has no handler for it. */
+function deliver(ctx: RunContext, step: Step, input: Answer): StepResult | null {
+  const handler = handlerOf(step);
+  const pending = ctx.state.pendingCommand;
   switch (input.kind) {
     case 'timer':
-      return onTimer(ctx);
-    case 'event':
-      return handleEvent(ctx, input.event);
+      return handler.timer?.(ctx, step) ?? null;
     case 'profile':
-      return onProfile(ctx, input.profile);
-    case 'send_result':
-      return onSendResult(ctx, input.outcome);
-    case 'profile_updated':
-      return onProfileUpdated(ctx, input.profile);
+      return handler.profile?.(ctx, step, input.profile) ?? null;
     case 'engagement':
-      return onEngagement(ctx, input.engagedAt);
+      return handler.engagement?.(ctx, step, input.engagedAt) ?? null;
+    case 'send_result':
+      if (pending?.kind !== 'send') return null;
+      return handler.sendResult?.(ctx, step, input.outcome, pending) ?? null;
+    case 'profile_updated':
+      if (pending?.kind !== 'update_profile') return null;
+      return handler.profileUpdated?.(ctx, step, input.profile, pending) ?? null;
   }
 }
 
-function waitIsDue(ctx: RunContext): boolean {
-  const pending = ctx.state.pendingCommand;
-  return pending?.kind === 'wait' && ctx.now >= pending.until;
-}
-
-function onTimer(ctx: RunContext): Transition {
-  const pending = ctx.state.pendingCommand;
-  // A timer that fires early (or while no wait is pending) changes nothing.
-  if (pending?.kind !== 'wait' || ctx.now < pending.until) return carryOn(ctx);
+function onEvent(ctx: RunContext, event: JourneyEvent): Transition {
+  const current = commandOf(ctx.state);
+  if (current.kind === 'wait' && ctx.now >= current.until) {
+    // The wait ended before this event arrived: the timer goes first, then the event.
+    const afterTimer = onAnswer(ctx, { kind: 'timer', now: ctx.now });
+    if (ctx.state.status !== 'running') return afterTimer;
+  }
+  const decided = onJourneyEvent(ctx, event);
+  if (decided) return decided;
   const step = currentStep(ctx);
-  if (step?.type === 'waitForEvent') {
+  // The step's own command: a conversion still to be recorded does not stop a waiting step
+  // from taking an event (the workflow drains its inbox before it records the conversion).
+  const waiting = ctx.state.pendingCommand?.kind === 'wait';
+  const taken = step && waiting ? (handlerOf(step).event?.(ctx, step, event) ?? null) : null;
+  if (taken) return continueWith(ctx, taken);
+  // A goal event that did not end the run was traced as the goal; anything else is ignored.
+  if (ctx.definition.goal?.event !== event.type) {
     record(ctx, {
-      kind: 'timeout',
-      summary: `no matching ${step.event} event within ${step.timeout}; going to ${step.onTimeout ?? 'the end'}`,
+      kind: 'event_ignored',
+      summary: `${event.type} event ignored: ${step ? `step ${step.id}` : 'the run'} is not waiting for it`,
+      detail: { eventId: event.id },
     });
-    return runFrom(ctx, step.onTimeout);
   }
-  if (step?.type === 'wait') return runFrom(ctx, step.next);
-  // A send step waited for the offset of its next message.
-  if (step?.type === 'send') return continueWith(ctx, nextSendAction(ctx, step));
   return carryOn(ctx);
-}
-
-function onProfile(ctx: RunContext, profile: ProfileSnapshot): Transition {
-  ctx.state.profile = profile;
-  if (ctx.state.pendingCommand?.kind !== 'load_profile') return carryOn(ctx);
-  const step = currentStep(ctx);
-  if (step === null) return enterJourney(ctx);
-  if (step.type !== 'branch') return carryOn(ctx);
-  const result = evaluateConditionGroup(step.when, scopeOf(ctx), ctx.now);
-  const target = result.passed ? step.then : step.else;
-  record(ctx, {
-    kind: 'branch',
-    summary: `${step.id}: ${outcomesSummary(result.outcomes, step.when.match ?? 'all')} → ${result.passed ? 'then' : 'else'} (${target ?? 'end'})`,
-    detail: { passed: result.passed, outcomes: outcomesDetail(result.outcomes) },
-  });
-  return runFrom(ctx, target);
-}
-
-/**
- * The first profile of the run is in: check the trigger conditions again (the match was made
- * before the run started, possibly on an older profile), then the audience, then enter.
- */
-function enterJourney(ctx: RunContext): Transition {
-  const when = ctx.definition.trigger?.when;
-  const trigger = ctx.state.trigger;
-  if (when && trigger) {
-    const result = evaluateConditionGroup(when, scopeOf(ctx, trigger), ctx.now);
-    traceConditions(ctx, 'trigger', result.outcomes, when.match ?? 'all', result.passed);
-    if (!result.passed) return finish(ctx, 'exited', 'trigger_mismatch');
-  }
-  const { audience } = ctx.definition;
-  if (audience) {
-    const result = evaluateConditionGroup(audience, scopeOf(ctx), ctx.now);
-    traceConditions(ctx, 'audience', result.outcomes, audience.match ?? 'all', result.passed);
-    if (!result.passed) return finish(ctx, 'exited', 'audience_mismatch');
-  }
-  return runFrom(ctx, ctx.definition.entry);
-}
-
-function traceConditions(
-  ctx: RunContext,
-  label: string,
-  outcomes: Parameters<typeof outcomesDetail>[0],
-  match: 'all' | 'any',
-  passed: boolean,
-): void {
-  record(ctx, {
-    kind: 'condition',
-    summary: `${label} ${passed ? 'matched' : 'not matched'}: ${outcomesSummary(outcomes, match)}`,
-    detail: { passed, outcomes: outcomesDetail(outcomes) },
-  });
-}
-
-function onSendResult(ctx: RunContext, outcome: SendOutcome): Transition {
-  const step = currentStep(ctx);
-  const pending = ctx.state.pendingCommand;
-  if (pending?.kind !== 'send' || step?.type !== 'send') return carryOn(ctx);
-  const reason = outcome.reason ? ` (${outcome.reason})` : '';
-  record(ctx, {
-    kind: 'send_result',
-    summary: `${pending.channel} ${step.id}: ${outcome.status}${reason}`,
-    detail: {
-      channel: pending.channel,
-      message: pending.messageKey,
-      status: outcome.status,
-      deliveryId: outcome.deliveryId,
-      reason: outcome.reason ?? null,
-    },
-  });
-  if (outcome.status === 'deferred') return deferSend(ctx, step, outcome);
-  if (outcome.deliveryId) {
-    ctx.state.deliverySteps = { ...ctx.state.deliverySteps, [outcome.deliveryId]: step.id };
-  }
-  const cursor = ctx.state.sendCursor ?? { index: 0, fallback: false };
-  const fallback = messagesOf(step)[cursor.index]?.fallback;
-  if (!cursor.fallback && fallback && wantsFallback(outcome)) {
-    record(ctx, {
-      kind: 'send_fallback',
-      summary: `${step.id}: ${pending.channel} could not go out${reason}; trying ${fallback.channel}`,
-    });
-    ctx.state.sendCursor = { index: cursor.index, fallback: true };
-  } else {
-    ctx.state.sendCursor = { index: cursor.index + 1, fallback: false };
-  }
-  return continueWith(ctx, nextSendAction(ctx, step));
-}
-
-function onConversionRecorded(ctx: RunContext, summary: JsonObject): Transition {
-  const pending = ctx.state.pendingConversion;
-  if (!pending) return carryOn(ctx);
-  ctx.state.pendingConversion = null;
-  record(ctx, {
-    kind: 'conversion',
-    summary: `conversion recorded for goal ${pending.event.type}`,
-    detail: { eventId: pending.event.id, ...summary },
-  });
-  return carryOn(ctx);
-}
-
-function onEngagement(ctx: RunContext, engagedAt: number[]): Transition {
-  const step = currentStep(ctx);
-  if (ctx.state.pendingCommand?.kind !== 'load_engagement' || step?.type !== 'wait') {
-    return carryOn(ctx);
-  }
-  return waitForBestHour(ctx, step, engagedAt);
-}
-
-function onProfileUpdated(ctx: RunContext, profile: ProfileSnapshot): Transition {
-  const pending = ctx.state.pendingCommand;
-  const step = currentStep(ctx);
-  if (pending?.kind !== 'update_profile' || step?.type !== 'updateProfile') return carryOn(ctx);
-  ctx.state.profile = profile;
-  record(ctx, {
-    kind: 'profile_updated',
-    summary: `profile updated: ${Object.keys(pending.set).join(', ')}`,
-  });
-  return runFrom(ctx, step.next);
 }

@@ -5,6 +5,7 @@ import type {
   Decision,
   Input,
   JourneyEvent,
+  JsonObject,
   ProfileSnapshot,
   RunState,
   SendOutcome,
@@ -40,6 +41,14 @@ export interface SimulateOptions {
   engagedAt?: number[];
   /** The outcome of each send; default: every send succeeds. */
   sendOutcome?: (command: Extract<Command, { kind: 'send' }>, at: number) => SendOutcome;
+  /**
+   * What recording a goal's conversion reports (a real run gets the attribution activity's
+   * summary); default `{ status: 'previewed' }`: a preview credits nothing.
+   */
+  conversionSummary?: (
+    command: Extract<Command, { kind: 'record_conversion' }>,
+    at: number,
+  ) => JsonObject;
   customerId?: string;
   journeyVersion?: number;
   key?: string;
@@ -134,6 +143,12 @@ export function simulate(
       case 'update_profile':
         profile = { ...profile, ...command.set };
         return { kind: 'profile_updated', now: at, profile };
+      case 'record_conversion':
+        return {
+          kind: 'conversion_recorded',
+          now: at,
+          summary: options.conversionSummary?.(command, at) ?? { status: 'previewed' },
+        };
       case 'send':
         return {
           kind: 'send_result',

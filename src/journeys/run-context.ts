@@ -20,7 +20,11 @@ export interface RunContext {
   now: number;
 }
 
-/** A copy deep enough that handlers never touch the caller's state. */
+/**
+ * A copy deep enough that handlers never touch the caller's state: every container a handler
+ * adds to in place is copied here. Everything else (profile, trigger, commands, cursors, the
+ * pending conversion, decisions) is only ever replaced whole, never changed in place.
+ */
 export function copyState(state: RunState): RunState {
   return {
     ...state,
@@ -28,7 +32,13 @@ export function copyState(state: RunState): RunState {
     context: { ...state.context },
     trace: [...state.trace],
     seenEventIds: [...state.seenEventIds],
+    ...(state.deliverySteps ? { deliverySteps: { ...state.deliverySteps } } : {}),
+    ...(state.engagement ? { engagement: copyEngagement(state.engagement) } : {}),
   };
+}
+
+function copyEngagement(engagement: NonNullable<RunState['engagement']>) {
+  return Object.fromEntries(Object.entries(engagement).map(([step, seen]) => [step, { ...seen }]));
 }
 
 export function createContext(
@@ -46,15 +56,25 @@ export function record(
   appendDecision(ctx.state, { at: ctx.now, stepId: ctx.state.currentStepId, ...decision });
 }
 
+/** The run's next command for the driver; carryOn hands it over (after any pending conversion). */
 export function issue(ctx: RunContext, command: Command): Transition {
   ctx.state.pendingCommand = command;
-  return { state: ctx.state, command };
+  return carryOn(ctx);
 }
 
-/** The driver carries on with what it was doing. */
+/**
+ * The driver carries on with what it was doing. A conversion waiting to be recorded comes
+ * first: it is a journey-level effect that does not replace what the step asked for.
+ */
 export function carryOn(ctx: RunContext): Transition {
-  const command = ctx.state.pendingCommand ?? finishCommandOf(ctx.state);
-  return { state: ctx.state, command };
+  return { state: ctx.state, command: commandOf(ctx.state) };
+}
+
+/** The command the run last gave the driver: the pending conversion first, then the step's. */
+export function commandOf(state: RunState): Command {
+  const conversion = state.pendingConversion;
+  if (conversion) return { kind: 'record_conversion', ...conversion };
+  return state.pendingCommand ?? finishCommandOf(state);
 }
 
 function finishCommandOf(state: RunState): Command {

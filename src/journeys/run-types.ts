@@ -92,6 +92,8 @@ export interface Decision {
     | 'quiet_hours'
     | 'profile_updated'
     | 'goal'
+    /** An input the run did not ask for (a send result while waiting, an early timer): changed nothing. */
+    | 'input_unexpected'
     | 'finished';
   /** Human-readable one-liner, safe to show (never contains PII values). */
   summary: string;
@@ -145,10 +147,22 @@ export interface RunState {
   deliverySteps?: Record<string, string>;
   /** Opens and clicks of this run's messages, by step (epoch ms of the first of each). */
   engagement?: Record<string, { opened?: number; clicked?: number }>;
-  /** A goal event whose conversion the driver has yet to record (then feeds conversion_recorded). */
-  pendingConversion?: { event: JourneyEvent; windowMs: number; revenuePath: string } | null;
+  /**
+   * A goal event whose conversion is yet to be recorded. While it is set, the run's command is
+   * record_conversion; pendingCommand stays what the run does once it is recorded.
+   */
+  pendingConversion?: PendingConversion | null;
   /** Inside a send step: which message is next, and whether its fallback is being sent. */
   sendCursor?: { index: number; fallback: boolean } | null;
+}
+
+export interface PendingConversion {
+  /** The goal event; its occurredAt is the conversion time. */
+  event: JourneyEvent;
+  /** Messages sent (or clicked) this long before the goal are credited. */
+  windowMs: number;
+  /** Where the goal event carries its revenue, e.g. event.properties.revenue. */
+  revenuePath: string;
 }
 
 /** What the driver must do next. */
@@ -186,6 +200,8 @@ export type Command =
    * Feed `timer` when the time comes and `event` when an event arrives.
    */
   | { kind: 'wait'; stepId: string; until: number; events: string[] }
+  /** Credit the run's messages with the goal it reached; feed back `conversion_recorded`. */
+  | ({ kind: 'record_conversion' } & PendingConversion)
   | { kind: 'finish'; status: RunStatus; reason: FinishReason };
 
 export type Input =
@@ -193,7 +209,7 @@ export type Input =
   | { kind: 'send_result'; now: number; outcome: SendOutcome }
   | { kind: 'profile_updated'; now: number; profile: ProfileSnapshot }
   | { kind: 'timer'; now: number }
-  /** The driver recorded the pending conversion; `summary` says what was credited. */
+  /** The driver carried out record_conversion; `summary` says what was credited. */
   | { kind: 'conversion_recorded'; now: number; summary: JsonObject }
   /** Epoch ms of the customer's recent opens and clicks, newest first. */
   | { kind: 'engagement'; now: number; engagedAt: number[] }

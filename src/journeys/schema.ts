@@ -2,13 +2,14 @@ import { z } from 'zod';
 import {
   channelMessageSchema,
   channelSchema,
-  contentSchemas,
   emailContentSchema,
   inAppContentSchema,
   pushContentSchema,
   smsContentSchema,
   webhookContentSchema,
 } from './channel-content';
+import { checkGraph } from './definition-checks';
+import { durationOrNull } from './durations';
 
 /**
  * The journey language, v1. A journey is data: this schema is the single source of truth for
@@ -43,6 +44,18 @@ export const fieldPathSchema = z
   );
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+/**
+ * A key match on an event: the event's property `key` must equal the value at `equals`. In a
+ * keyed journey `equals` defaults to the run's key (`context.<reEntry.key>`), so
+ * `{ key: "cart_id" }` means "an event about this run's cart". The same shape serves
+ * waitForEvent, exitOn and goal.
+ */
+export const eventMatchSchema = z.object({
+  key: z.string().min(1),
+  equals: fieldPathSchema.optional(),
+});
+export type EventMatch = z.infer<typeof eventMatchSchema>;
 
 export const conditionSchema = z.discriminatedUnion('op', [
   z.object({
@@ -140,11 +153,8 @@ export const waitForEventStepSchema = z.object({
   ...stepBase,
   type: z.literal('waitForEvent'),
   event: z.string().min(1),
-  /**
-   * Optional key match: the event's property `key` must equal the value at `equals`
-   * (for example the cart id the run was triggered with).
-   */
-  match: z.object({ key: z.string().min(1), equals: fieldPathSchema }).optional(),
+  /** Optional key match (for example on the cart id the run was triggered with). */
+  match: eventMatchSchema.optional(),
   /** Further conditions on the received event (event.* paths). */
   where: conditionGroupSchema.optional(),
   timeout: durationSchema,
@@ -236,19 +246,32 @@ export const journeyDefinitionSchema = z
       .optional(),
     audience: conditionGroupSchema.optional(),
     reEntry: reEntrySchema.default({ mode: 'after_exit' }),
-    /** Any of these events ends the run at once, even in the middle of a wait. */
+    /**
+     * Any of these events ends the run at once, even in the middle of a wait; with `match`, only
+     * an event about this run's key (a purchase of this cart ends this cart's run only).
+     */
     exitOn: z
-      .array(z.object({ event: z.string().min(1), when: conditionGroupSchema.optional() }))
+      .array(
+        z.object({
+          event: z.string().min(1),
+          match: eventMatchSchema.optional(),
+          when: conditionGroupSchema.optional(),
+        }),
+      )
       .default([]),
     /** Reaching the goal is recorded; with exit: true it also ends the run. */
     goal: z
       .object({
         event: z.string().min(1),
+        match: eventMatchSchema.optional(),
         when: conditionGroupSchema.optional(),
         exit: z.boolean().default(true),
         /** Messages of this run sent (or clicked) this long before the goal get the credit; 7d. */
         within: durationSchema
-          .refine((value) => parseOffset(value) <= 366 * UNIT_MS.d, 'must be at most 366 days')
+          .refine(
+            (value) => (durationOrNull(value) ?? 0) <= 366 * 86_400_000,
+            'must be at most 366 days',
+          )
           .optional(),
         /** Where the goal event carries its revenue; default event.properties.revenue. */
         revenue: z
@@ -278,140 +301,4 @@ export const journeyDefinitionSchema = z
 export type JourneyDefinition = z.infer<typeof journeyDefinitionSchema>;
 export type JourneyDefinitionInput = z.input<typeof journeyDefinitionSchema>;
 
-function checkGraph(
-  def: { entry: string; steps: Step[]; caps?: CapRuleInput[] },
-  ctx: z.RefinementCtx,
-): void {
-  const ids = new Set<string>();
-  def.steps.forEach((step, index) => {
-    if (ids.has(step.id)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['steps', index, 'id'],
-        message: `duplicate step id "${step.id}"`,
-      });
-    }
-    ids.add(step.id);
-    if (step.type === 'send') checkSendStep(step, ['steps', index], ctx);
-    if (step.type === 'wait') {
-      const forms = [
-        step.for,
-        step.untilSinceEntry,
-        step.untilLocalTime,
-        step.untilBestHour,
-      ].filter((v) => v !== undefined);
-      if (forms.length !== 1) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['steps', index],
-          message:
-            'a wait step needs exactly one of "for", "untilSinceEntry", "untilLocalTime", "untilBestHour"',
-        });
-      }
-    }
-  });
-  checkCaps(def.caps ?? [], ctx);
-  if (!ids.has(def.entry)) {
-    ctx.addIssue({ code: 'custom', path: ['entry'], message: `no step with id "${def.entry}"` });
-  }
-  def.steps.forEach((step, index) => {
-    for (const [field, target] of Object.entries(stepTargets(step))) {
-      if (target !== undefined && !ids.has(target)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['steps', index, field],
-          message: `no step with id "${target}"`,
-        });
-      }
-    }
-  });
-}
-
-/** The outgoing edges of a step, by the field that names them. */
-export function stepTargets(step: Step): Record<string, string | undefined> {
-  switch (step.type) {
-    case 'waitForEvent':
-      return { onEvent: step.onEvent, onTimeout: step.onTimeout };
-    case 'branch':
-      return { then: step.then, else: step.else };
-    case 'exit':
-      return {};
-    default:
-      return { next: step.next };
-  }
-}
-
-/** One message or several, never both; shorthand content must fit its channel; offsets ascend. */
-function checkSendStep(step: SendStep, path: (string | number)[], ctx: z.RefinementCtx): void {
-  const shorthand = step.channel !== undefined || step.content !== undefined;
-  if (shorthand === (step.messages !== undefined)) {
-    ctx.addIssue({
-      code: 'custom',
-      path,
-      message: 'a send step needs either "channel" with "content", or "messages"',
-    });
-    return;
-  }
-  if (step.messages) {
-    if (step.fallback) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [...path, 'fallback'],
-        message: 'with "messages", put the fallback on the message it stands in for',
-      });
-    }
-    let previous = 0;
-    step.messages.forEach((message, index) => {
-      const offset = message.offset ? parseOffset(message.offset) : 0;
-      if (offset < previous) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [...path, 'messages', index, 'offset'],
-          message: 'offsets must not decrease from one message to the next',
-        });
-      }
-      previous = Math.max(previous, offset);
-    });
-    return;
-  }
-  if (step.channel === undefined || step.content === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: [...path, step.channel === undefined ? 'channel' : 'content'],
-      message: 'a single-message send step needs both "channel" and "content"',
-    });
-    return;
-  }
-  const parsed = contentSchemas[step.channel].safeParse(step.content);
-  for (const issue of parsed.error?.issues ?? []) {
-    ctx.addIssue({
-      code: 'custom',
-      path: [...path, 'content', ...issue.path],
-      message: issue.message,
-    });
-  }
-}
-
-const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
-
-/** Durations were validated by durationSchema; this only orders them. */
-function parseOffset(duration: string): number {
-  const unit = duration.slice(-1) as keyof typeof UNIT_MS;
-  return Number(duration.slice(0, -1)) * UNIT_MS[unit];
-}
-
-/** Two caps for the same channel and window length ("24h" and "1d") would be ambiguous. */
-function checkCaps(caps: CapRuleInput[], ctx: z.RefinementCtx): void {
-  const seen = new Set<string>();
-  caps.forEach((cap, index) => {
-    const key = `${cap.channel}/${parseOffset(cap.window)}`;
-    if (seen.has(key)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['caps', index],
-        message: `another cap already limits ${cap.channel} over the same window`,
-      });
-    }
-    seen.add(key);
-  });
-}
+export { stepTargets } from './definition-checks';

@@ -85,9 +85,10 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
       while (inbox.length > 0 && transition.command.kind !== 'finish') {
         feed({ kind: 'event', now: Date.now(), event: inbox.shift()! });
       }
-      const conversion = transition.state.pendingConversion;
-      if (conversion) {
-        feed(await recordConversion(input, transition.state, conversion));
+      // Right after the inbox is drained and before a cancel, as before it was a command, so
+      // recorded histories replay: the same activity at the same point.
+      if (transition.command.kind === 'record_conversion') {
+        feed(await recordConversion(input, transition.state, transition.command));
         continue;
       }
       if (requests.cancel && transition.command.kind !== 'finish') {
@@ -138,7 +139,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
 async function recordConversion(
   input: RunInput,
   state: RunState,
-  conversion: NonNullable<RunState['pendingConversion']>,
+  conversion: Extract<Command, { kind: 'record_conversion' }>,
 ): Promise<Input> {
   const summary = await data.recordConversion.executeWithOptions(
     { ...dataOptions, summary: `record conversion: ${conversion.event.type}` },
@@ -196,6 +197,9 @@ async function execute(
       return (await waitUntil(command.until, describeCommand(command), interrupted))
         ? { kind: 'timer', now: Date.now() }
         : null;
+    case 'record_conversion':
+      // The loop carries this out before it gets here; handled the same way all the same.
+      return recordConversion(input, state, command);
   }
 }
 

@@ -20,7 +20,8 @@ describe('journey builders', () => {
       .description('Brings customers back to a cart they left, with a discount as the last resort.')
       .trigger('cart_abandoned', where(field('trigger.properties.cart_value').gt(25)))
       .keyedBy('cart_id', { cooldown: '168h' })
-      .exitOn('purchase')
+      .exitOn('purchase', { match: 'cart_id' })
+      .exitOn('purchase', where(field('event.properties.cart_id').missing()))
       .maxDuration('3d')
       .steps((s) => [
         s.wait('wait_1h', { untilSinceEntry: '1h' }),
@@ -53,6 +54,46 @@ describe('journey builders', () => {
       ])
       .build();
     expect(built).toEqual(abandonedCart);
+  });
+
+  it('scope exitOn and the goal to the run key, by property name or in full', () => {
+    const built = journey('keyed-exits')
+      .name('Keyed exits')
+      .keyedBy('order_id')
+      .exitOn('order_cancelled', { match: 'order_id' })
+      .exitOn('refund', {
+        match: { key: 'order', equals: 'trigger.properties.order_id' },
+        when: where(field('event.properties.amount').gt(0)),
+      })
+      .exitOn('unsubscribe')
+      .goal('order_delivered', { match: 'order_id', within: '3d' })
+      .steps((s) => [s.wait('pause', { for: '1d' })])
+      .build();
+    expect(built.exitOn).toEqual([
+      { event: 'order_cancelled', match: { key: 'order_id' } },
+      {
+        event: 'refund',
+        match: { key: 'order', equals: 'trigger.properties.order_id' },
+        when: where(field('event.properties.amount').gt(0)),
+      },
+      { event: 'unsubscribe' },
+    ]);
+    expect(built.goal).toEqual({
+      event: 'order_delivered',
+      match: { key: 'order_id' },
+      within: '3d',
+      exit: true,
+    });
+  });
+
+  it('refuse a keyed exit in an unkeyed journey, naming the field', () => {
+    const build = () =>
+      journey('unkeyed')
+        .name('Unkeyed')
+        .exitOn('purchase', { match: 'cart_id' })
+        .steps((s) => [s.wait('pause', { for: '1d' })])
+        .build();
+    expect(build).toThrow('exitOn.0.match.equals: the journey is not keyed');
   });
 
   it('build the re-engagement audience with whereAny', () => {

@@ -62,7 +62,7 @@ describe('engagement conditions', () => {
 });
 
 describe('goals', () => {
-  it('hand the driver a conversion to record, then finish', () => {
+  it('issue record_conversion, then finish once it is recorded', () => {
     let t = startRun(
       { definition: followUp, journeyVersion: 1, customerId: 'cust-1', defaultTimeZone: 'UTC' },
       T0,
@@ -75,8 +75,9 @@ describe('goals', () => {
     });
     const purchase = event('purchase', { revenue: 42 });
     t = advance(followUp, t.state, { kind: 'event', now: T0 + HOUR, event: purchase });
-    expect(t.command).toMatchObject({ kind: 'finish', reason: 'goal_reached' });
-    expect(t.state.pendingConversion).toEqual({
+    expect(t.state).toMatchObject({ status: 'completed', finishReason: 'goal_reached' });
+    expect(t.command).toEqual({
+      kind: 'record_conversion',
       event: purchase,
       windowMs: 3 * DAY,
       revenuePath: 'event.properties.revenue',

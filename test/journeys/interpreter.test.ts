@@ -1,51 +1,10 @@
-import { advance, startRun } from '../../src/journeys/interpreter';
-import type { Input, JourneyEvent, RunState, Transition } from '../../src/journeys/run-types';
+import { startRun } from '../../src/journeys/interpreter';
+import type { RunState } from '../../src/journeys/run-types';
 import { MAX_TRACE } from '../../src/journeys/trace';
-import { parseJourneyDefinition } from '../../src/journeys/validate';
-import type { JourneyDefinition, JourneyDefinitionInput } from '../../src/journeys/schema';
 import { DAY, HOUR, T0, event, profile } from './helpers';
+import { begin, define, feed } from './run-helpers';
 
 const email = { subject: 'Hi', html: '<p>Hi</p>' };
-
-function define(
-  steps: JourneyDefinitionInput['steps'],
-  extra: Partial<JourneyDefinitionInput> = {},
-): JourneyDefinition {
-  return parseJourneyDefinition({
-    id: 'test-journey',
-    name: 'Test',
-    entry: steps[0]!.id,
-    steps,
-    ...extra,
-  });
-}
-
-/** Starts a run and feeds it its first profile. */
-function begin(
-  definition: JourneyDefinition,
-  options: { trigger?: JourneyEvent; key?: string; fields?: object } = {},
-): Transition {
-  const started = startRun(
-    {
-      definition,
-      journeyVersion: 3,
-      customerId: 'cust-1',
-      defaultTimeZone: 'UTC',
-      ...(options.trigger ? { trigger: options.trigger } : {}),
-      ...(options.key ? { key: options.key } : {}),
-    },
-    T0,
-  );
-  expect(started.command).toEqual({ kind: 'load_profile' });
-  return advance(definition, started.state, {
-    kind: 'profile',
-    now: T0,
-    profile: profile(options.fields as never),
-  });
-}
-
-const feed = (definition: JourneyDefinition, t: Transition, input: Input) =>
-  advance(definition, t.state, input);
 
 const keyedWait = define(
   [
@@ -190,93 +149,6 @@ describe('waitForEvent with a key match', () => {
     const definition = define([{ id: 'await', type: 'waitForEvent', event: 'x', timeout: '1h' }]);
     const next = feed(definition, begin(definition), { kind: 'timer', now: T0 + HOUR });
     expect(next.command).toEqual({ kind: 'finish', status: 'completed', reason: 'completed' });
-  });
-});
-
-describe('events, duplicates and cancel', () => {
-  const definition = define([{ id: 'pause', type: 'wait', for: '1d' }], {
-    exitOn: [
-      {
-        event: 'unsubscribe',
-        when: { conditions: [{ field: 'event.properties.topic', op: 'eq', value: 'all' }] },
-      },
-    ],
-    goal: { event: 'purchase', exit: false },
-  });
-
-  it('ignores a duplicate event id', () => {
-    const e = event('purchase');
-    const once = feed(definition, begin(definition), { kind: 'event', now: T0 + HOUR, event: e });
-    expect(once.state.goalReachedAt).toBe(T0 + HOUR);
-    const twice = feed(definition, once, { kind: 'event', now: T0 + 2 * HOUR, event: e });
-    expect(twice.command).toBe(once.command);
-    expect(twice.state.goalReachedAt).toBe(T0 + HOUR);
-    expect(twice.state.trace.pop()).toMatchObject({
-      kind: 'event_ignored',
-      summary: 'duplicate purchase event ignored',
-    });
-  });
-
-  it('ignores the trigger event if it is routed to the run again', () => {
-    const trigger = event('signup');
-    const t = begin(definition, { trigger });
-    const again = feed(definition, t, { kind: 'event', now: T0 + 1, event: trigger });
-    expect(again.state.trace.pop()?.summary).toBe('duplicate signup event ignored');
-  });
-
-  it('records the goal without exiting when goal.exit is false', () => {
-    const t = feed(definition, begin(definition), {
-      kind: 'event',
-      now: T0 + HOUR,
-      event: event('purchase'),
-    });
-    expect(t.command).toMatchObject({ kind: 'wait', stepId: 'pause' });
-    expect(t.state.trace.pop()).toMatchObject({ kind: 'goal', summary: 'goal reached: purchase' });
-  });
-
-  it('finishes goal_reached when the goal exits', () => {
-    const exiting = { ...definition, goal: { event: 'purchase', exit: true } };
-    const t = feed(exiting, begin(exiting), {
-      kind: 'event',
-      now: T0 + HOUR,
-      event: event('purchase'),
-    });
-    expect(t.command).toEqual({ kind: 'finish', status: 'completed', reason: 'goal_reached' });
-  });
-
-  it('applies exitOn conditions over the event', () => {
-    const t = begin(definition);
-    const partial = feed(definition, t, {
-      kind: 'event',
-      now: T0 + HOUR,
-      event: event('unsubscribe', { topic: 'news' }),
-    });
-    expect(partial.command).toBe(t.command);
-    const full = feed(definition, partial, {
-      kind: 'event',
-      now: T0 + HOUR,
-      event: event('unsubscribe', { topic: 'all' }),
-    });
-    expect(full.command).toEqual({ kind: 'finish', status: 'exited', reason: 'exit_event' });
-  });
-
-  it('cancels on request, and stays finished afterwards', () => {
-    const t = feed(definition, begin(definition), {
-      kind: 'cancel',
-      now: T0 + HOUR,
-      reason: 'support request',
-    });
-    expect(t.command).toEqual({ kind: 'finish', status: 'cancelled', reason: 'cancelled' });
-    const after = feed(definition, t, { kind: 'timer', now: T0 + DAY });
-    expect(after.command).toEqual(t.command);
-    expect(after.state.trace).toEqual(t.state.trace);
-  });
-
-  it('bounds the list of remembered event ids', () => {
-    let t = begin(definition);
-    for (let i = 0; i < 300; i += 1)
-      t = feed(definition, t, { kind: 'event', now: T0 + i, event: event('page_view') });
-    expect(t.state.seenEventIds.length).toBeLessThanOrEqual(200);
   });
 });
 
@@ -483,7 +355,7 @@ describe('purity and bounds', () => {
     expect(t.state.trace[t.state.trace.length - 1]?.at).toBe(T0 + 699);
   });
 
-  it('re-issues the pending command for a profile fed while waiting (resume after continue-as-new)', () => {
+  it('traces a profile it did not ask for while waiting, and changes nothing else', () => {
     const definition = define([{ id: 'pause', type: 'wait', for: '1d' }]);
     const t = begin(definition);
     const next = feed(definition, t, {
@@ -492,7 +364,13 @@ describe('purity and bounds', () => {
       profile: profile({ plan: 'pro' }),
     });
     expect(next.command).toBe(t.command);
-    expect(next.state.profile).toMatchObject({ plan: 'pro' });
+    expect(next.state.profile).toEqual(t.state.profile);
+    expect(next.state.trace.at(-1)).toMatchObject({
+      kind: 'input_unexpected',
+      stepId: 'pause',
+      detail: { input: 'profile', pending: 'wait' },
+    });
+    expect({ ...next.state, trace: t.state.trace }).toEqual(t.state);
   });
 });
 

@@ -1,5 +1,6 @@
 import { abandonedCart, welcomeSeries } from '../../src/journeys/library';
 import { simulate } from '../../src/journeys/preview';
+import { parseJourneyDefinition } from '../../src/journeys/validate';
 import { DAY, HOUR, T0, event, profile } from './helpers';
 
 const trigger = event('cart_abandoned', { cart_id: 'c1', cart_value: 80, cart_items: [] });
@@ -69,6 +70,72 @@ describe('simulate', () => {
     expect(result.timeline[2]).toMatchObject({
       at: T0 + HOUR,
       command: { kind: 'send', stepId: 'cart_reminder' },
+    });
+  });
+});
+
+describe('simulate with a goal', () => {
+  const promo = parseJourneyDefinition({
+    id: 'promo',
+    name: 'Promo',
+    goal: { event: 'purchase', within: '3d' },
+    entry: 'offer',
+    steps: [
+      {
+        id: 'offer',
+        type: 'send',
+        channel: 'email',
+        content: { subject: 'Sale', html: '<p>Sale</p>' },
+        next: 'linger',
+      },
+      { id: 'linger', type: 'wait', for: '5d' },
+    ],
+  });
+  const purchase = event('purchase', { revenue: 20 });
+
+  it('records the conversion as a command, with the same trace a real run gets', () => {
+    const result = simulate(promo, {
+      profile: profile(),
+      now: T0,
+      horizonMs: 30 * DAY,
+      events: [{ at: T0 + HOUR, event: purchase }],
+      conversionSummary: (command) => ({ status: 'recorded', goal: command.event.type }),
+    });
+    expect(result.timeline.slice(-2)).toEqual([
+      {
+        at: T0 + HOUR,
+        command: {
+          kind: 'record_conversion',
+          event: purchase,
+          windowMs: 3 * DAY,
+          revenuePath: 'event.properties.revenue',
+        },
+      },
+      { at: T0 + HOUR, command: { kind: 'finish', status: 'completed', reason: 'goal_reached' } },
+    ]);
+    expect(result.decisions.slice(-3).map((d) => [d.kind, d.summary])).toEqual([
+      ['goal', 'goal reached: purchase'],
+      ['finished', 'run completed (goal_reached)'],
+      ['conversion', 'conversion recorded for goal purchase'],
+    ]);
+    expect(result.decisions.at(-1)?.detail).toEqual({
+      eventId: purchase.id,
+      status: 'recorded',
+      goal: 'purchase',
+    });
+    expect(result.finalState.pendingConversion).toBeNull();
+  });
+
+  it('says a preview credits nothing unless told otherwise', () => {
+    const result = simulate(promo, {
+      profile: profile(),
+      now: T0,
+      horizonMs: 30 * DAY,
+      events: [{ at: T0 + HOUR, event: purchase }],
+    });
+    expect(result.decisions.at(-1)).toMatchObject({
+      kind: 'conversion',
+      detail: { status: 'previewed' },
     });
   });
 });

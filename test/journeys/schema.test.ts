@@ -118,3 +118,26 @@ describe('journey definition validation', () => {
     expect(parsed.reEntry).toEqual({ mode: 'keyed', key: 'cart_id', cooldown: '168h' });
   });
 });
+
+describe('validation of durations inside cross-field checks', () => {
+  it('reports a bad goal window, message offset or cap window instead of throwing', () => {
+    const email = { channel: 'email', content: { subject: 'S', html: 'h' } };
+    const input = {
+      ...valid,
+      goal: { event: 'purchase', within: 'soon' },
+      caps: [{ channel: 'email', limit: 1, window: 'daily' }],
+      steps: [
+        {
+          id: 'hello',
+          type: 'send',
+          messages: [{ ...email, offset: 'later' }, email],
+          next: 'pause',
+        },
+        { id: 'pause', type: 'wait', for: '1h' },
+      ],
+    };
+    expect(issuesOf(input).map((i) => i.path)).toEqual(
+      expect.arrayContaining(['goal.within', 'caps.0.window', 'steps.0.messages.0.offset']),
+    );
+  });
+});

@@ -57,10 +57,17 @@ describe('a goal reached after a click, on the time-skipping server', () => {
         properties: { revenue: 49.9, currency: 'EUR' },
       };
       await handle.signal(eventSignal, purchase);
-      return handle.result();
+      return { ...(await handle.result()), view: await handle.query(stateQuery) };
     });
 
     expect(result).toMatchObject({ status: 'completed', finishReason: 'goal_reached' });
+    // Recording the conversion is a command of the interpreter: the trace ends as simulate()'s does.
+    expect(result.view.trace.slice(-3).map((d) => [d.kind, d.summary])).toEqual([
+      ['goal', 'goal reached: purchase'],
+      ['finished', 'run completed (goal_reached)'],
+      ['conversion', 'conversion recorded for goal purchase'],
+    ]);
+    expect(result.view.trace.at(-1)?.detail).toMatchObject({ status: 'recorded', touches: 1 });
     const rows = await harness.database.db
       .select()
       .from(conversions)

@@ -4,9 +4,11 @@ import { parseJourneyDefinition } from '../validate';
 /**
  * Seed scenario B. One run per cart (keyed by cart_id) for carts worth more than 25: a reminder
  * at 1h, a nudge at 6h only for carts worth more than 50, another at 12h and a SAVE10 offer at
- * 24h. Any purchase ends the run at once, even mid-wait (the seed does not tie the purchase to
- * the cart, so neither do we). Timed steps wait "since entry" so the schedule holds on both
- * branches. A new cart starts a run only a week after the customer's previous entry.
+ * 24h. A purchase of this cart ends the run at once, even mid-wait; a purchase of another cart
+ * leaves it running. A purchase that names no cart (the seed's purchases do not) ends every
+ * cart run of the customer: we cannot tell which cart was bought, and a customer who just
+ * bought is not nudged. Timed steps wait "since entry" so the schedule holds on both branches.
+ * A new cart starts a run only a week after the customer's previous entry.
  */
 export const abandonedCart: JourneyDefinition = parseJourneyDefinition({
   id: 'abandoned-cart',
@@ -20,7 +22,16 @@ export const abandonedCart: JourneyDefinition = parseJourneyDefinition({
     },
   },
   reEntry: { mode: 'keyed', key: 'cart_id', cooldown: '168h' },
-  exitOn: [{ event: 'purchase' }],
+  exitOn: [
+    { event: 'purchase', match: { key: 'cart_id' } },
+    {
+      event: 'purchase',
+      when: {
+        match: 'all',
+        conditions: [{ field: 'event.properties.cart_id', op: 'exists', value: false }],
+      },
+    },
+  ],
   maxDuration: '3d',
   entry: 'wait_1h',
   steps: [
