@@ -25,6 +25,12 @@ export interface CairnStack {
 
 export interface StartOptions {
   stateDir: string;
+  /**
+   * `fixed` (default): Temporal on 7233 with its Web UI on TEMPORAL_UI_PORT, the mail sink on
+   * 1025. `auto`: both on ports the kernel picks and Temporal headless, so two launchers (or the
+   * launcher's test) run side by side. The API listens on API_PORT either way (0: any).
+   */
+  ports?: 'fixed' | 'auto';
   /** Aborts a start in progress (Ctrl-C during startup): what started is stopped, then it throws. */
   signal?: AbortSignal;
   /**
@@ -70,13 +76,13 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
     })());
   // Between the steps of a start: a Ctrl-C during startup stops what is already running.
   const checkAborted = () => options.signal?.throwIfAborted();
+  const autoPorts = options.ports === 'auto';
   mkdirSync(options.stateDir, { recursive: true });
   try {
     const temporal = config.temporalAddress
       ? null
       : await startTemporalDevServer({
-          port: 7233,
-          uiPort: config.temporalUiPort,
+          ...(autoPorts ? {} : { port: 7233, uiPort: config.temporalUiPort }),
           dbFile: path.join(options.stateDir, 'temporal.db'),
           ownProcessGroup: true,
           ...(options.signal ? { signal: options.signal } : {}),
@@ -100,7 +106,7 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
     const sink = config.smtpUrl
       ? null
       : await startMailSink({
-          port: 1025,
+          port: autoPorts ? 0 : 1025,
           directory: path.join(options.stateDir, 'mail'),
           onMessage: (file) =>
             console.log(`cairn: mail sink stored ${path.relative(process.cwd(), file)}`),
@@ -156,15 +162,14 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
     onStop('the API', () => api.close());
     const installed = await installBuiltInJourneys(api, apiKeys[0]!);
     checkAborted();
-    await api.listen({ host: config.apiHost, port: config.apiPort });
+    const apiUrl = await api.listen({ host: config.apiHost, port: config.apiPort });
 
-    const apiUrl = `http://${config.apiHost}:${config.apiPort}`;
     const temporalUiUrl = temporal?.uiUrl ?? null;
     const banner = [
       '',
       'Cairn is running.',
       `  API           ${apiUrl}/v1   (docs: ${apiUrl}/docs)`,
-      `  Temporal UI   ${temporalUiUrl ?? `external Temporal at ${temporalAddress}`}`,
+      `  Temporal UI   ${temporal ? (temporalUiUrl ?? `none (headless dev server at ${temporalAddress})`) : `external Temporal at ${temporalAddress}`}`,
       `  Database      ${database.driver === 'pglite' ? `PGlite in ${path.join(options.stateDir, 'pglite')}` : 'Postgres (DATABASE_URL)'}`,
       `  Email         ${sink ? `local mail sink, messages in ${path.join(options.stateDir, 'mail')}` : 'SMTP_URL'}`,
       config.apiKeys.length > 0

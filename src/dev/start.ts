@@ -45,7 +45,10 @@ async function main(): Promise<void> {
 
   try {
     stack = await startCairn(config, {
-      stateDir: path.join(projectRoot, '.cairn'),
+      // Launcher-only knobs, for a second launcher beside the first (and the launcher's test):
+      // CAIRN_DEV_STATE_DIR instead of .cairn/, CAIRN_DEV_PORTS=auto for kernel-picked ports.
+      stateDir: process.env.CAIRN_DEV_STATE_DIR ?? path.join(projectRoot, '.cairn'),
+      ports: process.env.CAIRN_DEV_PORTS === 'auto' ? 'auto' : 'fixed',
       signal: startup.signal,
       onFailed: (error) => {
         console.error(`cairn: ${describe(error, debug)}`);
