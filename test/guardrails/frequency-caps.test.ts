@@ -8,7 +8,6 @@ import {
   type CapClaimRequest,
   type CapClaimResult,
 } from '../../src/guardrails/frequency-caps';
-import { eventually } from '../support/eventually';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 const HOUR = 3_600_000;
@@ -340,20 +339,15 @@ async function warmPool(db: Database, connections: number): Promise<void> {
 
 /** Polls pg_locks until `count` sessions wait for an advisory lock. */
 async function waitForAdvisoryWaiters(db: Database, count: number): Promise<void> {
-  await eventually(
-    async () => {
-      const result = await db.execute<{ waiting: number }>(
-        sql`select count(*)::int as waiting from pg_locks where locktype = 'advisory' and not granted`,
-      );
-      const rows = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
-      return (rows[0] as { waiting: number } | undefined)?.waiting === count;
-    },
-    {
-      timeoutMs: 5_000,
-      intervalMs: 0,
-      describe: `${count} session(s) waiting for the advisory lock`,
-    },
-  );
+  for (let attempt = 0; attempt < 500; attempt += 1) {
+    const result = await db.execute<{ waiting: number }>(
+      sql`select count(*)::int as waiting from pg_locks where locktype = 'advisory' and not granted`,
+    );
+    const rows = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
+    if ((rows[0] as { waiting: number } | undefined)?.waiting === count) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`no session waited for the advisory lock`);
 }
 
 function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
