@@ -64,6 +64,9 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
 class PortInUseError extends Error {}
 
 async function startOnce(options: DevServerOptions, port: number): Promise<DevServer> {
+  // A server already listening there (another launcher's) would answer the readiness check
+  // before ours even fails to bind: find out first.
+  if (!(await portIsFree(port))) throw new PortInUseError(`port ${port} is taken`);
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port)];
   args.push('--namespace', options.namespace ?? 'default', '--log-level', 'error');
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
@@ -160,6 +163,14 @@ function stopProcess(child: ChildProcess): Promise<void> {
       resolve();
     });
     child.kill('SIGTERM');
+  });
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
   });
 }
 
