@@ -19,14 +19,31 @@ export interface CairnStack {
   apiUrl: string;
   temporalUiUrl: string | null;
   banner: string;
+  /** Stops every part in reverse order of start, once; later calls return the same promise. */
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  stateDir: string;
+  /**
+   * `fixed` (default): Temporal on 7233 with its Web UI on TEMPORAL_UI_PORT, the mail sink on
+   * 1025. `auto`: both on ports the kernel picks and Temporal headless, so two launchers (or the
+   * launcher's test) run side by side. The API listens on API_PORT either way (0: any).
+   */
+  ports?: 'fixed' | 'auto';
+  /** Aborts a start in progress (Ctrl-C during startup): what started is stopped, then it throws. */
+  signal?: AbortSignal;
+  /**
+   * A part stopped on its own while running (the worker failed, or the Temporal dev server
+   * exited): the caller should stop the stack.
+   */
+  onFailed?: (error: unknown) => void;
+  /** Where a part that fails to stop is reported (one line each, no stack). */
+  warn?: (message: string) => void;
+}
+
 /** Starts every part of Cairn in this process; external services replace embedded ones when configured. */
-export async function startCairn(
-  given: Config,
-  options: { stateDir: string },
-): Promise<CairnStack> {
+export async function startCairn(given: Config, options: StartOptions): Promise<CairnStack> {
   // Unsubscribe and tracking links need signing secrets; locally they are made once and kept.
   const config: Config = {
     ...given,
@@ -40,57 +57,87 @@ export async function startCairn(
       excludeMachineEngagement: true,
     },
   };
-  const stops: (() => Promise<void>)[] = [];
-  const stop = async () => {
-    for (const step of stops.reverse())
-      await step().catch((error: unknown) => console.error(error));
-  };
+  // Each part that started registers how it stops; stop() runs them last-started first, so the
+  // API and router stop taking work before the worker drains, and the worker has finished with
+  // its connections, the mail sink and the database before they close; Temporal goes last.
+  const stops: { name: string; run: () => Promise<void> }[] = [];
+  const onStop = (name: string, run: () => Promise<void>) => stops.push({ name, run });
+  const warn = options.warn ?? ((message: string) => console.error(message));
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      for (const step of stops.reverse()) {
+        await step.run().catch((error: unknown) => {
+          warn(
+            `cairn: stopping ${step.name} failed: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        });
+      }
+    })());
+  // Between the steps of a start: a Ctrl-C during startup stops what is already running.
+  const checkAborted = () => options.signal?.throwIfAborted();
+  const autoPorts = options.ports === 'auto';
   mkdirSync(options.stateDir, { recursive: true });
   try {
     const temporal = config.temporalAddress
       ? null
       : await startTemporalDevServer({
-          port: 7233,
-          uiPort: config.temporalUiPort,
+          ...(autoPorts ? {} : { port: 7233, uiPort: config.temporalUiPort }),
           dbFile: path.join(options.stateDir, 'temporal.db'),
+          ownProcessGroup: true,
+          ...(options.signal ? { signal: options.signal } : {}),
         });
-    if (temporal) stops.push(() => temporal.stop());
+    if (temporal) {
+      onStop('the Temporal dev server', () => temporal.stop());
+      void temporal.exited.then((how) => {
+        if (!stopping) options.onFailed?.(new Error(`the Temporal dev server ${how}`));
+      });
+    }
+    checkAborted();
     const temporalAddress = config.temporalAddress ?? temporal!.address;
 
     const database = await openDatabase({
       url: config.databaseUrl,
       pgliteDir: path.join(options.stateDir, 'pglite'),
     });
-    stops.push(() => database.close());
+    onStop('the database', () => database.close());
+    checkAborted();
 
     const sink = config.smtpUrl
       ? null
       : await startMailSink({
-          port: 1025,
+          port: autoPorts ? 0 : 1025,
           directory: path.join(options.stateDir, 'mail'),
           onMessage: (file) =>
             console.log(`cairn: mail sink stored ${path.relative(process.cwd(), file)}`),
         });
-    if (sink) stops.push(() => sink.stop());
+    if (sink) onStop('the mail sink', () => sink.stop());
+    checkAborted();
 
     const connection = await Connection.connect({ address: temporalAddress });
-    stops.push(() => connection.close());
+    onStop('the Temporal client connection', () => connection.close());
     await registerSearchAttributes(connection, config.temporalNamespace);
     const client = new Client({ connection, namespace: config.temporalNamespace });
 
     const workerConnection = await NativeConnection.connect({ address: temporalAddress });
-    stops.push(() => workerConnection.close());
+    onStop('the worker connection', () => workerConnection.close());
+    checkAborted();
     const worker = await createJourneyWorker({
       connection: workerConnection,
       namespace: config.temporalNamespace,
       taskQueue: config.taskQueue,
       activities: activitiesFromConfig(config, database, config.smtpUrl ?? sink!.url),
     });
-    const running = worker.run();
-    stops.push(async () => {
-      worker.shutdown();
+    const running = worker.run().catch((error: unknown) => {
+      if (!stopping) options.onFailed?.(error);
+      else throw error;
+    });
+    onStop('the worker', async () => {
+      // The SDK's own signal handlers are off (see start.ts), so this is the only shutdown.
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
     });
+    checkAborted();
 
     const apiKeys = config.apiKeys.length > 0 ? config.apiKeys : [devApiKey(options.stateDir)];
     const routing = {
@@ -102,7 +149,7 @@ export async function startCairn(
       ...(config.sendWindow ? { defaultSendWindow: config.sendWindow } : {}),
     };
     const router = startEventRouter(routing);
-    stops.push(() => router.stop());
+    onStop('the event router', () => router.stop());
 
     const api = await buildApi({
       ...routing,
@@ -112,17 +159,17 @@ export async function startCairn(
       ...(config.unsubscribe ? { unsubscribe: config.unsubscribe } : {}),
       ...(config.tracking ? { tracking: config.tracking } : {}),
     });
+    onStop('the API', () => api.close());
     const installed = await installBuiltInJourneys(api, apiKeys[0]!);
-    await api.listen({ host: config.apiHost, port: config.apiPort });
-    stops.push(() => api.close());
+    checkAborted();
+    const apiUrl = await api.listen({ host: config.apiHost, port: config.apiPort });
 
-    const apiUrl = `http://${config.apiHost}:${config.apiPort}`;
     const temporalUiUrl = temporal?.uiUrl ?? null;
     const banner = [
       '',
       'Cairn is running.',
       `  API           ${apiUrl}/v1   (docs: ${apiUrl}/docs)`,
-      `  Temporal UI   ${temporalUiUrl ?? `external Temporal at ${temporalAddress}`}`,
+      `  Temporal UI   ${temporal ? (temporalUiUrl ?? `none (headless dev server at ${temporalAddress})`) : `external Temporal at ${temporalAddress}`}`,
       `  Database      ${database.driver === 'pglite' ? `PGlite in ${path.join(options.stateDir, 'pglite')}` : 'Postgres (DATABASE_URL)'}`,
       `  Email         ${sink ? `local mail sink, messages in ${path.join(options.stateDir, 'mail')}` : 'SMTP_URL'}`,
       config.apiKeys.length > 0

@@ -12,6 +12,7 @@ export interface MailSink {
  * stores every message it accepts as an .eml file, so a developer can open what was sent.
  */
 export async function startMailSink(options: {
+  /** 0: any free port (see `url`). */
   port: number;
   directory: string;
   onMessage?: (file: string) => void;
@@ -38,8 +39,11 @@ export async function startMailSink(options: {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => resolve());
   });
+  // Port 0 asks the kernel for a free one: the URL names the port actually bound.
+  const address = server.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
   return {
-    url: `smtp://127.0.0.1:${options.port}`,
+    url: `smtp://127.0.0.1:${port}`,
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -3,6 +3,7 @@ import type { ActivityFaults, SendMessageRequest } from '../../src/activities';
 import { customers, deliveries, suppressions, topics } from '../../src/db/schema';
 import { createConsentGate, lockConsentForChange } from '../../src/guardrails/consent-gate';
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer';
+import { eventually } from '../support/eventually';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { activityEnvironment, testActivities, seedCustomer } from './fixtures';
 
@@ -231,15 +232,22 @@ async function waitForLockHolder(database: TestDatabase): Promise<void> {
 }
 
 async function waitForLock(database: TestDatabase, granted: boolean): Promise<void> {
-  for (let attempt = 0; attempt < 400; attempt += 1) {
-    const result = await database.db.execute<{ n: number }>(
-      sql`select count(*)::int as n from pg_locks where locktype = 'advisory' and granted = ${granted}`,
-    );
-    const rows = (Array.isArray(result) ? result : (result as { rows: { n: number }[] }).rows) as {
-      n: number;
-    }[];
-    if ((rows[0]?.n ?? 0) > 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`no advisory lock ${granted ? 'held' : 'awaited'} within 4 s`);
+  await eventually(
+    async () => {
+      const result = await database.db.execute<{ n: number }>(
+        sql`select count(*)::int as n from pg_locks where locktype = 'advisory' and granted = ${granted}`,
+      );
+      const rows = (
+        Array.isArray(result) ? result : (result as { rows: { n: number }[] }).rows
+      ) as {
+        n: number;
+      }[];
+      return (rows[0]?.n ?? 0) > 0;
+    },
+    {
+      timeoutMs: 4_000,
+      intervalMs: 10,
+      describe: `an advisory lock ${granted ? 'held' : 'awaited'}`,
+    },
+  );
 }

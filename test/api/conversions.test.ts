@@ -189,7 +189,7 @@ describe('GET /v1/conversions', () => {
         sentAt: new Date('2024-06-09T12:00:00Z'),
       })
       .returning({ id: deliveries.id });
-    expect(email).toBeDefined();
+    expect(email).toMatchObject({ id: expect.any(String) });
     await createRecordConversion(h.db.db)({
       customerId: 'c3',
       journeyId: 'promo',

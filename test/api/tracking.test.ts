@@ -91,7 +91,7 @@ describe('click redirects', () => {
         linkIndex: 0,
       },
     });
-    expect(event?.routedAt).not.toBeNull();
+    expect(event?.routedAt).toBeInstanceOf(Date);
   });
 
   it('percent-encodes a stored URL with non-ASCII characters', async () => {
@@ -119,7 +119,7 @@ describe('click redirects', () => {
       flags: { bot: true },
       routingAttempts: 0,
     });
-    expect(event?.routedAt).not.toBeNull();
+    expect(event?.routedAt).toBeInstanceOf(Date);
   });
 
   it('redirects an SMS short link and stores sms_clicked', async () => {

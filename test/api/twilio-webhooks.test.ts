@@ -131,7 +131,7 @@ describe('Twilio status callbacks', () => {
       source: 'twilio',
       properties: { deliveryId: id, status: 'delivered', errorCode: null, stepId: 'sms' },
     });
-    expect(event?.routedAt).not.toBeNull();
+    expect(event?.routedAt).toBeInstanceOf(Date);
   });
 
   it('is idempotent and never moves a delivery back (a late "sent" after "delivered")', async () => {

@@ -168,8 +168,9 @@ describe('HTTP → Temporal dev server → SMTP, end to end', () => {
     await customer('barbara');
     await stack.request('POST', '/v1/events', cartAbandoned('evt-barbara-1', 'barbara'));
     const handle = stack.temporal.workflow.getHandle('journey:quick-cart:barbara:cart-7');
-    const state = await eventually(async () => (await handle.query(stateQuery)).currentStepId);
-    expect(state).toBeTruthy();
+    await eventually(async () => (await handle.query(stateQuery)).currentStepId, {
+      describe: 'the run to answer its state query with a current step',
+    });
 
     const found = await eventually(async () => {
       const runs = [];

@@ -5,7 +5,6 @@ import { eq } from 'drizzle-orm';
 import { events, journeyRuns } from '../../src/db/schema';
 import { startTemporalDevServer, type DevServer } from '../../src/dev/temporal-dev-server';
 import { journey } from '../../src/journeys/builders';
-import { freePort } from '../support/global-setup';
 import { eventually, startCairnTestStack, type CairnTestStack } from '../support/cairn-stack';
 
 const greeting = journey('greeting')
@@ -16,21 +15,24 @@ const greeting = journey('greeting')
 
 describe('an accepted event survives a Temporal outage', () => {
   let directory: string;
-  let port: number;
+  let port: number | undefined;
   let server: DevServer;
   let stack: CairnTestStack;
 
-  // A dev server of this test's own, persisted to a file so it can be stopped and restarted.
-  const startServer = () =>
-    startTemporalDevServer({
-      port,
+  // A dev server of this test's own, persisted to a file so it can be stopped and restarted: the
+  // first start picks a port (retrying if it is taken), the restart binds the same one again.
+  const startServer = async () => {
+    const started = await startTemporalDevServer({
+      ...(port === undefined ? {} : { port }),
       dbFile: path.join(directory, 'temporal.db'),
       startTimeoutMs: 60_000,
     });
+    port = started.port;
+    return started;
+  };
 
   beforeAll(async () => {
     directory = mkdtempSync(path.join(os.tmpdir(), 'cairn-outage-'));
-    port = await freePort();
     server = await startServer();
     stack = await startCairnTestStack({
       temporalAddress: server.address,
@@ -73,7 +75,7 @@ describe('an accepted event survives a Temporal outage', () => {
           .where(eq(events.id, 'signup-hopper'));
         return row?.routedAt ? row : null;
       },
-      { timeoutMs: 45_000 },
+      { timeoutMs: 45_000, describe: 'signup-hopper routed once Temporal is back' },
     );
     expect(routed.routingAttempts).toBeGreaterThanOrEqual(1);
     const [message] = await stack.smtp.waitForMessages(1, 30_000);

@@ -150,22 +150,5 @@ export async function startCairnTestStack(
   };
 }
 
-/** Re-checks `probe` until it returns a value (awaiting a condition, never a fixed sleep). */
-export async function eventually<T>(
-  probe: () => Promise<T | undefined | null | false>,
-  { timeoutMs = 20_000, intervalMs = 25 } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-  const cause = last instanceof Error ? `: ${last.message}` : '';
-  throw new Error(`condition not met within ${timeoutMs} ms${cause}`, { cause: last });
-}
+/** The one polling helper, also importable from here (older tests import it from cairn-stack). */
+export { eventually } from './eventually';

@@ -1,5 +1,4 @@
 import { writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
@@ -18,9 +17,9 @@ declare global {
  */
 export default async function globalSetup(): Promise<void> {
   await assertPostgres();
-  const port = await freePort();
   const [server, bundle] = await Promise.all([
-    startTemporalDevServer({ port, startTimeoutMs: 60_000 }),
+    // No port given: it picks one and starts again on another if someone takes it first.
+    startTemporalDevServer({ startTimeoutMs: 60_000 }),
     bundleWorkflowCode({ workflowsPath, logger: quietLogger }),
   ]);
   const bundlePath = path.join(os.tmpdir(), `cairn-workflow-bundle-${process.pid}.js`);
@@ -55,16 +54,4 @@ async function assertPostgres(): Promise<void> {
   } finally {
     await sql.end();
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -8,6 +8,7 @@ import type { Decision, JourneyEvent } from '../../src/journeys/run-types';
 import { loadCustomerTimeline } from '../../src/timeline/load-timeline';
 import { journeyWorkflow } from '../../src/workflows/journey';
 import { stateQuery } from '../../src/workflows/messages';
+import { eventually } from '../support/eventually';
 import { useTimeSkippingHarness } from '../support/time-skipping-harness';
 
 const CUSTOMER = 'lin';
@@ -30,17 +31,6 @@ function label(item: TimelineItem): string {
       return `delivery ${item.stepId} ${item.channel} ${item.status}${item.reason ? ` ${item.reason}` : ''}`;
     case 'conversion':
       return `conversion ${item.model}`;
-  }
-}
-
-/** Keeps asking until `check` passes or the deadline passes: the run reaches its first wait. */
-async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const value = await read();
-    if (check(value)) return value;
-    if (Date.now() > deadline) throw new Error('condition not reached within 15 s');
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
@@ -133,8 +123,15 @@ describe('the timeline of an abandoned cart, run on the time-skipping server', (
         ],
       });
       // Time only skips while the result is awaited: the run sits in its first wait meanwhile.
-      const midRun = await eventually(liveTimeline, (timeline) =>
-        timeline.items.some((i) => i.kind === 'decision' && i.decision === 'wait_scheduled'),
+      const midRun = await eventually(
+        async () => {
+          const timeline = await liveTimeline();
+          const waiting = timeline.items.some(
+            (i) => i.kind === 'decision' && i.decision === 'wait_scheduled',
+          );
+          return waiting ? timeline : null;
+        },
+        { timeoutMs: 15_000, intervalMs: 50, describe: 'the live timeline to show the first wait' },
       );
       await handle.result();
       const view = await handle.query(stateQuery);

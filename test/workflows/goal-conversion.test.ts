@@ -5,6 +5,7 @@ import { journey } from '../../src/journeys/builders';
 import type { JourneyEvent } from '../../src/journeys/run-types';
 import { journeyWorkflow } from '../../src/workflows/journey';
 import { eventSignal, stateQuery } from '../../src/workflows/messages';
+import { eventually } from '../support/eventually';
 import { useTimeSkippingHarness } from '../support/time-skipping-harness';
 
 const promo = journey('spring-promo')
@@ -32,10 +33,11 @@ describe('a goal reached after a click, on the time-skipping server', () => {
         workflowId: `journey:spring-promo:${customerId}`,
         args: [{ definition: promo, journeyVersion: 3, customerId, defaultTimeZone: 'UTC' }],
       });
-      for (let attempt = 0; attempt < 500; attempt += 1) {
-        if ((await handle.query(stateQuery)).currentStepId === 'linger') break;
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await eventually(async () => (await handle.query(stateQuery)).currentStepId === 'linger', {
+        timeoutMs: 5_000,
+        intervalMs: 10,
+        describe: 'the run to reach step linger',
+      });
       const [offer] = await harness.database.db
         .select()
         .from(deliveries)

@@ -11,6 +11,7 @@ import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { createTestJourneyWorker } from '../support/journey-worker';
 import { createTimeSkippingEnvironment } from '../support/temporal';
+import { eventually } from '../support/eventually';
 
 const HOUR = 3_600_000;
 
@@ -171,10 +172,9 @@ async function waitForStep(
   handle: { query: (q: typeof stateQuery) => Promise<{ currentStepId: string | null }> },
   stepId: string,
 ): Promise<void> {
-  for (let attempt = 0; attempt < 500; attempt += 1) {
-    const state = await handle.query(stateQuery);
-    if (state.currentStepId === stepId) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`run never reached step ${stepId}`);
+  await eventually(async () => (await handle.query(stateQuery)).currentStepId === stepId, {
+    timeoutMs: 5_000,
+    intervalMs: 10,
+    describe: `the run to reach step ${stepId}`,
+  });
 }

@@ -5,6 +5,7 @@ import { reEngagement } from '../../src/journeys/library';
 import type { JourneyEvent } from '../../src/journeys/run-types';
 import { journeyWorkflow } from '../../src/workflows/journey';
 import { eventSignal, stateQuery } from '../../src/workflows/messages';
+import { eventually } from '../support/eventually';
 import { useTimeSkippingHarness } from '../support/time-skipping-harness';
 
 const HOUR = 3_600_000;
@@ -56,10 +57,10 @@ describe('the re-engagement journey as the seed writes it, on the time-skipping 
       });
       if (react) {
         await harness.env.sleep(react.afterHours * HOUR);
-        for (let attempt = 0; attempt < 500; attempt += 1) {
-          if ((await handle.query(stateQuery)).currentStepId === react.atStep) break;
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        }
+        await eventually(
+          async () => (await handle.query(stateQuery)).currentStepId === react.atStep,
+          { timeoutMs: 5_000, intervalMs: 10, describe: `the run to reach step ${react.atStep}` },
+        );
         await handle.signal(eventSignal, engagement(customerId, react.event, react.stepId));
       }
       await handle.result();
