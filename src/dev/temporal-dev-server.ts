@@ -14,6 +14,8 @@ export interface DevServerOptions {
   startTimeoutMs?: number;
   /** Where the server's own output goes; ignored by default. */
   output?: 'inherit' | 'ignore';
+  /** Further CLI flags, e.g. `--dynamic-config-value` for a test that needs a server limit. */
+  extraArgs?: string[];
 }
 
 export interface DevServer {
@@ -39,6 +41,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   for (const [name, type] of Object.entries(CAIRN_SEARCH_ATTRIBUTES)) {
     args.push('--search-attribute', `${name}=${type}`);
   }
+  args.push(...(options.extraArgs ?? []));
   const child = spawn(temporalCliPath(), args, {
     stdio: ['ignore', options.output ?? 'ignore', options.output ?? 'ignore'],
   });
