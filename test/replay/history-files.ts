@@ -1,15 +1,11 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { HistoryAndWorkflowId } from '@temporalio/client';
-import type { temporal } from '@temporalio/proto';
-import { format, resolveConfig } from 'prettier';
-import { historyFromJson, historyToJson } from './history-json';
-
-type History = temporal.api.history.v1.IHistory;
+import { historyFromJson } from './history-json';
 
 /** Recorded workflow histories, one JSON file each (Temporal's own proto JSON, as the CLI shows). */
 export const HISTORIES_DIR = path.join(__dirname, 'histories');
-const MANIFEST = path.join(HISTORIES_DIR, 'index.json');
+export const MANIFEST = path.join(HISTORIES_DIR, 'index.json');
 
 /** What a recorded history is, so a failing replay names the run state it stands for. */
 export interface HistoryEntry {
@@ -40,19 +36,4 @@ export function historyFilesOnDisk(): string[] {
 export function loadHistory(entry: HistoryEntry): HistoryAndWorkflowId {
   const json: unknown = JSON.parse(readFileSync(path.join(HISTORIES_DIR, entry.file), 'utf8'));
   return { workflowId: entry.workflowId, history: historyFromJson(json) };
-}
-
-/** Writes the history and its manifest entry (replacing an older recording of the same file). */
-export async function saveHistory(entry: HistoryEntry, history: History): Promise<void> {
-  const file = path.join(HISTORIES_DIR, entry.file);
-  writeFileSync(file, await formatted(file, historyToJson(history)));
-  const manifest = readManifest().filter((e) => e.file !== entry.file);
-  manifest.push(entry);
-  manifest.sort((a, b) => a.file.localeCompare(b.file));
-  writeFileSync(MANIFEST, await formatted(MANIFEST, JSON.stringify(manifest)));
-}
-
-/** Prettier-formatted with the project's settings, so `npm run lint` accepts files as recorded. */
-async function formatted(file: string, json: string): Promise<string> {
-  return format(json, { ...(await resolveConfig(file)), filepath: file });
 }

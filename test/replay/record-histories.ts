@@ -18,7 +18,7 @@ import { freePort } from '../support/global-setup';
 import { createTestJourneyWorker } from '../support/journey-worker';
 import { createTimeSkippingEnvironment } from '../support/temporal';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
-import { saveHistory } from './history-files';
+import { saveHistory } from './recording/save-history';
 import { builtInScenarios } from './recording/built-in-scenarios';
 import { endStateScenarios } from './recording/end-state-scenarios';
 import {
