@@ -6,14 +6,7 @@ import { abandonedCart } from '../../../src/journeys/library';
 import type { JourneyDefinition } from '../../../src/journeys/schema';
 import { journeyWorkflow } from '../../../src/workflows/journey';
 import { eventSignal } from '../../../src/workflows/messages';
-import {
-  EventType,
-  replayEvent,
-  restingAt,
-  seedReplayCustomer,
-  until,
-  type Scenario,
-} from './recording';
+import { replayEvent, restingAt, seedReplayCustomer, until, type Scenario } from './recording';
 
 const promo = journey('spring-promo')
   .name('Spring promo')
@@ -44,7 +37,21 @@ const brokenLink = {
   ],
 } as unknown as JourneyDefinition;
 
-/** End states beyond what the built-ins show: a goal, continue-as-new, a journey code error. */
+const morningNote = journey('morning-note')
+  .name('Morning note')
+  .steps((s) => [
+    s.wait('until_morning', { untilLocalTime: '09:00' }),
+    s.send('note', { content: { subject: 'Good morning', html: '<p>Hi</p>' } }),
+  ])
+  .build();
+
+/**
+ * End states beyond what the built-ins show: a goal, continue-as-new, failed runs.
+ *
+ * journey-code-error-before-fix.json is not recorded here any more: it shows a run stuck on a
+ * failing workflow task, which the code since commit "Workflows: a run that fails ..." no longer
+ * produces. It stays in the suite because runs like it may still be in flight.
+ */
 export const endStateScenarios: Scenario[] = [
   {
     name: 'goal-reached',
@@ -153,7 +160,7 @@ export const endStateScenarios: Scenario[] = [
     },
   },
   {
-    name: 'journey-code-error-before-fix',
+    name: 'journey-code-error-failed',
     server: 'time-skipping',
     async run(recording) {
       const customerId = 'replay-oona';
@@ -165,17 +172,47 @@ export const endStateScenarios: Scenario[] = [
           workflowId: `journey:broken-link:${customerId}`,
           args: [{ definition: brokenLink, journeyVersion: 1, customerId, defaultTimeZone: 'UTC' }],
         });
-        await until('a failed workflow task', async () => {
-          const events = (await handle.fetchHistory()).events ?? [];
-          return events.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
-        });
+        await handle.result().catch(() => undefined);
         return handle;
       });
       return [
         {
-          file: 'journey-code-error-before-fix.json',
+          file: 'journey-code-error-failed.json',
           journey: brokenLink.id,
-          state: 'stuck: the workflow task fails on every attempt (recorded before the fix)',
+          state: 'failed: a step that does not exist (JourneyRunFailed, behind its patch marker)',
+          handle,
+        },
+      ];
+    },
+  },
+  {
+    name: 'invalid-time-zone-failed',
+    server: 'time-skipping',
+    async run(recording) {
+      const customerId = 'replay-uma';
+      await seedReplayCustomer(recording.db, customerId);
+      const worker = await recording.worker();
+      const handle = await worker.runUntil(async () => {
+        const handle = await recording.client.workflow.start(journeyWorkflow, {
+          taskQueue: recording.taskQueue,
+          workflowId: `journey:morning-note:${customerId}`,
+          args: [
+            {
+              definition: morningNote,
+              journeyVersion: 1,
+              customerId,
+              defaultTimeZone: 'Not/A_Zone',
+            },
+          ],
+        });
+        await handle.result().catch(() => undefined);
+        return handle;
+      });
+      return [
+        {
+          file: 'invalid-time-zone-failed.json',
+          journey: morningNote.id,
+          state: 'failed: no valid time zone for a local-time wait (decided by the interpreter)',
           handle,
         },
       ];
