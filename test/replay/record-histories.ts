@@ -21,6 +21,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database'
 import { saveHistory } from './recording/save-history';
 import { builtInScenarios } from './recording/built-in-scenarios';
 import { endStateScenarios } from './recording/end-state-scenarios';
+import { inFlightScenarios } from './recording/in-flight-scenarios';
 import {
   SUGGEST_CONTINUE_AS_NEW_AFTER,
   type RecordedRun,
@@ -28,7 +29,7 @@ import {
   type Scenario,
 } from './recording/recording';
 
-const scenarios: Scenario[] = [...builtInScenarios, ...endStateScenarios];
+const scenarios: Scenario[] = [...builtInScenarios, ...inFlightScenarios, ...endStateScenarios];
 
 async function main(): Promise<void> {
   const names = process.argv.slice(2);

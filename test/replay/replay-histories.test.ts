@@ -31,7 +31,7 @@ describe('recorded workflow histories replay against the current workflow code',
     for (const id of ['welcome-series', 'abandoned-cart', 're-engagement', 'onboarding']) {
       expect(journeys).toContain(id);
     }
-    expect(manifest.length).toBeGreaterThanOrEqual(12);
+    expect(manifest.length).toBeGreaterThanOrEqual(18);
   });
 
   it.each(manifest.map((e) => [e.file, e.state]))('%s (%s) replays', (file) => {

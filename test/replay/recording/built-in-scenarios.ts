@@ -1,52 +1,20 @@
-import type { JourneyDefinition } from '../../../src/journeys/schema';
-import { journeyWorkflowId } from '../../../src/journeys/workflow-id';
 import {
   abandonedCart,
   onboarding,
   reEngagement,
   welcomeSeries,
 } from '../../../src/journeys/library';
-import type { JourneyEvent } from '../../../src/journeys/run-types';
-import { journeyWorkflow, type JourneyWorkflowInput } from '../../../src/workflows/journey';
 import { cancelSignal, eventSignal } from '../../../src/workflows/messages';
 import {
+  cartAbandoned,
+  HOUR,
+  MINUTE,
   replayEvent,
   restingAt,
   seedReplayCustomer,
-  type Recording,
+  startJourney,
   type Scenario,
 } from './recording';
-
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-
-function start(
-  recording: Recording,
-  definition: JourneyDefinition,
-  customerId: string,
-  options: Partial<JourneyWorkflowInput> & { trigger?: JourneyEvent } = {},
-) {
-  return recording.client.workflow.start(journeyWorkflow, {
-    taskQueue: recording.taskQueue,
-    workflowId: journeyWorkflowId(definition.id, customerId, options.key),
-    args: [
-      {
-        definition,
-        journeyVersion: 1,
-        customerId,
-        defaultTimeZone: 'UTC',
-        ...options,
-      },
-    ],
-  });
-}
-
-const cart = (customerId: string) =>
-  replayEvent(customerId, 'cart_abandoned', {
-    cart_id: 'cart-r1',
-    cart_value: 80,
-    cart_items: [{ name: 'Test lamp', price: 80 }],
-  });
 
 /** The four built-in journeys, each in the end states their shapes reach. */
 export const builtInScenarios: Scenario[] = [
@@ -61,7 +29,7 @@ export const builtInScenarios: Scenario[] = [
       });
       const worker = await recording.worker();
       const handle = await worker.runUntil(async () => {
-        const handle = await start(recording, welcomeSeries, customerId, {
+        const handle = await startJourney(recording, welcomeSeries, customerId, {
           trigger: replayEvent(customerId, 'user_signup'),
         });
         await handle.result();
@@ -88,7 +56,7 @@ export const builtInScenarios: Scenario[] = [
         caps: [{ channel: 'email', limit: 1, window: '1d' }],
       });
       const handle = await worker.runUntil(async () => {
-        const handle = await start(recording, welcomeSeries, customerId, {
+        const handle = await startJourney(recording, welcomeSeries, customerId, {
           trigger: replayEvent(customerId, 'user_signup'),
         });
         await restingAt(handle, 'wait_2h');
@@ -118,7 +86,7 @@ export const builtInScenarios: Scenario[] = [
       await seedReplayCustomer(recording.db, customerId, { timeZone: 'Europe/Berlin' });
       const worker = await recording.worker();
       const handle = await worker.runUntil(async () => {
-        const handle = await start(recording, welcomeSeries, customerId, {
+        const handle = await startJourney(recording, welcomeSeries, customerId, {
           trigger: replayEvent(customerId, 'user_signup'),
           defaultSendWindow: { start: '08:00', end: '21:00' },
         });
@@ -148,9 +116,9 @@ export const builtInScenarios: Scenario[] = [
       });
       const worker = await recording.worker();
       const handle = await worker.runUntil(async () => {
-        const handle = await start(recording, abandonedCart, customerId, {
+        const handle = await startJourney(recording, abandonedCart, customerId, {
           key: 'cart-r1',
-          trigger: cart(customerId),
+          trigger: cartAbandoned(customerId),
         });
         await handle.result();
         return handle;
@@ -173,9 +141,9 @@ export const builtInScenarios: Scenario[] = [
       await seedReplayCustomer(recording.db, customerId, { consent: { sms: 'opted_in' } });
       const worker = await recording.worker();
       const handle = await worker.runUntil(async () => {
-        const handle = await start(recording, abandonedCart, customerId, {
+        const handle = await startJourney(recording, abandonedCart, customerId, {
           key: 'cart-r1',
-          trigger: cart(customerId),
+          trigger: cartAbandoned(customerId),
         });
         await restingAt(handle, 'wait_1h');
         await recording.sleep(90 * MINUTE);
@@ -205,7 +173,7 @@ export const builtInScenarios: Scenario[] = [
       await seedReplayCustomer(recording.db, customerId, { consent: { sms: 'opted_in' } });
       const worker = await recording.worker();
       const handle = await worker.runUntil(async () => {
-        const handle = await start(recording, reEngagement, customerId, {
+        const handle = await startJourney(recording, reEngagement, customerId, {
           trigger: replayEvent(customerId, 'customer_inactive'),
         });
         await handle.result();
@@ -232,7 +200,7 @@ export const builtInScenarios: Scenario[] = [
       });
       const worker = await recording.worker();
       const handle = await worker.runUntil(async () => {
-        const handle = await start(recording, onboarding, customerId, {
+        const handle = await startJourney(recording, onboarding, customerId, {
           trigger: replayEvent(customerId, 'onboarding_started'),
         });
         await restingAt(handle, 'welcome_email');
@@ -260,7 +228,7 @@ export const builtInScenarios: Scenario[] = [
       await seedReplayCustomer(recording.db, customerId);
       const worker = await recording.worker();
       const handle = await worker.runUntil(async () => {
-        const handle = await start(recording, onboarding, customerId, {
+        const handle = await startJourney(recording, onboarding, customerId, {
           trigger: replayEvent(customerId, 'onboarding_started'),
         });
         // Waiting for the push an hour after the welcome email.

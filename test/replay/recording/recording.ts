@@ -5,11 +5,20 @@ import { customers, deviceTokens } from '../../../src/db/schema';
 import type { Database } from '../../../src/db/database';
 import type { CapRule } from '../../../src/guardrails/cap-rules';
 import type { JourneyEvent, JsonObject } from '../../../src/journeys/run-types';
+import type { JourneyDefinition } from '../../../src/journeys/schema';
+import { journeyWorkflowId } from '../../../src/journeys/workflow-id';
+import { journeyWorkflow, type JourneyWorkflowInput } from '../../../src/workflows/journey';
 import { stateQuery, type JourneyRunView } from '../../../src/workflows/messages';
 import type { ChannelPeers } from '../../support/channel-peers';
 
 const { EventType } = temporal.api.enums.v1;
 export { EventType };
+
+const TIMER_EVENTS = new Set<number>([
+  EventType.EVENT_TYPE_TIMER_STARTED,
+  EventType.EVENT_TYPE_TIMER_FIRED,
+  EventType.EVENT_TYPE_TIMER_CANCELED,
+]);
 
 /** What a scenario gets: a Temporal server of its own, the shared database and provider peers. */
 export interface Recording {
@@ -115,7 +124,47 @@ export async function restingAt(
   await until(`run resting at ${stepId}`, async () => {
     const view = await handle.query(stateQuery);
     if (view.currentStepId !== stepId || view.waiting === null || !also(view)) return false;
-    const events = (await handle.fetchHistory()).events ?? [];
-    return events.at(-1)?.eventType === EventType.EVENT_TYPE_TIMER_STARTED;
+    const types = ((await handle.fetchHistory()).events ?? []).map((e) => e.eventType);
+    const timers = types.filter((t) => t !== null && t !== undefined && TIMER_EVENTS.has(t));
+    // At rest: no workflow task or activity under way, and the last timer still running. (The
+    // time-skipping server may add an empty workflow task after a query.)
+    return (
+      timers.at(-1) === EventType.EVENT_TYPE_TIMER_STARTED &&
+      (types.at(-1) === EventType.EVENT_TYPE_TIMER_STARTED ||
+        types.at(-1) === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
+    );
   });
 }
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+
+/** Starts a run of `definition` as routing would, with the workflow id routing would give it. */
+export function startJourney(
+  recording: Recording,
+  definition: JourneyDefinition,
+  customerId: string,
+  options: Partial<JourneyWorkflowInput> & { trigger?: JourneyEvent } = {},
+) {
+  return recording.client.workflow.start(journeyWorkflow, {
+    taskQueue: recording.taskQueue,
+    workflowId: journeyWorkflowId(definition.id, customerId, options.key),
+    args: [
+      {
+        definition,
+        journeyVersion: 1,
+        customerId,
+        defaultTimeZone: 'UTC',
+        ...options,
+      },
+    ],
+  });
+}
+
+/** A cart worth 80 (over the abandoned-cart SMS threshold of 50). */
+export const cartAbandoned = (customerId: string) =>
+  replayEvent(customerId, 'cart_abandoned', {
+    cart_id: 'cart-r1',
+    cart_value: 80,
+    cart_items: [{ name: 'Test lamp', price: 80 }],
+  });
