@@ -1,9 +1,11 @@
 /**
- * Records the workflow histories the replay suite replays: `npm run replay:record` records every
- * scenario, `npm run replay:record -- goal-reached` only the named ones. Each scenario runs the
- * CURRENT workflow code with real activities against a fresh Postgres database and the provider
- * peers (SMTP, Twilio, FCM), on a Temporal server of its own, and the run's history is written to
+ * Records the workflow histories the replay suite replays. `npm run replay:record` records the
+ * scenarios that have no history yet (a new scenario), `npm run replay:record -- <scenario> ...`
+ * records the named ones again and `-- --all` every one. Each scenario runs the CURRENT workflow
+ * code with real activities against a fresh Postgres database and the provider peers (SMTP,
+ * Twilio, FCM), on a Temporal server of its own, and the run's history is written to
  * test/replay/histories/ with an entry in its index.json. Needs Postgres at 127.0.0.1:5432.
+ * Recording an existing history again replaces what runs in flight look like: see the README.
  */
 import '../support/quiet-runtime';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { freePort } from '../support/global-setup';
 import { createTestJourneyWorker } from '../support/journey-worker';
 import { createTimeSkippingEnvironment } from '../support/temporal';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { readManifest } from './history-files';
 import { saveHistory } from './recording/save-history';
 import { builtInScenarios } from './recording/built-in-scenarios';
 import { endStateScenarios } from './recording/end-state-scenarios';
@@ -32,14 +35,25 @@ import {
 const scenarios: Scenario[] = [...builtInScenarios, ...inFlightScenarios, ...endStateScenarios];
 
 async function main(): Promise<void> {
-  const names = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const names = args.filter((arg) => arg !== '--all');
   const unknown = names.filter((name) => !scenarios.some((s) => s.name === name));
   if (unknown.length > 0) {
     throw new Error(
       `unknown scenario(s) ${unknown.join(', ')}; known: ${scenarios.map((s) => s.name).join(', ')}`,
     );
   }
-  const chosen = names.length === 0 ? scenarios : scenarios.filter((s) => names.includes(s.name));
+  const recorded = new Set(readManifest().map((entry) => entry.scenario));
+  const chosen =
+    names.length > 0
+      ? scenarios.filter((s) => names.includes(s.name))
+      : args.includes('--all')
+        ? scenarios
+        : scenarios.filter((s) => !recorded.has(s.name));
+  if (chosen.length === 0) {
+    console.log('Every scenario has its histories; name one (or pass --all) to record it again.');
+    return;
+  }
 
   const bundleDir = mkdtempSync(path.join(os.tmpdir(), 'cairn-replay-record-'));
   const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietBundler });
