@@ -170,6 +170,25 @@ describe('how a run ends on an error, in Temporal and in the runs registry (time
     });
   });
 
+  it('fails a run whose input has no definition before it enters', async () => {
+    const customerId = 'no-definition-customer';
+    const workflowId = await enter(customerId, morningNote);
+    const { failure, status, eventTypes } = await runToFailure(workflowId, {
+      definition: null as unknown as JourneyDefinition,
+      journeyVersion: 1,
+      customerId,
+      defaultTimeZone: 'UTC',
+    });
+
+    expect(status).toBe('FAILED');
+    expect(failure).toMatchObject({ type: 'JourneyRunFailed', nonRetryable: true });
+    expect(failure.message).toMatch(/^journey_code_error: /);
+    expectEndedOnFirstAttempt(eventTypes);
+    const row = await registryRow(workflowId);
+    expect(row).toMatchObject({ status: 'failed', finishReason: 'journey_code_error' });
+    expect((row.trace as unknown as Decision[]).map((d) => d.kind)).toEqual(['finished']);
+  });
+
   it('fails a run without a valid time zone in Temporal as in the registry', async () => {
     const customerId = 'no-zone-customer';
     const workflowId = await enter(customerId, morningNote);
