@@ -27,6 +27,8 @@ export interface DevServerOptions {
   ownProcessGroup?: boolean;
   /** Stops waiting for the server (the caller is shutting down); the process is stopped. */
   signal?: AbortSignal;
+  /** Further CLI flags, e.g. `--dynamic-config-value` for a test that needs a server limit. */
+  extraArgs?: string[];
 }
 
 export interface DevServer {
@@ -79,6 +81,7 @@ async function startOnce(options: DevServerOptions, port: number): Promise<DevSe
   for (const [name, type] of Object.entries(CAIRN_SEARCH_ATTRIBUTES)) {
     args.push('--search-attribute', `${name}=${type}`);
   }
+  args.push(...(options.extraArgs ?? []));
   const child = spawn(temporalCliPath(), args, {
     stdio: ['ignore', options.output ?? 'ignore', 'pipe'],
     detached: options.ownProcessGroup ?? false,

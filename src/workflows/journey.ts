@@ -5,10 +5,13 @@ import {
   condition,
   continueAsNew,
   ContinueAsNew,
+  isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
   sleep,
+  TemporalFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -29,6 +32,12 @@ import type {
 import { cancelSignal, eventSignal, stateQuery, type JourneyRunView } from './messages';
 import { JourneyStatusKey, JourneyStepKey } from './search-attributes';
 import { describeCommand } from './describe-command';
+import {
+  codeErrorOf,
+  decidedFailureOf,
+  FAILED_RUNS_FAIL_THE_WORKFLOW,
+  interpret,
+} from './run-failure';
 
 export interface JourneyWorkflowInput extends RunInput {
   /** Set by continue-as-new: the run carries on from here instead of entering again. */
@@ -71,14 +80,20 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   const inbox: JourneyEvent[] = [...(input.resume?.inbox ?? [])];
   // Held in an object: signal handlers assign it between awaits.
   const requests: { cancel: { reason?: string } | null } = { cancel: null };
-  let transition: Transition = input.resume?.transition ?? startRun(input, Date.now());
+  let transition: Transition;
+  try {
+    transition = input.resume?.transition ?? interpret(() => startRun(input, Date.now()));
+  } catch (error) {
+    throw await endedByError(error, null);
+  }
   const publishProgress = progressPublisher();
 
   setHandler(eventSignal, (event) => void inbox.push(event));
   setHandler(cancelSignal, (request) => void (requests.cancel = request));
   setHandler(stateQuery, () => viewOf(transition));
 
-  const feed = (next: Input) => (transition = advance(definition, transition.state, next));
+  const feed = (next: Input) =>
+    (transition = interpret(() => advance(definition, transition.state, next)));
   let steps = 0;
   try {
     for (;;) {
@@ -113,17 +128,8 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
       if (result) feed(result);
     }
   } catch (error) {
-    if (!(error instanceof ContinueAsNew)) {
-      await CancellationScope.nonCancellable(() =>
-        data.recordRunFinished({
-          workflowId: workflowInfo().workflowId,
-          status: 'failed',
-          finishReason: 'error',
-          trace: transition.state.trace as unknown as JsonValue[],
-        }),
-      );
-    }
-    throw error;
+    if (error instanceof ContinueAsNew) throw error;
+    throw await endedByError(error, transition.state);
   }
   const { state } = transition;
   await data.recordRunFinished({
@@ -132,7 +138,36 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
     finishReason: state.finishReason ?? 'completed',
     trace: state.trace as unknown as JsonValue[],
   });
+  // A run the interpreter ended as failed (no valid time zone, a zero-time loop) shows as failed
+  // in Temporal too. Runs that completed that way before this change keep their completion.
+  const failure = state.status === 'failed' ? decidedFailureOf(state) : null;
+  if (failure && patched(FAILED_RUNS_FAIL_THE_WORKFLOW)) throw failure;
   return { status: state.status, finishReason: state.finishReason, steps };
+}
+
+/**
+ * Records in the runs registry how the run ended on an error, and returns what to throw. An
+ * error of the pure journey code (a step that does not exist, corrupt state) or of this driver
+ * would fail every retry of the workflow task the same way, so it fails the run, non-retryable,
+ * naming the reason; Temporal's own failures (a non-retryable activity failure, a cancellation)
+ * end it as they are.
+ */
+async function endedByError(error: unknown, state: RunState | null): Promise<unknown> {
+  const cancelled = isCancellation(error);
+  const codeError =
+    cancelled || error instanceof TemporalFailure ? null : codeErrorOf(error, state);
+  const trace = [...(state?.trace ?? []), ...(codeError ? [codeError.decision] : [])];
+  await CancellationScope.nonCancellable(() =>
+    data.recordRunFinished({
+      workflowId: workflowInfo().workflowId,
+      status: cancelled ? 'cancelled' : 'failed',
+      finishReason: cancelled ? 'cancelled' : (codeError?.reason ?? 'error'),
+      trace: trace as unknown as JsonValue[],
+    }),
+  );
+  // Before this change the plain error went on to fail the workflow task on every attempt.
+  if (codeError && patched(FAILED_RUNS_FAIL_THE_WORKFLOW)) return codeError.failure;
+  return error;
 }
 
 /** Credits the run's messages with the goal it reached (attribution is the activity's job). */
