@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import type { ApiIssue, ErrorResponse } from '../client/schemas/common';
+import type { ApiIssue, ErrorResponse } from '../contract/common';
 
 /** An error with an HTTP status and a machine-readable code, sent as the standard error body. */
 export class ApiError extends Error {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import type { StartRunRequest } from '../client/schemas/runs';
+import type { StartRunRequest } from '../contract/runs';
 import { evaluateConditionGroup } from '../journeys/conditions';
 import type { JourneyEvent } from '../journeys/run-types';
 import type { JourneyDefinition, ReEntry } from '../journeys/schema';

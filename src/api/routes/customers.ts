@@ -1,12 +1,12 @@
 import { eq } from 'drizzle-orm';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
-import { customerParamsSchema, errorResponseSchema } from '../../client/schemas/common';
+import { customerParamsSchema, errorResponseSchema } from '../../contract/common';
 import {
   customerSchema,
   customerUpsertResponseSchema,
   customerUpsertSchema,
   type Customer,
-} from '../../client/schemas/customers';
+} from '../../contract/customers';
 import type { Database } from '../../db/database';
 import { customers } from '../../db/schema';
 import type { JsonObject } from '../../journeys/run-types';

@@ -1,12 +1,12 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
-import { errorResponseSchema } from '../../client/schemas/common';
+import { errorResponseSchema } from '../../contract/common';
 import {
   eventBatchResultSchema,
   eventBatchSchema,
   eventInputSchema,
   eventResultSchema,
   type EventResult,
-} from '../../client/schemas/events';
+} from '../../contract/events';
 import type { JsonObject } from '../../journeys/run-types';
 import {
   storeEvents,

@@ -1,7 +1,7 @@
 import { and, count, desc, eq, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
-import { customerParamsSchema, errorResponseSchema } from '../../client/schemas/common';
+import { customerParamsSchema, errorResponseSchema } from '../../contract/common';
 import {
   inboxListQuerySchema,
   inboxListSchema,
@@ -9,7 +9,7 @@ import {
   inboxMessageSchema,
   inboxUnreadCountSchema,
   type InboxMessage,
-} from '../../client/schemas/inbox';
+} from '../../contract/inbox';
 import type { Database } from '../../db/database';
 import { inAppMessages } from '../../db/schema';
 import { storeEvents } from '../../routing/ingest';

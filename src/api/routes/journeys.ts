@@ -1,8 +1,9 @@
 import { and, desc, eq, max } from 'drizzle-orm';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
-import { errorResponseSchema } from '../../client/schemas/common';
+import { errorResponseSchema } from '../../contract/common';
 import {
   journeyCreatedSchema,
+  journeyDefinitionSchema,
   journeyDetailSchema,
   journeyListSchema,
   journeyParamsSchema,
@@ -10,10 +11,10 @@ import {
   journeyVersionParamsSchema,
   journeyVersionSchema,
   type JourneySummary,
-} from '../../client/schemas/journeys';
+} from '../../contract/journeys';
 import type { Database } from '../../db/database';
 import { journeys, journeyVersions } from '../../db/schema';
-import { journeyDefinitionSchema, type JourneyDefinition } from '../../journeys/schema';
+import type { JourneyDefinition } from '../../journeys/schema';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { authErrors, bearerSecurity, iso } from '../route-support';

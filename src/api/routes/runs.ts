@@ -5,8 +5,8 @@ import {
   customerParamsSchema,
   errorResponseSchema,
   workflowIdParamsSchema,
-} from '../../client/schemas/common';
-import { journeyParamsSchema } from '../../client/schemas/journeys';
+} from '../../contract/common';
+import { journeyParamsSchema } from '../../contract/journeys';
 import {
   cancelRunResultSchema,
   cancelRunSchema,
@@ -15,7 +15,7 @@ import {
   startRunResultSchema,
   startRunSchema,
   type RunRecord,
-} from '../../client/schemas/runs';
+} from '../../contract/runs';
 import { journeyRuns } from '../../db/schema';
 import { reconcileEndedRun } from '../../routing/reconcile';
 import { findLatestRun, findRunningRun, type RunRow } from '../../routing/run-registry';
