@@ -15,6 +15,10 @@ export class ApiError extends Error {
   }
 }
 
+export function temporalUnavailable(): ApiError {
+  return new ApiError(503, 'temporal_unavailable', 'Temporal did not answer; try again shortly');
+}
+
 export function errorBody(code: string, message: string, issues?: ApiIssue[]): ErrorResponse {
   return { error: { code, message, ...(issues ? { issues } : {}) } };
 }
