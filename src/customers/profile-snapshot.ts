@@ -37,10 +37,10 @@ export interface ProfileSource {
 }
 
 export function toProfileSnapshot(source: ProfileSource): ProfileSnapshot {
-  const attributes: JsonObject = {};
-  for (const [name, value] of Object.entries(source.attributes)) {
-    if (!BUILT_IN_PROFILE_FIELDS.has(name)) attributes[name] = value;
-  }
+  // fromEntries defines own properties, so even an attribute named __proto__ stays plain data.
+  const attributes: JsonObject = Object.fromEntries(
+    Object.entries(source.attributes).filter(([name]) => !BUILT_IN_PROFILE_FIELDS.has(name)),
+  );
   return {
     ...attributes,
     id: source.id,
