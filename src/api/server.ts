@@ -21,6 +21,7 @@ import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { inboxRoutes } from './routes/inbox';
 import { journeyRoutes } from './routes/journeys';
+import { previewRoutes } from './routes/preview';
 import { runRoutes } from './routes/runs';
 import { suppressionRoutes } from './routes/suppressions';
 import { timelineRoutes } from './routes/timeline';
@@ -102,6 +103,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(customerRoutes, { deps });
       await v1.register(eventRoutes, { deps });
       await v1.register(journeyRoutes, { deps });
+      await v1.register(previewRoutes, { deps });
       await v1.register(runRoutes, { deps });
       await v1.register(deliveryRoutes, { deps });
       await v1.register(deviceRoutes, { deps });

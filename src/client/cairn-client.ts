@@ -4,6 +4,7 @@ import type { ConversionQuery, ConversionReport } from '../contract/conversions'
 import type { Customer, CustomerUpsert, CustomerUpsertResponse } from '../contract/customers';
 import type { DeliveryList } from '../contract/deliveries';
 import type { EventBatchResult, EventInput, EventResult } from '../contract/events';
+import type { PreviewRequest, PreviewResult } from '../contract/preview';
 import type { InboxList, InboxListQuery, InboxMessage, InboxUnreadCount } from '../contract/inbox';
 import type {
   JourneyCreated,
@@ -89,6 +90,14 @@ export class CairnClient {
 
   listJourneys(): Promise<JourneyList> {
     return this.request('GET', '/v1/journeys');
+  }
+
+  /**
+   * What a journey version would send a customer over the next days, and when, with the
+   * decisions on the way. Give `customerId` (a stored customer) or `profile`; nothing is stored.
+   */
+  previewJourney(journeyId: string, request: PreviewRequest): Promise<PreviewResult> {
+    return this.request('POST', `/v1/journeys/${enc(journeyId)}/preview`, request);
   }
 
   startJourney(journeyId: string, request: StartRunRequest): Promise<StartRunResult> {

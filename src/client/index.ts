@@ -19,6 +19,7 @@ export type {
   JourneySummary,
   JourneyVersionView,
 } from '../contract/journeys';
+export type { PreviewRequest, PreviewResult } from '../contract/preview';
 export type {
   CancelRunResult,
   RunDetail,

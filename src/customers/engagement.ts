@@ -1,4 +1,4 @@
-import { and, eq, inArray, max } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, max } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { events } from '../db/schema';
 
@@ -18,4 +18,28 @@ export async function lastEngagement(db: Database, customerId: string): Promise<
     .from(events)
     .where(and(eq(events.customerId, customerId), inArray(events.type, ENGAGEMENT_EVENT_TYPES)));
   return row?.at ?? null;
+}
+
+const BEST_HOUR_LOOKBACK_MS = 90 * 86_400_000;
+const BEST_HOUR_LIMIT = 200;
+
+/** When the customer engaged in the last 90 days (newest first, at most 200): for best-hour waits. */
+export async function engagementTimes(
+  db: Database,
+  customerId: string,
+  now: Date,
+): Promise<number[]> {
+  const rows = await db
+    .select({ occurredAt: events.occurredAt })
+    .from(events)
+    .where(
+      and(
+        eq(events.customerId, customerId),
+        inArray(events.type, ENGAGEMENT_EVENT_TYPES),
+        gt(events.occurredAt, new Date(now.getTime() - BEST_HOUR_LOOKBACK_MS)),
+      ),
+    )
+    .orderBy(desc(events.occurredAt))
+    .limit(BEST_HOUR_LIMIT);
+  return rows.map((row) => row.occurredAt.getTime());
 }

@@ -4,4 +4,4 @@ export { upsertCustomer, type CustomerChange } from './upsert-customer';
 export { updateAttributes, AttributeUpdateError } from './update-attributes';
 export { toProfileSnapshot, BUILT_IN_PROFILE_FIELDS, type ProfileSource } from './profile-snapshot';
 export { loadProfileSnapshot, profileSourceOf } from './load-profile';
-export { ENGAGEMENT_EVENT_TYPES, lastEngagement } from './engagement';
+export { ENGAGEMENT_EVENT_TYPES, engagementTimes, lastEngagement } from './engagement';
