@@ -19,6 +19,25 @@ export function temporalUnavailable(): ApiError {
   return new ApiError(503, 'temporal_unavailable', 'Temporal did not answer; try again shortly');
 }
 
+/** 404s for the things routes look up, naming the request field that pointed at nothing. */
+export function journeyNotFound(): ApiError {
+  return new ApiError(404, 'journey_not_found', 'no journey with this id', [
+    { path: 'id', message: 'no journey with this id' },
+  ]);
+}
+
+export function journeyVersionNotFound(version: number): ApiError {
+  return new ApiError(404, 'journey_version_not_found', 'no such journey version', [
+    { path: 'version', message: `journey has no version ${version}` },
+  ]);
+}
+
+export function customerNotFound(path: 'id' | 'customerId'): ApiError {
+  return new ApiError(404, 'customer_not_found', 'no customer with this id', [
+    { path, message: 'no customer with this id' },
+  ]);
+}
+
 export function errorBody(code: string, message: string, issues?: ApiIssue[]): ErrorResponse {
   return { error: { code, message, ...(issues ? { issues } : {}) } };
 }

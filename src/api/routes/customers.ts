@@ -9,7 +9,7 @@ import {
 import { readCustomer, upsertCustomer, type CustomerRow } from '../../customers';
 import type { Database } from '../../db/database';
 import type { ApiDeps } from '../deps';
-import { ApiError } from '../errors';
+import { customerNotFound } from '../errors';
 import { authErrors, bearerSecurity, iso } from '../route-support';
 
 export const customerRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
@@ -60,11 +60,7 @@ export const customerRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
 
 export async function requireCustomer(db: Database, id: string): Promise<CustomerRow> {
   const row = await readCustomer(db, id);
-  if (!row) {
-    throw new ApiError(404, 'customer_not_found', 'no customer with this id', [
-      { path: 'id', message: 'no customer with this id' },
-    ]);
-  }
+  if (!row) throw customerNotFound('id');
   return row;
 }
 

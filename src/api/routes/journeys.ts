@@ -22,7 +22,7 @@ import {
 } from '../../catalogue';
 import type { Database } from '../../db/database';
 import type { ApiDeps } from '../deps';
-import { ApiError } from '../errors';
+import { journeyNotFound, journeyVersionNotFound } from '../errors';
 import { authErrors, bearerSecurity, iso } from '../route-support';
 
 const notFound = { ...authErrors, 404: errorResponseSchema };
@@ -126,30 +126,20 @@ export const journeyRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, 
   done();
 };
 
-export async function requireJourney(db: Database, id: string): Promise<JourneyRow> {
+async function requireJourney(db: Database, id: string): Promise<JourneyRow> {
   const row = await findJourney(db, id);
   if (!row) throw journeyNotFound();
   return row;
 }
 
-export async function requireVersion(
+async function requireVersion(
   db: Database,
   journeyId: string,
   version: number,
 ): Promise<JourneyVersionRow> {
   const row = await findVersion(db, journeyId, version);
-  if (!row) {
-    throw new ApiError(404, 'journey_version_not_found', 'no such journey version', [
-      { path: 'version', message: `journey has no version ${version}` },
-    ]);
-  }
+  if (!row) throw journeyVersionNotFound(version);
   return row;
-}
-
-function journeyNotFound(): ApiError {
-  return new ApiError(404, 'journey_not_found', 'no journey with this id', [
-    { path: 'id', message: 'no journey with this id' },
-  ]);
 }
 
 function summaryView(row: JourneyRow): JourneySummary {

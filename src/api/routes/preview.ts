@@ -9,7 +9,7 @@ import {
 } from '../../contract/preview';
 import { previewJourney, type PreviewRefusal } from '../../preview/preview-journey';
 import type { ApiDeps } from '../deps';
-import { ApiError } from '../errors';
+import { ApiError, customerNotFound, journeyNotFound, journeyVersionNotFound } from '../errors';
 import { authErrors, bearerSecurity } from '../route-support';
 
 export const previewRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { deps }, done) => {
@@ -67,17 +67,11 @@ export const previewRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, 
 function refusalError(refusal: PreviewRefusal): ApiError {
   switch (refusal.reason) {
     case 'journey_not_found':
-      return new ApiError(404, 'journey_not_found', 'no journey with this id', [
-        { path: 'id', message: 'no journey with this id' },
-      ]);
+      return journeyNotFound();
     case 'version_not_found':
-      return new ApiError(404, 'journey_version_not_found', 'no such journey version', [
-        { path: 'version', message: `journey has no version ${refusal.version}` },
-      ]);
+      return journeyVersionNotFound(refusal.version);
     case 'customer_not_found':
-      return new ApiError(404, 'customer_not_found', 'no customer with this id', [
-        { path: 'customerId', message: 'no customer with this id' },
-      ]);
+      return customerNotFound('customerId');
     case 'invalid_key':
       return new ApiError(400, 'validation_failed', 'invalid request body', [
         { path: 'key', message: refusal.message },

@@ -26,7 +26,7 @@ import {
 import { isWorkflowNotFound, withTemporalDeadline } from '../../routing/temporal-call';
 import { cancelSignal, stateQuery } from '../../workflows/messages';
 import type { ApiDeps } from '../deps';
-import { ApiError, temporalUnavailable } from '../errors';
+import { ApiError, customerNotFound, journeyNotFound, temporalUnavailable } from '../errors';
 import { authErrors, bearerSecurity, iso, isoOrNull } from '../route-support';
 import { routingDeps } from '../routing-deps';
 import { requireCustomer } from './customers';
@@ -181,15 +181,11 @@ async function liveState(deps: ApiDeps, row: RunRow): Promise<Record<string, unk
 function refusalError(refusal: StartRefusal): ApiError {
   switch (refusal.reason) {
     case 'journey_not_found':
-      return new ApiError(404, 'journey_not_found', 'no journey with this id', [
-        { path: 'id', message: 'no journey with this id' },
-      ]);
+      return journeyNotFound();
     case 'journey_not_active':
       return new ApiError(409, 'journey_not_active', `the journey is ${refusal.status}`);
     case 'customer_not_found':
-      return new ApiError(404, 'customer_not_found', 'no customer with this id', [
-        { path: 'customerId', message: 'no customer with this id' },
-      ]);
+      return customerNotFound('customerId');
     case 'invalid_key':
       return new ApiError(400, 'validation_failed', 'invalid request body', [
         { path: 'key', message: refusal.message },
