@@ -36,7 +36,9 @@ export const journeyRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, 
         summary: 'Publish a journey definition as its next immutable version',
         description:
           'Creates version 1, or the next version of an existing journey id, and makes it the active ' +
-          'version. Runs already inside keep the version they started with. A paused journey stays paused.',
+          'version. Runs already inside keep the version they started with. A paused journey stays paused. ' +
+          'Conditions see profile.hasEmail and profile.hasPhone, never the addresses (profile.email ' +
+          'is always missing in a condition), and profile.last_engaged_at.',
         security: bearerSecurity,
         body: journeyDefinitionSchema,
         response: { 201: journeyCreatedSchema, ...authErrors },
