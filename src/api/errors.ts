@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { ApiIssue, ErrorResponse } from '../contract/common';
 
@@ -119,4 +119,23 @@ export function installErrorHandlers(app: FastifyInstance): void {
 // Fastify's own 4xx messages (media type, body size, ...) describe the request shape, not values.
 function safeClientMessage(error: FastifyError): string {
   return error.message.length > 200 ? error.message.slice(0, 200) : error.message;
+}
+
+/**
+ * Errors the router raises before any route runs (a path segment that is not valid URL encoding,
+ * or longer than the router allows), in the one error format. Fastify's own answer would quote
+ * the path, and with it the customer or run id.
+ */
+export function frameworkError(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const [status, body] =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? [414, errorBody('path_parameter_too_long', 'a path segment is longer than the API allows')]
+      : error.code === 'FST_ERR_BAD_URL'
+        ? [400, errorBody('bad_url', 'a path segment is not valid URL encoding')]
+        : [400, errorBody('bad_request', 'the request could not be routed')];
+  void reply.code(status).send(body);
 }
