@@ -1,6 +1,6 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import type { ApiIssue, ErrorResponse } from '../client/schemas/common';
+import type { ApiIssue, ErrorResponse } from '../contract/common';
 
 /** An error with an HTTP status and a machine-readable code, sent as the standard error body. */
 export class ApiError extends Error {
@@ -13,6 +13,29 @@ export class ApiError extends Error {
     super(message);
     this.name = 'ApiError';
   }
+}
+
+export function temporalUnavailable(): ApiError {
+  return new ApiError(503, 'temporal_unavailable', 'Temporal did not answer; try again shortly');
+}
+
+/** 404s for the things routes look up, naming the request field that pointed at nothing. */
+export function journeyNotFound(): ApiError {
+  return new ApiError(404, 'journey_not_found', 'no journey with this id', [
+    { path: 'id', message: 'no journey with this id' },
+  ]);
+}
+
+export function journeyVersionNotFound(version: number): ApiError {
+  return new ApiError(404, 'journey_version_not_found', 'no such journey version', [
+    { path: 'version', message: `journey has no version ${version}` },
+  ]);
+}
+
+export function customerNotFound(path: 'id' | 'customerId'): ApiError {
+  return new ApiError(404, 'customer_not_found', 'no customer with this id', [
+    { path, message: 'no customer with this id' },
+  ]);
 }
 
 export function errorBody(code: string, message: string, issues?: ApiIssue[]): ErrorResponse {
@@ -96,4 +119,23 @@ export function installErrorHandlers(app: FastifyInstance): void {
 // Fastify's own 4xx messages (media type, body size, ...) describe the request shape, not values.
 function safeClientMessage(error: FastifyError): string {
   return error.message.length > 200 ? error.message.slice(0, 200) : error.message;
+}
+
+/**
+ * Errors the router raises before any route runs (a path segment that is not valid URL encoding,
+ * or longer than the router allows), in the one error format. Fastify's own answer would quote
+ * the path, and with it the customer or run id.
+ */
+export function frameworkError(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const [status, body] =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? [414, errorBody('path_parameter_too_long', 'a path segment is longer than the API allows')]
+      : error.code === 'FST_ERR_BAD_URL'
+        ? [400, errorBody('bad_url', 'a path segment is not valid URL encoding')]
+        : [400, errorBody('bad_request', 'the request could not be routed')];
+  void reply.code(status).send(body);
 }

@@ -1,4 +1,4 @@
-import { errorResponseSchema } from '../client/schemas/common';
+import { errorResponseSchema } from '../contract/common';
 
 /** Error responses every authenticated route can give, for the OpenAPI document. */
 export const authErrors = { 400: errorResponseSchema, 401: errorResponseSchema } as const;

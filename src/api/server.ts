@@ -11,7 +11,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { bearerAuth } from './auth';
 import type { ApiDeps } from './deps';
-import { installErrorHandlers } from './errors';
+import { frameworkError, installErrorHandlers } from './errors';
 import { bounceRoutes } from './routes/bounces';
 import { conversionRoutes } from './routes/conversions';
 import { customerRoutes } from './routes/customers';
@@ -21,6 +21,7 @@ import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { inboxRoutes } from './routes/inbox';
 import { journeyRoutes } from './routes/journeys';
+import { previewRoutes } from './routes/preview';
 import { runRoutes } from './routes/runs';
 import { suppressionRoutes } from './routes/suppressions';
 import { timelineRoutes } from './routes/timeline';
@@ -30,6 +31,8 @@ import { twilioWebhookRoutes } from './routes/twilio-webhooks';
 import { unsubscribeRoutes } from './routes/unsubscribe';
 
 export type { ApiDeps } from './deps';
+
+const MAX_PATH_PARAMETER_LENGTH = 2_048;
 
 /** Never log bodies or credentials: only ids, methods, paths and timings. */
 const REDACT = [
@@ -50,6 +53,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     bodyLimit: 5 * 1024 * 1024,
+    // Customer ids may be 200 characters and run ids 500 (more once URL-encoded); the router's
+    // default of 100 refused them before any route ran.
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
+    frameworkErrors: frameworkError,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -102,6 +109,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(customerRoutes, { deps });
       await v1.register(eventRoutes, { deps });
       await v1.register(journeyRoutes, { deps });
+      await v1.register(previewRoutes, { deps });
       await v1.register(runRoutes, { deps });
       await v1.register(deliveryRoutes, { deps });
       await v1.register(deviceRoutes, { deps });

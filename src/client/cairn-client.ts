@@ -1,39 +1,40 @@
-import { errorResponseSchema, type ApiIssue } from './schemas/common';
-import type { BounceReportInput, BounceWebhookResult } from './schemas/bounces';
-import type { ConversionQuery, ConversionReport } from './schemas/conversions';
-import type { Customer, CustomerUpsert, CustomerUpsertResponse } from './schemas/customers';
-import type { DeliveryList } from './schemas/deliveries';
-import type { EventBatchResult, EventInput, EventResult } from './schemas/events';
-import type { InboxList, InboxListQuery, InboxMessage, InboxUnreadCount } from './schemas/inbox';
+import { errorResponseSchema, type ApiIssue } from '../contract/common';
+import type { BounceReportInput, BounceWebhookResult } from '../contract/bounces';
+import type { ConversionQuery, ConversionReport } from '../contract/conversions';
+import type { Customer, CustomerUpsert, CustomerUpsertResponse } from '../contract/customers';
+import type { DeliveryList } from '../contract/deliveries';
+import type { EventBatchResult, EventInput, EventResult } from '../contract/events';
+import type { PreviewRequest, PreviewResult } from '../contract/preview';
+import type { InboxList, InboxListQuery, InboxMessage, InboxUnreadCount } from '../contract/inbox';
 import type {
   JourneyCreated,
   JourneyDetail,
   JourneyList,
   JourneyVersionView,
-} from './schemas/journeys';
+} from '../contract/journeys';
 import type {
   CancelRunResult,
   RunDetail,
   RunList,
   StartRunRequest,
   StartRunResult,
-} from './schemas/runs';
+} from '../contract/runs';
 import type {
   Suppression,
   SuppressionCreated,
   SuppressionInput,
   SuppressionList,
   SuppressionListQuery,
-} from './schemas/suppressions';
-import type { Timeline, TimelineQuery } from './schemas/timeline';
+} from '../contract/suppressions';
+import type { Timeline, TimelineQuery } from '../contract/timeline';
 import type {
   CustomerTopic,
   CustomerTopicList,
   TopicInput,
   TopicList,
   TopicUpsertResponse,
-} from './schemas/topics';
-import type { JourneyDefinitionInput } from '../journeys/schema';
+} from '../contract/topics';
+import type { JourneyDefinitionInput } from '../contract/journeys';
 import { CairnApiError, CairnValidationError } from './errors';
 
 export interface CairnClientOptions {
@@ -89,6 +90,14 @@ export class CairnClient {
 
   listJourneys(): Promise<JourneyList> {
     return this.request('GET', '/v1/journeys');
+  }
+
+  /**
+   * What a journey version would send a customer over the next days, and when, with the
+   * decisions on the way. Give `customerId` (a stored customer) or `profile`; nothing is stored.
+   */
+  previewJourney(journeyId: string, request: PreviewRequest): Promise<PreviewResult> {
+    return this.request('POST', `/v1/journeys/${enc(journeyId)}/preview`, request);
   }
 
   startJourney(journeyId: string, request: StartRunRequest): Promise<StartRunResult> {

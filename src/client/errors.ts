@@ -1,4 +1,4 @@
-import type { ApiIssue } from './schemas/common';
+import type { ApiIssue } from '../contract/common';
 
 /** Any non-2xx answer from the Cairn API. */
 export class CairnApiError extends Error {

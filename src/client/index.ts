@@ -1,24 +1,25 @@
 export { CairnClient, type CairnClientOptions } from './cairn-client';
 export { CairnApiError, CairnValidationError } from './errors';
-export type { ApiIssue, ErrorResponse } from './schemas/common';
-export type { ConversionGroup, ConversionQuery, ConversionReport } from './schemas/conversions';
-export type { Customer, CustomerUpsert, CustomerUpsertResponse } from './schemas/customers';
-export type { Delivery, DeliveryList } from './schemas/deliveries';
-export type { EventBatchResult, EventInput, EventResult } from './schemas/events';
+export type { ApiIssue, ErrorResponse } from '../contract/common';
+export type { ConversionGroup, ConversionQuery, ConversionReport } from '../contract/conversions';
+export type { Customer, CustomerUpsert, CustomerUpsertResponse } from '../contract/customers';
+export type { Delivery, DeliveryList } from '../contract/deliveries';
+export type { EventBatchResult, EventInput, EventResult } from '../contract/events';
 export type {
   InboxList,
   InboxListQuery,
   InboxMessage,
   InboxStatus,
   InboxUnreadCount,
-} from './schemas/inbox';
+} from '../contract/inbox';
 export type {
   JourneyCreated,
   JourneyDetail,
   JourneyList,
   JourneySummary,
   JourneyVersionView,
-} from './schemas/journeys';
+} from '../contract/journeys';
+export type { PreviewRequest, PreviewResult } from '../contract/preview';
 export type {
   CancelRunResult,
   RunDetail,
@@ -26,11 +27,11 @@ export type {
   RunRecord,
   StartRunRequest,
   StartRunResult,
-} from './schemas/runs';
+} from '../contract/runs';
 export type {
   Timeline,
   TimelineItem,
   TimelineItemKind,
   TimelineQuery,
   TimelineRun,
-} from './schemas/timeline';
+} from '../contract/timeline';

@@ -2,7 +2,7 @@ import { and, asc, inArray, isNull, lte } from 'drizzle-orm';
 import { events } from '../db/schema';
 import { DEFAULT_BACKOFF, nextRoutingDelay } from './backoff';
 import { releaseEvents, routeStoredEvent, type OutboxDeps } from './outbox';
-import { toJourneyEvent } from './profile';
+import { toJourneyEvent } from './journey-event';
 
 export interface EventRouterOptions extends OutboxDeps {
   /** Idle wait between passes. Default 1 s. */

@@ -7,5 +7,11 @@ export {
 export { routeInline, routeStoredEvent, type OutboxDeps } from './outbox';
 export { routeEvent, type RoutingSummary } from './route-event';
 export { startJourneyRun, type StartOutcome, type StartRequest } from './start-run';
+export {
+  startExplicitRun,
+  type ExplicitStart,
+  type ExplicitStartOutcome,
+  type StartRefusal,
+} from './explicit-start';
 export { storeEvents, UnknownCustomerError, type IncomingEvent, type StoredEvent } from './ingest';
 export type { RoutingDeps, RoutingLogger } from './types';

@@ -2,7 +2,7 @@ import { inArray } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { customers, events } from '../db/schema';
 import type { JourneyEvent, JsonObject } from '../journeys/run-types';
-import { toJourneyEvent } from './profile';
+import { toJourneyEvent } from './journey-event';
 
 export interface IncomingEvent {
   id: string;

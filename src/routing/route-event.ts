@@ -1,11 +1,11 @@
 import { and, arrayContains, eq } from 'drizzle-orm';
+import { loadProfileSnapshot } from '../customers';
 import { deliveries, events, journeyRuns } from '../db/schema';
 import { evaluateConditionGroup } from '../journeys/conditions';
 import type { JourneyEvent, ProfileSnapshot } from '../journeys/run-types';
 import { MissingRunKeyError, runKeyFromTrigger } from '../journeys/workflow-id';
 import { eventSignal } from '../workflows/messages';
-import { journeysTriggeredBy, type ActiveJourney } from './active-journeys';
-import { loadCustomer, profileSnapshot } from './profile';
+import { journeysTriggeredBy, type ActiveJourney } from '../catalogue/active-journeys';
 import { reconcileEndedRun } from './reconcile';
 import type { RunRow } from './run-registry';
 import { startJourneyRun, type StartOutcome } from './start-run';
@@ -27,10 +27,13 @@ export interface RoutingSummary {
  */
 export async function routeEvent(deps: RoutingDeps, event: JourneyEvent): Promise<RoutingSummary> {
   const summary: RoutingSummary = { started: [], signalled: [], skipped: [] };
-  const customer = await loadCustomer(deps.db, event.customerId);
-  if (!customer) throw new Error('event customer not found');
-  const profile = profileSnapshot(customer);
-  for (const journey of await journeysTriggeredBy(deps.db, event.type)) {
+  const triggered = await journeysTriggeredBy(deps.db, event.type);
+  // The snapshot a run loads at entry (src/customers), so a trigger condition that starts a run
+  // also passes the run's own entry check. Read only when some trigger has conditions.
+  const profile = triggered.some((journey) => journey.definition.trigger?.when)
+    ? await loadProfileSnapshot(deps.db, event.customerId)
+    : null;
+  for (const journey of triggered) {
     await routeTrigger(deps, journey, event, profile, summary);
   }
   await signalListeningRuns(deps, event, summary);
@@ -41,16 +44,16 @@ async function routeTrigger(
   deps: RoutingDeps,
   journey: ActiveJourney,
   event: JourneyEvent,
-  profile: ProfileSnapshot,
+  profile: ProfileSnapshot | null,
   summary: RoutingSummary,
 ): Promise<void> {
   const when = journey.definition.trigger?.when;
-  if (
-    when &&
-    !evaluateConditionGroup(when, { profile, trigger: event, event }, Date.now()).passed
-  ) {
-    summary.skipped.push({ journeyId: journey.journeyId, reason: 'trigger_conditions' });
-    return;
+  if (when) {
+    if (!profile) throw new Error('event customer not found');
+    if (!evaluateConditionGroup(when, { profile, trigger: event, event }, Date.now()).passed) {
+      summary.skipped.push({ journeyId: journey.journeyId, reason: 'trigger_conditions' });
+      return;
+    }
   }
   const key = keyOf(journey, event);
   if (key === false) {

@@ -26,6 +26,20 @@ export async function findLatestRun(db: Database, workflowId: string): Promise<R
   return rows[0] ?? null;
 }
 
+/** A customer's runs, newest first. */
+export function listCustomerRuns(
+  db: Database,
+  customerId: string,
+  limit: number,
+): Promise<RunRow[]> {
+  return db
+    .select()
+    .from(journeyRuns)
+    .where(eq(journeyRuns.customerId, customerId))
+    .orderBy(desc(journeyRuns.startedAt))
+    .limit(limit);
+}
+
 /** The run this very event started, if an earlier routing attempt got that far. */
 export async function findRunStartedBy(
   db: Database,

@@ -1,5 +1,5 @@
 import { and, asc, eq, gte, inArray, isNull, lt, or, type SQL } from 'drizzle-orm';
-import type { Timeline } from '../client/schemas/timeline';
+import type { Timeline } from '../contract/timeline';
 import type { Database } from '../db/database';
 import { conversions, customers, deliveries, events, journeyRuns } from '../db/schema';
 import { engagementCounts, NO_ENGAGEMENT } from './engagement-counts';

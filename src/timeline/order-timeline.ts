@@ -1,4 +1,4 @@
-import type { TimelineItem } from '../client/schemas/timeline';
+import type { TimelineItem } from '../contract/timeline';
 import type { Decision } from '../journeys/run-types';
 import type {
   ConversionFact,

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access -- response bodies are read as loose JSON. */
 import { randomUUID } from 'node:crypto';
-import type { ErrorResponse } from '../../src/client/schemas/common';
-import type { Timeline, TimelineItem } from '../../src/client/schemas/timeline';
+import type { ErrorResponse } from '../../src/contract/common';
+import type { Timeline, TimelineItem } from '../../src/contract/timeline';
 import { conversions, customers, deliveries, events, journeyRuns } from '../../src/db/schema';
 import type { Decision } from '../../src/journeys/run-types';
 import { auth, createHarness, type Harness } from './harness';

@@ -89,4 +89,26 @@ describe('CairnClient', () => {
       code: 'unauthorized',
     });
   });
+
+  it('previews a journey for a customer, and names the field of a bad preview', async () => {
+    await client.upsertCustomer('c:3', { email: 'cy@example.com' });
+    await client.createJourney({ ...welcomeJourney, id: 'welcome-preview' });
+    const result = await client.previewJourney('welcome-preview', {
+      customerId: 'c:3',
+      start: '2026-12-01T10:00:00Z',
+      horizon: '3d',
+    });
+    expect(result).toMatchObject({
+      journeyId: 'welcome-preview',
+      customerId: 'c:3',
+      messages: [{ stepId: 'hello', channel: 'email', at: '2026-12-01T10:00:00.000Z' }],
+      outcome: { status: 'exited', finishReason: 'exit_step' },
+    });
+
+    const error = await client
+      .previewJourney('welcome-preview', { profile: { hasEmail: true }, horizon: '1y' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CairnValidationError);
+    expect((error as CairnValidationError).issues.map((i) => i.path)).toEqual(['horizon']);
+  });
 });

@@ -1,4 +1,4 @@
-import type { TimelineItem } from '../../src/client/schemas/timeline';
+import type { TimelineItem } from '../../src/contract/timeline';
 import type { Decision } from '../../src/journeys/run-types';
 import { orderTimeline } from '../../src/timeline/order-timeline';
 import type {

@@ -1,5 +1,5 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
-import { conversionQuerySchema, conversionReportSchema } from '../../client/schemas/conversions';
+import { conversionQuerySchema, conversionReportSchema } from '../../contract/conversions';
 import { conversionReport } from '../../conversions/conversion-report';
 import type { ApiDeps } from '../deps';
 import { authErrors, bearerSecurity } from '../route-support';

@@ -1,13 +1,13 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { customerParamsSchema, errorResponseSchema } from '../../client/schemas/common';
+import { customerParamsSchema, errorResponseSchema } from '../../contract/common';
 import {
   deviceListSchema,
   deviceParamsSchema,
   deviceRegistrationResponseSchema,
   deviceRegistrationSchema,
   type Device,
-} from '../../client/schemas/devices';
+} from '../../contract/devices';
 import {
   listTokens,
   registerToken,

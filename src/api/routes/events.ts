@@ -1,12 +1,12 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
-import { errorResponseSchema } from '../../client/schemas/common';
+import { errorResponseSchema } from '../../contract/common';
 import {
   eventBatchResultSchema,
   eventBatchSchema,
   eventInputSchema,
   eventResultSchema,
   type EventResult,
-} from '../../client/schemas/events';
+} from '../../contract/events';
 import type { JsonObject } from '../../journeys/run-types';
 import {
   storeEvents,
@@ -14,13 +14,12 @@ import {
   type IncomingEvent,
   type StoredEvent,
 } from '../../routing/ingest';
+import { eventsNamingForeignDeliveries } from '../../routing/event-deliveries';
 import { routeInline } from '../../routing/outbox';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { authErrors, bearerSecurity } from '../route-support';
 import { routingDeps } from '../routing-deps';
-import { inArray } from 'drizzle-orm';
-import { deliveries } from '../../db/schema';
 
 const DEFAULT_LEASE_MS = 60_000;
 
@@ -120,27 +119,17 @@ async function checkDeliveries(
   items: IncomingEvent[],
   pathOf: (index: number) => string,
 ): Promise<void> {
-  const named = items.flatMap((item, index) => (item.deliveryId ? [{ item, index }] : []));
-  if (named.length === 0) return;
-  const rows = await deps.db
-    .select({ id: deliveries.id, customerId: deliveries.customerId })
-    .from(deliveries)
-    .where(inArray(deliveries.id, [...new Set(named.map(({ item }) => item.deliveryId!))]));
-  const owner = new Map(rows.map((row) => [row.id, row.customerId]));
-  const issues = named
-    .filter(({ item }) => owner.get(item.deliveryId!) !== item.customerId)
-    .map(({ index }) => ({
+  const foreign = await eventsNamingForeignDeliveries(deps.db, items);
+  if (foreign.length === 0) return;
+  throw new ApiError(
+    404,
+    'delivery_not_found',
+    'event names an unknown delivery; nothing was stored',
+    foreign.map((index) => ({
       path: pathOf(index).replace(/customerId$/, 'deliveryId'),
       message: 'no delivery with this id for this customer',
-    }));
-  if (issues.length > 0) {
-    throw new ApiError(
-      404,
-      'delivery_not_found',
-      'event names an unknown delivery; nothing was stored',
-      issues,
-    );
-  }
+    })),
+  );
 }
 
 async function store(

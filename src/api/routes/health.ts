@@ -1,6 +1,6 @@
-import { sql } from 'drizzle-orm';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { databaseAnswers } from '../../db/ping';
 import type { ApiDeps } from '../deps';
 
 const healthSchema = z.object({
@@ -20,12 +20,8 @@ export const healthRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, {
       },
     },
     async (_request, reply) => {
-      try {
-        await deps.db.execute(sql`select 1`);
-        return { status: 'ok' as const, database: 'ok' as const };
-      } catch {
-        return reply.code(503).send({ status: 'degraded', database: 'down' });
-      }
+      if (await databaseAnswers(deps.db)) return { status: 'ok' as const, database: 'ok' as const };
+      return reply.code(503).send({ status: 'degraded', database: 'down' });
     },
   );
   done();

@@ -1,7 +1,5 @@
-import { and, count, desc, eq, isNull, ne, sql, type SQL } from 'drizzle-orm';
-import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
-import { customerParamsSchema, errorResponseSchema } from '../../client/schemas/common';
+import { customerParamsSchema, errorResponseSchema } from '../../contract/common';
 import {
   inboxListQuerySchema,
   inboxListSchema,
@@ -9,23 +7,23 @@ import {
   inboxMessageSchema,
   inboxUnreadCountSchema,
   type InboxMessage,
-} from '../../client/schemas/inbox';
+} from '../../contract/inbox';
 import type { Database } from '../../db/database';
-import { inAppMessages } from '../../db/schema';
-import { storeEvents } from '../../routing/ingest';
-import { routeInline } from '../../routing/outbox';
+import {
+  archive,
+  IN_APP_READ_EVENT,
+  listInbox,
+  markRead,
+  recordReadEvent,
+  unreadCount,
+  type InboxMessageRow,
+} from '../../inbox';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { authErrors, bearerSecurity, iso, isoOrNull } from '../route-support';
 import { routingDeps } from '../routing-deps';
 import { requireCustomer } from './customers';
-import type { z } from 'zod';
 
-type MessageRow = typeof inAppMessages.$inferSelect;
-type ListQuery = z.output<typeof inboxListQuerySchema>;
-
-/** The event a first read stores, so journeys can wait for it (waitForEvent in_app_read). */
-export const IN_APP_READ_EVENT = 'in_app_read';
 const DEFAULT_LEASE_MS = 60_000;
 const TAGS = ['inbox'];
 
@@ -47,7 +45,13 @@ export const inboxRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
     },
     async (request) => {
       await requireCustomer(deps.db, request.params.id);
-      return listInbox(deps.db, request.params.id, request.query);
+      const page = await listInbox(deps.db, request.params.id, request.query);
+      if (!page) {
+        throw new ApiError(400, 'validation_failed', 'cursor is not a page of this inbox', [
+          { path: 'cursor', message: 'must be the nextCursor of a previous page' },
+        ]);
+      }
+      return { messages: page.messages.map(messageView), nextCursor: page.nextCursor };
     },
   );
 
@@ -64,13 +68,7 @@ export const inboxRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
     },
     async (request) => {
       await requireCustomer(deps.db, request.params.id);
-      const [row] = await deps.db
-        .select({ n: count() })
-        .from(inAppMessages)
-        .where(
-          and(eq(inAppMessages.customerId, request.params.id), eq(inAppMessages.status, 'unread')),
-        );
-      return { unread: row?.n ?? 0 };
+      return { unread: await unreadCount(deps.db, request.params.id) };
     },
   );
 
@@ -91,9 +89,13 @@ export const inboxRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
     },
     async (request) => {
       const { id, messageId } = request.params;
-      const row = await markRead(deps.db, id, messageId);
+      const row = await markRead(deps.db, id, messageId, new Date());
+      if (!row) return messageNotFound(deps.db, id);
       // Stored on every call (deduplicated by id): a read whose event failed to store heals on retry.
-      await recordReadEvent(deps, row, request.log);
+      await recordReadEvent(routingDeps(deps, request.log), row, {
+        now: new Date(),
+        leaseMs: deps.eventLeaseMs ?? DEFAULT_LEASE_MS,
+      });
       return messageView(row);
     },
   );
@@ -111,100 +113,12 @@ export const inboxRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
     },
     async (request) => {
       const { id, messageId } = request.params;
-      return messageView(await archive(deps.db, id, messageId));
+      const row = await archive(deps.db, id, messageId, new Date());
+      return row ? messageView(row) : messageNotFound(deps.db, id);
     },
   );
   done();
 };
-
-async function listInbox(db: Database, customerId: string, query: ListQuery) {
-  const filters: (SQL | undefined)[] = [eq(inAppMessages.customerId, customerId)];
-  if (query.status !== 'all') filters.push(eq(inAppMessages.status, query.status));
-  if (query.cursor) filters.push(await olderThan(db, customerId, query.cursor));
-  const rows = await db
-    .select()
-    .from(inAppMessages)
-    .where(and(...filters))
-    .orderBy(desc(inAppMessages.createdAt), desc(inAppMessages.id))
-    .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
-  const last = page[page.length - 1];
-  return {
-    messages: page.map(messageView),
-    nextCursor: rows.length > query.limit && last ? last.id : null,
-  };
-}
-
-/**
- * Messages after the cursor message in (createdAt, id) order. The comparison stays in SQL because
- * Postgres keeps microseconds that a JavaScript Date would round away.
- */
-async function olderThan(db: Database, customerId: string, cursor: string): Promise<SQL> {
-  const [found] = await db
-    .select({ id: inAppMessages.id })
-    .from(inAppMessages)
-    .where(ownedBy(customerId, cursor))
-    .limit(1);
-  if (!found) {
-    throw new ApiError(400, 'validation_failed', 'cursor is not a page of this inbox', [
-      { path: 'cursor', message: 'must be the nextCursor of a previous page' },
-    ]);
-  }
-  return sql`(${inAppMessages.createdAt}, ${inAppMessages.id}) < (select c.created_at, c.id from in_app_messages c where c.id = ${cursor})`;
-}
-
-async function markRead(db: Database, customerId: string, messageId: string): Promise<MessageRow> {
-  const now = new Date();
-  const [updated] = await db
-    .update(inAppMessages)
-    .set({
-      status: sql`case when ${inAppMessages.status} = 'unread' then 'read' else ${inAppMessages.status} end`,
-      readAt: now,
-    })
-    .where(and(ownedBy(customerId, messageId), isNull(inAppMessages.readAt)))
-    .returning();
-  return updated ?? findMessage(db, customerId, messageId);
-}
-
-/** An already read or archived message, for the idempotent answer; 404 when it is not theirs. */
-async function findMessage(db: Database, customerId: string, messageId: string) {
-  const [existing] = await db.select().from(inAppMessages).where(ownedBy(customerId, messageId));
-  return existing ?? messageNotFound(db, customerId);
-}
-
-async function archive(db: Database, customerId: string, messageId: string): Promise<MessageRow> {
-  const [updated] = await db
-    .update(inAppMessages)
-    .set({ status: 'archived', archivedAt: new Date() })
-    .where(and(ownedBy(customerId, messageId), ne(inAppMessages.status, 'archived')))
-    .returning();
-  return updated ?? findMessage(db, customerId, messageId);
-}
-
-async function recordReadEvent(deps: ApiDeps, row: MessageRow, log: FastifyBaseLogger) {
-  const stored = await storeEvents(
-    deps.db,
-    [
-      {
-        id: `inapp:${row.id}:read`,
-        customerId: row.customerId,
-        type: IN_APP_READ_EVENT,
-        occurredAt: iso(row.readAt ?? new Date()),
-        properties: { messageId: row.id, deliveryId: row.deliveryId },
-        // Goes to the run that sent the message, and counts as engagement with it.
-        deliveryId: row.deliveryId,
-      },
-    ],
-    { now: new Date(), leaseMs: deps.eventLeaseMs ?? DEFAULT_LEASE_MS, source: 'inbox' },
-  );
-  const fresh = stored.flatMap((s) => (s.event ? [s.event] : []));
-  await routeInline(routingDeps(deps, log), fresh);
-}
-
-/** A message of another customer is as absent as one that does not exist. */
-function ownedBy(customerId: string, messageId: string): SQL | undefined {
-  return and(eq(inAppMessages.id, messageId), eq(inAppMessages.customerId, customerId));
-}
 
 async function messageNotFound(db: Database, customerId: string): Promise<never> {
   await requireCustomer(db, customerId);
@@ -213,7 +127,7 @@ async function messageNotFound(db: Database, customerId: string): Promise<never>
   ]);
 }
 
-export function messageView(row: MessageRow): InboxMessage {
+export function messageView(row: InboxMessageRow): InboxMessage {
   return {
     id: row.id,
     deliveryId: row.deliveryId,

@@ -1,8 +1,8 @@
-import { and, desc, eq, max } from 'drizzle-orm';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
-import { errorResponseSchema } from '../../client/schemas/common';
+import { errorResponseSchema } from '../../contract/common';
 import {
   journeyCreatedSchema,
+  journeyDefinitionSchema,
   journeyDetailSchema,
   journeyListSchema,
   journeyParamsSchema,
@@ -10,15 +10,20 @@ import {
   journeyVersionParamsSchema,
   journeyVersionSchema,
   type JourneySummary,
-} from '../../client/schemas/journeys';
+} from '../../contract/journeys';
+import {
+  findJourney,
+  findVersion,
+  listJourneys,
+  publishVersion,
+  setJourneyStatus,
+  type JourneyRow,
+  type JourneyVersionRow,
+} from '../../catalogue';
 import type { Database } from '../../db/database';
-import { journeys, journeyVersions } from '../../db/schema';
-import { journeyDefinitionSchema, type JourneyDefinition } from '../../journeys/schema';
 import type { ApiDeps } from '../deps';
-import { ApiError } from '../errors';
+import { journeyNotFound, journeyVersionNotFound } from '../errors';
 import { authErrors, bearerSecurity, iso } from '../route-support';
-
-type JourneyRow = typeof journeys.$inferSelect;
 
 const notFound = { ...authErrors, 404: errorResponseSchema };
 
@@ -31,7 +36,9 @@ export const journeyRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, 
         summary: 'Publish a journey definition as its next immutable version',
         description:
           'Creates version 1, or the next version of an existing journey id, and makes it the active ' +
-          'version. Runs already inside keep the version they started with. A paused journey stays paused.',
+          'version. Runs already inside keep the version they started with. A paused journey stays paused. ' +
+          'Conditions see profile.hasEmail and profile.hasPhone, never the addresses (profile.email ' +
+          'is always missing in a condition), and profile.last_engaged_at.',
         security: bearerSecurity,
         body: journeyDefinitionSchema,
         response: { 201: journeyCreatedSchema, ...authErrors },
@@ -50,10 +57,7 @@ export const journeyRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, 
         response: { 200: journeyListSchema, ...authErrors },
       },
     },
-    async () => {
-      const rows = await deps.db.select().from(journeys).orderBy(journeys.id);
-      return { journeys: rows.map(summaryView) };
-    },
+    async () => ({ journeys: (await listJourneys(deps.db)).map(summaryView) }),
   );
 
   app.get(
@@ -115,73 +119,28 @@ export const journeyRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, 
         },
       },
       async (request) => {
-        await requireJourney(deps.db, request.params.id);
-        const [row] = await deps.db
-          .update(journeys)
-          .set({ status, updatedAt: new Date() })
-          .where(eq(journeys.id, request.params.id))
-          .returning();
-        return summaryView(row as JourneyRow);
+        const row = await setJourneyStatus(deps.db, request.params.id, status);
+        if (!row) throw journeyNotFound();
+        return summaryView(row);
       },
     );
   }
   done();
 };
 
-/** Versions are numbered under a row lock, so concurrent publishes get distinct numbers. */
-async function publishVersion(db: Database, definition: JourneyDefinition) {
-  return db.transaction(async (tx) => {
-    await tx
-      .insert(journeys)
-      .values({ id: definition.id, name: definition.name, activeVersion: 0, triggerEvent: null })
-      .onConflictDoNothing();
-    const [journey] = await tx
-      .select()
-      .from(journeys)
-      .where(eq(journeys.id, definition.id))
-      .for('update');
-    const [latest] = await tx
-      .select({ version: max(journeyVersions.version) })
-      .from(journeyVersions)
-      .where(eq(journeyVersions.journeyId, definition.id));
-    const version = (latest?.version ?? 0) + 1;
-    await tx
-      .insert(journeyVersions)
-      .values({ journeyId: definition.id, version, definition: definition });
-    await tx
-      .update(journeys)
-      .set({
-        name: definition.name,
-        activeVersion: version,
-        triggerEvent: definition.trigger?.event ?? null,
-        updatedAt: new Date(),
-      })
-      .where(eq(journeys.id, definition.id));
-    return { id: definition.id, version, status: journey?.status ?? 'active' };
-  });
-}
-
-export async function requireJourney(db: Database, id: string): Promise<JourneyRow> {
-  const [row] = await db.select().from(journeys).where(eq(journeys.id, id)).limit(1);
-  if (!row)
-    throw new ApiError(404, 'journey_not_found', 'no journey with this id', [
-      { path: 'id', message: 'no journey with this id' },
-    ]);
+async function requireJourney(db: Database, id: string): Promise<JourneyRow> {
+  const row = await findJourney(db, id);
+  if (!row) throw journeyNotFound();
   return row;
 }
 
-async function requireVersion(db: Database, journeyId: string, version: number) {
-  const [row] = await db
-    .select()
-    .from(journeyVersions)
-    .where(and(eq(journeyVersions.journeyId, journeyId), eq(journeyVersions.version, version)))
-    .orderBy(desc(journeyVersions.version))
-    .limit(1);
-  if (!row) {
-    throw new ApiError(404, 'journey_version_not_found', 'no such journey version', [
-      { path: 'version', message: `journey has no version ${version}` },
-    ]);
-  }
+async function requireVersion(
+  db: Database,
+  journeyId: string,
+  version: number,
+): Promise<JourneyVersionRow> {
+  const row = await findVersion(db, journeyId, version);
+  if (!row) throw journeyVersionNotFound(version);
   return row;
 }
 

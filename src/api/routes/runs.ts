@@ -1,12 +1,11 @@
-import { desc, eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import {
   customerParamsSchema,
   errorResponseSchema,
   workflowIdParamsSchema,
-} from '../../client/schemas/common';
-import { journeyParamsSchema } from '../../client/schemas/journeys';
+} from '../../contract/common';
+import { journeyParamsSchema } from '../../contract/journeys';
 import {
   cancelRunResultSchema,
   cancelRunSchema,
@@ -15,18 +14,24 @@ import {
   startRunResultSchema,
   startRunSchema,
   type RunRecord,
-} from '../../client/schemas/runs';
-import { journeyRuns } from '../../db/schema';
+} from '../../contract/runs';
 import { reconcileEndedRun } from '../../routing/reconcile';
-import { findLatestRun, findRunningRun, type RunRow } from '../../routing/run-registry';
+import { startExplicitRun, type StartRefusal } from '../../routing/explicit-start';
+import {
+  findLatestRun,
+  findRunningRun,
+  listCustomerRuns,
+  type RunRow,
+} from '../../routing/run-registry';
 import { isWorkflowNotFound, withTemporalDeadline } from '../../routing/temporal-call';
 import { cancelSignal, stateQuery } from '../../workflows/messages';
 import type { ApiDeps } from '../deps';
-import { ApiError } from '../errors';
+import { ApiError, customerNotFound, journeyNotFound, temporalUnavailable } from '../errors';
 import { authErrors, bearerSecurity, iso, isoOrNull } from '../route-support';
 import { routingDeps } from '../routing-deps';
-import { startExplicitRun, temporalUnavailable } from '../explicit-start';
 import { requireCustomer } from './customers';
+
+const CUSTOMER_RUNS_LIMIT = 200;
 
 const errors = {
   ...authErrors,
@@ -57,7 +62,11 @@ export const runRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { de
       },
     },
     async (request, reply) => {
-      const outcome = await startExplicitRun(deps, request.log, request.params.id, request.body);
+      const outcome = await startExplicitRun(routingDeps(deps, request.log), {
+        journeyId: request.params.id,
+        ...request.body,
+      });
+      if (outcome.kind === 'refused') throw refusalError(outcome.refusal);
       if (outcome.kind === 'blocked') {
         throw new ApiError(
           409,
@@ -132,12 +141,7 @@ export const runRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { de
     },
     async (request) => {
       await requireCustomer(deps.db, request.params.id);
-      const rows = await deps.db
-        .select()
-        .from(journeyRuns)
-        .where(eq(journeyRuns.customerId, request.params.id))
-        .orderBy(desc(journeyRuns.startedAt))
-        .limit(200);
+      const rows = await listCustomerRuns(deps.db, request.params.id, CUSTOMER_RUNS_LIMIT);
       return { runs: rows.map(runView) };
     },
   );
@@ -170,6 +174,34 @@ async function liveState(deps: ApiDeps, row: RunRow): Promise<Record<string, unk
     )) as unknown as Record<string, unknown>;
   } catch {
     return null;
+  }
+}
+
+/** The HTTP answer to a start refused before anything was stored or started. */
+function refusalError(refusal: StartRefusal): ApiError {
+  switch (refusal.reason) {
+    case 'journey_not_found':
+      return journeyNotFound();
+    case 'journey_not_active':
+      return new ApiError(409, 'journey_not_active', `the journey is ${refusal.status}`);
+    case 'customer_not_found':
+      return customerNotFound('customerId');
+    case 'invalid_key':
+      return new ApiError(400, 'validation_failed', 'invalid request body', [
+        { path: 'key', message: refusal.message },
+      ]);
+    case 'trigger_conditions_not_met':
+      return new ApiError(
+        422,
+        'trigger_conditions_not_met',
+        "the start does not satisfy the journey's trigger conditions",
+        refusal.outcomes.map((o) => ({
+          path: o.field,
+          message: `"${o.op}" condition not met${o.missing ? ' (field missing)' : ''}`,
+        })),
+      );
+    case 'temporal_unavailable':
+      return temporalUnavailable();
   }
 }
 

@@ -1,6 +1,6 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
-import { customerParamsSchema, errorResponseSchema } from '../../client/schemas/common';
-import { timelineQuerySchema, timelineSchema } from '../../client/schemas/timeline';
+import { customerParamsSchema, errorResponseSchema } from '../../contract/common';
+import { timelineQuerySchema, timelineSchema } from '../../contract/timeline';
 import { loadCustomerTimeline } from '../../timeline/load-timeline';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { channelSchema } from '../../journeys/channel-content';
-import { journeyIdSchema, stepIdSchema } from '../../journeys/schema';
+import { channelSchema } from '../journeys/channel-content';
+import { journeyIdSchema, stepIdSchema } from '../journeys/schema';
 import { isoTimestampSchema } from './common';
 
 export const attributionModelSchema = z.enum(

@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { journeyIdSchema } from '../../journeys/schema';
+import { journeyIdSchema } from '../journeys/schema';
+
+/** POST /v1/journeys takes the journey language's own schema (defaults optional in the input). */
+export { journeyDefinitionSchema, type JourneyDefinitionInput } from '../journeys/schema';
 import { isoTimestampSchema } from './common';
 
 export const journeyStatusSchema = z.enum(['active', 'paused', 'archived']);

@@ -1,0 +1,7 @@
+/** Customers: reading and changing a customer, and the profile snapshot conditions see. */
+export { readCustomer, type CustomerRow } from './read-customer';
+export { upsertCustomer, type CustomerChange } from './upsert-customer';
+export { updateAttributes, AttributeUpdateError } from './update-attributes';
+export { toProfileSnapshot, BUILT_IN_PROFILE_FIELDS, type ProfileSource } from './profile-snapshot';
+export { loadProfileSnapshot, profileSourceOf } from './load-profile';
+export { ENGAGEMENT_EVENT_TYPES, engagementTimes, lastEngagement } from './engagement';

@@ -1,0 +1,26 @@
+import { inArray } from 'drizzle-orm';
+import type { Database } from '../db/database';
+import { deliveries } from '../db/schema';
+
+/**
+ * The positions of events that name a delivery which is not their own customer's (or does not
+ * exist). An event may only speak about its customer's messages: a click must never move another
+ * customer's run, so such a batch is refused before anything is stored.
+ */
+export async function eventsNamingForeignDeliveries(
+  db: Database,
+  items: { customerId: string; deliveryId?: string }[],
+): Promise<number[]> {
+  const named = items.flatMap((item, index) =>
+    item.deliveryId ? [{ deliveryId: item.deliveryId, customerId: item.customerId, index }] : [],
+  );
+  if (named.length === 0) return [];
+  const rows = await db
+    .select({ id: deliveries.id, customerId: deliveries.customerId })
+    .from(deliveries)
+    .where(inArray(deliveries.id, [...new Set(named.map((item) => item.deliveryId))]));
+  const owner = new Map(rows.map((row) => [row.id, row.customerId]));
+  return named
+    .filter((item) => owner.get(item.deliveryId) !== item.customerId)
+    .map((item) => item.index);
+}
