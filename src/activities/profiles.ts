@@ -10,9 +10,6 @@ import {
 import type { JsonObject, ProfileSnapshot } from '../journeys/run-types';
 import { customerNotFound, invalidRequest } from './failures';
 
-// The send path and its channel drivers still import these from here; src/customers owns them.
-export { readCustomer, type CustomerRow } from '../customers';
-
 /**
  * The run's view of the customer. Both activities answer with the snapshot src/customers builds,
  * the same one routing and explicit starts evaluate trigger conditions on, so the run's entry

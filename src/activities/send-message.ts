@@ -23,7 +23,7 @@ import { activityLog } from './activity-log';
 import type { PreparedMessage } from './channel-drivers/driver';
 import { driverFor, prepareMessage } from './channel-drivers/prepare-message';
 import { FailureType } from './failures';
-import { readCustomer } from './profiles';
+import { readCustomer } from '../customers';
 import { parseSendRequest } from './send-request';
 import type { ActivityDeps, SendMessageRequest } from './types';
 

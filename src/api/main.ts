@@ -4,7 +4,7 @@ import { loadConfig } from '../config';
 import { openDatabase } from '../db/database';
 import { startEventRouter } from '../routing/event-router';
 import { requireSetting } from '../runtime/require-setting';
-import { twilioWebhooks } from '../runtime/twilio-webhooks';
+import { twilioWebhooks } from './twilio/webhook-settings';
 import { buildApi } from './server';
 
 async function main(): Promise<void> {

@@ -6,7 +6,7 @@ import { buildApi } from '../api/server';
 import type { Config } from '../config';
 import { openDatabase } from '../db/database';
 import { startEventRouter } from '../routing';
-import { twilioWebhooks } from '../runtime/twilio-webhooks';
+import { twilioWebhooks } from '../api/twilio/webhook-settings';
 import { activitiesFromConfig } from '../runtime/activity-deps';
 import { createJourneyWorker } from '../runtime/journey-worker';
 import { devApiKey, devSecret } from './dev-api-key';

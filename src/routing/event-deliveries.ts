@@ -1,6 +1,5 @@
-import { inArray } from 'drizzle-orm';
 import type { Database } from '../db/database';
-import { deliveries } from '../db/schema';
+import { deliveryOwners } from '../deliveries/delivery-owners';
 
 /**
  * The positions of events that name a delivery which is not their own customer's (or does not
@@ -15,11 +14,10 @@ export async function eventsNamingForeignDeliveries(
     item.deliveryId ? [{ deliveryId: item.deliveryId, customerId: item.customerId, index }] : [],
   );
   if (named.length === 0) return [];
-  const rows = await db
-    .select({ id: deliveries.id, customerId: deliveries.customerId })
-    .from(deliveries)
-    .where(inArray(deliveries.id, [...new Set(named.map((item) => item.deliveryId))]));
-  const owner = new Map(rows.map((row) => [row.id, row.customerId]));
+  const owner = await deliveryOwners(
+    db,
+    named.map((item) => item.deliveryId),
+  );
   return named
     .filter((item) => owner.get(item.deliveryId) !== item.customerId)
     .map((item) => item.index);

@@ -2,7 +2,7 @@ import type { SendReceipt } from '../../channels/channel';
 import type { SuppressionChannel } from '../../guardrails/suppression';
 import type { ChannelName, ContentByChannel } from '../../journeys/channel-content';
 import type { TemplateScope } from '../../templates/template-scope';
-import type { CustomerRow } from '../profiles';
+import type { CustomerRow } from '../../customers';
 import type { ActivityDeps } from '../types';
 
 /**

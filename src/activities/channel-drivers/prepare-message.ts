@@ -2,7 +2,7 @@ import { unsubscribeLinks } from '../../guardrails/unsubscribe-links';
 import type { ChannelName } from '../../journeys/channel-content';
 import { TemplateError } from '../../templates/template-error';
 import { buildTemplateScope } from '../../templates/template-scope';
-import type { CustomerRow } from '../profiles';
+import type { CustomerRow } from '../../customers';
 import { templateVariables } from '../send-request';
 import type { ActivityDeps, SendMessageRequest } from '../types';
 import type { ChannelDriver, NotSendable, PreparedMessage, Recipient } from './driver';

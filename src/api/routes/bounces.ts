@@ -1,12 +1,12 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
-import type { ApiIssue } from '../../client/schemas/common';
+import type { ApiIssue } from '../../contract/common';
 import {
   bounceWebhookResultSchema,
   bounceWebhookSchema,
   type BounceReportItem as BounceItem,
   type BounceWebhookResult,
-} from '../../client/schemas/bounces';
+} from '../../contract/bounces';
 import { recordBounces, type BounceReport } from '../../guardrails/record-bounce';
 import { normaliseAddress } from '../../guardrails/suppression';
 import type { JourneyEvent } from '../../journeys/run-types';

@@ -1,10 +1,10 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
-import { customerParamsSchema, errorResponseSchema } from '../../client/schemas/common';
+import { customerParamsSchema, errorResponseSchema } from '../../contract/common';
 import {
   deliveryListQuerySchema,
   deliveryListSchema,
   type Delivery,
-} from '../../client/schemas/deliveries';
+} from '../../contract/deliveries';
 import type { DeliveryRow } from '../../deliveries/delivery-row';
 import { listCustomerDeliveries } from '../../deliveries/customer-deliveries';
 import type { ApiDeps } from '../deps';

@@ -1,6 +1,6 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorResponseSchema } from '../../client/schemas/common';
+import { errorResponseSchema } from '../../contract/common';
 import {
   suppressionCreatedSchema,
   suppressionInputSchema,
@@ -8,7 +8,7 @@ import {
   suppressionListSchema,
   suppressionParamsSchema,
   type Suppression,
-} from '../../client/schemas/suppressions';
+} from '../../contract/suppressions';
 import type { Database } from '../../db/database';
 import {
   addSuppression,

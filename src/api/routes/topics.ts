@@ -1,5 +1,5 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
-import { customerParamsSchema, errorResponseSchema } from '../../client/schemas/common';
+import { customerParamsSchema, errorResponseSchema } from '../../contract/common';
 import {
   customerTopicInputSchema,
   customerTopicListSchema,
@@ -11,7 +11,7 @@ import {
   topicUpsertResponseSchema,
   type CustomerTopic,
   type Topic,
-} from '../../client/schemas/topics';
+} from '../../contract/topics';
 import type { Database } from '../../db/database';
 import {
   findTopic,

@@ -6,14 +6,14 @@ import { routeInline } from '../../routing/outbox';
 import type { ApiDeps } from '../deps';
 import { errorBody } from '../errors';
 import { routingDeps } from '../routing-deps';
-import { applyInboundSms, keywordOf } from '../twilio/inbound-sms';
+import { applyInboundSms, keywordOf } from '../../guardrails/inbound-sms';
 import {
   acceptTwilioForms,
   field,
   requireTwilioSignature,
   type TwilioParams,
 } from '../twilio/signature';
-import { applyStatusReport } from '../twilio/status-callback';
+import { applyStatusReport } from '../../deliveries/status-report';
 
 const DEFAULT_LEASE_MS = 60_000;
 const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;

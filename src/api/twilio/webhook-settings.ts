@@ -1,5 +1,5 @@
-import type { ApiDeps } from '../api/deps';
-import type { Config } from '../config';
+import type { ApiDeps } from '../deps';
+import type { Config } from '../../config';
 
 /** The API's Twilio webhook settings: present only when Twilio is configured. */
 export function twilioWebhooks(config: Config): Pick<ApiDeps, 'twilio'> {

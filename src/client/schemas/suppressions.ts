@@ -1,2 +1,0 @@
-// Kept so modules not yet moved to src/contract compile; new code imports src/contract.
-export * from '../../contract/suppressions';
