@@ -23,6 +23,9 @@ export async function startMailSink(options: {
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    // The worker's pooled SMTP transport keeps idle sessions open; on Ctrl-C the sink must not
+    // wait the default 30 s for them to say goodbye.
+    closeTimeout: 1_000,
     onData(stream, _session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));

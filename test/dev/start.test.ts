@@ -51,6 +51,30 @@ describe('npm start', () => {
     expect(alive(server!)).toBe(false);
   });
 
+  it('stops in seconds after it has sent an email, though the SMTP pool keeps a session open', async () => {
+    const launcher = startLauncher();
+    await eventually(() => launcher.output().includes('Cairn is running.'), {
+      timeoutMs: 120_000,
+      intervalMs: 200,
+      describe: 'the banner "Cairn is running."',
+    });
+    await sendOneEmail(launcher.output());
+    await eventually(() => launcher.output().includes('cairn: mail sink stored'), {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      describe: 'the mail sink to store the email',
+    });
+
+    const interruptedAt = Date.now();
+    process.kill(-launcher.child.pid!, 'SIGINT');
+    const code = await launcher.exited;
+
+    expect(launcher.output()).not.toContain('took too long');
+    expect(code).toBe(0);
+    // Well inside the 20 s the launcher allows itself (the sink's idle-session grace is 1 s).
+    expect(Date.now() - interruptedAt).toBeLessThan(10_000);
+  });
+
   it('stops what it started when SIGTERM arrives during startup', async () => {
     const launcher = startLauncher();
     const server = await eventually(() => devServerPid(stateDir), {
@@ -119,6 +143,38 @@ describe('npm start', () => {
     return { child, exited, output: () => output };
   }
 });
+
+/** A transactional one-step journey (no quiet hours) and the event that starts it. */
+async function sendOneEmail(banner: string): Promise<void> {
+  const api = /API\s+(http:\/\/\S+\/v1)/.exec(banner)?.[1];
+  const key = /API key\s+(\S+)/.exec(banner)?.[1];
+  if (!api || !key) throw new Error('the banner names no API URL or key');
+  const call = async (method: string, route: string, body: unknown) => {
+    const response = await fetch(`${api}${route}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(response.status).toBeLessThan(300);
+  };
+  await call('POST', '/journeys', {
+    id: 'ping',
+    name: 'Ping',
+    trigger: { event: 'ping' },
+    entry: 'pong',
+    steps: [
+      {
+        id: 'pong',
+        type: 'send',
+        kind: 'transactional',
+        channel: 'email',
+        content: { subject: 'Pong', html: '<p>Pong</p>' },
+      },
+    ],
+  });
+  await call('PUT', '/customers/cust-ping', { email: 'ping@example.test' });
+  await call('POST', '/events', { id: 'evt-ping', customerId: 'cust-ping', type: 'ping' });
+}
 
 /** The dev server the launcher started: the temporal process that keeps its state in stateDir. */
 function devServerPid(stateDir: string): number | null {
