@@ -15,7 +15,7 @@ import {
 } from '../deliveries/ledger';
 import { mergeCapRules } from '../guardrails/cap-rules';
 import { mainPoolConsentGate } from '../guardrails/consent-gate';
-import { suppressAfterSendFailure } from '../guardrails/record-bounce';
+import { suppressAfterSendFailure } from '../bounces/record-bounce';
 import { runSendChecks } from '../guardrails/send-checks';
 import type { SendOutcome } from '../journeys/run-types';
 import { TemplateError } from '../templates/template-error';

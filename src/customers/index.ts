@@ -5,3 +5,4 @@ export { updateAttributes, AttributeUpdateError } from './update-attributes';
 export { toProfileSnapshot, BUILT_IN_PROFILE_FIELDS, type ProfileSource } from './profile-snapshot';
 export { loadProfileSnapshot, profileSourceOf } from './load-profile';
 export { ENGAGEMENT_EVENT_TYPES, engagementTimes, lastEngagement } from './engagement';
+export { existingCustomerIds, customersWithAddress } from './find-customers';

@@ -1,6 +1,7 @@
 import { inArray } from 'drizzle-orm';
+import { existingCustomerIds } from '../customers';
 import type { Database } from '../db/database';
-import { customers, events } from '../db/schema';
+import { events } from '../db/schema';
 import type { JourneyEvent, JsonObject } from '../journeys/run-types';
 import { toJourneyEvent } from './journey-event';
 
@@ -85,12 +86,10 @@ function toRow(item: IncomingEvent, options: { now: Date; leaseMs: number; sourc
 }
 
 async function assertCustomersExist(db: Database, items: IncomingEvent[]): Promise<void> {
-  const ids = [...new Set(items.map((item) => item.customerId))];
-  const found = await db
-    .select({ id: customers.id })
-    .from(customers)
-    .where(inArray(customers.id, ids));
-  const known = new Set(found.map((row) => row.id));
+  const known = await existingCustomerIds(
+    db,
+    items.map((item) => item.customerId),
+  );
   const missing = items.flatMap((item, index) => (known.has(item.customerId) ? [] : [index]));
   if (missing.length > 0) throw new UnknownCustomerError(missing);
 }

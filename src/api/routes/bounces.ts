@@ -7,7 +7,7 @@ import {
   type BounceReportItem as BounceItem,
   type BounceWebhookResult,
 } from '../../contract/bounces';
-import { recordBounces, type BounceReport } from '../../guardrails/record-bounce';
+import { recordBounces, type BounceReport } from '../../bounces/record-bounce';
 import { normaliseAddress } from '../../guardrails/suppression';
 import type { JourneyEvent } from '../../journeys/run-types';
 import { routeInline } from '../../routing/outbox';

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { eq, inArray, sql } from 'drizzle-orm';
+import { inArray } from 'drizzle-orm';
+import { customersWithAddress } from '../customers';
 import type { Database } from '../db/database';
-import { customers, events, type SuppressionReason } from '../db/schema';
+import { events, type SuppressionReason } from '../db/schema';
 import type { DeliveryRow } from '../deliveries/delivery-row';
 import {
   findBouncedDelivery,
@@ -9,13 +10,13 @@ import {
 } from '../deliveries/record-bounce-on-delivery';
 import type { JourneyEvent, JsonObject } from '../journeys/run-types';
 import { storeEvents } from '../routing/ingest';
-import { suppressionForSendFailure } from './bounce-rules';
+import { suppressionForSendFailure } from '../guardrails/bounce-rules';
 import {
   addSuppression,
   InvalidAddressError,
   normaliseAddress,
   type SuppressionChannel,
-} from './suppression';
+} from '../guardrails/suppression';
 
 export type BounceKind = 'hard_bounce' | 'soft_bounce' | 'complaint';
 export type BounceChannel = 'email' | 'sms';
@@ -146,20 +147,6 @@ async function suppress(db: Database, report: BounceReport): Promise<BounceOutco
     source: report.source,
   });
   return created ? 'added' : 'existing';
-}
-
-async function customersWithAddress(
-  db: Database,
-  channel: BounceChannel,
-  address: string,
-): Promise<string[]> {
-  // Emails are stored as given; compare them in the normalised form suppressions use.
-  const match =
-    channel === 'email'
-      ? sql`lower(btrim(${customers.email})) = ${address}`
-      : eq(customers.phone, address);
-  const rows = await db.select({ id: customers.id }).from(customers).where(match);
-  return rows.map((row) => row.id);
 }
 
 const EVENT_TYPES: Record<BounceChannel, Record<BounceKind, string>> = {
