@@ -9,16 +9,16 @@
  * Recording an existing history again replaces what runs in flight look like: see the README.
  */
 import '../support/quiet-runtime';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { startTemporalDevServer } from '../../src/dev/temporal-dev-server';
-import { workflowsPath } from '../../src/runtime/journey-worker';
 import { startChannelPeers, type ChannelPeers } from '../support/channel-peers';
 import { createTestJourneyWorker } from '../support/journey-worker';
 import { createTimeSkippingEnvironment } from '../support/temporal';
+import { bundleWorkflowsForTests } from '../support/workflow-bundle';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { HISTORIES_DIR, readManifest } from './history-files';
 import { saveHistory } from './recording/save-history';
@@ -56,11 +56,8 @@ async function main(): Promise<void> {
   }
 
   const bundleDir = mkdtempSync(path.join(os.tmpdir(), 'cairn-replay-record-'));
-  const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietBundler });
-  const bundlePath = path.join(bundleDir, 'workflow-bundle.js');
-  writeFileSync(bundlePath, bundle.code);
   // The test worker factory reads the bundle the way jest's global setup hands it over.
-  process.env.CAIRN_TEST_WORKFLOW_BUNDLE = bundlePath;
+  await bundleWorkflowsForTests(path.join(bundleDir, 'workflow-bundle.js'));
 
   const [database, peers] = await Promise.all([createTestDatabase(), startChannelPeers()]);
   try {
@@ -176,15 +173,6 @@ async function serverFor(scenario: Scenario): Promise<RecordingServer> {
     },
   };
 }
-
-const quietBundler = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};
 
 main().catch((error: unknown) => {
   console.error(error);
