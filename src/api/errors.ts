@@ -38,6 +38,11 @@ export function customerNotFound(path: 'id' | 'customerId'): ApiError {
   ]);
 }
 
+/** A run key the journey refuses (missing for a keyed journey, given for another, malformed). */
+export function invalidRunKey(message: string): ApiError {
+  return new ApiError(400, 'validation_failed', 'invalid request body', [{ path: 'key', message }]);
+}
+
 export function errorBody(code: string, message: string, issues?: ApiIssue[]): ErrorResponse {
   return { error: { code, message, ...(issues ? { issues } : {}) } };
 }

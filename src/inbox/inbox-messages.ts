@@ -1,4 +1,5 @@
 import { and, count, desc, eq, isNull, ne, sql, type SQL } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/database';
 import { inAppMessages } from '../db/schema';
 
@@ -57,34 +58,56 @@ export async function unreadCount(db: Database, customerId: string): Promise<num
 }
 
 /** Idempotent: the first read sets readAt; an archived message stays archived. */
-export async function markRead(
+export function markRead(
   db: Database,
   customerId: string,
   messageId: string,
   now: Date,
 ): Promise<InboxMessageRow | null> {
-  const [updated] = await db
-    .update(inAppMessages)
-    .set({
+  return changeOnce(
+    db,
+    customerId,
+    messageId,
+    {
       status: sql`case when ${inAppMessages.status} = 'unread' then 'read' else ${inAppMessages.status} end`,
       readAt: now,
-    })
-    .where(and(ownedBy(customerId, messageId), isNull(inAppMessages.readAt)))
-    .returning();
-  return updated ?? findMessage(db, customerId, messageId);
+    },
+    isNull(inAppMessages.readAt),
+  );
 }
 
 /** Idempotent. */
-export async function archive(
+export function archive(
   db: Database,
   customerId: string,
   messageId: string,
   now: Date,
 ): Promise<InboxMessageRow | null> {
+  return changeOnce(
+    db,
+    customerId,
+    messageId,
+    { status: 'archived', archivedAt: now },
+    ne(inAppMessages.status, 'archived'),
+  );
+}
+
+/**
+ * Applies `change` only while `pending` holds, so a repeated call changes nothing (the first
+ * timestamp stays); either way it answers the message as it now is, or null when it is not this
+ * customer's.
+ */
+async function changeOnce(
+  db: Database,
+  customerId: string,
+  messageId: string,
+  change: PgUpdateSetSource<typeof inAppMessages>,
+  pending: SQL,
+): Promise<InboxMessageRow | null> {
   const [updated] = await db
     .update(inAppMessages)
-    .set({ status: 'archived', archivedAt: now })
-    .where(and(ownedBy(customerId, messageId), ne(inAppMessages.status, 'archived')))
+    .set(change)
+    .where(and(ownedBy(customerId, messageId), pending))
     .returning();
   return updated ?? findMessage(db, customerId, messageId);
 }

@@ -97,6 +97,17 @@ export async function createHarness(options: { temporal: 'live' | 'dead' }): Pro
   };
 }
 
+/** Publishes a journey version through the API; a refusal fails the test where it happens. */
+export async function publishJourney(h: Harness, definition: unknown): Promise<void> {
+  const res = await h.inject({
+    method: 'POST',
+    url: '/v1/journeys',
+    headers: auth,
+    payload: definition,
+  });
+  expect(res.statusCode).toBe(201);
+}
+
 export function buildTestApi(
   db: TestDatabase,
   temporal: Client,

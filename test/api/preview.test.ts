@@ -6,7 +6,7 @@ import { events, journeyRuns } from '../../src/db/schema';
 import { simulate } from '../../src/journeys/preview';
 import { parseJourneyDefinition } from '../../src/journeys/validate';
 import type { JourneyDefinitionInput } from '../../src/journeys/schema';
-import { auth, createHarness, type Harness } from './harness';
+import { auth, createHarness, publishJourney, type Harness } from './harness';
 
 const START = '2026-12-01T10:00:00.000Z';
 const HOUR = 3_600_000;
@@ -61,13 +61,7 @@ beforeAll(async () => {
   });
   expect(customer.statusCode).toBe(201);
   for (const definition of [cartNudge, { ...cartNudge, name: 'Cart nudge v2', exitOn: [] }]) {
-    const res = await h.inject({
-      method: 'POST',
-      url: '/v1/journeys',
-      headers: auth,
-      payload: definition,
-    });
-    expect(res.statusCode).toBe(201);
+    await publishJourney(h, definition);
   }
 });
 afterAll(async () => h.close());

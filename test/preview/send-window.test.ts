@@ -29,8 +29,8 @@ describe('previewJourney and quiet hours', () => {
   });
   afterAll(async () => database.close());
 
-  it("defers a marketing message to the deployment's window", async () => {
-    const outcome = await previewJourney(
+  const preview = () =>
+    previewJourney(
       {
         db: database.db,
         defaultTimeZone: 'UTC',
@@ -40,6 +40,9 @@ describe('previewJourney and quiet hours', () => {
       request,
       new Date(),
     );
+
+  it("defers a marketing message to the deployment's window", async () => {
+    const outcome = await preview();
     expect(outcome).toMatchObject({
       kind: 'previewed',
       result: { messages: [{ stepId: 'news', at: '2026-12-02T08:00:00.000Z' }] },
@@ -51,16 +54,7 @@ describe('previewJourney and quiet hours', () => {
       ...definition,
       sendWindow: { start: '23:00', end: '23:59' },
     });
-    const outcome = await previewJourney(
-      {
-        db: database.db,
-        defaultTimeZone: 'UTC',
-        defaultSendWindow: { start: '08:00', end: '21:00' },
-      },
-      'evening-news',
-      request,
-      new Date(),
-    );
+    const outcome = await preview();
     expect(outcome).toMatchObject({
       kind: 'previewed',
       result: { version: 2, messages: [{ at: '2026-12-01T23:00:00.000Z' }] },

@@ -5,7 +5,6 @@ import { historyFromJson } from './history-json';
 
 /** Recorded workflow histories, one JSON file each (Temporal's own proto JSON, as the CLI shows). */
 export const HISTORIES_DIR = path.join(__dirname, 'histories');
-export const MANIFEST = path.join(HISTORIES_DIR, 'index.json');
 
 /** What a recorded history is, so a failing replay names the run state it stands for. */
 export interface HistoryEntry {
@@ -21,19 +20,25 @@ export interface HistoryEntry {
   recordedAt: string;
 }
 
-export function readManifest(): HistoryEntry[] {
-  if (!existsSync(MANIFEST)) return [];
-  return JSON.parse(readFileSync(MANIFEST, 'utf8')) as HistoryEntry[];
+/** `dir` is another folder of histories laid out the same way (the recorder's --out). */
+export function readManifest(dir = HISTORIES_DIR): HistoryEntry[] {
+  const manifest = manifestIn(dir);
+  if (!existsSync(manifest)) return [];
+  return JSON.parse(readFileSync(manifest, 'utf8')) as HistoryEntry[];
+}
+
+export function manifestIn(dir: string): string {
+  return path.join(dir, 'index.json');
 }
 
 /** Every .json history file in the folder (the manifest itself excluded). */
-export function historyFilesOnDisk(): string[] {
-  return readdirSync(HISTORIES_DIR)
+export function historyFilesOnDisk(dir = HISTORIES_DIR): string[] {
+  return readdirSync(dir)
     .filter((name) => name.endsWith('.json') && name !== 'index.json')
     .sort();
 }
 
-export function loadHistory(entry: HistoryEntry): HistoryAndWorkflowId {
-  const json: unknown = JSON.parse(readFileSync(path.join(HISTORIES_DIR, entry.file), 'utf8'));
+export function loadHistory(entry: HistoryEntry, dir = HISTORIES_DIR): HistoryAndWorkflowId {
+  const json: unknown = JSON.parse(readFileSync(path.join(dir, entry.file), 'utf8'));
   return { workflowId: entry.workflowId, history: historyFromJson(json) };
 }

@@ -1,25 +1,26 @@
 /**
  * Records the workflow histories the replay suite replays. `npm run replay:record` records the
  * scenarios that have no history yet (a new scenario), `npm run replay:record -- <scenario> ...`
- * records the named ones again and `-- --all` every one. Each scenario runs the CURRENT workflow
+ * records the named ones again and `-- --all` every one; `-- --out <dir>` writes into another
+ * folder instead (to check that the recorder still records what it did). Each scenario runs the CURRENT workflow
  * code with real activities against a fresh Postgres database and the provider peers (SMTP,
  * Twilio, FCM), on a Temporal server of its own, and the run's history is written to
  * test/replay/histories/ with an entry in its index.json. Needs Postgres at 127.0.0.1:5432.
  * Recording an existing history again replaces what runs in flight look like: see the README.
  */
 import '../support/quiet-runtime';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { startTemporalDevServer } from '../../src/dev/temporal-dev-server';
-import { workflowsPath } from '../../src/runtime/journey-worker';
 import { startChannelPeers, type ChannelPeers } from '../support/channel-peers';
 import { createTestJourneyWorker } from '../support/journey-worker';
 import { createTimeSkippingEnvironment } from '../support/temporal';
+import { bundleWorkflowsForTests } from '../support/workflow-bundle';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
-import { readManifest } from './history-files';
+import { HISTORIES_DIR, readManifest } from './history-files';
 import { saveHistory } from './recording/save-history';
 import { builtInScenarios } from './recording/built-in-scenarios';
 import { endStateScenarios } from './recording/end-state-scenarios';
@@ -34,7 +35,7 @@ import {
 const scenarios: Scenario[] = [...builtInScenarios, ...inFlightScenarios, ...endStateScenarios];
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
+  const { args, outDir } = parseArgs(process.argv.slice(2));
   const names = args.filter((arg) => arg !== '--all');
   const unknown = names.filter((name) => !scenarios.some((s) => s.name === name));
   if (unknown.length > 0) {
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
       `unknown scenario(s) ${unknown.join(', ')}; known: ${scenarios.map((s) => s.name).join(', ')}`,
     );
   }
-  const recorded = new Set(readManifest().map((entry) => entry.scenario));
+  const recorded = new Set(readManifest(outDir).map((entry) => entry.scenario));
   const chosen =
     names.length > 0
       ? scenarios.filter((s) => names.includes(s.name))
@@ -55,16 +56,13 @@ async function main(): Promise<void> {
   }
 
   const bundleDir = mkdtempSync(path.join(os.tmpdir(), 'cairn-replay-record-'));
-  const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietBundler });
-  const bundlePath = path.join(bundleDir, 'workflow-bundle.js');
-  writeFileSync(bundlePath, bundle.code);
   // The test worker factory reads the bundle the way jest's global setup hands it over.
-  process.env.CAIRN_TEST_WORKFLOW_BUNDLE = bundlePath;
+  await bundleWorkflowsForTests(path.join(bundleDir, 'workflow-bundle.js'));
 
   const [database, peers] = await Promise.all([createTestDatabase(), startChannelPeers()]);
   try {
     for (const scenario of chosen) {
-      const runs = await record(scenario, database, peers);
+      const runs = await record(scenario, database, peers, outDir);
       console.log(`${scenario.name}: ${runs.map((r) => r.file).join(', ')}`);
     }
   } finally {
@@ -74,10 +72,20 @@ async function main(): Promise<void> {
   }
 }
 
+function parseArgs(argv: string[]): { args: string[]; outDir: string } {
+  const at = argv.indexOf('--out');
+  if (at === -1) return { args: argv, outDir: HISTORIES_DIR };
+  const outDir = argv[at + 1];
+  if (!outDir) throw new Error('--out needs a directory');
+  mkdirSync(outDir, { recursive: true });
+  return { args: argv.filter((_, i) => i !== at && i !== at + 1), outDir: path.resolve(outDir) };
+}
+
 async function record(
   scenario: Scenario,
   database: TestDatabase,
   peers: ChannelPeers,
+  outDir: string,
 ): Promise<RecordedRun[]> {
   const server = await serverFor(scenario);
   try {
@@ -115,6 +123,7 @@ async function record(
           recordedAt: new Date().toISOString(),
         },
         history,
+        outDir,
       );
     }
     return runs;
@@ -164,15 +173,6 @@ async function serverFor(scenario: Scenario): Promise<RecordingServer> {
     },
   };
 }
-
-const quietBundler = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};
 
 main().catch((error: unknown) => {
   console.error(error);

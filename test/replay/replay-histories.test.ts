@@ -15,7 +15,7 @@ describe('recorded workflow histories replay against the current workflow code',
   beforeAll(async () => {
     const replays = Worker.runReplayHistories(
       { workflowBundle: testWorkflowBundle() },
-      manifest.map(loadHistory),
+      manifest.map((entry) => loadHistory(entry)),
     );
     // Replayed one after another, in the order given.
     let index = 0;

@@ -2,7 +2,7 @@
 import { count, ne } from 'drizzle-orm';
 import fc from 'fast-check';
 import { journeyRuns } from '../../src/db/schema';
-import { auth, createHarness, welcomeJourney, type Harness } from '../api/harness';
+import { auth, createHarness, publishJourney, welcomeJourney, type Harness } from '../api/harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -20,13 +20,7 @@ beforeAll(async () => {
       },
     },
   ]) {
-    const res = await h.inject({
-      method: 'POST',
-      url: '/v1/journeys',
-      headers: auth,
-      payload: definition,
-    });
-    expect(res.statusCode).toBe(201);
+    await publishJourney(h, definition);
   }
 });
 afterAll(async () => h.close());

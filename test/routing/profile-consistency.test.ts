@@ -6,7 +6,7 @@ import { events, journeyRuns } from '../../src/db/schema';
 import { advance, startRun } from '../../src/journeys/interpreter';
 import type { Condition, JourneyDefinitionInput } from '../../src/journeys/schema';
 import { toJourneyEvent } from '../../src/routing/journey-event';
-import { auth, createHarness, type Harness } from '../api/harness';
+import { auth, createHarness, publishJourney, type Harness } from '../api/harness';
 
 /**
  * A trigger condition must get the same answer when routing decides to start a run, when an
@@ -106,13 +106,7 @@ beforeAll(async () => {
       [`routed-${name}`, eventType('routed', name)],
       [`explicit-${name}`, eventType('explicit', name)],
     ] as const) {
-      const res = await h.inject({
-        method: 'POST',
-        url: '/v1/journeys',
-        headers: auth,
-        payload: journeyFor(id, trigger, condition),
-      });
-      expect(res.statusCode).toBe(201);
+      await publishJourney(h, journeyFor(id, trigger, condition));
     }
   }
 });

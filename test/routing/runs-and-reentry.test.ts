@@ -2,7 +2,7 @@
 import { eq } from 'drizzle-orm';
 import { deliveries, journeyRuns } from '../../src/db/schema';
 import { journeyWorkflowId } from '../../src/journeys/workflow-id';
-import { auth, createHarness, welcomeJourney, type Harness } from '../api/harness';
+import { auth, createHarness, publishJourney, welcomeJourney, type Harness } from '../api/harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -34,15 +34,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h.close());
 
-async function publish(definition: unknown) {
-  const res = await h.inject({
-    method: 'POST',
-    url: '/v1/journeys',
-    headers: auth,
-    payload: definition,
-  });
-  expect(res.statusCode).toBe(201);
-}
+const publish = (definition: unknown) => publishJourney(h, definition);
 const send = (payload: unknown) =>
   h.inject({ method: 'POST', url: '/v1/events', headers: auth, payload });
 const start = (journey: string, payload: unknown) =>

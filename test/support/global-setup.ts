@@ -1,11 +1,9 @@
-import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { workflowsPath } from '../../src/runtime/journey-worker';
 import { startTemporalDevServer, type DevServer } from '../../src/dev/temporal-dev-server';
 import { TEST_POSTGRES_URL } from './test-database';
+import { bundleWorkflowsForTests } from './workflow-bundle';
 
 declare global {
   var __cairnDevServer: DevServer | undefined;
@@ -17,26 +15,14 @@ declare global {
  */
 export default async function globalSetup(): Promise<void> {
   await assertPostgres();
-  const [server, bundle] = await Promise.all([
+  const [server] = await Promise.all([
     // No port given: it picks one and starts again on another if someone takes it first.
     startTemporalDevServer({ startTimeoutMs: 60_000 }),
-    bundleWorkflowCode({ workflowsPath, logger: quietLogger }),
+    bundleWorkflowsForTests(path.join(os.tmpdir(), `cairn-workflow-bundle-${process.pid}.js`)),
   ]);
-  const bundlePath = path.join(os.tmpdir(), `cairn-workflow-bundle-${process.pid}.js`);
-  writeFileSync(bundlePath, bundle.code);
-  process.env.CAIRN_TEST_WORKFLOW_BUNDLE = bundlePath;
   globalThis.__cairnDevServer = server;
   process.env.CAIRN_TEST_TEMPORAL_ADDRESS = server.address;
 }
-
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};
 
 async function assertPostgres(): Promise<void> {
   const sql = postgres(TEST_POSTGRES_URL, {

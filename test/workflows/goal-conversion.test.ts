@@ -1,22 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { conversions, customers, deliveries, events } from '../../src/db/schema';
-import { journey } from '../../src/journeys/builders';
 import type { JourneyEvent } from '../../src/journeys/run-types';
 import { journeyWorkflow } from '../../src/workflows/journey';
 import { eventSignal, stateQuery } from '../../src/workflows/messages';
 import { eventually } from '../support/eventually';
 import { useTimeSkippingHarness } from '../support/time-skipping-harness';
-
-const promo = journey('spring-promo')
-  .name('Spring promo')
-  .goal('purchase', { exit: true })
-  .steps((s) => [
-    s.send('offer', { content: { subject: 'Spring sale', html: '<p>Sale</p>' } }),
-    s.wait('linger', { for: '5d' }),
-    s.send('reminder', { content: { subject: 'Last days', html: '<p>Hurry</p>' } }),
-  ])
-  .build();
+import { springPromo } from '../support/workflow-test-journeys';
 
 describe('a goal reached after a click, on the time-skipping server', () => {
   const harness = useTimeSkippingHarness();
@@ -31,7 +21,7 @@ describe('a goal reached after a click, on the time-skipping server', () => {
       const handle = await harness.env.client.workflow.start(journeyWorkflow, {
         taskQueue: harness.taskQueue,
         workflowId: `journey:spring-promo:${customerId}`,
-        args: [{ definition: promo, journeyVersion: 3, customerId, defaultTimeZone: 'UTC' }],
+        args: [{ definition: springPromo, journeyVersion: 3, customerId, defaultTimeZone: 'UTC' }],
       });
       await eventually(async () => (await handle.query(stateQuery)).currentStepId === 'linger', {
         timeoutMs: 5_000,

@@ -3,39 +3,15 @@ import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { eq } from 'drizzle-orm';
 import { customers, deliveries, journeyRuns } from '../../src/db/schema';
-import { journey } from '../../src/journeys/builders';
 import { startRun } from '../../src/journeys/interpreter';
 import type { Decision } from '../../src/journeys/run-types';
 import type { JourneyDefinition } from '../../src/journeys/schema';
 import { journeyWorkflow, type JourneyWorkflowInput } from '../../src/workflows/journey';
 import { eventually } from '../support/cairn-stack';
 import { useTimeSkippingHarness } from '../support/time-skipping-harness';
+import { brokenLink, morningNote } from '../support/workflow-test-journeys';
 
 const { EventType } = temporal.api.enums.v1;
-
-/** Names a step it does not have: the interpreter throws when the run leaves `hello`. */
-const brokenLink = {
-  id: 'broken-link',
-  name: 'Broken link',
-  entry: 'hello',
-  steps: [
-    {
-      id: 'hello',
-      type: 'send',
-      channel: 'email',
-      content: { subject: 'Hello', html: '<p>Hello</p>' },
-      next: 'ghost',
-    },
-  ],
-} as unknown as JourneyDefinition;
-
-const morningNote = journey('morning-note')
-  .name('Morning note')
-  .steps((s) => [
-    s.wait('until_morning', { untilLocalTime: '09:00' }),
-    s.send('note', { content: { subject: 'Good morning', html: '<p>Hi</p>' } }),
-  ])
-  .build();
 
 describe('how a run ends on an error, in Temporal and in the runs registry (time-skipping server)', () => {
   const harness = useTimeSkippingHarness();

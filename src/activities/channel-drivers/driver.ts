@@ -16,6 +16,15 @@ export interface Recipient {
   addresses: string[];
 }
 
+/** The recipient of a channel that reaches no address of the customer, once it is configured. */
+export function withoutAddress(configured: boolean): Promise<Recipient | { skipped: string }> {
+  return Promise.resolve(
+    configured
+      ? { suppressionChannel: null, addresses: [] }
+      : { skipped: 'channel_not_configured' },
+  );
+}
+
 /** A message made ready for one customer on one channel, not yet handed to the provider. */
 export interface PreparedMessage {
   /** Stored on the ledger row: the address, number, endpoint or device count it goes to. */

@@ -1,16 +1,11 @@
 import type { JsonObject } from '../../journeys/run-types';
 import { renderPart } from '../../templates/render';
-import type { ChannelDriver } from './driver';
+import { withoutAddress, type ChannelDriver } from './driver';
 import { renderJson } from './render-json';
 
 /** In-app: an inbox entry for the customer's app to poll; it reaches no address. */
 export const inAppDriver: ChannelDriver<'in_app'> = {
-  findRecipient: ({ deps }) =>
-    Promise.resolve(
-      deps.inApp
-        ? { suppressionChannel: null, addresses: [] }
-        : { skipped: 'channel_not_configured' },
-    ),
+  findRecipient: ({ deps }) => withoutAddress(deps.inApp !== undefined),
 
   prepare: ({ deps, customer, content, scope }) => {
     const channel = deps.inApp;

@@ -1,5 +1,5 @@
 import type { JsonObject } from '../../journeys/run-types';
-import type { ChannelDriver } from './driver';
+import { withoutAddress, type ChannelDriver } from './driver';
 import { renderJson } from './render-json';
 
 /**
@@ -7,12 +7,7 @@ import { renderJson } from './render-json';
  * customer's id in the payload. It reaches no address of the customer.
  */
 export const webhookDriver: ChannelDriver<'webhook'> = {
-  findRecipient: ({ deps }) =>
-    Promise.resolve(
-      deps.webhook
-        ? { suppressionChannel: null, addresses: [] }
-        : { skipped: 'channel_not_configured' },
-    ),
+  findRecipient: ({ deps }) => withoutAddress(deps.webhook !== undefined),
 
   prepare: ({ deps, customer, content, scope }) => {
     const channel = deps.webhook;

@@ -9,7 +9,13 @@ import {
 } from '../../contract/preview';
 import { previewJourney, type PreviewRefusal } from '../../preview/preview-journey';
 import type { ApiDeps } from '../deps';
-import { ApiError, customerNotFound, journeyNotFound, journeyVersionNotFound } from '../errors';
+import {
+  ApiError,
+  customerNotFound,
+  invalidRunKey,
+  journeyNotFound,
+  journeyVersionNotFound,
+} from '../errors';
 import { authErrors, bearerSecurity } from '../route-support';
 
 export const previewRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { deps }, done) => {
@@ -73,9 +79,7 @@ function refusalError(refusal: PreviewRefusal): ApiError {
     case 'customer_not_found':
       return customerNotFound('customerId');
     case 'invalid_key':
-      return new ApiError(400, 'validation_failed', 'invalid request body', [
-        { path: 'key', message: refusal.message },
-      ]);
+      return invalidRunKey(refusal.message);
     case 'simulation_failed':
       return new ApiError(
         422,

@@ -26,7 +26,13 @@ import {
 import { isWorkflowNotFound, withTemporalDeadline } from '../../routing/temporal-call';
 import { cancelSignal, stateQuery } from '../../workflows/messages';
 import type { ApiDeps } from '../deps';
-import { ApiError, customerNotFound, journeyNotFound, temporalUnavailable } from '../errors';
+import {
+  ApiError,
+  customerNotFound,
+  invalidRunKey,
+  journeyNotFound,
+  temporalUnavailable,
+} from '../errors';
 import { authErrors, bearerSecurity, iso, isoOrNull } from '../route-support';
 import { routingDeps } from '../routing-deps';
 import { requireCustomer } from './customers';
@@ -187,9 +193,7 @@ function refusalError(refusal: StartRefusal): ApiError {
     case 'customer_not_found':
       return customerNotFound('customerId');
     case 'invalid_key':
-      return new ApiError(400, 'validation_failed', 'invalid request body', [
-        { path: 'key', message: refusal.message },
-      ]);
+      return invalidRunKey(refusal.message);
     case 'trigger_conditions_not_met':
       return new ApiError(
         422,

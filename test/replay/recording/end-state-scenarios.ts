@@ -1,49 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { deliveries, events } from '../../../src/db/schema';
-import { journey } from '../../../src/journeys/builders';
 import { abandonedCart } from '../../../src/journeys/library';
-import type { JourneyDefinition } from '../../../src/journeys/schema';
 import { journeyWorkflow } from '../../../src/workflows/journey';
 import { eventSignal } from '../../../src/workflows/messages';
-import { replayEvent, restingAt, seedReplayCustomer, until, type Scenario } from './recording';
-
-const promo = journey('spring-promo')
-  .name('Spring promo')
-  .goal('purchase', { exit: true })
-  .steps((s) => [
-    s.send('offer', { content: { subject: 'Spring sale', html: '<p>Sale</p>' } }),
-    s.wait('linger', { for: '5d' }),
-    s.send('reminder', { content: { subject: 'Last days', html: '<p>Hurry</p>' } }),
-  ])
-  .build();
-
-/**
- * A definition that names a step it does not have: the pure interpreter throws when the run
- * leaves `hello`. Workflow input is not validated again, so a corrupt snapshot reaches a run.
- */
-const brokenLink = {
-  id: 'broken-link',
-  name: 'Broken link',
-  entry: 'hello',
-  steps: [
-    {
-      id: 'hello',
-      type: 'send',
-      channel: 'email',
-      content: { subject: 'Hello', html: '<p>Hello</p>' },
-      next: 'ghost',
-    },
-  ],
-} as unknown as JourneyDefinition;
-
-const morningNote = journey('morning-note')
-  .name('Morning note')
-  .steps((s) => [
-    s.wait('until_morning', { untilLocalTime: '09:00' }),
-    s.send('note', { content: { subject: 'Good morning', html: '<p>Hi</p>' } }),
-  ])
-  .build();
+import { brokenLink, morningNote, springPromo } from '../../support/workflow-test-journeys';
+import {
+  oneRunScenario,
+  replayEvent,
+  restingAt,
+  seedReplayCustomer,
+  startJourney,
+  until,
+  type Scenario,
+} from './recording';
 
 /**
  * End states beyond what the built-ins show: a goal, continue-as-new, failed runs.
@@ -53,50 +23,35 @@ const morningNote = journey('morning-note')
  * produces. It stays in the suite because runs like it may still be in flight.
  */
 export const endStateScenarios: Scenario[] = [
-  {
+  oneRunScenario({
     name: 'goal-reached',
-    server: 'time-skipping',
-    async run(recording) {
-      const customerId = 'replay-pia';
-      await seedReplayCustomer(recording.db, customerId);
-      const worker = await recording.worker();
-      const handle = await worker.runUntil(async () => {
-        const handle = await recording.client.workflow.start(journeyWorkflow, {
-          taskQueue: recording.taskQueue,
-          workflowId: `journey:spring-promo:${customerId}`,
-          args: [{ definition: promo, journeyVersion: 1, customerId, defaultTimeZone: 'UTC' }],
-        });
-        await restingAt(handle, 'linger');
-        const [offer] = await recording.db
-          .select()
-          .from(deliveries)
-          .where(eq(deliveries.customerId, customerId));
-        // The click as the tracking route stores it, so the conversion credits the offer.
-        await recording.db.insert(events).values({
-          id: `replay-click-${randomUUID()}`,
-          customerId,
-          type: 'email_clicked',
-          occurredAt: new Date(),
-          deliveryId: offer!.id,
-          routedAt: new Date(),
-        });
-        await handle.signal(
-          eventSignal,
-          replayEvent(customerId, 'purchase', { revenue: 19.9, currency: 'EUR' }),
-        );
-        await handle.result();
-        return handle;
+    customerId: 'replay-pia',
+    journey: springPromo.id,
+    state: 'completed at its goal, with the conversion recorded',
+    async drive(recording, customerId) {
+      const handle = await startJourney(recording, springPromo, customerId);
+      await restingAt(handle, 'linger');
+      const [offer] = await recording.db
+        .select()
+        .from(deliveries)
+        .where(eq(deliveries.customerId, customerId));
+      // The click as the tracking route stores it, so the conversion credits the offer.
+      await recording.db.insert(events).values({
+        id: `replay-click-${randomUUID()}`,
+        customerId,
+        type: 'email_clicked',
+        occurredAt: new Date(),
+        deliveryId: offer!.id,
+        routedAt: new Date(),
       });
-      return [
-        {
-          file: 'goal-reached.json',
-          journey: promo.id,
-          state: 'completed at its goal, with the conversion recorded',
-          handle,
-        },
-      ];
+      await handle.signal(
+        eventSignal,
+        replayEvent(customerId, 'purchase', { revenue: 19.9, currency: 'EUR' }),
+      );
+      await handle.result();
+      return handle;
     },
-  },
+  }),
   {
     name: 'continued-as-new',
     server: 'continue-as-new',
@@ -159,63 +114,28 @@ export const endStateScenarios: Scenario[] = [
       });
     },
   },
-  {
+  oneRunScenario({
     name: 'journey-code-error-failed',
-    server: 'time-skipping',
-    async run(recording) {
-      const customerId = 'replay-oona';
-      await seedReplayCustomer(recording.db, customerId);
-      const worker = await recording.worker();
-      const handle = await worker.runUntil(async () => {
-        const handle = await recording.client.workflow.start(journeyWorkflow, {
-          taskQueue: recording.taskQueue,
-          workflowId: `journey:broken-link:${customerId}`,
-          args: [{ definition: brokenLink, journeyVersion: 1, customerId, defaultTimeZone: 'UTC' }],
-        });
-        await handle.result().catch(() => undefined);
-        return handle;
-      });
-      return [
-        {
-          file: 'journey-code-error-failed.json',
-          journey: brokenLink.id,
-          state: 'failed: a step that does not exist (JourneyRunFailed, behind its patch marker)',
-          handle,
-        },
-      ];
+    customerId: 'replay-oona',
+    journey: brokenLink.id,
+    state: 'failed: a step that does not exist (JourneyRunFailed, behind its patch marker)',
+    async drive(recording, customerId) {
+      const handle = await startJourney(recording, brokenLink, customerId);
+      await handle.result().catch(() => undefined);
+      return handle;
     },
-  },
-  {
+  }),
+  oneRunScenario({
     name: 'invalid-time-zone-failed',
-    server: 'time-skipping',
-    async run(recording) {
-      const customerId = 'replay-uma';
-      await seedReplayCustomer(recording.db, customerId);
-      const worker = await recording.worker();
-      const handle = await worker.runUntil(async () => {
-        const handle = await recording.client.workflow.start(journeyWorkflow, {
-          taskQueue: recording.taskQueue,
-          workflowId: `journey:morning-note:${customerId}`,
-          args: [
-            {
-              definition: morningNote,
-              journeyVersion: 1,
-              customerId,
-              defaultTimeZone: 'Not/A_Zone',
-            },
-          ],
-        });
-        await handle.result().catch(() => undefined);
-        return handle;
+    customerId: 'replay-uma',
+    journey: morningNote.id,
+    state: 'failed: no valid time zone for a local-time wait (decided by the interpreter)',
+    async drive(recording, customerId) {
+      const handle = await startJourney(recording, morningNote, customerId, {
+        defaultTimeZone: 'Not/A_Zone',
       });
-      return [
-        {
-          file: 'invalid-time-zone-failed.json',
-          journey: morningNote.id,
-          state: 'failed: no valid time zone for a local-time wait (decided by the interpreter)',
-          handle,
-        },
-      ];
+      await handle.result().catch(() => undefined);
+      return handle;
     },
-  },
+  }),
 ];

@@ -4,9 +4,9 @@ import {
   cartAbandoned,
   HOUR,
   MINUTE,
+  oneRunScenario,
   replayEvent,
   restingAt,
-  seedReplayCustomer,
   startJourney,
   type Scenario,
 } from './recording';
@@ -18,88 +18,57 @@ const DAY = 24 * HOUR;
  * waiting at any moment.
  */
 export const inFlightScenarios: Scenario[] = [
-  {
+  oneRunScenario({
     name: 'abandoned-cart-waiting',
-    server: 'time-skipping',
-    async run(recording) {
-      const customerId = 'replay-ines';
-      await seedReplayCustomer(recording.db, customerId, { consent: { sms: 'opted_in' } });
-      const worker = await recording.worker();
-      const handle = await worker.runUntil(async () => {
-        const handle = await startJourney(recording, abandonedCart, customerId, {
-          key: 'cart-r1',
-          trigger: cartAbandoned(customerId),
-        });
-        await restingAt(handle, 'wait_1h');
-        await recording.sleep(6 * HOUR + MINUTE);
-        await restingAt(handle, 'wait_12h');
-        return handle;
+    customerId: 'replay-ines',
+    customer: { consent: { sms: 'opted_in' } },
+    journey: abandonedCart.id,
+    state: 'waiting at wait_12h after the email, the branch and the SMS',
+    async drive(recording, customerId) {
+      const handle = await startJourney(recording, abandonedCart, customerId, {
+        key: 'cart-r1',
+        trigger: cartAbandoned(customerId),
       });
-      return [
-        {
-          file: 'abandoned-cart-waiting.json',
-          journey: abandonedCart.id,
-          state: 'waiting at wait_12h after the email, the branch and the SMS',
-          handle,
-        },
-      ];
+      await restingAt(handle, 'wait_1h');
+      await recording.sleep(6 * HOUR + MINUTE);
+      await restingAt(handle, 'wait_12h');
+      return handle;
     },
-  },
-  {
+  }),
+  oneRunScenario({
     name: 're-engagement-waiting-for-open',
-    server: 'time-skipping',
-    async run(recording) {
-      const customerId = 'replay-jun';
-      await seedReplayCustomer(recording.db, customerId);
-      const worker = await recording.worker();
-      const handle = await worker.runUntil(async () => {
-        const handle = await startJourney(recording, reEngagement, customerId, {
-          trigger: replayEvent(customerId, 'customer_inactive'),
-        });
-        await restingAt(handle, 'await_open');
-        // An event it does not wait for: the waitForEvent timer is cancelled and started again.
-        await handle.signal(eventSignal, replayEvent(customerId, 'page_viewed'));
-        await restingAt(handle, 'await_open', (view) =>
-          view.trace.some((d) => d.kind === 'event_ignored'),
-        );
-        return handle;
+    customerId: 'replay-jun',
+    journey: reEngagement.id,
+    state: 'waiting in a waitForEvent, after an event it ignored',
+    async drive(recording, customerId) {
+      const handle = await startJourney(recording, reEngagement, customerId, {
+        trigger: replayEvent(customerId, 'customer_inactive'),
       });
-      return [
-        {
-          file: 're-engagement-waiting-for-open.json',
-          journey: reEngagement.id,
-          state: 'waiting in a waitForEvent, after an event it ignored',
-          handle,
-        },
-      ];
+      await restingAt(handle, 'await_open');
+      // An event it does not wait for: the waitForEvent timer is cancelled and started again.
+      await handle.signal(eventSignal, replayEvent(customerId, 'page_viewed'));
+      await restingAt(handle, 'await_open', (view) =>
+        view.trace.some((d) => d.kind === 'event_ignored'),
+      );
+      return handle;
     },
-  },
-  {
+  }),
+  oneRunScenario({
     name: 'onboarding-between-messages',
-    server: 'time-skipping',
-    async run(recording) {
-      const customerId = 'replay-kai';
-      await seedReplayCustomer(recording.db, customerId, { consent: { sms: 'opted_in' } });
-      const worker = await recording.worker();
-      const handle = await worker.runUntil(async () => {
-        const handle = await startJourney(recording, onboarding, customerId, {
-          trigger: replayEvent(customerId, 'onboarding_started'),
-        });
-        await restingAt(handle, 'welcome_email');
-        // Past the push at +1 h and the 2-day wait for completion: the reminder email went out
-        // and the SMS two hours after it is pending.
-        await recording.sleep(2 * DAY + 2 * HOUR);
-        await restingAt(handle, 'completion_reminder');
-        return handle;
+    customerId: 'replay-kai',
+    customer: { consent: { sms: 'opted_in' } },
+    journey: onboarding.id,
+    state: 'waiting inside a send step for the offset of its second message',
+    async drive(recording, customerId) {
+      const handle = await startJourney(recording, onboarding, customerId, {
+        trigger: replayEvent(customerId, 'onboarding_started'),
       });
-      return [
-        {
-          file: 'onboarding-between-messages.json',
-          journey: onboarding.id,
-          state: 'waiting inside a send step for the offset of its second message',
-          handle,
-        },
-      ];
+      await restingAt(handle, 'welcome_email');
+      // Past the push at +1 h and the 2-day wait for completion: the reminder email went out
+      // and the SMS two hours after it is pending.
+      await recording.sleep(2 * DAY + 2 * HOUR);
+      await restingAt(handle, 'completion_reminder');
+      return handle;
     },
-  },
+  }),
 ];

@@ -57,16 +57,18 @@ export interface Scenario {
 /** The history length after which the continue-as-new server suggests continuing as new. */
 export const SUGGEST_CONTINUE_AS_NEW_AFTER = 30;
 
+export interface ReplayCustomer {
+  consent?: { sms?: 'opted_in'; push?: 'opted_in' };
+  timeZone?: string;
+  attributes?: JsonObject;
+  deviceToken?: boolean;
+}
+
 /** An obviously fake customer: ids prefixed replay-, addresses under example.com. */
 export async function seedReplayCustomer(
   db: Database,
   id: string,
-  options: {
-    consent?: { sms?: 'opted_in'; push?: 'opted_in' };
-    timeZone?: string;
-    attributes?: JsonObject;
-    deviceToken?: boolean;
-  } = {},
+  options: ReplayCustomer = {},
 ): Promise<void> {
   await db.insert(customers).values({
     id,
@@ -168,3 +170,31 @@ export const cartAbandoned = (customerId: string) =>
     cart_value: 80,
     cart_items: [{ name: 'Test lamp', price: 80 }],
   });
+
+/**
+ * Most scenarios are one customer and one run on the time-skipping server, recorded as
+ * `<name>.json`: `drive` starts the run and brings it to its state while a worker runs.
+ */
+export function oneRunScenario(options: {
+  name: string;
+  startAt?: string;
+  customerId: string;
+  customer?: ReplayCustomer;
+  caps?: CapRule[];
+  journey: string;
+  state: string;
+  drive: (recording: Recording, customerId: string) => Promise<WorkflowHandle>;
+}): Scenario {
+  const { name, customerId, caps } = options;
+  return {
+    name,
+    server: 'time-skipping',
+    ...(options.startAt ? { startAt: options.startAt } : {}),
+    async run(recording) {
+      await seedReplayCustomer(recording.db, customerId, options.customer);
+      const worker = await recording.worker(caps ? { caps } : undefined);
+      const handle = await worker.runUntil(() => options.drive(recording, customerId));
+      return [{ file: `${name}.json`, journey: options.journey, state: options.state, handle }];
+    },
+  };
+}
