@@ -6,6 +6,8 @@
 // beside it (as src/api/main.ts runs them), customers seeded. Methods run interleaved, round by
 // round. Prints figures and ratios, asserts nothing. Run with `npm run bench:ingest`
 // (flags: --events 2000 --batch 500 --clients 32 --customers 100 --rounds 2 --lease-ms 60000).
+import { once } from 'node:events';
+import net from 'node:net';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -94,6 +96,45 @@ function copyField(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
 }
 
+/**
+ * A connected socket with Nagle off for the raw pool. postgres.js writes a COPY's data and its
+ * CopyDone as two writes; with Nagle on, the second waits for the server's delayed ACK (~40 ms
+ * on Linux), which is the client's stall, not Postgres's. INSERTs go out in one write either way.
+ */
+async function noDelaySocket(url: string): Promise<net.Socket> {
+  const { hostname, port } = new URL(url);
+  const socket = net.connect(Number(port || 5432), hostname);
+  socket.setNoDelay(true);
+  await once(socket, 'connect');
+  return socket;
+}
+
+/** COPY of the events in batches of BATCH, one COPY statement per batch. */
+function copyRun(sql: postgres.Sql, table: string, events: BenchEvent[]): Promise<Figure> {
+  return timed(events.length, async (latencies) => {
+    for (const items of chunks(events, BATCH)) {
+      const started = performance.now();
+      const now = new Date();
+      const lines = items.map((e) => {
+        const row = toRow(e, now);
+        return COLUMNS.map((column) => {
+          const value = row[column];
+          return copyField(value instanceof Date ? value.toISOString() : value);
+        }).join('\t');
+      });
+      const writable = await sql
+        .unsafe(`copy ${table} (${COLUMNS.join(', ')}) from stdin`)
+        .writable();
+      await new Promise<void>((resolve, reject) => {
+        writable.on('error', reject);
+        writable.on('finish', resolve);
+        writable.end(lines.join('\n') + '\n');
+      });
+      latencies.push(performance.now() - started);
+    }
+  });
+}
+
 interface Figure {
   count: number;
   ms: number;
@@ -153,7 +194,15 @@ async function main(): Promise<void> {
   const database = await createTestDatabase();
   const server = await startTemporalDevServer({});
   const connection = await Connection.connect({ address: server.address });
-  const raw = postgres(database.url, { max: POOL, onnotice: () => undefined });
+  // `socket` is a postgres.js option its type declarations leave out.
+  const rawOptions = {
+    max: POOL,
+    onnotice: () => undefined,
+    socket: () => noDelaySocket(database.url),
+  };
+  const raw = postgres(database.url, rawOptions);
+  // postgres.js's default socket (Nagle on), for COPY only: shown beside, not used in the ratios.
+  const nagle = postgres(database.url, { max: 1, onnotice: () => undefined });
   const shared = {
     db: database.db,
     temporal: new Client({ connection }),
@@ -172,7 +221,7 @@ async function main(): Promise<void> {
     await database.db
       .insert(customers)
       .values(Array.from({ length: CUSTOMERS }, (_, i) => ({ id: `customer-${i}` })));
-    for (const table of ['bench_multirow', 'bench_copy', 'bench_single']) {
+    for (const table of ['bench_multirow', 'bench_copy', 'bench_copy_nagle', 'bench_single']) {
       await raw.unsafe(`create table ${table} (like events including all)`);
       await raw.unsafe(
         `alter table ${table} add foreign key (customer_id) references customers (id)`,
@@ -189,6 +238,7 @@ async function main(): Promise<void> {
       batchApi: [],
       insert: [],
       copy: [],
+      copyNagle: [],
       singleApi: [],
       oneRow: [],
     };
@@ -201,6 +251,7 @@ async function main(): Promise<void> {
       await raw`insert into bench_single ${raw(toRow(event, new Date()), ...COLUMNS)}`;
     });
     await raw`delete from bench_single`;
+    await nagle`select 1`;
 
     for (let round = 0; round < ROUNDS; round += 1) {
       const batches = chunks(makeEvents(`b${round}`, perRound), BATCH);
@@ -225,30 +276,9 @@ async function main(): Promise<void> {
           }
         }),
       );
-      const copyBatches = chunks(makeEvents(`c${round}`, perRound), BATCH);
-      results.copy!.push(
-        await timed(perRound, async (latencies) => {
-          for (const items of copyBatches) {
-            const started = performance.now();
-            const now = new Date();
-            const lines = items.map((e) => {
-              const row = toRow(e, now);
-              return COLUMNS.map((column) => {
-                const value = row[column];
-                return copyField(value instanceof Date ? value.toISOString() : value);
-              }).join('\t');
-            });
-            const writable = await raw
-              .unsafe(`copy bench_copy (${COLUMNS.join(', ')}) from stdin`)
-              .writable();
-            await new Promise<void>((resolve, reject) => {
-              writable.on('error', reject);
-              writable.on('finish', resolve);
-              writable.end(lines.join('\n') + '\n');
-            });
-            latencies.push(performance.now() - started);
-          }
-        }),
+      results.copy!.push(await copyRun(raw, 'bench_copy', makeEvents(`c${round}`, perRound)));
+      results.copyNagle!.push(
+        await copyRun(nagle, 'bench_copy_nagle', makeEvents(`n${round}`, perRound)),
       );
       results.singleApi!.push(
         await timed(perRound, (latencies) =>
@@ -278,18 +308,21 @@ async function main(): Promise<void> {
 
     const all = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, merge(v)]));
     const row = (name: string, figure: Figure, unit: string) =>
-      `${name.padEnd(34)} ${rate(figure).toFixed(0).padStart(8)} ${unit.padEnd(9)} ` +
+      `${name.padEnd(38)} ${rate(figure).toFixed(0).padStart(8)} ${unit.padEnd(9)} ` +
       `p50 ${pct(figure, 0.5).toFixed(1).padStart(8)} ms  p99 ${pct(figure, 0.99).toFixed(1).padStart(8)} ms  ` +
       `max ${Math.max(...figure.latencies)
         .toFixed(1)
         .padStart(8)} ms`;
     console.log('');
-    console.log(`${'method'.padEnd(34)} ${'rate'.padStart(8)} ${''.padEnd(9)} latency`);
+    console.log(`${'method'.padEnd(38)} ${'rate'.padStart(8)} ${''.padEnd(9)} latency`);
     console.log(row(`batch API (${BATCH}/request)`, all.batchApi!, 'events/s') + '  per batch');
     console.log(
       row(`multi-row INSERT (${BATCH}/statement)`, all.insert!, 'rows/s') + '  per batch',
     );
     console.log(row(`COPY (${BATCH}/copy)`, all.copy!, 'rows/s') + '  per batch');
+    console.log(
+      row(`COPY, Nagle on (postgres.js default)`, all.copyNagle!, 'rows/s') + '  per batch',
+    );
     console.log(row(`single API (${CLIENTS} clients)`, all.singleApi!, 'events/s') + '  per event');
     console.log(row(`1-row INSERT (${CLIENTS} callers)`, all.oneRow!, 'rows/s') + '  per row');
     const ratio = (a: Figure, b: Figure) => (rate(a) / rate(b)).toFixed(3);
@@ -345,6 +378,7 @@ async function main(): Promise<void> {
     await router.stop();
     await app.close();
     await raw.end({ timeout: 5 });
+    await nagle.end({ timeout: 5 });
     await connection.close();
     await server.stop();
     await database.close();
