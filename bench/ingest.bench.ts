@@ -4,7 +4,8 @@
 // callers. Real parts only: a fresh database of its own (created, migrated, dropped), a Temporal
 // dev server it starts and stops, the API listening on a port with the background event router
 // beside it (as src/api/main.ts runs them), customers seeded. Methods run interleaved, round by
-// round. Prints figures and ratios, asserts nothing. Run with `npm run bench:ingest`
+// round; then, untimed, what the API sends Postgres per event (bench/pg-round-trips.ts).
+// Prints figures and ratios, asserts nothing. Run with `npm run bench:ingest`
 // (flags: --events 2000 --batch 500 --clients 32 --customers 100 --rounds 2 --lease-ms 60000).
 import { once } from 'node:events';
 import net from 'node:net';
@@ -14,10 +15,12 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import postgres from 'postgres';
 import { buildApi } from '../src/api/server';
+import { openDatabase } from '../src/db/database';
 import { customers } from '../src/db/schema';
 import { startTemporalDevServer } from '../src/dev/temporal-dev-server';
 import { startEventRouter } from '../src/routing/event-router';
 import { createTestDatabase } from '../test/support/test-database';
+import { countRoundTrips } from './pg-round-trips';
 
 const API_KEY = 'bench-key-0123456789';
 /** The pool the API gets from createTestDatabase; the raw baselines get a pool of the same size. */
@@ -186,6 +189,42 @@ const load = () =>
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
+
+/**
+ * Untimed: what the API sends Postgres per event, counted by a second API whose pool goes through
+ * a counting proxy (no background router on it), for one batch and for single events.
+ */
+async function countQueries(
+  url: string,
+  shared: { temporal: Client; taskQueue: string; defaultTimeZone: string },
+): Promise<void> {
+  const counter = await countRoundTrips(url);
+  const handle = await openDatabase({ url: counter.url, maxConnections: POOL });
+  const app = await buildApi({ ...shared, db: handle.db, docsUi: false, apiKeys: [API_KEY] });
+  try {
+    const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+    await post(baseUrl, '/v1/events', makeEvents('count-warm', 1)[0], 202);
+    const per = (events: number) => {
+      const { parses, executes, roundTrips } = counter.counts();
+      counter.reset();
+      const f = (n: number) => (n / events).toFixed(2);
+      return `${f(executes)} statements, ${f(roundTrips)} round trips, ${f(parses)} parses`;
+    };
+    counter.reset();
+    await post(baseUrl, '/v1/events/batch', { items: makeEvents('count-b', BATCH) }, 202);
+    const batch = per(BATCH);
+    const singles = makeEvents('count-s', CLIENTS * 4);
+    await concurrently(singles, CLIENTS, (event) => post(baseUrl, '/v1/events', event, 202));
+    console.log(
+      `Postgres per event (counted through a proxy, untimed): batch API ${batch}; ` +
+        `single API ${per(singles.length)}`,
+    );
+  } finally {
+    await app.close();
+    await handle.close();
+    await counter.close();
+  }
+}
 
 async function main(): Promise<void> {
   const perRound = Math.ceil(EVENTS / ROUNDS);
@@ -369,6 +408,7 @@ async function main(): Promise<void> {
         `${routing?.pastLease}, claimed by the background router while the API held them ` +
         `(routed twice): ${routing?.claimed}; slowest received → routed ${routing?.slowest.toFixed(0)} ms`,
     );
+    await countQueries(database.url, shared);
     const cpu = process.cpuUsage(cpuBefore);
     console.log(
       `bench process CPU (API, router and clients) ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; ` +
