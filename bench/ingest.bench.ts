@@ -6,7 +6,8 @@
 // beside it (as src/api/main.ts runs them), customers seeded. Methods run interleaved, round by
 // round; then, untimed, what the API sends Postgres per event (bench/pg-round-trips.ts).
 // Prints figures and ratios, asserts nothing. Run with `npm run bench:ingest`
-// (flags: --events 2000 --batch 500 --clients 32 --customers 100 --rounds 2 --lease-ms 60000).
+// (flags: --events 2000 --batch 500 --clients 32 --customers 100 --rounds 2 --lease-ms 60000
+// --triggering 0, the share of events that start a journey run).
 import { once } from 'node:events';
 import net from 'node:net';
 import os from 'node:os';
@@ -46,6 +47,7 @@ const { values: flags } = parseArgs({
     customers: { type: 'string', default: '100' },
     rounds: { type: 'string', default: '2' },
     'lease-ms': { type: 'string', default: '60000' },
+    triggering: { type: 'string', default: '0' },
   },
 });
 const EVENTS = Number(flags.events);
@@ -54,13 +56,28 @@ const CLIENTS = Number(flags.clients);
 const CUSTOMERS = Number(flags.customers);
 const ROUNDS = Number(flags.rounds);
 const LEASE_MS = Number(flags['lease-ms']);
+/** The share of events that start a journey run (a Temporal start each); the rest concern none. */
+const TRIGGERING = Number(flags.triggering);
+
+/** Keyed by the cart, so every triggering event starts a run of its own. No worker runs them. */
+const CART_JOURNEY = {
+  id: 'bench-cart',
+  name: 'Bench cart',
+  trigger: { event: 'cart_updated' },
+  reEntry: { mode: 'keyed', key: 'cart' },
+  entry: 'pause',
+  steps: [
+    { id: 'pause', type: 'wait', for: '1h', next: 'done' },
+    { id: 'done', type: 'exit' },
+  ],
+};
 
 interface BenchEvent {
   id: string;
   customerId: string;
   type: string;
   occurredAt: string;
-  properties: { page: string; n: number };
+  properties: { page: string; n: number; cart: string };
 }
 
 /** The same events for every method; only the id prefix differs. */
@@ -68,10 +85,13 @@ function makeEvents(prefix: string, count: number): BenchEvent[] {
   return Array.from({ length: count }, (_, i) => ({
     id: `${prefix}-${i}`,
     customerId: `customer-${i % CUSTOMERS}`,
-    // No journey listens to it: the cheapest routing there is (no Temporal call).
-    type: 'page_viewed',
+    // page_viewed concerns no journey: the cheapest routing there is (no Temporal call).
+    type:
+      Math.floor((i + 1) * TRIGGERING) > Math.floor(i * TRIGGERING)
+        ? 'cart_updated'
+        : 'page_viewed',
     occurredAt: OCCURRED_AT,
-    properties: { page: `/pricing/${i % 17}`, n: i },
+    properties: { page: `/pricing/${i % 17}`, n: i, cart: `${prefix}-${i}` },
   }));
 }
 
@@ -260,6 +280,7 @@ async function main(): Promise<void> {
     await database.db
       .insert(customers)
       .values(Array.from({ length: CUSTOMERS }, (_, i) => ({ id: `customer-${i}` })));
+    await post(baseUrl, '/v1/journeys', CART_JOURNEY, 201);
     for (const table of ['bench_multirow', 'bench_copy', 'bench_copy_nagle', 'bench_single']) {
       await raw.unsafe(`create table ${table} (like events including all)`);
       await raw.unsafe(
@@ -269,7 +290,8 @@ async function main(): Promise<void> {
     console.log(
       `ingest benchmark: ${perRound * ROUNDS} events per method in ${ROUNDS} interleaved rounds, ` +
         `batches of ${BATCH}, ${CLIENTS} concurrent clients, ${CUSTOMERS} customers, ` +
-        `pool of ${POOL} connections each, lease ${LEASE_MS} ms, node ${process.version}, ` +
+        `pool of ${POOL} connections each, lease ${LEASE_MS} ms, ` +
+        `${(TRIGGERING * 100).toFixed(0)}% of events starting a journey run, node ${process.version}, ` +
         `${os.cpus().length} cores, load ${loadBefore}`,
     );
 
@@ -401,12 +423,15 @@ async function main(): Promise<void> {
                as claimed,
              coalesce(max(extract(epoch from routed_at - received_at) * 1000), 0)::float8 as slowest
         from events where id not like 'warm-%'`;
+    const [runs] = await raw<{ started: number }[]>`
+      select count(*)::int as started from journey_runs where trigger_event_id not like 'warm-%'`;
     console.log('');
     console.log(
       `routing of the ${routing?.stored} API events: unrouted ${routing?.unrouted}, ` +
         `routing_attempts > 1: ${routing?.retried}, routed after the ${LEASE_MS} ms lease: ` +
         `${routing?.pastLease}, claimed by the background router while the API held them ` +
-        `(routed twice): ${routing?.claimed}; slowest received → routed ${routing?.slowest.toFixed(0)} ms`,
+        `(routed twice): ${routing?.claimed}; slowest received → routed ${routing?.slowest.toFixed(0)} ms; ` +
+        `journey runs started ${runs?.started}`,
     );
     await countQueries(database.url, shared);
     const cpu = process.cpuUsage(cpuBefore);
