@@ -1,7 +1,6 @@
 // A pass-through TCP proxy in front of Postgres that counts what clients send: statements
-// (Parse for a prepared or unnamed statement, Query for a simple one) and round trips (Sync or
-// Query, each of which the client waits on). Only for counting: it adds a hop, so nothing timed
-// goes through it.
+// (Execute, or Query for a simple one), parses, and round trips (Sync, Flush or Query: each one
+// the client waits on). Only for counting: it adds a hop, so nothing timed goes through it.
 import net from 'node:net';
 
 export interface RoundTripCounter {
@@ -43,7 +42,9 @@ export async function countRoundTrips(url: string): Promise<RoundTripCounter> {
         const type = String.fromCharCode(buffered[0] ?? 0);
         if (type === 'P') parses += 1;
         if (type === 'E') executes += 1;
-        if (type === 'S') roundTrips += 1;
+        // Flush too: postgres.js describes a statement with untyped parameters first (Parse,
+        // Describe, Flush) and waits for the answer before it binds and executes.
+        if (type === 'S' || type === 'H') roundTrips += 1;
         if (type === 'Q') {
           roundTrips += 1;
           executes += 1;
