@@ -2,12 +2,14 @@
 // the batch API against a raw multi-row INSERT and COPY of the same rows into a table of the
 // events table's shape, and the single-event API from 32 clients against 1-row INSERTs from 32
 // callers. Real parts only: a fresh database of its own (created, migrated, dropped), a Temporal
-// dev server it starts and stops, the API listening on a port with the background event router
-// beside it (as src/api/main.ts runs them), customers seeded. Methods run interleaved, round by
-// round; then, untimed, what the API sends Postgres per event (bench/pg-round-trips.ts).
-// Prints figures and ratios, asserts nothing. Run with `npm run bench:ingest`
-// (flags: --events 2000 --batch 500 --clients 32 --customers 100 --rounds 2 --lease-ms 60000
-// --triggering 0, the share of events that start a journey run).
+// dev server it starts and stops, the API listening on a port, customers seeded. The API stores
+// and answers; routing is the background router's. The API figures are the API's alone: the router
+// is started after the timed rounds and drains what they stored, timed apart (as src/api/main.ts
+// runs it, woken by the API's outbox signal). Methods run interleaved, round by round; then,
+// untimed, what the API sends Postgres per event (bench/pg-round-trips.ts). Prints figures and
+// ratios, asserts nothing; the last line is `bench-result: {json}`. Run with `npm run bench:ingest`
+// (flags: --events 2000 --batch 500 --clients 32 --customers 100 --rounds 2 --triggering 0, the
+// share of events that start a journey run).
 import { once } from 'node:events';
 import net from 'node:net';
 import os from 'node:os';
@@ -19,7 +21,8 @@ import { buildApi } from '../src/api/server';
 import { openDatabase } from '../src/db/database';
 import { customers } from '../src/db/schema';
 import { startTemporalDevServer } from '../src/dev/temporal-dev-server';
-import { startEventRouter } from '../src/routing/event-router';
+import { startEventRouter, type EventRouter } from '../src/routing/event-router';
+import { createOutboxSignal } from '../src/routing/outbox-signal';
 import { createTestDatabase } from '../test/support/test-database';
 import { countRoundTrips } from './pg-round-trips';
 
@@ -27,7 +30,7 @@ const API_KEY = 'bench-key-0123456789';
 /** The pool the API gets from createTestDatabase; the raw baselines get a pool of the same size. */
 const POOL = 20;
 const OCCURRED_AT = '2026-05-01T12:00:00.000Z';
-/** The columns the API's storeEvents writes (src/routing/ingest.ts toRow). */
+/** The columns the API's recordEvents writes (src/routing/record-events.ts). */
 const COLUMNS = [
   'id',
   'customer_id',
@@ -46,7 +49,6 @@ const { values: flags } = parseArgs({
     clients: { type: 'string', default: '32' },
     customers: { type: 'string', default: '100' },
     rounds: { type: 'string', default: '2' },
-    'lease-ms': { type: 'string', default: '60000' },
     triggering: { type: 'string', default: '0' },
   },
 });
@@ -55,7 +57,6 @@ const BATCH = Number(flags.batch);
 const CLIENTS = Number(flags.clients);
 const CUSTOMERS = Number(flags.customers);
 const ROUNDS = Number(flags.rounds);
-const LEASE_MS = Number(flags['lease-ms']);
 /** The share of events that start a journey run (a Temporal start each); the rest concern none. */
 const TRIGGERING = Number(flags.triggering);
 
@@ -95,7 +96,7 @@ function makeEvents(prefix: string, count: number): BenchEvent[] {
   }));
 }
 
-/** A row as storeEvents writes it, received now and leased for LEASE_MS. */
+/** A row as recordEvents writes it: received now, due for the router at once. */
 function toRow(event: BenchEvent, now: Date) {
   return {
     id: event.id,
@@ -105,7 +106,7 @@ function toRow(event: BenchEvent, now: Date) {
     received_at: now,
     properties: JSON.stringify(event.properties),
     source: 'api',
-    next_routing_at: new Date(now.getTime() + LEASE_MS),
+    next_routing_at: now,
   };
 }
 
@@ -217,7 +218,7 @@ const load = () =>
 async function countQueries(
   url: string,
   shared: { temporal: Client; taskQueue: string; defaultTimeZone: string },
-): Promise<void> {
+): Promise<Record<string, number>> {
   const counter = await countRoundTrips(url);
   const handle = await openDatabase({ url: counter.url, maxConnections: POOL });
   const app = await buildApi({ ...shared, db: handle.db, docsUi: false, apiKeys: [API_KEY] });
@@ -227,18 +228,28 @@ async function countQueries(
     const per = (events: number) => {
       const { parses, executes, roundTrips } = counter.counts();
       counter.reset();
-      const f = (n: number) => (n / events).toFixed(2);
-      return `${f(executes)} statements, ${f(roundTrips)} round trips, ${f(parses)} parses`;
+      const f = (n: number) => Number((n / events).toFixed(2));
+      return { statements: f(executes), roundTrips: f(roundTrips), parses: f(parses) };
     };
+    const text = (c: ReturnType<typeof per>) =>
+      `${c.statements} statements, ${c.roundTrips} round trips, ${c.parses} parses`;
     counter.reset();
     await post(baseUrl, '/v1/events/batch', { items: makeEvents('count-b', BATCH) }, 202);
     const batch = per(BATCH);
     const singles = makeEvents('count-s', CLIENTS * 4);
     await concurrently(singles, CLIENTS, (event) => post(baseUrl, '/v1/events', event, 202));
+    const single = per(singles.length);
     console.log(
-      `Postgres per event (counted through a proxy, untimed): batch API ${batch}; ` +
-        `single API ${per(singles.length)}`,
+      `Postgres per event (counted through a proxy, untimed): batch API ${text(batch)}; ` +
+        `single API ${text(single)}`,
     );
+    return {
+      batchStatementsPerEvent: batch.statements,
+      batchRoundTripsPerEvent: batch.roundTrips,
+      singleStatementsPerEvent: single.statements,
+      singleRoundTripsPerEvent: single.roundTrips,
+      singleParsesPerEvent: single.parses,
+    };
   } finally {
     await app.close();
     await handle.close();
@@ -268,13 +279,9 @@ async function main(): Promise<void> {
     taskQueue: 'bench-ingest',
     defaultTimeZone: 'UTC',
   };
-  const app = await buildApi({
-    ...shared,
-    docsUi: false,
-    apiKeys: [API_KEY],
-    eventLeaseMs: LEASE_MS,
-  });
-  const router = startEventRouter({ ...shared, leaseMs: LEASE_MS });
+  const outboxSignal = createOutboxSignal();
+  const app = await buildApi({ ...shared, outboxSignal, docsUi: false, apiKeys: [API_KEY] });
+  let router: EventRouter | null = null;
   try {
     const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
     await database.db
@@ -290,7 +297,7 @@ async function main(): Promise<void> {
     console.log(
       `ingest benchmark: ${perRound * ROUNDS} events per method in ${ROUNDS} interleaved rounds, ` +
         `batches of ${BATCH}, ${CLIENTS} concurrent clients, ${CUSTOMERS} customers, ` +
-        `pool of ${POOL} connections each, lease ${LEASE_MS} ms, ` +
+        `pool of ${POOL} connections each, ` +
         `${(TRIGGERING * 100).toFixed(0)}% of events starting a journey run, node ${process.version}, ` +
         `${os.cpus().length} cores, load ${loadBefore}`,
     );
@@ -401,52 +408,85 @@ async function main(): Promise<void> {
     );
     console.log(`single API ÷ 1-row INSERT       ${ratio(all.singleApi!, all.oneRow!)}`);
 
-    // Routing: the API routes inline under its lease; the background router claims events whose
-    // lease ran out, pushing next_routing_at a lease past its claim. A claimed event that the API
-    // had not reached yet is routed twice (once by each).
+    // Routing, untimed in the figures above: the router starts now and drains what the API
+    // stored (the share of --triggering events starts a run each; the rest cost no Temporal call).
+    const drainStarted = performance.now();
+    router = startEventRouter({ ...shared, signal: outboxSignal });
+    const [pending] = await raw<{ n: number }[]>`
+      select count(*)::int as n from events where routed_at is null`;
+    await waitUntilDrained(raw);
+    const drainMs = performance.now() - drainStarted;
     const [routing] = await raw<
-      {
-        stored: number;
-        unrouted: number;
-        retried: number;
-        pastLease: number;
-        claimed: number;
-        slowest: number;
-      }[]
+      { stored: number; unrouted: number; retried: number; slowest: number }[]
     >`
       select count(*)::int as stored,
              count(*) filter (where routed_at is null)::int as unrouted,
              count(*) filter (where routing_attempts > 1)::int as retried,
-             count(*) filter (where routed_at > received_at + ${LEASE_MS} * interval '1 ms')::int
-               as "pastLease",
-             count(*) filter (where next_routing_at > received_at + ${LEASE_MS} * interval '1 ms')::int
-               as claimed,
              coalesce(max(extract(epoch from routed_at - received_at) * 1000), 0)::float8 as slowest
         from events where id not like 'warm-%'`;
     const [runs] = await raw<{ started: number }[]>`
       select count(*)::int as started from journey_runs where trigger_event_id not like 'warm-%'`;
+    const drainRate = ((pending?.n ?? 0) / drainMs) * 1000;
     console.log('');
     console.log(
-      `routing of the ${routing?.stored} API events: unrouted ${routing?.unrouted}, ` +
-        `routing_attempts > 1: ${routing?.retried}, routed after the ${LEASE_MS} ms lease: ` +
-        `${routing?.pastLease}, claimed by the background router while the API held them ` +
-        `(routed twice): ${routing?.claimed}; slowest received → routed ${routing?.slowest.toFixed(0)} ms; ` +
+      `routing (the router, after the API rounds): ${pending?.n} events drained in ` +
+        `${drainMs.toFixed(0)} ms (${drainRate.toFixed(0)}/s); of the ${routing?.stored} API events ` +
+        `unrouted ${routing?.unrouted}, routing_attempts > 1: ${routing?.retried}; ` +
         `journey runs started ${runs?.started}`,
     );
-    await countQueries(database.url, shared);
+    await router.stop();
+    router = null;
+    const counts = await countQueries(database.url, shared);
     const cpu = process.cpuUsage(cpuBefore);
     console.log(
       `bench process CPU (API, router and clients) ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; ` +
         `load before ${loadBefore}, after ${load()}`,
     );
+    const num = (value: string) => Number(value);
+    console.log(
+      'bench-result: ' +
+        JSON.stringify({
+          section: 'ingest',
+          events: perRound * ROUNDS,
+          batch: BATCH,
+          clients: CLIENTS,
+          batchApiPerSec: Math.round(rate(all.batchApi!)),
+          insertPerSec: Math.round(rate(all.insert!)),
+          singleApiPerSec: Math.round(rate(all.singleApi!)),
+          oneRowPerSec: Math.round(rate(all.oneRow!)),
+          batchApiOverInsert: num(ratio(all.batchApi!, all.insert!)),
+          batchApiOverInsertByMedian: num(byMedian(all.batchApi!, all.insert!)),
+          batchApiOverCopy: num(ratio(all.batchApi!, all.copy!)),
+          singleApiOverOneRow: num(ratio(all.singleApi!, all.oneRow!)),
+          singleApiP50Ms: num(pct(all.singleApi!, 0.5).toFixed(1)),
+          routerDrainMs: Math.round(drainMs),
+          routerDrainPerSec: Math.round(drainRate),
+          unrouted: routing?.unrouted ?? null,
+          ...counts,
+          loadBefore,
+          loadAfter: load(),
+        }),
+    );
   } finally {
-    await router.stop();
+    await router?.stop();
     await app.close();
     await raw.end({ timeout: 5 });
     await nagle.end({ timeout: 5 });
     await connection.close();
     await server.stop();
     await database.close();
+  }
+}
+
+/** Until no event is left unrouted (a bench: bounded by a generous deadline, not a test). */
+async function waitUntilDrained(sql: postgres.Sql): Promise<void> {
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    const [left] = await sql<{ n: number }[]>`
+      select count(*)::int as n from events where routed_at is null`;
+    if ((left?.n ?? 0) === 0) return;
+    if (Date.now() > deadline) throw new Error(`${left?.n} events still unrouted`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 

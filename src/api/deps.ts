@@ -4,6 +4,7 @@ import type { Database } from '../db/database';
 import type { SendPolicy } from '../journeys/run-types';
 import type { SendWindow } from '../journeys/send-window';
 import type { BackoffPolicy } from '../routing/backoff';
+import type { OutboxSignal } from '../routing/outbox-signal';
 
 export interface ApiDeps {
   db: Database;
@@ -22,15 +23,19 @@ export interface ApiDeps {
   logger?: FastifyServerOptions['logger'];
   /** Deadline for each Temporal call made while serving a request. Default 5 s. */
   temporalTimeoutMs?: number;
-  /** Backoff for events whose inline routing failed (the background router retries them). */
+  /** Backoff for routing work the API does itself (explicit starts); events are the router's. */
   routingBackoff?: BackoffPolicy;
   /**
    * Serve the Swagger UI at /docs (default true). Jest on Node 20 cannot load its ESM-only
    * dependency (content-disposition 3), so in-jest tests turn it off; plain Node loads it fine.
    */
   docsUi?: boolean;
-  /** How long inline routing owns a fresh event before the background router may take it. */
-  eventLeaseMs?: number;
+  /**
+   * Woken after events are stored (API, tracking, unsubscribe, bounces, Twilio, inbox), so the
+   * router in this process routes them at once rather than at its next poll. Share one with
+   * startEventRouter; unset, stored events wait for the router's poll.
+   */
+  outboxSignal?: OutboxSignal;
   /** Twilio webhooks (signature-checked, outside the API key); unset: the routes do not exist. */
   twilio?: { authToken: string; publicBaseUrl: string; helpText: string };
   /**

@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/database';
 import { startEventRouter } from '../routing/event-router';
+import { createOutboxSignal } from '../routing/outbox-signal';
 import { requireSetting } from '../runtime/require-setting';
 import { twilioWebhooks } from './twilio/webhook-settings';
 import { buildApi } from './server';
@@ -15,6 +16,8 @@ async function main(): Promise<void> {
     address: requireSetting('TEMPORAL_ADDRESS', config.temporalAddress),
   });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  // The API wakes the router whenever it stores events.
+  const outboxSignal = createOutboxSignal();
   const shared = {
     db: database.db,
     temporal,
@@ -25,6 +28,7 @@ async function main(): Promise<void> {
   };
   const app = await buildApi({
     ...shared,
+    outboxSignal,
     apiKeys: config.apiKeys,
     logger: { level: config.logLevel ?? 'info' },
     ...twilioWebhooks(config),
@@ -33,7 +37,7 @@ async function main(): Promise<void> {
   });
   if (config.apiKeys.length === 0)
     app.log.warn('CAIRN_API_KEYS is empty: every /v1 request will be refused');
-  const router = startEventRouter({ ...shared, logger: app.log });
+  const router = startEventRouter({ ...shared, logger: app.log, signal: outboxSignal });
   await app.listen({ host: config.apiHost, port: config.apiPort });
 
   const shutdown = async () => {

@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
-import { inArray } from 'drizzle-orm';
 import { customersWithAddress } from '../customers';
 import type { Database } from '../db/database';
-import { events, type SuppressionReason } from '../db/schema';
+import type { SuppressionReason } from '../db/schema';
 import type { DeliveryRow } from '../deliveries/delivery-row';
 import {
   findBouncedDelivery,
   recordBounceOnDelivery,
 } from '../deliveries/record-bounce-on-delivery';
-import type { JourneyEvent, JsonObject } from '../journeys/run-types';
-import { storeEvents } from '../routing/ingest';
+import type { JsonObject } from '../journeys/run-types';
+import { recordEvents } from '../routing/record-events';
 import { suppressionForSendFailure } from '../guardrails/bounce-rules';
 import {
   addSuppression,
@@ -42,11 +41,9 @@ export interface BounceOutcome {
   deliveryFound: boolean;
   /** Whether that delivery's ledger row now shows the bounce or complaint. */
   deliveryUpdated: boolean;
-  /** Newly stored events, to route (a repeated report stores none). */
-  events: JourneyEvent[];
+  /** How many events were newly stored (a repeated report stores none). */
+  eventsStored: number;
 }
-
-const DEFAULT_LEASE_MS = 60_000;
 
 const SUPPRESSES: Record<BounceKind, SuppressionReason | null> = {
   hard_bounce: 'hard_bounce',
@@ -67,7 +64,7 @@ const SUPPRESSES: Record<BounceKind, SuppressionReason | null> = {
 export async function recordBounce(
   db: Database,
   report: BounceReport,
-  options: { now?: Date; leaseMs?: number } = {},
+  options: { now?: Date } = {},
 ): Promise<BounceOutcome> {
   const now = options.now ?? new Date();
   return db.transaction(async (tx) => {
@@ -77,11 +74,8 @@ export async function recordBounce(
     const owners = delivery
       ? [delivery.customerId]
       : await customersWithAddress(tx, report.channel, normalised(report));
-    const stored = await storeBounceEvents(tx, report, delivery, owners, {
-      now,
-      leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
-    });
-    return { suppression, deliveryFound: delivery !== null, deliveryUpdated, events: stored };
+    const eventsStored = await storeBounceEvents(tx, report, delivery, owners, now);
+    return { suppression, deliveryFound: delivery !== null, deliveryUpdated, eventsStored };
   });
 }
 
@@ -90,29 +84,29 @@ export interface BounceBatchOutcome {
   suppressed: number;
   deliveriesMatched: number;
   deliveriesUpdated: number;
-  /** Newly stored events, to route once committed. */
-  events: JourneyEvent[];
+  /** How many events were newly stored (the caller wakes the router once committed). */
+  eventsStored: number;
 }
 
 /** Records a batch of reports all or nothing, in one transaction. */
 export async function recordBounces(
   db: Database,
   reports: BounceReport[],
-  options: { now?: Date; leaseMs?: number } = {},
+  options: { now?: Date } = {},
 ): Promise<BounceBatchOutcome> {
   return db.transaction(async (tx) => {
     const totals: BounceBatchOutcome = {
       suppressed: 0,
       deliveriesMatched: 0,
       deliveriesUpdated: 0,
-      events: [],
+      eventsStored: 0,
     };
     for (const report of reports) {
       const outcome = await recordBounce(tx, report, options);
       if (outcome.suppression === 'added') totals.suppressed += 1;
       if (outcome.deliveryFound) totals.deliveriesMatched += 1;
       if (outcome.deliveryUpdated) totals.deliveriesUpdated += 1;
-      totals.events.push(...outcome.events);
+      totals.eventsStored += outcome.eventsStored;
     }
     return totals;
   });
@@ -163,9 +157,9 @@ async function storeBounceEvents(
   report: BounceReport,
   delivery: DeliveryRow | null,
   owners: string[],
-  options: { now: Date; leaseMs: number },
-): Promise<JourneyEvent[]> {
-  if (owners.length === 0) return [];
+  now: Date,
+): Promise<number> {
+  if (owners.length === 0) return 0;
   const properties: JsonObject = {
     channel: report.channel,
     kind: report.kind,
@@ -179,7 +173,7 @@ async function storeBounceEvents(
     stepId: delivery?.stepId ?? null,
   };
   const reportKey = delivery ? delivery.id : digest(report);
-  const stored = await storeEvents(
+  const stored = await recordEvents(
     db,
     owners.map((customerId) => ({
       id: `bounce:${report.kind}:${reportKey}:${customerId}`,
@@ -187,22 +181,12 @@ async function storeBounceEvents(
       type: EVENT_TYPES[report.channel][report.kind],
       occurredAt: report.occurredAt.toISOString(),
       properties,
+      // Linked to the delivery (its customer is the only owner then): routed to its run only.
+      ...(delivery ? { deliveryId: delivery.id } : {}),
     })),
-    { ...options, source: report.source },
+    { now, source: report.source },
   );
-  const fresh = stored.flatMap((s) => (s.event ? [s.event] : []));
-  if (delivery && fresh.length > 0) {
-    await db
-      .update(events)
-      .set({ deliveryId: delivery.id })
-      .where(
-        inArray(
-          events.id,
-          fresh.map((event) => event.id),
-        ),
-      );
-  }
-  return fresh;
+  return stored.filter((s) => !s.duplicate).length;
 }
 
 /** Identifies a report without a delivery; the address only ever appears hashed. */

@@ -3,7 +3,13 @@ import type { BounceReportInput, BounceWebhookResult } from '../contract/bounces
 import type { ConversionQuery, ConversionReport } from '../contract/conversions';
 import type { Customer, CustomerUpsert, CustomerUpsertResponse } from '../contract/customers';
 import type { DeliveryList } from '../contract/deliveries';
-import type { EventBatchResult, EventInput, EventResult } from '../contract/events';
+import {
+  MAX_EVENT_WAIT_MS,
+  type EventBatchResult,
+  type EventInput,
+  type EventResult,
+  type EventState,
+} from '../contract/events';
 import type { PreviewRequest, PreviewResult } from '../contract/preview';
 import type { InboxList, InboxListQuery, InboxMessage, InboxUnreadCount } from '../contract/inbox';
 import type {
@@ -66,15 +72,50 @@ export class CairnClient {
     return this.request('GET', `/v1/customers/${enc(id)}`);
   }
 
-  /** Idempotent by event.id: resending returns { duplicate: true } and routes nothing. */
-  sendEvent(event: EventInput): Promise<EventResult> {
-    return this.request('POST', '/v1/events', event);
+  // --- events -------------------------------------------------------------------------------
+
+  /**
+   * Stores the event; the router routes it in the background. Idempotent by event.id: resending
+   * returns { duplicate: true } and stores nothing. With waitUntilRouted (ms), also waits up to
+   * that long for it to be routed and answers its routing state (routed: false if the wait ran
+   * out), e.g. to know which runs it started.
+   */
+  sendEvent(event: EventInput): Promise<EventResult>;
+  sendEvent(
+    event: EventInput,
+    options: { waitUntilRouted: number },
+  ): Promise<EventResult & { state: EventState }>;
+  async sendEvent(
+    event: EventInput,
+    options: { waitUntilRouted?: number } = {},
+  ): Promise<EventResult | (EventResult & { state: EventState })> {
+    const result = await this.request<EventResult>('POST', '/v1/events', event);
+    if (options.waitUntilRouted === undefined) return result;
+    return { ...result, state: await this.getEvent(event.id, { waitMs: options.waitUntilRouted }) };
   }
 
   /** Up to 500 events, all or nothing. */
   sendEvents(items: EventInput[]): Promise<EventBatchResult> {
     return this.request('POST', '/v1/events/batch', { items });
   }
+
+  /**
+   * A stored event's routing state. waitMs waits up to that long for it to be routed (the server
+   * waits at most 30 s per request; a longer wait asks again); the state is answered either way.
+   */
+  async getEvent(id: string, options: { waitMs?: number } = {}): Promise<EventState> {
+    const deadline = Date.now() + Math.max(0, options.waitMs ?? 0);
+    for (;;) {
+      const waitMs = Math.min(MAX_EVENT_WAIT_MS, Math.max(0, deadline - Date.now()));
+      const state = await this.request<EventState>(
+        'GET',
+        `/v1/events/${enc(id)}${waitMs > 0 ? `?waitMs=${waitMs}` : ''}`,
+      );
+      if (state.routed || Date.now() >= deadline) return state;
+    }
+  }
+
+  // --- end of events ------------------------------------------------------------------------
 
   createJourney(definition: JourneyDefinitionInput): Promise<JourneyCreated> {
     return this.request('POST', '/v1/journeys', definition);

@@ -4,7 +4,13 @@ export type { ApiIssue, ErrorResponse } from '../contract/common';
 export type { ConversionGroup, ConversionQuery, ConversionReport } from '../contract/conversions';
 export type { Customer, CustomerUpsert, CustomerUpsertResponse } from '../contract/customers';
 export type { Delivery, DeliveryList } from '../contract/deliveries';
-export type { EventBatchResult, EventInput, EventResult } from '../contract/events';
+export type {
+  EventBatchResult,
+  EventInput,
+  EventResult,
+  EventState,
+  EventStateQuery,
+} from '../contract/events';
 export type {
   InboxList,
   InboxListQuery,

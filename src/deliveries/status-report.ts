@@ -3,8 +3,8 @@ import type { Database } from '../db/database';
 import { deliveries, type SuppressionReason } from '../db/schema';
 import { classifyTwilioFailure } from '../guardrails/bounce-rules';
 import { addSuppression, InvalidAddressError } from '../guardrails/suppression';
-import type { JourneyEvent, JsonObject } from '../journeys/run-types';
-import { storeEvents } from '../routing/ingest';
+import type { JsonObject } from '../journeys/run-types';
+import { recordEvents } from '../routing/record-events';
 import type { DeliveryRow } from './delivery-row';
 
 /** What Twilio reports for one message (MessageSid, MessageStatus, ErrorCode, our ?deliveryId). */
@@ -18,8 +18,8 @@ export interface StatusReport {
 
 export interface StatusOutcome {
   found: boolean;
-  /** The newly stored event, to route; null when the report was a repeat or needs no event. */
-  event: JourneyEvent | null;
+  /** Whether an event was newly stored (the caller wakes the router once this has committed). */
+  eventStored: boolean;
   /** Set when the failure code says the number is dead and it was (or already is) suppressed. */
   suppression?: SuppressionReason;
 }
@@ -60,12 +60,12 @@ const SETTLED = new Set(['sent', 'failed', 'unknown']);
 export async function applyStatusReport(
   db: Database,
   report: StatusReport,
-  options: { now: Date; leaseMs: number },
+  options: { now: Date },
 ): Promise<StatusOutcome> {
   return db.transaction(async (tx) => {
     const row = await findDelivery(tx, report);
-    if (!row) return { found: false, event: null };
-    const event = await storeStatusEvent(tx, row, report, options);
+    if (!row) return { found: false, eventStored: false };
+    const eventStored = await storeStatusEvent(tx, row, report, options);
     if (SETTLED.has(row.status) && advances(row, report.status)) {
       await tx
         .update(deliveries)
@@ -73,7 +73,7 @@ export async function applyStatusReport(
         .where(eq(deliveries.id, row.id));
     }
     const suppression = await suppressDeadNumber(tx, row, report);
-    return { found: true, event, ...(suppression ? { suppression } : {}) };
+    return { found: true, eventStored, ...(suppression ? { suppression } : {}) };
   });
 }
 
@@ -117,10 +117,10 @@ async function storeStatusEvent(
   db: Database,
   row: DeliveryRow,
   report: StatusReport,
-  options: { now: Date; leaseMs: number },
-): Promise<JourneyEvent | null> {
+  options: { now: Date },
+): Promise<boolean> {
   const type = EVENT_TYPES[report.status];
-  if (!type) return null;
+  if (!type) return false;
   const properties: JsonObject = {
     deliveryId: row.id,
     journeyId: row.journeyId,
@@ -129,11 +129,11 @@ async function storeStatusEvent(
     errorCode: report.errorCode ?? null,
   };
   const id = `twilio:${report.messageSid}:${report.status}`;
-  const [stored] = await storeEvents(db, [{ id, customerId: row.customerId, type, properties }], {
+  const [stored] = await recordEvents(db, [{ id, customerId: row.customerId, type, properties }], {
     ...options,
     source: 'twilio',
   });
-  return stored?.event ?? null;
+  return stored !== undefined && !stored.duplicate;
 }
 
 function advances(row: DeliveryRow, status: string): boolean {

@@ -5,7 +5,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { buildApi } from '../api/server';
 import type { Config } from '../config';
 import { openDatabase } from '../db/database';
-import { startEventRouter } from '../routing';
+import { createOutboxSignal, startEventRouter } from '../routing';
 import { twilioWebhooks } from '../api/twilio/webhook-settings';
 import { activitiesFromConfig } from '../runtime/activity-deps';
 import { createJourneyWorker } from '../runtime/journey-worker';
@@ -148,11 +148,14 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
       sendPolicy: config.sendPolicy,
       ...(config.sendWindow ? { defaultSendWindow: config.sendWindow } : {}),
     };
-    const router = startEventRouter(routing);
+    // The API wakes the router whenever it stores events.
+    const outboxSignal = createOutboxSignal();
+    const router = startEventRouter({ ...routing, signal: outboxSignal });
     onStop('the event router', () => router.stop());
 
     const api = await buildApi({
       ...routing,
+      outboxSignal,
       apiKeys,
       logger: { level: config.logLevel ?? 'warn' },
       ...twilioWebhooks(config),

@@ -1,8 +1,7 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { customers, type ConsentState } from '../db/schema';
-import type { JourneyEvent } from '../journeys/run-types';
-import { storeEvents } from '../routing/ingest';
+import { recordEvents } from '../routing/record-events';
 import { lockConsentForChange } from './consent-gate';
 import { liftCarrierComplaint } from './suppression';
 
@@ -37,8 +36,8 @@ export interface InboundOutcome {
   keyword: InboundKeyword | null;
   /** Customers whose phone is the sender. */
   matched: number;
-  /** Newly stored events, to route; empty when Twilio repeated the message. */
-  events: JourneyEvent[];
+  /** How many events were newly stored (0 when Twilio repeated the message). */
+  eventsStored: number;
 }
 
 const CONSENT_CHANGE: Partial<Record<InboundKeyword, ConsentState>> = {
@@ -62,7 +61,7 @@ const EVENT_TYPE: Record<InboundKeyword | 'none', string> = {
 export async function applyInboundSms(
   db: Database,
   message: InboundMessage,
-  options: { now: Date; leaseMs: number },
+  options: { now: Date },
 ): Promise<InboundOutcome> {
   const keyword = keywordOf(message.body);
   return db.transaction(async (tx) => {
@@ -71,8 +70,8 @@ export async function applyInboundSms(
       .from(customers)
       .where(eq(customers.phone, message.from))
       .for('update');
-    if (owners.length === 0) return { keyword, matched: 0, events: [] };
-    const stored = await storeEvents(
+    if (owners.length === 0) return { keyword, matched: 0, eventsStored: 0 };
+    const stored = await recordEvents(
       tx,
       owners.map((owner) => ({
         id: `twilio:${message.messageSid}:${owner.id}`,
@@ -82,24 +81,24 @@ export async function applyInboundSms(
       })),
       { ...options, source: 'twilio' },
     );
-    const fresh = stored.flatMap((s) => (s.event ? [s.event] : []));
+    const fresh = owners.flatMap((owner, i) => (stored[i]?.duplicate === false ? [owner.id] : []));
     const consent = keyword ? CONSENT_CHANGE[keyword] : undefined;
     if (consent && fresh.length > 0) {
       // STOP waits for SMS already on their way; none leaves after the change commits.
-      for (const id of fresh.map((event) => event.customerId).sort()) {
+      for (const id of [...fresh].sort()) {
         await lockConsentForChange(tx, id);
       }
       await setSmsConsent(tx, fresh, consent);
       // START undoes what the carrier's STOP did: Twilio's "unsubscribed recipient" complaint.
       if (consent === 'opted_in') await liftCarrierComplaint(tx, message.from);
     }
-    return { keyword, matched: owners.length, events: fresh };
+    return { keyword, matched: owners.length, eventsStored: fresh.length };
   });
 }
 
 async function setSmsConsent(
   db: Database,
-  events: JourneyEvent[],
+  customerIds: string[],
   state: ConsentState,
 ): Promise<void> {
   await db
@@ -108,10 +107,5 @@ async function setSmsConsent(
       consent: sql`${customers.consent} || jsonb_build_object('sms', ${state}::text)`,
       updatedAt: sql`now()`,
     })
-    .where(
-      inArray(
-        customers.id,
-        events.map((event) => event.customerId),
-      ),
-    );
+    .where(inArray(customers.id, customerIds));
 }

@@ -1,8 +1,8 @@
 import { count, eq } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { customers, deviceTokens, type Consent, type ConsentState } from '../db/schema';
-import type { JourneyEvent, JsonObject } from '../journeys/run-types';
-import { storeEvents } from '../routing/ingest';
+import type { JsonObject } from '../journeys/run-types';
+import { recordEvents } from '../routing/record-events';
 import { lockConsentForChange } from './consent-gate';
 import {
   isSubscribed,
@@ -42,7 +42,6 @@ export interface ChangeOrigin {
   /** The channel of the link the customer followed. */
   channel: UnsubscribeChannel;
   source: 'one_click' | 'preference_page';
-  leaseMs: number;
 }
 
 /**
@@ -84,15 +83,15 @@ export async function loadPreferences(
 /**
  * Applies channel consent and topic choices in one transaction with the customer row locked, and
  * stores an unsubscribe/resubscribe event for every effective change, so running journeys that
- * exit on it hear of it. Returns the new events for the caller to route once committed; null when
- * the customer no longer exists. Topics that do not exist are ignored.
+ * exit on it hear of it. Returns how many events were newly stored (the caller wakes the router
+ * once this has committed); null when the customer no longer exists. Topics that do not exist are ignored.
  */
 export async function applyPreferenceChanges(
   db: Database,
   customerId: string,
   changes: PreferenceChanges,
   origin: ChangeOrigin,
-): Promise<JourneyEvent[] | null> {
+): Promise<number | null> {
   return db.transaction(async (tx) => {
     // Waits for sends on their way; none leaves after this change commits.
     await lockConsentForChange(tx, customerId);
@@ -160,10 +159,10 @@ async function storeChangeEvents(
   customerId: string,
   items: EventItem[],
   origin: ChangeOrigin,
-): Promise<JourneyEvent[]> {
-  if (items.length === 0) return [];
+): Promise<number> {
+  if (items.length === 0) return 0;
   const now = new Date();
-  const stored = await storeEvents(
+  const stored = await recordEvents(
     db,
     items.map((item) => {
       const type = item.subscribe ? RESUBSCRIBE_EVENT : UNSUBSCRIBE_EVENT;
@@ -177,7 +176,7 @@ async function storeChangeEvents(
         properties,
       };
     }),
-    { now, leaseMs: origin.leaseMs, source: origin.source },
+    { now, source: origin.source },
   );
-  return stored.flatMap((s) => (s.event ? [s.event] : []));
+  return stored.filter((s) => !s.duplicate).length;
 }

@@ -1,22 +1,23 @@
-import { storeEvents } from '../routing/ingest';
-import { routeInline, type OutboxDeps } from '../routing/outbox';
+import type { Database } from '../db/database';
+import { recordEvents } from '../routing/record-events';
 import type { InboxMessageRow } from './inbox-messages';
 
 /** The event a first read stores, so journeys can wait for it (waitForEvent in_app_read). */
 export const IN_APP_READ_EVENT = 'in_app_read';
 
 /**
- * Stores the read as an event (id inapp:<messageId>:read, so repeating it stores nothing new) and
- * routes it like POST /v1/events. It names the delivery, so it goes to the run that sent the
- * message and counts as engagement with it.
+ * Stores the read as an event (id inapp:<messageId>:read, so repeating it stores nothing new) for
+ * the router to deliver like POST /v1/events. It names the delivery, so it goes to the run that
+ * sent the message and counts as engagement with it. Returns whether it was newly stored (the
+ * caller then wakes the router).
  */
 export async function recordReadEvent(
-  deps: OutboxDeps,
+  db: Database,
   message: InboxMessageRow,
-  options: { now: Date; leaseMs: number },
-): Promise<void> {
-  const stored = await storeEvents(
-    deps.db,
+  options: { now: Date },
+): Promise<boolean> {
+  const [stored] = await recordEvents(
+    db,
     [
       {
         id: `inapp:${message.id}:read`,
@@ -27,10 +28,7 @@ export async function recordReadEvent(
         deliveryId: message.deliveryId,
       },
     ],
-    { now: options.now, leaseMs: options.leaseMs, source: 'inbox' },
+    { now: options.now, source: 'inbox' },
   );
-  await routeInline(
-    deps,
-    stored.flatMap((s) => (s.event ? [s.event] : [])),
-  );
+  return stored !== undefined && !stored.duplicate;
 }

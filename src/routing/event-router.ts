@@ -3,6 +3,7 @@ import { events } from '../db/schema';
 import { DEFAULT_BACKOFF, nextRoutingDelay } from './backoff';
 import { releaseEvents, routeStoredEvent, type OutboxDeps } from './outbox';
 import { toJourneyEvent } from './journey-event';
+import type { OutboxSignal } from './outbox-signal';
 
 export interface EventRouterOptions extends OutboxDeps {
   /** Idle wait between passes. Default 1 s. */
@@ -11,6 +12,8 @@ export interface EventRouterOptions extends OutboxDeps {
   batchSize?: number;
   /** How long a claimed event is hidden from other routers. Default 60 s. */
   leaseMs?: number;
+  /** Wakes the router when events are stored in this process (else it waits for its poll). */
+  signal?: OutboxSignal;
 }
 
 export interface EventRouter {
@@ -61,6 +64,7 @@ export function startEventRouter(options: EventRouterOptions): EventRouter {
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   let current: Promise<void> = Promise.resolve();
+  let woken = false;
   const batchSize = options.batchSize ?? 50;
 
   const pass = async (): Promise<void> => {
@@ -73,17 +77,30 @@ export function startEventRouter(options: EventRouterOptions): EventRouter {
         'event router pass failed',
       );
     }
-    if (!stopped) schedule(claimed >= batchSize ? 0 : (options.pollIntervalMs ?? 1_000));
+    const again = claimed >= batchSize || woken;
+    woken = false;
+    if (!stopped) schedule(again ? 0 : (options.pollIntervalMs ?? 1_000));
   };
   const schedule = (delay: number) => {
     timer = setTimeout(() => {
+      timer = null;
       current = pass();
     }, delay);
   };
   schedule(0);
+  // Woken while idle: pass at once; during a pass: another one right after it.
+  const unsubscribe = options.signal?.subscribe(() => {
+    if (stopped) return;
+    if (timer === null) woken = true;
+    else {
+      clearTimeout(timer);
+      schedule(0);
+    }
+  });
   return {
     async stop() {
       stopped = true;
+      unsubscribe?.();
       if (timer) clearTimeout(timer);
       await current;
     },

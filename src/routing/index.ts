@@ -4,7 +4,7 @@ export {
   type EventRouter,
   type EventRouterOptions,
 } from './event-router';
-export { routeInline, routeStoredEvent, type OutboxDeps } from './outbox';
+export type { OutboxDeps } from './outbox';
 export { routeEvent, type RoutingSummary } from './route-event';
 export { startJourneyRun, type StartOutcome, type StartRequest } from './start-run';
 export {
@@ -13,5 +13,14 @@ export {
   type ExplicitStartOutcome,
   type StartRefusal,
 } from './explicit-start';
-export { storeEvents, UnknownCustomerError, type IncomingEvent, type StoredEvent } from './ingest';
+export {
+  recordEvents,
+  ForeignDeliveryError,
+  UnknownCustomerError,
+  type IncomingEvent,
+  type RecordedEvent,
+  type RecordOptions,
+} from './record-events';
+export { createOutboxSignal, type OutboxSignal } from './outbox-signal';
+export { awaitEventRouting, readEventRoutingState, type EventRoutingState } from './event-state';
 export type { RoutingDeps, RoutingLogger } from './types';

@@ -1,15 +1,16 @@
-import { eq } from 'drizzle-orm';
 import type { Database } from '../db/database';
-import { events } from '../db/schema';
 import { loadTrackedDelivery, type TrackedDelivery } from '../deliveries/tracked-delivery';
 import type { JsonObject } from '../journeys/run-types';
-import { storeEvents, type IncomingEvent } from '../routing/ingest';
-import { routeInline, type OutboxDeps } from '../routing/outbox';
+import type { OutboxSignal } from '../routing/outbox-signal';
+import { recordEvents, type IncomingEvent } from '../routing/record-events';
 import { isMachineEngagement, type EngagementFlags } from './machine-engagement';
 
 export type EngagementType = 'email_opened' | 'email_clicked' | 'sms_clicked';
 
-export interface EngagementDeps extends OutboxDeps {
+export interface EngagementDeps {
+  db: Database;
+  /** Wakes the router once the event is stored. */
+  outboxSignal?: OutboxSignal;
   /** Store machine opens and bot clicks (flagged) but do not signal them to runs. */
   excludeMachineEngagement?: boolean;
 }
@@ -33,15 +34,11 @@ export type EngagementOutcome =
       duplicate: boolean;
       /** Not signalled to runs: flagged as machine engagement and excluded by configuration. */
       excluded: boolean;
-      /** Routed inline; false leaves it to the background router (Temporal unreachable). */
-      routed: boolean;
     };
 
-const LEASE_MS = 60_000;
-
 /**
- * Stores an open or click as an event linked to its delivery, then routes it — to the run that
- * sent the delivery only (see routeEvent) and to journeys it triggers. The event id is derived
+ * Stores an open or click as an event linked to its delivery, for the router to deliver — to the
+ * run that sent the delivery only (see routeEvent) and to journeys it triggers. The event id is derived
  * from the engagement, so a burst of pixel loads (mail clients reload images) is one open per
  * minute and a double click one click per second. Machine engagement gets an id of its own, so a
  * proxy's prefetch never hides the customer's real open in the same minute.
@@ -55,22 +52,17 @@ export async function recordEngagement(
   if (!delivery || delivery.id !== engagement.deliveryId) {
     return { recorded: false, reason: 'unknown_delivery' };
   }
-  const now = new Date();
-  const [stored] = await storeEvents(deps.db, [engagementEvent(engagement, delivery)], {
-    now,
-    leaseMs: LEASE_MS,
-    source: 'tracking',
-  });
-  if (!stored) throw new Error('engagement event was not stored');
   const excluded = deps.excludeMachineEngagement === true && isMachineEngagement(engagement.flags);
-  const base = { recorded: true as const, eventId: stored.id, excluded };
-  if (!stored.event) return { ...base, duplicate: true, routed: stored.routed };
-  if (excluded) {
-    await markNotRouted(deps.db, stored.id, now);
-    return { ...base, duplicate: false, routed: false };
-  }
-  const routed = await routeInline(deps, [stored.event]);
-  return { ...base, duplicate: false, routed: routed.get(stored.id) ?? false };
+  // Excluded engagement stays in the events table (reports and the timeline see it, flagged) but
+  // leaves the outbox as it enters it, so the router never signals it.
+  const event = {
+    ...engagementEvent(engagement, delivery),
+    ...(excluded ? { notRouted: true } : {}),
+  };
+  const [stored] = await recordEvents(deps.db, [event], { source: 'tracking' });
+  if (!stored) throw new Error('engagement event was not stored');
+  if (!stored.duplicate && !excluded) deps.outboxSignal?.notify();
+  return { recorded: true, eventId: stored.id, excluded, duplicate: stored.duplicate };
 }
 
 function engagementEvent(engagement: Engagement, delivery: TrackedDelivery): IncomingEvent {
@@ -103,12 +95,4 @@ export function engagementEventId(engagement: Omit<Engagement, 'delivery'>): str
   const prefix = engagement.type === 'email_clicked' ? 'click' : 'sms_click';
   const second = Math.floor(ms / 1_000);
   return `${prefix}:${engagement.deliveryId}:${engagement.linkIndex ?? 0}:${second}${machine}`;
-}
-
-/**
- * Excluded engagement stays in the events table (reports and the timeline see it, flagged) but
- * leaves the outbox at once, so the background router never signals it either.
- */
-async function markNotRouted(db: Database, eventId: string, now: Date): Promise<void> {
-  await db.update(events).set({ routedAt: now }).where(eq(events.id, eventId));
 }

@@ -276,7 +276,7 @@ describe('Twilio status callbacks', () => {
     return applyStatusReport(
       h.db.db,
       { messageSid, status: 'undelivered', errorCode },
-      { now: new Date(), leaseMs: 60_000 },
+      { now: new Date() },
     );
   }
 

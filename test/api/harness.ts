@@ -1,6 +1,13 @@
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/server';
+import type { EventState } from '../../src/contract/events';
+import {
+  createOutboxSignal,
+  startEventRouter,
+  type EventRouter,
+  type OutboxSignal,
+} from '../../src/routing';
 import type { JourneyDefinitionInput } from '../../src/journeys/schema';
 import { testTemporalAddress } from '../support/temporal';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -24,6 +31,8 @@ export interface Harness {
   temporal: Client;
   taskQueue: string;
   app: FastifyInstance;
+  /** Shared by the API and the router (when there is one). */
+  outboxSignal: OutboxSignal;
   /** http://127.0.0.1:<port> of the listening API. */
   baseUrl: string;
   inject(request: InjectRequest): Promise<InjectResponse>;
@@ -71,30 +80,76 @@ export async function httpCall(baseUrl: string, request: InjectRequest): Promise
   };
 }
 
-/** A fresh database, a Temporal client (live or dead) and the API built on them. */
-export async function createHarness(options: { temporal: 'live' | 'dead' }): Promise<Harness> {
+/**
+ * A fresh database, a Temporal client (live or dead) and the API built on them; with router: true
+ * also the background event router, woken by the API as src/api/main.ts wires them (without one,
+ * stored events stay in the outbox until the test routes them).
+ */
+export async function createHarness(options: {
+  temporal: 'live' | 'dead';
+  router?: boolean;
+}): Promise<Harness> {
   const db = await createTestDatabase();
   const temporal = options.temporal === 'live' ? await liveTemporal() : deadTemporal();
   const taskQueue = `api-test-${Math.random().toString(36).slice(2, 10)}`;
-  const app = await buildTestApi(db, temporal.client, taskQueue).catch(async (error: unknown) => {
-    await temporal.close();
-    await db.close();
-    throw error;
-  });
+  const outboxSignal = createOutboxSignal();
+  const app = await buildTestApi(db, temporal.client, taskQueue, outboxSignal).catch(
+    async (error: unknown) => {
+      await temporal.close();
+      await db.close();
+      throw error;
+    },
+  );
+  const router: EventRouter | null = options.router
+    ? startEventRouter({
+        ...routerDeps(db, temporal.client, taskQueue),
+        signal: outboxSignal,
+        pollIntervalMs: 100,
+      })
+    : null;
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     db,
     temporal: temporal.client,
     taskQueue,
     app,
+    outboxSignal,
     baseUrl,
     inject: (request) => httpCall(baseUrl, request),
     close: async () => {
       await app.close();
+      await router?.stop();
       await temporal.close();
       await db.close();
     },
   };
+}
+
+/** What the router needs, as the test API has it. */
+export function routerDeps(db: TestDatabase, temporal: Client, taskQueue: string) {
+  return {
+    db: db.db,
+    temporal,
+    taskQueue,
+    defaultTimeZone: 'UTC',
+    temporalTimeoutMs: 1_500,
+    backoff: { initialMs: 50, maxMs: 200 },
+  };
+}
+
+/**
+ * Waits, as a caller would (GET /v1/events/{id}?waitMs=), until the event is routed, and answers
+ * its routing state; fails the test if it is not routed within 10 s.
+ */
+export async function awaitRouted(h: Harness, id: string): Promise<EventState> {
+  const res = await h.inject({
+    url: `/v1/events/${encodeURIComponent(id)}?waitMs=10000`,
+    headers: auth,
+  });
+  expect(res.statusCode).toBe(200);
+  const state = res.json() as EventState;
+  expect(state).toMatchObject({ id, routed: true });
+  return state;
 }
 
 /** Publishes a journey version through the API; a refusal fails the test where it happens. */
@@ -112,8 +167,10 @@ export function buildTestApi(
   db: TestDatabase,
   temporal: Client,
   taskQueue: string,
+  outboxSignal?: OutboxSignal,
 ): Promise<FastifyInstance> {
   return buildApi({
+    ...(outboxSignal ? { outboxSignal } : {}),
     docsUi: false,
     db: db.db,
     temporal,

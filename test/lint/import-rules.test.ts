@@ -103,7 +103,7 @@ const cases: LintCase[] = [
     name: 'api → routing, db and workflow messages',
     filePath: 'src/api/routes/events.ts',
     code: [
-      "import { storeEvents } from '../../routing';",
+      "import { recordEvents } from '../../routing';",
       "import { events } from '../../db/schema';",
       "import { eventSignal } from '../../workflows/messages';",
     ].join('\n'),
@@ -193,7 +193,7 @@ const cases: LintCase[] = [
   {
     name: 'contract → routing',
     filePath: 'src/contract/events.ts',
-    code: "import { storeEvents } from '../routing';",
+    code: "import { recordEvents } from '../routing';",
     reported: CONTRACT,
   },
   {

@@ -4,7 +4,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import type { ActivityFaults } from '../../src/activities';
 import { buildApi } from '../../src/api/server';
-import { startEventRouter, type EventRouter } from '../../src/routing';
+import { createOutboxSignal, startEventRouter, type EventRouter } from '../../src/routing';
 import type { Database } from '../../src/db/database';
 import type { CapRule } from '../../src/guardrails/cap-rules';
 import { createTestJourneyWorker, type TestWorkerOptions } from './journey-worker';
@@ -63,6 +63,8 @@ export async function startCairnTestStack(
     NativeConnection.connect({ address }),
   ]);
   const temporal = new Client({ connection });
+  // One signal shared by the API and the router, as src/api/main.ts wires them.
+  const outboxSignal = createOutboxSignal();
   const deps = {
     db: database.db,
     temporal,
@@ -72,6 +74,7 @@ export async function startCairnTestStack(
   };
   const api = await buildApi({
     ...deps,
+    outboxSignal,
     apiKeys: [TEST_API_KEY],
     ...(options.unsubscribeSecret
       ? { unsubscribe: { secret: options.unsubscribeSecret, publicBaseUrl: PUBLIC_TEST_URL } }
@@ -117,6 +120,7 @@ export async function startCairnTestStack(
       ? null
       : startEventRouter({
           ...deps,
+          signal: outboxSignal,
           pollIntervalMs: 100,
           backoff: { initialMs: 200, maxMs: 1_000 },
         });

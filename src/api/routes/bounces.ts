@@ -1,4 +1,3 @@
-import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import type { ApiIssue } from '../../contract/common';
 import {
@@ -9,14 +8,9 @@ import {
 } from '../../contract/bounces';
 import { recordBounces, type BounceReport } from '../../bounces/record-bounce';
 import { normaliseAddress } from '../../guardrails/suppression';
-import type { JourneyEvent } from '../../journeys/run-types';
-import { routeInline } from '../../routing/outbox';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { authErrors, bearerSecurity } from '../route-support';
-import { routingDeps } from '../routing-deps';
-
-const DEFAULT_LEASE_MS = 60_000;
 
 /**
  * POST /v1/webhooks/bounces: bounces and complaints from any email service provider, translated
@@ -46,16 +40,11 @@ export const bounceRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, {
       const items = request.body.events;
       assertAddresses(items);
       const now = new Date();
-      const leaseMs = deps.eventLeaseMs ?? DEFAULT_LEASE_MS;
       const reports = items.map((item) => toReport(item, now));
-      const { events, ...counts } = await recordBounces(deps.db, reports, { now, leaseMs });
-      const result: BounceWebhookResult = {
-        received: items.length,
-        ...counts,
-        eventsStored: events.length,
-      };
+      const counts = await recordBounces(deps.db, reports, { now });
+      const result: BounceWebhookResult = { received: items.length, ...counts };
       request.log.info({ ...result }, 'bounce reports recorded');
-      await route(deps, events, request.log);
+      if (counts.eventsStored > 0) deps.outboxSignal?.notify();
       return result;
     },
   );
@@ -89,8 +78,4 @@ function toReport(item: BounceItem, now: Date): BounceReport {
     ...(item.providerMessageId ? { providerMessageId: item.providerMessageId } : {}),
     ...(item.reason ? { code: item.reason } : {}),
   };
-}
-
-async function route(deps: ApiDeps, events: JourneyEvent[], log: FastifyBaseLogger) {
-  if (events.length > 0) await routeInline(routingDeps(deps, log), events);
 }

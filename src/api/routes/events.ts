@@ -4,38 +4,27 @@ import {
   eventBatchResultSchema,
   eventBatchSchema,
   eventInputSchema,
+  eventParamsSchema,
   eventResultSchema,
+  eventStateQuerySchema,
+  eventStateSchema,
+  MAX_EVENT_WAIT_MS,
   type EventResult,
+  type EventState,
 } from '../../contract/events';
 import type { JsonObject } from '../../journeys/run-types';
+import { awaitEventRouting, type EventRoutingState } from '../../routing/event-state';
 import {
-  storeEvents,
+  ForeignDeliveryError,
+  recordEvents,
   UnknownCustomerError,
   type IncomingEvent,
-  type StoredEvent,
-} from '../../routing/ingest';
-import { eventsNamingForeignDeliveries } from '../../routing/event-deliveries';
-import { routeInline } from '../../routing/outbox';
+} from '../../routing/record-events';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
-import { authErrors, bearerSecurity } from '../route-support';
-import { routingDeps } from '../routing-deps';
-
-const DEFAULT_LEASE_MS = 60_000;
+import { authErrors, bearerSecurity, iso, isoOrNull } from '../route-support';
 
 export const eventRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { deps }, done) => {
-  const ingest = async (items: IncomingEvent[], pathOf: (index: number) => string, log: ApiLog) => {
-    const stored = await store(deps, items, pathOf);
-    const fresh = stored.flatMap((s) => (s.event ? [s.event] : []));
-    const routed = await routeInline(routingDeps(deps, log), fresh);
-    return stored.map((s): EventResult => ({
-      id: s.id,
-      duplicate: s.duplicate,
-      // A repeat inside the same batch reports its first copy's routing.
-      routed: routed.get(s.id) ?? s.routed,
-    }));
-  };
-
   app.post(
     '/events',
     {
@@ -43,9 +32,11 @@ export const eventRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
         tags: ['events'],
         summary: 'Ingest one event',
         description:
-          'Stored first (deduplicated by id), then routed to journey triggers and listening runs. ' +
-          '202 {routed: false} means stored; the background router delivers it when Temporal answers. ' +
-          'A duplicate id answers 200 {duplicate: true} and routes nothing.',
+          'Stored (deduplicated by id) and answered 202 {routed: false} at once; the router then ' +
+          'starts the journeys it triggers and signals the runs that listen, in the background, ' +
+          'retrying while Temporal is unreachable. GET /v1/events/{id}?waitMs= tells when it is ' +
+          'routed. A duplicate id answers 200 {duplicate: true} and stores nothing; its routed ' +
+          'says whether the first copy has been routed.',
         security: bearerSecurity,
         body: eventInputSchema,
         response: {
@@ -57,7 +48,7 @@ export const eventRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
       },
     },
     async (request, reply) => {
-      const [result] = await ingest([incoming(request.body)], () => 'customerId', request.log);
+      const [result] = await ingest(deps, [incoming(request.body)], (field) => field);
       const single = result as EventResult;
       return reply.code(single.duplicate ? 200 : 202).send(single);
     },
@@ -70,8 +61,9 @@ export const eventRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
         tags: ['events'],
         summary: 'Ingest up to 500 events, all or nothing',
         description:
-          'Any invalid item (or unknown customer) rejects the whole batch and stores nothing; issues ' +
-          'name the item, e.g. "items.3.occurredAt".',
+          'Stored in one statement and answered 202 at once, routed in the background like ' +
+          'POST /v1/events. Any invalid item (or unknown customer or delivery) rejects the whole ' +
+          'batch and stores nothing; issues name the item, e.g. "items.3.occurredAt".',
         security: bearerSecurity,
         body: eventBatchSchema,
         response: { 202: eventBatchResultSchema, ...authErrors, 404: errorResponseSchema },
@@ -79,17 +71,79 @@ export const eventRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
     },
     async (request, reply) => {
       const items = await ingest(
+        deps,
         request.body.items.map(incoming),
-        (i) => `items.${i}.customerId`,
-        request.log,
+        (field, index) => `items.${index}.${field}`,
       );
       return reply.code(202).send({ items });
+    },
+  );
+
+  app.get(
+    '/events/:id',
+    {
+      schema: {
+        tags: ['events'],
+        summary: "A stored event's routing state",
+        description:
+          'routed, when, how many attempts, the last routing error and the workflow ids of the ' +
+          `runs it started. waitMs (0–${MAX_EVENT_WAIT_MS}, default 0) waits for it to be routed ` +
+          'and answers the state when it is, or when the wait is over (routed: false).',
+        security: bearerSecurity,
+        params: eventParamsSchema,
+        querystring: eventStateQuerySchema,
+        response: { 200: eventStateSchema, ...authErrors, 404: errorResponseSchema },
+      },
+    },
+    async (request) => {
+      const state = await awaitEventRouting(deps.db, request.params.id, request.query.waitMs);
+      if (!state) {
+        throw new ApiError(404, 'event_not_found', 'no event with this id', [
+          { path: 'id', message: 'no event with this id' },
+        ]);
+      }
+      return stateView(state);
     },
   );
   done();
 };
 
-type ApiLog = Parameters<typeof routingDeps>[1];
+/** Stores the events and wakes the router; nothing is routed inside the request. */
+async function ingest(
+  deps: ApiDeps,
+  items: IncomingEvent[],
+  pathOf: (field: 'customerId' | 'deliveryId', index: number) => string,
+): Promise<EventResult[]> {
+  try {
+    const recorded = await recordEvents(deps.db, items, { source: 'api' });
+    if (recorded.some((r) => !r.duplicate)) deps.outboxSignal?.notify();
+    return recorded;
+  } catch (error) {
+    if (error instanceof ForeignDeliveryError) {
+      throw new ApiError(
+        404,
+        'delivery_not_found',
+        'event names an unknown delivery; nothing was stored',
+        error.indexes.map((index) => ({
+          path: pathOf('deliveryId', index),
+          message: 'no delivery with this id for this customer',
+        })),
+      );
+    }
+    if (error instanceof UnknownCustomerError) {
+      throw new ApiError(
+        404,
+        'customer_not_found',
+        'event for an unknown customer; nothing was stored',
+        error.indexes.map((index) => ({
+          path: pathOf('customerId', index),
+          message: 'no customer with this id; create it with PUT /v1/customers/{id} first',
+        })),
+      );
+    }
+    throw error;
+  }
+}
 
 function incoming(body: {
   id: string;
@@ -105,55 +159,23 @@ function incoming(body: {
     type: body.type,
     ...(body.occurredAt ? { occurredAt: body.occurredAt } : {}),
     // The run sees which of its messages the event is about (engagement.<step> conditions).
-    properties: {
-      ...((body.properties ?? {}) as JsonObject),
-      ...(body.deliveryId ? { deliveryId: body.deliveryId } : {}),
-    },
+    properties: body.deliveryId
+      ? { ...((body.properties ?? {}) as JsonObject), deliveryId: body.deliveryId }
+      : ((body.properties ?? {}) as JsonObject),
     ...(body.deliveryId ? { deliveryId: body.deliveryId } : {}),
   };
 }
 
-/** An event may only name a delivery of its own customer; nothing is stored otherwise. */
-async function checkDeliveries(
-  deps: ApiDeps,
-  items: IncomingEvent[],
-  pathOf: (index: number) => string,
-): Promise<void> {
-  const foreign = await eventsNamingForeignDeliveries(deps.db, items);
-  if (foreign.length === 0) return;
-  throw new ApiError(
-    404,
-    'delivery_not_found',
-    'event names an unknown delivery; nothing was stored',
-    foreign.map((index) => ({
-      path: pathOf(index).replace(/customerId$/, 'deliveryId'),
-      message: 'no delivery with this id for this customer',
-    })),
-  );
-}
-
-async function store(
-  deps: ApiDeps,
-  items: IncomingEvent[],
-  pathOf: (index: number) => string,
-): Promise<StoredEvent[]> {
-  await checkDeliveries(deps, items, pathOf);
-  try {
-    return await storeEvents(deps.db, items, {
-      now: new Date(),
-      leaseMs: deps.eventLeaseMs ?? DEFAULT_LEASE_MS,
-    });
-  } catch (error) {
-    if (!(error instanceof UnknownCustomerError)) throw error;
-    const issues = error.indexes.map((index) => ({
-      path: pathOf(index),
-      message: 'no customer with this id; create it with PUT /v1/customers/{id} first',
-    }));
-    throw new ApiError(
-      404,
-      'customer_not_found',
-      'event for an unknown customer; nothing was stored',
-      issues,
-    );
-  }
+function stateView(state: EventRoutingState): EventState {
+  return {
+    id: state.id,
+    type: state.type,
+    customerId: state.customerId,
+    receivedAt: iso(state.receivedAt),
+    routed: state.routed,
+    routedAt: isoOrNull(state.routedAt),
+    routingAttempts: state.routingAttempts,
+    routingError: state.routingError,
+    runsStarted: state.runsStarted,
+  };
 }

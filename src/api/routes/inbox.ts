@@ -21,10 +21,8 @@ import {
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { authErrors, bearerSecurity, iso, isoOrNull } from '../route-support';
-import { routingDeps } from '../routing-deps';
 import { requireCustomer } from './customers';
 
-const DEFAULT_LEASE_MS = 60_000;
 const TAGS = ['inbox'];
 
 export const inboxRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { deps }, done) => {
@@ -80,7 +78,7 @@ export const inboxRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
         summary: 'Mark an in-app message read (idempotent)',
         description:
           `Also stores an ${IN_APP_READ_EVENT} event (id inapp:<messageId>:read) for the customer ` +
-          'and routes it like POST /v1/events, so journeys waiting for the read go on. An archived ' +
+          'for the router like POST /v1/events, so journeys waiting for the read go on. An archived ' +
           'message stays archived.',
         security: bearerSecurity,
         params: inboxMessageParamsSchema,
@@ -92,10 +90,7 @@ export const inboxRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
       const row = await markRead(deps.db, id, messageId, new Date());
       if (!row) return messageNotFound(deps.db, id);
       // Stored on every call (deduplicated by id): a read whose event failed to store heals on retry.
-      await recordReadEvent(routingDeps(deps, request.log), row, {
-        now: new Date(),
-        leaseMs: deps.eventLeaseMs ?? DEFAULT_LEASE_MS,
-      });
+      if (await recordReadEvent(deps.db, row, { now: new Date() })) deps.outboxSignal?.notify();
       return messageView(row);
     },
   );

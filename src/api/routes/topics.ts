@@ -27,11 +27,8 @@ import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { authErrors, bearerSecurity, iso } from '../route-support';
 import { requireCustomer } from './customers';
-import type { FastifyBaseLogger } from 'fastify';
-import { storeEvents } from '../../routing/ingest';
-import { routeInline } from '../../routing/outbox';
+import { recordEvents } from '../../routing/record-events';
 import { RESUBSCRIBE_EVENT, UNSUBSCRIBE_EVENT } from '../../guardrails/preferences';
-import { routingDeps } from '../routing-deps';
 
 const TAGS = ['topics'];
 
@@ -93,7 +90,7 @@ export const topicRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
       const topic = await requireTopic(deps.db, topicId);
       const { previous } = await setTopicChoice(deps.db, id, topicId, request.body.status);
       if (previous !== request.body.status) {
-        await announceTopicChoice(deps, request.log, id, topicId, request.body.status);
+        await announceTopicChoice(deps, id, topicId, request.body.status);
       }
       return customerTopicView({
         topic,
@@ -159,13 +156,12 @@ function customerTopicView(state: TopicState): CustomerTopic {
  */
 async function announceTopicChoice(
   deps: ApiDeps,
-  log: FastifyBaseLogger,
   customerId: string,
   topicId: string,
   status: 'subscribed' | 'unsubscribed',
 ): Promise<void> {
   const now = new Date();
-  const stored = await storeEvents(
+  const stored = await recordEvents(
     deps.db,
     [
       {
@@ -176,10 +172,7 @@ async function announceTopicChoice(
         properties: { topic: topicId, source: 'api' },
       },
     ],
-    { now, leaseMs: deps.eventLeaseMs ?? 60_000, source: 'api' },
+    { now, source: 'api' },
   );
-  await routeInline(
-    routingDeps(deps, log),
-    stored.flatMap((s) => (s.event ? [s.event] : [])),
-  );
+  if (stored.some((s) => !s.duplicate)) deps.outboxSignal?.notify();
 }

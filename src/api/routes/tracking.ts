@@ -9,7 +9,6 @@ import {
 } from '../../tracking/record-engagement';
 import { verifyTrackingToken, type TrackingKind } from '../../tracking/tracking-token';
 import type { ApiDeps } from '../deps';
-import { routingDeps } from '../routing-deps';
 import { htmlDocument } from '../unsubscribe/html';
 
 type Config = NonNullable<ApiDeps['tracking']>;
@@ -34,10 +33,11 @@ const TAGS = ['tracking'];
 export const trackingRoutes: FastifyPluginCallback<{ deps: ApiDeps }> = (app, { deps }, done) => {
   const config = deps.tracking;
   if (!config) return done();
-  const engagementDeps = (request: FastifyRequest): EngagementDeps => ({
-    ...routingDeps(deps, request.log),
+  const shared: EngagementDeps = {
+    db: deps.db,
     excludeMachineEngagement: config.excludeMachineEngagement,
-  });
+    ...(deps.outboxSignal ? { outboxSignal: deps.outboxSignal } : {}),
+  };
 
   app.route({
     method: ['GET', 'HEAD'],
@@ -51,7 +51,7 @@ export const trackingRoutes: FastifyPluginCallback<{ deps: ApiDeps }> = (app, { 
     },
     handler: async (request: TokenRequest, reply) => {
       try {
-        await recordOpen(config, engagementDeps(request), request);
+        await recordOpen(config, shared, request);
       } catch (error) {
         // The mail client still gets its image: a failed open must not show a broken picture.
         request.log.error({ error: describe(error) }, 'recording an open failed');
@@ -78,8 +78,7 @@ export const trackingRoutes: FastifyPluginCallback<{ deps: ApiDeps }> = (app, { 
           '(HEAD redirects without recording: scanners check links with it). An invalid token or ' +
           'an unknown delivery or link answers 404 with an error page and records nothing.',
       },
-      handler: (request: TokenRequest, reply) =>
-        followLink(config, engagementDeps(request), kind, request, reply),
+      handler: (request: TokenRequest, reply) => followLink(config, shared, kind, request, reply),
     });
   }
   done();

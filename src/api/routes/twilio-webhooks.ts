@@ -1,11 +1,8 @@
-import type { FastifyBaseLogger, FastifyPluginCallback, FastifyReply } from 'fastify';
+import type { FastifyPluginCallback, FastifyReply } from 'fastify';
 import twilio from 'twilio';
 import { parsePhoneNumber } from '../../channels/phone-number';
-import type { JourneyEvent } from '../../journeys/run-types';
-import { routeInline } from '../../routing/outbox';
 import type { ApiDeps } from '../deps';
 import { errorBody } from '../errors';
-import { routingDeps } from '../routing-deps';
 import { applyInboundSms, keywordOf } from '../../guardrails/inbound-sms';
 import {
   acceptTwilioForms,
@@ -15,7 +12,6 @@ import {
 } from '../twilio/signature';
 import { applyStatusReport } from '../../deliveries/status-report';
 
-const DEFAULT_LEASE_MS = 60_000;
 const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -39,9 +35,6 @@ export const twilioWebhookRoutes: FastifyPluginCallback<{ deps: ApiDeps }> = (
   if (!config) return done();
   acceptTwilioForms(app);
   app.addHook('preValidation', requireTwilioSignature(config));
-  const leaseMs = deps.eventLeaseMs ?? DEFAULT_LEASE_MS;
-  const route = (events: JourneyEvent[], log: FastifyBaseLogger) =>
-    routeInline(routingDeps(deps, log), events);
 
   app.post(
     '/status',
@@ -67,10 +60,10 @@ export const twilioWebhookRoutes: FastifyPluginCallback<{ deps: ApiDeps }> = (
           ...(errorCode && /^\d{1,6}$/.test(errorCode) ? { errorCode } : {}),
           ...(typeof deliveryId === 'string' && UUID.test(deliveryId) ? { deliveryId } : {}),
         },
-        { now: new Date(), leaseMs },
+        { now: new Date() },
       );
       if (!outcome.found) request.log.info({ messageSid }, 'status for an unknown SMS ignored');
-      if (outcome.event) await route([outcome.event], request.log);
+      if (outcome.eventStored) deps.outboxSignal?.notify();
       return reply.code(200).send();
     },
   );
@@ -95,13 +88,13 @@ export const twilioWebhookRoutes: FastifyPluginCallback<{ deps: ApiDeps }> = (
         const outcome = await applyInboundSms(
           deps.db,
           { messageSid, from: sender.number, body },
-          { now: new Date(), leaseMs },
+          { now: new Date() },
         );
         request.log.info(
           { messageSid, keyword: outcome.keyword, customers: outcome.matched },
           'inbound SMS',
         );
-        await route(outcome.events, request.log);
+        if (outcome.eventsStored > 0) deps.outboxSignal?.notify();
       }
       const twiml = new twilio.twiml.MessagingResponse();
       if (keywordOf(body) === 'help') twiml.message(config.helpText);

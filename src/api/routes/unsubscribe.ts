@@ -7,10 +7,7 @@ import {
   verifyUnsubscribeToken,
   type UnsubscribeClaims,
 } from '../../guardrails/unsubscribe-token';
-import type { JourneyEvent } from '../../journeys/run-types';
-import { routeInline } from '../../routing/outbox';
 import type { ApiDeps } from '../deps';
-import { routingDeps } from '../routing-deps';
 import { changesFromForm, parseFormBody, type FormFields } from '../unsubscribe/form';
 import { pageHeaders } from '../unsubscribe/html';
 import {
@@ -26,7 +23,6 @@ import {
   type PreferenceChanges,
 } from '../../guardrails/preferences';
 
-const DEFAULT_LEASE_MS = 60_000;
 const FORM_LIMIT_BYTES = 64 * 1024;
 const TAGS = ['unsubscribe'];
 /** "<token>" (one-click and the page) or "<token>/preferences" (the page and its form). */
@@ -103,11 +99,11 @@ export const unsubscribeRoutes: FastifyPluginCallback<{ deps: ApiDeps }> = (
 };
 
 function unsubscribeHandlers(deps: ApiDeps, config: Config) {
-  const leaseMs = deps.eventLeaseMs ?? DEFAULT_LEASE_MS;
   const page = (reply: FastifyReply, status: number, html: string) =>
     reply.code(status).headers(pageHeaders(config.publicBaseUrl)).send(html);
-  const route = async (events: JourneyEvent[], request: FastifyRequest) => {
-    if (events.length > 0) await routeInline(routingDeps(deps, request.log), events);
+  // Once the change has committed: the router then delivers its events at once.
+  const wakeRouter = (stored: number) => {
+    if (stored > 0) deps.outboxSignal?.notify();
   };
 
   const showPage = async (link: Link, reply: FastifyReply, notice?: string) => {
@@ -147,7 +143,7 @@ function unsubscribeHandlers(deps: ApiDeps, config: Config) {
     async oneClick(link: Link, request: FastifyRequest, reply: FastifyReply) {
       const { claims } = link;
       const topic = claims.topic !== undefined ? await findTopic(deps.db, claims.topic) : undefined;
-      const events = await applyPreferenceChanges(
+      const stored = await applyPreferenceChanges(
         deps.db,
         claims.customerId,
         oneClickChanges(claims, topic !== undefined),
@@ -156,11 +152,10 @@ function unsubscribeHandlers(deps: ApiDeps, config: Config) {
           ref: claims.deliveryId ?? tokenDigest(link.token),
           channel: claims.channel,
           source: 'one_click',
-          leaseMs,
         },
       );
-      if (events === null) return page(reply, 404, unknownCustomerPage());
-      await route(events, request);
+      if (stored === null) return page(reply, 404, unknownCustomerPage());
+      wakeRouter(stored);
       const what = linkSubject(claims.channel, topic?.name);
       return page(reply, 200, confirmationPage(what, link.urls.preferences));
     },
@@ -178,14 +173,13 @@ function unsubscribeHandlers(deps: ApiDeps, config: Config) {
         fields,
         preferences.topics.map((state) => state.topic.id),
       );
-      const events = await applyPreferenceChanges(deps.db, claims.customerId, changes, {
+      const stored = await applyPreferenceChanges(deps.db, claims.customerId, changes, {
         ref: randomUUID(),
         channel: claims.channel,
         source: 'preference_page',
-        leaseMs,
       });
-      if (events === null) return page(reply, 404, unknownCustomerPage());
-      await route(events, request);
+      if (stored === null) return page(reply, 404, unknownCustomerPage());
+      wakeRouter(stored);
       return showPage(link, reply, 'Your choices are saved.');
     },
   };

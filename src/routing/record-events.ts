@@ -1,0 +1,171 @@
+import type { Database } from '../db/database';
+import type { JsonObject } from '../journeys/run-types';
+
+/** An event as a source hands it in (the API, tracking, unsubscribe, bounces, Twilio, the inbox). */
+export interface IncomingEvent {
+  id: string;
+  customerId: string;
+  type: string;
+  occurredAt?: string;
+  properties?: JsonObject;
+  /** Engagement and provider events name the delivery they concern (routed to its run only). */
+  deliveryId?: string;
+  /** Machine-readable flags, e.g. { machineOpen: true }, { bot: true }. */
+  flags?: JsonObject;
+  /**
+   * Stored for reports and the timeline but never routed (machine engagement excluded by
+   * configuration): it leaves the outbox as it enters it.
+   */
+  notRouted?: boolean;
+}
+
+export interface RecordedEvent {
+  id: string;
+  /** true: this id was stored before (or earlier in the same batch); nothing new was stored. */
+  duplicate: boolean;
+  /** true only for a duplicate whose first copy has already been routed. */
+  routed: boolean;
+}
+
+export interface RecordOptions {
+  /** Where the events came from: api, tracking, one_click, twilio, inbox, … */
+  source: string;
+  /** Received at; also when they fall due for the router. Default: now. */
+  now?: Date;
+}
+
+/** Items (by index) whose customer does not exist; nothing of the batch was stored. */
+export class UnknownCustomerError extends Error {
+  constructor(readonly indexes: number[]) {
+    super('event for an unknown customer');
+    this.name = 'UnknownCustomerError';
+  }
+}
+
+/**
+ * Items (by index) naming a delivery that is not their own customer's, or does not exist. An event
+ * may only speak about its customer's messages: a click must never move another customer's run.
+ */
+export class ForeignDeliveryError extends Error {
+  constructor(readonly indexes: number[]) {
+    super('event names a delivery that is not its customer’s');
+    this.name = 'ForeignDeliveryError';
+  }
+}
+
+/**
+ * The one statement that stores events. Its text and its ten parameters do not depend on the
+ * batch size, so it is prepared once per connection. The refused CTE checks every item's customer
+ * and delivery; any refusal stores nothing (one statement: all or nothing without a transaction).
+ * `distinct on` keeps the first copy of an id repeated within the batch; ON CONFLICT skips ids
+ * stored before. The final select reads the statement's snapshot, which excludes the rows it
+ * inserts: `routed` lists only earlier copies that were routed.
+ */
+const RECORD_EVENTS_SQL = `
+with input as (
+  select t.ord, t.id, t.customer_id, t.type, t.occurred_at::timestamptz as occurred_at,
+         t.properties::jsonb as properties, t.delivery_id::uuid as delivery_id,
+         t.flags::jsonb as flags, t.not_routed::boolean as not_routed
+    from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                $7::text[], $8::text[])
+         with ordinality as t(id, customer_id, type, occurred_at, properties, delivery_id, flags,
+                              not_routed, ord)
+),
+refused as (
+  select i.ord,
+         not exists (select 1 from customers c where c.id = i.customer_id) as unknown_customer,
+         i.delivery_id is not null and not exists (
+           select 1 from deliveries d
+            where d.id = i.delivery_id and d.customer_id = i.customer_id) as foreign_delivery
+    from input i
+),
+stored as (
+  insert into events (id, customer_id, type, occurred_at, received_at, properties, source,
+                      delivery_id, flags, next_routing_at, routed_at)
+  select distinct on (i.id) i.id, i.customer_id, i.type, coalesce(i.occurred_at, $9::timestamptz),
+         $9::timestamptz, coalesce(i.properties, '{}'::jsonb), $10::text, i.delivery_id, i.flags,
+         $9::timestamptz, case when i.not_routed then $9::timestamptz end
+    from input i
+   where not exists (select 1 from refused r where r.unknown_customer or r.foreign_delivery)
+   order by i.id, i.ord
+  on conflict (id) do nothing
+  returning id
+)
+select json_build_object(
+  'unknownCustomers',
+    coalesce((select json_agg(r.ord - 1 order by r.ord) from refused r where r.unknown_customer), '[]'),
+  'foreignDeliveries',
+    coalesce((select json_agg(r.ord - 1 order by r.ord) from refused r where r.foreign_delivery), '[]'),
+  'stored', coalesce((select json_agg(s.id) from stored s), '[]'),
+  'routed', coalesce((select json_agg(e.id) from events e
+                       where e.id in (select i.id from input i) and e.routed_at is not null), '[]')
+) as outcome`;
+
+interface Outcome {
+  unknownCustomers: number[];
+  foreignDeliveries: number[];
+  stored: string[];
+  routed: string[];
+}
+
+/**
+ * The only writer of new events: stores a batch all or nothing in one statement, deduplicated by
+ * the caller's event id (an id seen before, or twice in the batch, is stored once). New events are
+ * due for the router at once; the caller notifies its OutboxSignal once its transaction commits.
+ * Throws ForeignDeliveryError, then UnknownCustomerError, naming the items, and stores nothing.
+ * Results are in the order of the items.
+ */
+export async function recordEvents(
+  db: Database,
+  items: IncomingEvent[],
+  options: RecordOptions,
+): Promise<RecordedEvent[]> {
+  if (items.length === 0) return [];
+  const now = (options.now ?? new Date()).toISOString();
+  const outcome = await runPrepared(db, 'record_events', RECORD_EVENTS_SQL, [
+    items.map((i) => i.id),
+    items.map((i) => i.customerId),
+    items.map((i) => i.type),
+    items.map((i) => i.occurredAt ?? null),
+    items.map((i) => JSON.stringify(i.properties ?? {})),
+    items.map((i) => i.deliveryId ?? null),
+    items.map((i) => (i.flags === undefined ? null : JSON.stringify(i.flags))),
+    items.map((i) => (i.notRouted ? 'true' : 'false')),
+    now,
+    options.source,
+  ]);
+  if (outcome.foreignDeliveries.length > 0)
+    throw new ForeignDeliveryError(outcome.foreignDeliveries);
+  if (outcome.unknownCustomers.length > 0) throw new UnknownCustomerError(outcome.unknownCustomers);
+  const fresh = new Set(outcome.stored);
+  const routed = new Set(outcome.routed);
+  return items.map((item) => {
+    // The first copy of a new id takes it out of the set: a repeat in the batch is a duplicate.
+    const isNew = fresh.delete(item.id);
+    return { id: item.id, duplicate: !isNew, routed: !isNew && routed.has(item.id) };
+  });
+}
+
+/**
+ * Runs a fixed statement as a prepared one through drizzle's session (db or transaction), in one
+ * round trip once the connection has prepared it, with rows as arrays on either driver. The single
+ * json column comes back parsed by both postgres.js and PGlite.
+ */
+async function runPrepared(
+  db: Database,
+  name: string,
+  text: string,
+  params: unknown[],
+): Promise<Outcome> {
+  const query = db._.session.prepareQuery<{ execute: Outcome; all: unknown; values: unknown }>(
+    { sql: text, params },
+    undefined,
+    name,
+    true,
+    (rows) => {
+      const value = rows[0]?.[0];
+      return (typeof value === 'string' ? JSON.parse(value) : value) as Outcome;
+    },
+  );
+  return query.execute();
+}
