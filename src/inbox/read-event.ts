@@ -28,7 +28,8 @@ export async function recordReadEvent(
         deliveryId: message.deliveryId,
       },
     ],
-    { now: options.now, source: 'inbox' },
+    // The delivery is the message's own ledger row, not one a caller named.
+    { now: options.now, source: 'inbox', checkDeliveries: false },
   );
   return stored !== undefined && !stored.duplicate;
 }

@@ -32,6 +32,12 @@ export interface RecordOptions {
   source: string;
   /** Received at; also when they fall due for the router. Default: now. */
   now?: Date;
+  /**
+   * Check that a named delivery is the item's customer's (default true: fail closed). Only a
+   * source that takes the delivery from Cairn's own rows (the inbox message's ledger row) may
+   * turn it off.
+   */
+  checkDeliveries?: boolean;
 }
 
 /** Items (by index) whose customer does not exist; nothing of the batch was stored. */
@@ -54,7 +60,7 @@ export class ForeignDeliveryError extends Error {
 }
 
 /**
- * The one statement that stores events. Its text and its ten parameters do not depend on the
+ * The one statement that stores events. Its text and its eleven parameters do not depend on the
  * batch size, so it is prepared once per connection. The refused CTE checks every item's customer
  * and delivery; any refusal stores nothing (one statement: all or nothing without a transaction).
  * `distinct on` keeps the first copy of an id repeated within the batch; ON CONFLICT skips ids
@@ -74,7 +80,7 @@ with input as (
 refused as (
   select i.ord,
          not exists (select 1 from customers c where c.id = i.customer_id) as unknown_customer,
-         i.delivery_id is not null and not exists (
+         $11::boolean and i.delivery_id is not null and not exists (
            select 1 from deliveries d
             where d.id = i.delivery_id and d.customer_id = i.customer_id) as foreign_delivery
     from input i
@@ -133,6 +139,7 @@ export async function recordEvents(
     items.map((i) => (i.notRouted ? 'true' : 'false')),
     now,
     options.source,
+    options.checkDeliveries !== false,
   ]);
   if (outcome.foreignDeliveries.length > 0)
     throw new ForeignDeliveryError(outcome.foreignDeliveries);

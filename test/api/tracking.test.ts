@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/server';
+import { routePendingEvents } from '../../src/routing';
 import { customers, deliveries, events } from '../../src/db/schema';
 import { storeDeliveryLinks } from '../../src/tracking/delivery-links';
 import { signTrackingToken, type TrackingClaims } from '../../src/tracking/tracking-token';
@@ -90,8 +91,17 @@ describe('click redirects', () => {
         channel: 'email',
         linkIndex: 0,
       },
+      routedAt: null,
     });
-    expect(event?.routedAt).toBeInstanceOf(Date);
+    // Stored and due: the router (one pass here) routes it without Temporal (no run listens).
+    await routePendingEvents({
+      db: db.db,
+      temporal: temporal.client,
+      taskQueue: 'tracking',
+      defaultTimeZone: 'UTC',
+      temporalTimeoutMs: 500,
+    });
+    expect((await storedEvents())[0]?.routedAt).toBeInstanceOf(Date);
   });
 
   it('percent-encodes a stored URL with non-ASCII characters', async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { count, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/server';
+import { routePendingEvents } from '../../src/routing';
 import { keywordOf } from '../../src/guardrails/inbound-sms';
 import type { SmsChannel } from '../../src/channels/channel';
 import { createSmsChannel } from '../../src/channels/sms-channel';
@@ -130,8 +131,17 @@ describe('Twilio status callbacks', () => {
       type: 'sms_delivered',
       source: 'twilio',
       properties: { deliveryId: id, status: 'delivered', errorCode: null, stepId: 'sms' },
+      routedAt: null,
     });
-    expect(event?.routedAt).toBeInstanceOf(Date);
+    // Stored and due: the router (one pass here) routes it.
+    expect(event?.nextRoutingAt.getTime()).toBeLessThanOrEqual(Date.now());
+    await routePendingEvents({
+      db: db.db,
+      temporal: temporal.client,
+      taskQueue: 'twilio-webhooks',
+      defaultTimeZone: 'UTC',
+    });
+    expect((await readEvent(`twilio:${sid}:delivered`))?.routedAt).toBeInstanceOf(Date);
   });
 
   it('is idempotent and never moves a delivery back (a late "sent" after "delivered")', async () => {

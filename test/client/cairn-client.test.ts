@@ -5,7 +5,7 @@ import { API_KEY, createHarness, welcomeJourney, type Harness } from '../api/har
 let h: Harness;
 let client: CairnClient;
 beforeAll(async () => {
-  h = await createHarness({ temporal: 'live' });
+  h = await createHarness({ temporal: 'live', router: true });
   client = new CairnClient({ baseUrl: `${h.baseUrl}/`, apiKey: API_KEY });
 });
 afterAll(async () => h.close());
@@ -26,10 +26,20 @@ describe('CairnClient', () => {
       status: 'active',
     });
     expect((await client.getJourney('welcome')).activeVersion).toBe(1);
-    expect(await client.sendEvent({ id: 'evt-1', customerId: 'c:1', type: 'signed_up' })).toEqual({
+    const sent = await client.sendEvent(
+      { id: 'evt-1', customerId: 'c:1', type: 'signed_up' },
+      { waitUntilRouted: 10_000 },
+    );
+    expect(sent).toMatchObject({ id: 'evt-1', duplicate: false, routed: false });
+    expect(sent.state).toMatchObject({
       id: 'evt-1',
-      duplicate: false,
       routed: true,
+      runsStarted: ['journey:welcome:c%3A1'],
+    });
+    expect(await client.getEvent('evt-1')).toEqual(sent.state);
+    await expect(client.getEvent('evt-never')).rejects.toMatchObject({
+      status: 404,
+      code: 'event_not_found',
     });
     expect(
       (await client.sendEvents([{ id: 'evt-1', customerId: 'c:1', type: 'signed_up' }])).items[0]

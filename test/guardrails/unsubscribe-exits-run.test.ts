@@ -52,7 +52,10 @@ describe('one-click unsubscribe against a running journey', () => {
       customerId: 'ines',
       type: 'signed_up',
     });
-    expect(started.body).toMatchObject({ routed: true });
+    expect(started.status).toBe(202);
+    expect((await stack.awaitRouted('evt-ines-signup')).runsStarted).toEqual([
+      'journey:newsletter-series:ines',
+    ]);
 
     const { unsubscribe } = unsubscribeLinks(
       { secret: SECRET, publicBaseUrl: PUBLIC },

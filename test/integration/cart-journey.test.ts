@@ -67,7 +67,8 @@ describe('HTTP → Temporal dev server → SMTP, end to end', () => {
       '/v1/events',
       cartAbandoned('evt-grace-1', 'grace'),
     );
-    expect(accepted).toMatchObject({ status: 202, body: { routed: true } });
+    expect(accepted).toMatchObject({ status: 202, body: { routed: false } });
+    expect((await stack.awaitRouted('evt-grace-1')).runsStarted).toHaveLength(1);
 
     const [message] = await stack.smtp.waitForMessages(1, 20_000);
     expect(message?.envelope.to).toEqual(['grace@example.com']);
@@ -90,13 +91,15 @@ describe('HTTP → Temporal dev server → SMTP, end to end', () => {
   it('exits on a purchase during the wait and sends nothing', async () => {
     await customer('linus');
     await stack.request('POST', '/v1/events', cartAbandoned('evt-linus-1', 'linus'));
+    await stack.awaitRouted('evt-linus-1');
     const purchase = await stack.request<EventResult>('POST', '/v1/events', {
       id: 'evt-linus-2',
       customerId: 'linus',
       type: 'purchase',
       properties: { cart_id: 'cart-7' },
     });
-    expect(purchase.body.routed).toBe(true);
+    expect(purchase.status).toBe(202);
+    await stack.awaitRouted('evt-linus-2');
 
     const handle = stack.temporal.workflow.getHandle('journey:quick-cart:linus:cart-7');
     await expect(handle.result()).resolves.toMatchObject({

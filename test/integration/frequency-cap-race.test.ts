@@ -49,7 +49,8 @@ describe('frequency caps under a race, on the dev server', () => {
       customerId: 'racer',
       type: 'big_sale',
     });
-    expect(sale.body.routed).toBe(true);
+    expect(sale.status).toBe(202);
+    await stack.awaitRouted('sale-1');
 
     const rows = await eventually(
       async () => {

@@ -44,7 +44,8 @@ async function placeOrder(
     type: 'order_placed',
     properties: { order_id: 'A-1001' },
   });
-  expect(accepted.body.routed).toBe(true);
+  expect(accepted.status).toBe(202);
+  await stack.awaitRouted(`order-${customerId}`);
   return stack.temporal.workflow
     .getHandle(`journey:receipt:${customerId}`)
     .result() as Promise<JourneyWorkflowResult>;

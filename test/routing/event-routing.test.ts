@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call -- response bodies are read as loose JSON and jest's asymmetric matchers are typed any; the assertions check the shape. */
-import { count, eq } from 'drizzle-orm';
+import { and, count, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type { Client } from '@temporalio/client';
 import {
   buildTestApi,
@@ -8,11 +8,12 @@ import {
   httpCall,
   welcomeJourney,
   deadTemporal,
+  routerDeps,
   type Harness,
 } from '../api/harness';
 import { events, journeyRuns } from '../../src/db/schema';
 import { journeyWorkflowId } from '../../src/journeys/workflow-id';
-import { startEventRouter } from '../../src/routing/event-router';
+import { routePendingEvents, startEventRouter } from '../../src/routing/event-router';
 import {
   CustomerIdKey,
   JourneyIdKey,
@@ -35,6 +36,9 @@ afterAll(async () => h.close());
 
 const send = (payload: unknown) =>
   h.inject({ method: 'POST', url: '/v1/events', headers: auth, payload });
+/** One pass of the router over the outbox (this harness runs none); how many it claimed. */
+const routeOutbox = (temporal: Client = h.temporal) =>
+  routePendingEvents(routerDeps(h.db, temporal, h.taskQueue));
 const eventCount = async () => (await h.db.db.select({ n: count() }).from(events))[0]?.n;
 
 /** Signals the workflow received, as (name, event id) pairs from its history. */
@@ -125,7 +129,9 @@ describe('routing to Temporal', () => {
       properties: { plan: 'pro' },
     });
     expect(res.statusCode).toBe(202);
-    expect(res.json()).toEqual({ id: 'e-signup', duplicate: false, routed: true });
+    // Stored and answered; routing is the router's.
+    expect(res.json()).toEqual({ id: 'e-signup', duplicate: false, routed: false });
+    expect(await routeOutbox()).toBe(1);
 
     const [run] = await h.db.db
       .select()
@@ -148,23 +154,37 @@ describe('routing to Temporal', () => {
     expect(description.typedSearchAttributes.get(JourneyVersionKey)).toBe(1);
     expect(await signalsOf(h.temporal, workflowId)).toEqual(['event:e-signup']);
     const [stored] = await h.db.db.select().from(events).where(eq(events.id, 'e-signup'));
-    expect(stored).toMatchObject({ routedAt: expect.any(Date) });
+    expect(stored).toMatchObject({ routedAt: expect.any(Date), routingAttempts: 1 });
+    const state = await h.inject({ url: '/v1/events/e-signup', headers: auth });
+    expect(state.json()).toEqual({
+      id: 'e-signup',
+      type: 'signed_up',
+      customerId: 'cust-1',
+      receivedAt: stored?.receivedAt.toISOString(),
+      routed: true,
+      routedAt: stored?.routedAt?.toISOString(),
+      routingAttempts: 1,
+      routingError: null,
+      runsStarted: [workflowId],
+    });
   });
 
   it('answers a duplicate event id with duplicate:true and routes nothing again', async () => {
     const res = await send({ id: 'e-signup', customerId: 'cust-1', type: 'signed_up' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ id: 'e-signup', duplicate: true, routed: true });
+    expect(await routeOutbox()).toBe(0);
     expect(await signalsOf(h.temporal, workflowId)).toEqual(['event:e-signup']);
   });
 
   it('signals running runs that listen to the event type, and only those', async () => {
     expect(
-      (await send({ id: 'e-view', customerId: 'cust-1', type: 'page_viewed' })).json().routed,
-    ).toBe(true);
+      (await send({ id: 'e-view', customerId: 'cust-1', type: 'page_viewed' })).statusCode,
+    ).toBe(202);
     expect(
-      (await send({ id: 'e-unsub', customerId: 'cust-1', type: 'unsubscribed' })).json().routed,
-    ).toBe(true);
+      (await send({ id: 'e-unsub', customerId: 'cust-1', type: 'unsubscribed' })).statusCode,
+    ).toBe(202);
+    expect(await routeOutbox()).toBe(2);
     expect(await signalsOf(h.temporal, workflowId)).toEqual(['event:e-signup', 'event:e-unsub']);
   });
 
@@ -186,8 +206,18 @@ describe('routing to Temporal', () => {
       await offline.close();
       await dead.close();
     }
-    const [stored] = await h.db.db.select().from(events).where(eq(events.id, 'e-offline'));
-    expect(stored).toMatchObject({
+    // The request made no Temporal call: nothing was attempted yet.
+    const read = async () =>
+      (await h.db.db.select().from(events).where(eq(events.id, 'e-offline')))[0];
+    expect(await read()).toMatchObject({ routedAt: null, routingAttempts: 0, routingError: null });
+    // The router's pass against the dead Temporal fails and schedules a retry.
+    const stillDead = deadTemporal();
+    try {
+      expect(await routeOutbox(stillDead.client)).toBe(1);
+    } finally {
+      await stillDead.close();
+    }
+    expect(await read()).toMatchObject({
       routedAt: null,
       routingAttempts: 1,
       routingError: expect.stringMatching(/\S/),
@@ -231,12 +261,97 @@ describe('routing to Temporal', () => {
     });
     expect(res.statusCode).toBe(202);
     expect(res.json().items).toEqual([
-      { id: 'b-signup', duplicate: false, routed: true },
-      { id: 'b-signup', duplicate: true, routed: true },
+      { id: 'b-signup', duplicate: false, routed: false },
+      // A repeat within the batch: its first copy is not routed yet.
+      { id: 'b-signup', duplicate: true, routed: false },
       { id: 'e-signup', duplicate: true, routed: true },
     ]);
+    expect(await routeOutbox()).toBe(1);
     expect(await signalsOf(h.temporal, journeyWorkflowId('welcome', 'cust-3'))).toEqual([
       'event:b-signup',
     ]);
+  });
+});
+
+describe('a batch stored and answered', () => {
+  it('stores 500 events in one transaction and answers 202 without touching Temporal', async () => {
+    await h.inject({ method: 'PUT', url: '/v1/customers/cust-500', headers: auth, payload: {} });
+    // A Temporal that never answers: any call from the request path would take its deadline
+    // and leave a routing attempt and error on the events.
+    const dead = deadTemporal();
+    const offline = await buildTestApi(h.db, dead.client, h.taskQueue);
+    const offlineUrl = await offline.listen({ host: '127.0.0.1', port: 0 });
+    const ids = Array.from({ length: 500 }, (_, i) => `bulk-${i}`);
+    try {
+      const res = await httpCall(offlineUrl, {
+        method: 'POST',
+        url: '/v1/events/batch',
+        headers: auth,
+        payload: {
+          items: ids.map((id, i) => ({
+            id,
+            customerId: 'cust-500',
+            type: i % 2 ? 'page_viewed' : 'signed_up',
+            properties: { n: i, quote: 'a "quoted" \\ {brace}' },
+          })),
+        },
+      });
+      expect(res.statusCode).toBe(202);
+      expect(res.json().items).toHaveLength(500);
+    } finally {
+      await offline.close();
+      await dead.close();
+    }
+    // One transaction: every row carries the same xmin. All due, none attempted.
+    const [row] = await h.db.db
+      .select({
+        rows: sql<number>`count(*)::int`,
+        transactions: sql<number>`count(distinct xmin::text)::int`,
+        attempts: sql<number>`coalesce(sum(${events.routingAttempts}), 0)::int`,
+      })
+      .from(events)
+      .where(
+        and(
+          inArray(events.id, ids),
+          isNull(events.routedAt),
+          isNull(events.routingError),
+          lte(events.nextRoutingAt, sql`now()`),
+        ),
+      );
+    expect(row).toEqual({ rows: 500, transactions: 1, attempts: 0 });
+    const [first] = await h.db.db.select().from(events).where(eq(events.id, 'bulk-1'));
+    expect(first?.properties).toEqual({ n: 1, quote: 'a "quoted" \\ {brace}' });
+  });
+});
+
+describe('GET /v1/events/:id', () => {
+  it('404s naming id for an unknown event and 400s naming waitMs for a bad wait', async () => {
+    const unknown = await h.inject({ url: '/v1/events/never-sent', headers: auth });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error).toMatchObject({
+      code: 'event_not_found',
+      issues: [{ path: 'id' }],
+    });
+    for (const bad of ['-1', '30001', 'soon', '1.5']) {
+      const res = await h.inject({ url: `/v1/events/e-signup?waitMs=${bad}`, headers: auth });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.issues).toEqual([{ path: 'waitMs', message: expect.any(String) }]);
+    }
+  });
+
+  it('waits for routing: answers once the router has routed it, or unrouted when the wait ends', async () => {
+    await send({ id: 'wait-1', customerId: 'cust-1', type: 'page_viewed' });
+    const started = Date.now();
+    const unrouted = await h.inject({ url: '/v1/events/wait-1?waitMs=300', headers: auth });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(unrouted.json()).toMatchObject({ id: 'wait-1', routed: false, routedAt: null });
+    const waiting = h.inject({ url: '/v1/events/wait-1?waitMs=20000', headers: auth });
+    expect(await routeOutbox()).toBe(1);
+    expect((await waiting).json()).toMatchObject({
+      id: 'wait-1',
+      routed: true,
+      routedAt: expect.any(String),
+      runsStarted: [],
+    });
   });
 });

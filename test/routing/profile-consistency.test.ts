@@ -6,7 +6,7 @@ import { events, journeyRuns } from '../../src/db/schema';
 import { advance, startRun } from '../../src/journeys/interpreter';
 import type { Condition, JourneyDefinitionInput } from '../../src/journeys/schema';
 import { toJourneyEvent } from '../../src/routing/journey-event';
-import { auth, createHarness, publishJourney, type Harness } from '../api/harness';
+import { auth, awaitRouted, createHarness, publishJourney, type Harness } from '../api/harness';
 
 /**
  * A trigger condition must get the same answer when routing decides to start a run, when an
@@ -79,7 +79,7 @@ function journeyFor(id: string, trigger: string, condition: Condition): JourneyD
 
 let h: Harness;
 beforeAll(async () => {
-  h = await createHarness({ temporal: 'live' });
+  h = await createHarness({ temporal: 'live', router: true });
   for (const [id, profile] of Object.entries(CUSTOMERS)) {
     const res = await h.inject({
       method: 'PUT',
@@ -121,13 +121,14 @@ async function routingStarts(name: string, customerId: CustomerId): Promise<bool
     payload: { id: `${name}-${customerId}`, customerId, type: eventType('routed', name) },
   });
   expect(res.statusCode).toBe(202);
-  expect(res.json().routed).toBe(true);
+  const state = await awaitRouted(h, `${name}-${customerId}`);
   const runs = await h.db.db
     .select()
     .from(journeyRuns)
     .where(
       and(eq(journeyRuns.journeyId, `routed-${name}`), eq(journeyRuns.customerId, customerId)),
     );
+  expect(state.runsStarted).toEqual(runs.map((run) => run.workflowId));
   return runs.length > 0;
 }
 

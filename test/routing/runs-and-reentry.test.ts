@@ -2,11 +2,18 @@
 import { eq } from 'drizzle-orm';
 import { deliveries, journeyRuns } from '../../src/db/schema';
 import { journeyWorkflowId } from '../../src/journeys/workflow-id';
-import { auth, createHarness, publishJourney, welcomeJourney, type Harness } from '../api/harness';
+import {
+  auth,
+  awaitRouted,
+  createHarness,
+  publishJourney,
+  welcomeJourney,
+  type Harness,
+} from '../api/harness';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await createHarness({ temporal: 'live' });
+  h = await createHarness({ temporal: 'live', router: true });
   for (const id of ['ann', 'bob', 'cy']) {
     await h.inject({
       method: 'PUT',
@@ -35,8 +42,13 @@ beforeAll(async () => {
 afterAll(async () => h.close());
 
 const publish = (definition: unknown) => publishJourney(h, definition);
-const send = (payload: unknown) =>
-  h.inject({ method: 'POST', url: '/v1/events', headers: auth, payload });
+/** Sends an event and waits until the router has routed it, as a caller would. */
+const send = async (payload: { id: string } & Record<string, unknown>) => {
+  const res = await h.inject({ method: 'POST', url: '/v1/events', headers: auth, payload });
+  expect(res.statusCode).toBe(202);
+  await awaitRouted(h, payload.id);
+  return res;
+};
 const start = (journey: string, payload: unknown) =>
   h.inject({ method: 'POST', url: `/v1/journeys/${journey}/runs`, headers: auth, payload });
 const runsOf = (workflowId: string) =>

@@ -4,6 +4,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import type { ActivityFaults } from '../../src/activities';
 import { buildApi } from '../../src/api/server';
+import type { EventState } from '../../src/contract/events';
 import { createOutboxSignal, startEventRouter, type EventRouter } from '../../src/routing';
 import type { Database } from '../../src/db/database';
 import type { CapRule } from '../../src/guardrails/cap-rules';
@@ -28,6 +29,11 @@ export interface CairnTestStack {
     url: string,
     payload?: unknown,
   ): Promise<{ status: number; body: T }>;
+  /**
+   * Waits, as a caller would (GET /v1/events/{id}?waitMs=), for the router to route the event;
+   * answers its routing state (which runs it started) or fails if it is not routed within 15 s.
+   */
+  awaitRouted(eventId: string): Promise<EventState>;
   close(): Promise<void>;
 }
 
@@ -125,21 +131,33 @@ export async function startCairnTestStack(
           backoff: { initialMs: 200, maxMs: 1_000 },
         });
 
+  async function request<T>(method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) {
+    const response = await api.inject({
+      method,
+      url,
+      payload: payload as object | undefined,
+      headers: { authorization: `Bearer ${TEST_API_KEY}` },
+    });
+    const body = (response.body ? JSON.parse(response.body) : null) as T;
+    return { status: response.statusCode, body };
+  }
+
   return {
     api,
     database,
     smtp,
     temporal,
     taskQueue,
-    async request<T>(method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) {
-      const response = await api.inject({
-        method,
-        url,
-        payload: payload as object | undefined,
-        headers: { authorization: `Bearer ${TEST_API_KEY}` },
-      });
-      const body = (response.body ? JSON.parse(response.body) : null) as T;
-      return { status: response.statusCode, body };
+    request,
+    async awaitRouted(eventId: string) {
+      const { status, body } = await request<EventState>(
+        'GET',
+        `/v1/events/${encodeURIComponent(eventId)}?waitMs=15000`,
+      );
+      if (status !== 200 || !body.routed) {
+        throw new Error(`event ${eventId} was not routed (${status}: ${JSON.stringify(body)})`);
+      }
+      return body;
     },
     async close() {
       await api.close();
