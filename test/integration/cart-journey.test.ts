@@ -124,6 +124,7 @@ describe('HTTP → Temporal dev server → SMTP, end to end', () => {
   it('cancels a run through the API: it ends as cancelled and sends nothing', async () => {
     await customer('margaret');
     await stack.request('POST', '/v1/events', cartAbandoned('evt-margaret-1', 'margaret'));
+    await stack.awaitRouted('evt-margaret-1');
     const workflowId = 'journey:quick-cart:margaret:cart-7';
     const cancelled = await stack.request('POST', `/v1/runs/${workflowId}/cancel`, {
       reason: 'support request',
@@ -150,6 +151,9 @@ describe('HTTP → Temporal dev server → SMTP, end to end', () => {
     );
     expect(first.status).toBe(202);
     expect(again).toMatchObject({ status: 200, body: { duplicate: true } });
+    expect((await stack.awaitRouted('evt-ada-1')).runsStarted).toEqual([
+      'journey:quick-cart:ada:cart-7',
+    ]);
 
     const [stored] = await stack.database.db
       .select({ n: count() })

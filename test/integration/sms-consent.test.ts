@@ -80,6 +80,7 @@ describe('SMS consent from Twilio webhooks, end to end', () => {
       type: 'order_placed',
     });
     expect(placed.status).toBe(202);
+    await stack.awaitRouted('order-yusuf-1');
 
     const stop = await twilioPost('/v1/webhooks/twilio/inbound', inbound('Stop'));
     expect(stop.statusCode).toBe(200);

@@ -43,7 +43,7 @@ const JOURNEYS = [
 
 let stack: CairnTestStack;
 beforeAll(async () => {
-  stack = await startCairnTestStack({ withRouter: false });
+  stack = await startCairnTestStack();
   for (const definition of JOURNEYS) {
     expect((await stack.request('POST', '/v1/journeys', definition)).status).toBe(201);
   }
@@ -59,6 +59,7 @@ beforeAll(async () => {
     type: 'email_opened',
   });
   expect(opened.status).toBe(202);
+  await stack.awaitRouted('ada-opened');
 });
 afterAll(async () => stack?.close());
 
