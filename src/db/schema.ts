@@ -79,6 +79,10 @@ export const events = pgTable(
       .on(t.nextRoutingAt)
       .where(sql`${t.routedAt} is null`),
     index('events_delivery_idx').on(t.deliveryId),
+    // The claim's "no earlier unrouted event of this customer" check (per-customer order).
+    index('events_unrouted_customer_idx')
+      .on(t.customerId, t.seq)
+      .where(sql`${t.routedAt} is null`),
     index('events_routing_claim_idx')
       .on(t.routingClaim)
       .where(sql`${t.routingClaim} is not null`),

@@ -9,7 +9,8 @@ export const DEFAULT_BREAKER_BACKOFF: BackoffPolicy = { initialMs: 1_000, maxMs:
 /**
  * The router's view of whether Temporal is reachable. Closed: route. Open: claim nothing, wait
  * until `probeAt`. Half-open: one probe call decides; success closes, failure opens again with
- * a longer wait. Logs once per change of state, with no event or customer data.
+ * a longer wait. Logs once when an outage begins and once when it ends, with no event or
+ * customer data.
  */
 export class CircuitBreaker {
   private current: BreakerState = 'closed';
@@ -37,11 +38,14 @@ export class CircuitBreaker {
   /** Temporal did not answer: open (or stay open), probe after a backoff. */
   recordUnavailable(): void {
     if (this.current === 'open') return;
+    const wasClosed = this.current === 'closed';
     this.opens += 1;
     const waitMs = nextRoutingDelay(this.opens, this.backoff);
     this.probeTime = Date.now() + waitMs;
     this.current = 'open';
-    this.logger?.warn({ probeInMs: waitMs }, 'temporal unreachable: event routing paused');
+    // A failed probe (half-open → open) is the same outage going on: logged once, at its start.
+    if (wasClosed)
+      this.logger?.warn({ probeInMs: waitMs }, 'temporal unreachable: event routing paused');
   }
 
   /** The open breaker's wait is over: the next call is the probe. */

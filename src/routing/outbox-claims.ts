@@ -1,4 +1,5 @@
-import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, lte, notExists, notInArray, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/database';
 import { events } from '../db/schema';
 
@@ -21,26 +22,54 @@ export type ClaimedEvent = Pick<
  * another router is never marked by both.
  */
 
-/** Claims due unrouted events (skip locked) for `leaseMs`, in arrival order. */
+/**
+ * Claims due unrouted events (skip locked) for `leaseMs`, in arrival order. An event is left
+ * alone while an earlier unrouted event of the same customer is outside this claim (held by
+ * another router, backing off, or locked by a concurrent claim), so one customer's events are
+ * routed in order even with several routers; a customer's events inside one claim are routed in
+ * order by the pass.
+ */
 export async function claimDueEvents(
   db: Database,
   options: { claim: string; batchSize: number; leaseMs: number },
 ): Promise<ClaimedEvent[]> {
   const now = new Date();
-  const due = db
-    .select({ id: events.id })
-    .from(events)
-    .where(and(isNull(events.routedAt), lte(events.nextRoutingAt, now)))
-    .orderBy(asc(events.seq))
-    .limit(options.batchSize)
-    .for('update', { skipLocked: true });
+  const candidates = db.$with('candidates').as(
+    db
+      .select({ id: events.id, customerId: events.customerId, seq: events.seq })
+      .from(events)
+      .where(and(isNull(events.routedAt), lte(events.nextRoutingAt, now)))
+      .orderBy(asc(events.seq))
+      .limit(options.batchSize)
+      .for('update', { skipLocked: true }),
+  );
+  const earlier = alias(events, 'earlier');
+  const inOrder = db
+    .select({ id: candidates.id })
+    .from(candidates)
+    .where(
+      notExists(
+        db
+          .select({ one: sql`1` })
+          .from(earlier)
+          .where(
+            and(
+              eq(earlier.customerId, candidates.customerId),
+              isNull(earlier.routedAt),
+              lt(earlier.seq, candidates.seq),
+              notInArray(earlier.id, db.select({ id: candidates.id }).from(candidates)),
+            ),
+          ),
+      ),
+    );
   const rows = await db
+    .with(candidates)
     .update(events)
     .set({
       nextRoutingAt: new Date(now.getTime() + options.leaseMs),
       routingClaim: options.claim,
     })
-    .where(inArray(events.id, due))
+    .where(inArray(events.id, inOrder))
     .returning({
       id: events.id,
       customerId: events.customerId,

@@ -1,5 +1,6 @@
 import { loadProfileSnapshots } from '../customers';
 import type { Database } from '../db/database';
+import { eventTypesListenedTo } from '../journeys/listens';
 import type { ProfileSnapshot } from '../journeys/run-types';
 import { DEFAULT_BACKOFF, nextRoutingDelay, type BackoffPolicy } from './backoff';
 import { forEachBounded } from './bounded';
@@ -62,6 +63,7 @@ export async function routeClaimedBatch(
 ): Promise<void> {
   const { db } = routing.deps;
   const interest = await findRoutingInterest(db, batch);
+  addRunsStartedInBatch(batch, interest);
   await markRouted(
     db,
     routing.claim,
@@ -92,16 +94,23 @@ async function routeGroup(
   marks: RoutedMarks,
 ): Promise<string[]> {
   const { deps, claim, breaker } = routing;
+  let startedRuns = false;
   for (const [index, row] of group.entries()) {
     if (!breaker.isClosed()) return group.slice(index).map((e) => e.id);
     const found = interest.get(row.id) as EventInterest;
     try {
-      await routeWithInterest(
+      // A run this customer's earlier event just started may listen to this one: read afresh.
+      const runs = startedRuns
+        ? ((await findRoutingInterest(deps.db, [row])).get(row.id)?.runs ?? [])
+        : found.runs;
+      const profile = profiles.get(row.customerId) ?? null;
+      const summary = await routeWithInterest(
         deps,
         toJourneyEvent(row),
-        found,
-        profiles.get(row.customerId) ?? null,
+        { ...found, runs },
+        profile,
       );
+      startedRuns ||= summary.started.length > 0;
       marks.add(row.id);
     } catch (error) {
       if (isTemporalUnavailable(error)) {
@@ -128,6 +137,27 @@ async function routeGroup(
     }
   }
   return [];
+}
+
+/**
+ * The interest was read before any event of the batch was routed, so it misses runs that an
+ * earlier event of the same customer starts in this pass (a cart_abandoned, then the purchase
+ * that ends its run). Such an event is kept in the pass, with no runs yet: routeGroup reads its
+ * runs again once an earlier event has started one.
+ */
+function addRunsStartedInBatch(batch: ClaimedEvent[], interest: Map<string, EventInterest>): void {
+  const listenedByStarts = new Map<string, Set<string>>();
+  for (const event of batch) {
+    const listened = listenedByStarts.get(event.customerId);
+    if (!interest.has(event.id) && listened?.has(event.type))
+      interest.set(event.id, { triggers: [], runs: [] });
+    const triggers = interest.get(event.id)?.triggers ?? [];
+    if (triggers.length === 0) continue;
+    const types = listened ?? new Set<string>();
+    for (const journey of triggers)
+      for (const type of eventTypesListenedTo(journey.definition)) types.add(type);
+    listenedByStarts.set(event.customerId, types);
+  }
 }
 
 async function profilesFor(
