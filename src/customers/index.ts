@@ -3,6 +3,6 @@ export { readCustomer, type CustomerRow } from './read-customer';
 export { upsertCustomer, type CustomerChange } from './upsert-customer';
 export { updateAttributes, AttributeUpdateError } from './update-attributes';
 export { toProfileSnapshot, BUILT_IN_PROFILE_FIELDS, type ProfileSource } from './profile-snapshot';
-export { loadProfileSnapshot, profileSourceOf } from './load-profile';
+export { loadProfileSnapshot, loadProfileSnapshots, profileSourceOf } from './load-profile';
 export { ENGAGEMENT_EVENT_TYPES, engagementTimes, lastEngagement } from './engagement';
 export { existingCustomerIds, customersWithAddress } from './find-customers';

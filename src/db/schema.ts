@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   doublePrecision,
   index,
   integer,
@@ -60,6 +61,16 @@ export const events = pgTable(
     deliveryId: uuid('delivery_id'),
     /** Machine-readable flags, e.g. { machineOpen: true } for privacy-proxy opens, { bot: true }. */
     flags: jsonb('flags').$type<JsonObject>(),
+    /**
+     * Arrival order: a batch shares one received_at, and a customer's events must be routed in
+     * the order they were stored (a cart_abandoned before the purchase that ends its run).
+     */
+    seq: bigint('seq', { mode: 'number' }).generatedByDefaultAsIdentity(),
+    /**
+     * The router pass holding this event's lease: renewals and the routed/failure marks apply
+     * only while it still holds it, so an event claimed again elsewhere is never marked twice.
+     */
+    routingClaim: uuid('routing_claim'),
   },
   (t) => [
     index('events_customer_time_idx').on(t.customerId, t.occurredAt.desc()),
@@ -68,6 +79,13 @@ export const events = pgTable(
       .on(t.nextRoutingAt)
       .where(sql`${t.routedAt} is null`),
     index('events_delivery_idx').on(t.deliveryId),
+    // The claim's "no earlier unrouted event of this customer" check (per-customer order).
+    index('events_unrouted_customer_idx')
+      .on(t.customerId, t.seq)
+      .where(sql`${t.routedAt} is null`),
+    index('events_routing_claim_idx')
+      .on(t.routingClaim)
+      .where(sql`${t.routingClaim} is not null`),
   ],
 );
 

@@ -1,108 +1,156 @@
-import { and, asc, inArray, isNull, lte } from 'drizzle-orm';
-import { events } from '../db/schema';
-import { DEFAULT_BACKOFF, nextRoutingDelay } from './backoff';
-import { releaseEvents, routeStoredEvent, type OutboxDeps } from './outbox';
-import { toJourneyEvent } from './journey-event';
+import { randomUUID } from 'node:crypto';
+import type { BackoffPolicy } from './backoff';
+import { CircuitBreaker, DEFAULT_BREAKER_BACKOFF, type BreakerState } from './circuit-breaker';
+import { claimDueEvents } from './outbox-claims';
+import type { OutboxDeps } from './outbox';
 import type { OutboxSignal } from './outbox-signal';
+import { routeClaimedBatch, RoutedMarks } from './route-batch';
+import { keepLease, ROUTING_LEASE_MS } from './routing-lease';
+import { probeTemporal } from './temporal-call';
 
 export interface EventRouterOptions extends OutboxDeps {
   /** Idle wait between passes. Default 1 s. */
   pollIntervalMs?: number;
-  /** Events claimed per pass. Default 50. */
+  /** Events claimed per pass. Default 100. */
   batchSize?: number;
-  /** How long a claimed event is hidden from other routers. Default 60 s. */
+  /** How long a claimed event is hidden from other routers; renewed while a pass runs. Default ROUTING_LEASE_MS. */
   leaseMs?: number;
-  /** Wakes the router when events are stored in this process (else it waits for its poll). */
+  /** Customers routed at the same time within a pass (one customer's events in order). Default 16. */
+  concurrency?: number;
+  /** Wait before probing an unreachable Temporal again, doubling. Default 1 s up to 30 s. */
+  breakerBackoff?: BackoffPolicy;
+  /** Events stored in this process: a notify starts a pass at once instead of at the next poll. */
   signal?: OutboxSignal;
 }
 
 export interface EventRouter {
   /** Finishes the pass in progress, then stops. */
   stop(): Promise<void>;
+  /** False while the circuit breaker holds routing back because Temporal did not answer. */
+  temporalAvailable(): boolean;
+  /** The breaker's state, for the status endpoint and tests. */
+  breakerState(): BreakerState;
+}
+
+const DEFAULT_BATCH_SIZE = 100;
+const DEFAULT_CONCURRENCY = 16;
+
+/**
+ * One pass of the outbox: claims due unrouted events (skip locked, so several routers can run
+ * side by side) under a claim token of its own, keeps their lease alive while it routes them,
+ * and routes them as a batch (route-batch.ts). Returns how many were claimed. A breaker that is
+ * not closed claims nothing.
+ */
+export async function routePendingEvents(
+  options: EventRouterOptions,
+  breaker: CircuitBreaker = new CircuitBreaker(options.breakerBackoff, options.logger),
+): Promise<number> {
+  if (!breaker.isClosed()) return 0;
+  const claim = randomUUID();
+  const leaseMs = options.leaseMs ?? ROUTING_LEASE_MS;
+  const batch = await claimDueEvents(options.db, {
+    claim,
+    batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+    leaseMs,
+  });
+  if (batch.length === 0) return 0;
+  const marks = new RoutedMarks(options.db, claim);
+  const lease = keepLease(options.db, claim, leaseMs, {
+    beforeRenew: () => marks.flush(),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  try {
+    await routeClaimedBatch(
+      { deps: options, claim, breaker, concurrency: options.concurrency ?? DEFAULT_CONCURRENCY },
+      batch,
+      marks,
+    );
+  } finally {
+    await lease.stop();
+    await marks.flush();
+  }
+  return batch.length;
 }
 
 /**
- * One pass of the outbox: claims due unrouted events (skip locked, so several API processes can
- * run routers side by side) by pushing their next_routing_at out by a lease, then routes them in
- * the order received. Returns how many were claimed.
+ * Runs routePendingEvents until stopped: again at once after a full batch or a notify (a notify
+ * during a pass coalesces into one more pass right after it), else after a pause. While the
+ * breaker is open it claims nothing and probes Temporal once its wait is over.
  */
-export async function routePendingEvents(options: EventRouterOptions): Promise<number> {
-  const claimed = await claimDueEvents(options);
-  for (const [index, row] of claimed.entries()) {
-    if (await routeStoredEvent(options, toJourneyEvent(row))) continue;
-    // Temporal is most likely down: the rest would wait for the same deadline. Try them later.
-    const delay = nextRoutingDelay(1, options.backoff ?? DEFAULT_BACKOFF);
-    await releaseEvents(
-      options.db,
-      claimed.slice(index + 1).map((r) => r.id),
-      new Date(Date.now() + delay),
-    );
-    break;
-  }
-  return claimed.length;
-}
-
-async function claimDueEvents(options: EventRouterOptions) {
-  const now = new Date();
-  const due = options.db
-    .select({ id: events.id })
-    .from(events)
-    .where(and(isNull(events.routedAt), lte(events.nextRoutingAt, now)))
-    .orderBy(asc(events.receivedAt))
-    .limit(options.batchSize ?? 50)
-    .for('update', { skipLocked: true });
-  const rows = await options.db
-    .update(events)
-    .set({ nextRoutingAt: new Date(now.getTime() + (options.leaseMs ?? 60_000)) })
-    .where(inArray(events.id, due))
-    .returning();
-  return rows.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
-}
-
-/** Runs routePendingEvents until stopped: at once again after a full batch, else after a pause. */
 export function startEventRouter(options: EventRouterOptions): EventRouter {
+  const breaker = new CircuitBreaker(
+    options.breakerBackoff ?? DEFAULT_BREAKER_BACKOFF,
+    options.logger,
+  );
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const pollMs = options.pollIntervalMs ?? 1_000;
   let stopped = false;
+  let running: Promise<void> | null = null;
+  let again = false;
   let timer: NodeJS.Timeout | null = null;
-  let current: Promise<void> = Promise.resolve();
-  let woken = false;
-  const batchSize = options.batchSize ?? 50;
 
-  const pass = async (): Promise<void> => {
-    let claimed = 0;
-    try {
-      claimed = await routePendingEvents(options);
-    } catch (error) {
-      options.logger?.error(
-        { error: error instanceof Error ? error.message : 'unknown' },
-        'event router pass failed',
-      );
+  const pass = async (): Promise<number> => {
+    if (breaker.state === 'open') {
+      if (Date.now() < breaker.probeAt) return 0;
+      breaker.halfOpen();
     }
-    const again = claimed >= batchSize || woken;
-    woken = false;
-    if (!stopped) schedule(again ? 0 : (options.pollIntervalMs ?? 1_000));
+    if (breaker.state === 'half_open') {
+      try {
+        await probeTemporal(options);
+        breaker.recordSuccess();
+      } catch {
+        breaker.recordUnavailable();
+        return 0;
+      }
+    }
+    return routePendingEvents(options, breaker);
+  };
+
+  const nextDelay = (claimed: number): number => {
+    if (again || (claimed >= batchSize && breaker.isClosed())) return 0;
+    if (breaker.state === 'open')
+      return Math.max(0, Math.min(pollMs, breaker.probeAt - Date.now()));
+    return pollMs;
+  };
+
+  const run = (): void => {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    if (timer) clearTimeout(timer);
+    timer = null;
+    again = false;
+    running = (async () => {
+      let claimed = 0;
+      try {
+        claimed = await pass();
+      } catch (error) {
+        options.logger?.error(
+          { error: error instanceof Error ? error.message : 'unknown' },
+          'event router pass failed',
+        );
+      }
+      running = null;
+      if (!stopped) schedule(nextDelay(claimed));
+    })();
   };
   const schedule = (delay: number) => {
-    timer = setTimeout(() => {
-      timer = null;
-      current = pass();
-    }, delay);
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(run, delay);
   };
+
+  const unsubscribe = options.signal?.subscribe(run);
   schedule(0);
-  // Woken while idle: pass at once; during a pass: another one right after it.
-  const unsubscribe = options.signal?.subscribe(() => {
-    if (stopped) return;
-    if (timer === null) woken = true;
-    else {
-      clearTimeout(timer);
-      schedule(0);
-    }
-  });
   return {
     async stop() {
       stopped = true;
       unsubscribe?.();
       if (timer) clearTimeout(timer);
-      await current;
+      await running;
     },
+    temporalAvailable: () => breaker.isClosed(),
+    breakerState: () => breaker.state,
   };
 }

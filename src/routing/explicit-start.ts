@@ -39,11 +39,14 @@ export async function startExplicitRun(
   deps: RoutingDeps,
   start: ExplicitStart,
 ): Promise<ExplicitStartOutcome> {
-  const journey = await activeJourney(deps.db, start.journeyId);
+  // Both reads at once: a start's latency is its round trips, and neither depends on the other.
+  const [journey, profile] = await Promise.all([
+    activeJourney(deps.db, start.journeyId),
+    loadProfileSnapshot(deps.db, start.customerId),
+  ]);
   if (!journey) return refused({ reason: 'journey_not_found' });
   if (journey.status !== 'active')
     return refused({ reason: 'journey_not_active', status: journey.status });
-  const profile = await loadProfileSnapshot(deps.db, start.customerId);
   if (!profile) return refused({ reason: 'customer_not_found' });
   const { definition } = journey;
   const key = runKeyFor(definition.reEntry, start.key);

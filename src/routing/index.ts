@@ -5,6 +5,9 @@ export {
   type EventRouterOptions,
 } from './event-router';
 export type { OutboxDeps } from './outbox';
+export { createOutboxSignal, type OutboxSignal } from './outbox-signal';
+export { ROUTING_LEASE_MS } from './routing-lease';
+export type { BreakerState } from './circuit-breaker';
 export { routeEvent, type RoutingSummary } from './route-event';
 export { startJourneyRun, type StartOutcome, type StartRequest } from './start-run';
 export {
@@ -21,6 +24,5 @@ export {
   type RecordedEvent,
   type RecordOptions,
 } from './record-events';
-export { createOutboxSignal, type OutboxSignal } from './outbox-signal';
 export { awaitEventRouting, readEventRoutingState, type EventRoutingState } from './event-state';
 export type { RoutingDeps, RoutingLogger } from './types';

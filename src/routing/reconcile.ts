@@ -16,7 +16,10 @@ const STATUS_BY_TEMPORAL: Record<string, Exclude<RunRegistryStatus, 'running'>> 
  * A registry row said running but Temporal says the workflow is gone: record how it ended, as
  * far as Temporal still knows, so routing stops sending it events.
  */
-export async function reconcileEndedRun(deps: RoutingDeps, row: RunRow): Promise<void> {
+export async function reconcileEndedRun(
+  deps: RoutingDeps,
+  row: Pick<RunRow, 'id' | 'workflowId' | 'temporalRunId'>,
+): Promise<void> {
   // A start not yet confirmed by Temporal is in flight (or will be retried by its trigger
   // event's routing): "not found" means "not yet", not "ended".
   if (!row.temporalRunId) return;

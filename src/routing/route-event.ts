@@ -1,13 +1,11 @@
-import { and, arrayContains, eq } from 'drizzle-orm';
 import { loadProfileSnapshot } from '../customers';
-import { deliveries, events, journeyRuns } from '../db/schema';
 import { evaluateConditionGroup } from '../journeys/conditions';
 import type { JourneyEvent, ProfileSnapshot } from '../journeys/run-types';
 import { MissingRunKeyError, runKeyFromTrigger } from '../journeys/workflow-id';
 import { eventSignal } from '../workflows/messages';
-import { journeysTriggeredBy, type ActiveJourney } from '../catalogue/active-journeys';
+import type { ActiveJourney } from '../catalogue/active-journeys';
 import { reconcileEndedRun } from './reconcile';
-import type { RunRow } from './run-registry';
+import { findRoutingInterest, type EventInterest, type ListeningRun } from './routing-interest';
 import { startJourneyRun, type StartOutcome } from './start-run';
 import { isWorkflowNotFound, withTemporalDeadline } from './temporal-call';
 import type { RoutingDeps } from './types';
@@ -21,22 +19,40 @@ export interface RoutingSummary {
 /**
  * Routes one stored event: starts the journeys it triggers, then signals the customer's running
  * runs that listen to its type — or, for an event that names a delivery (an open, a click), only
- * the run that sent that delivery: a click belongs to this cart's run, not another's. Throws when Temporal fails; the caller leaves the event in the
- * outbox and every step here is safe to repeat (signals carry the event id, starts are keyed by
- * the trigger event id).
+ * the run that sent that delivery: a click belongs to this cart's run, not another's. Throws when
+ * Temporal fails; the caller leaves the event in the outbox and every step here is safe to repeat
+ * (signals carry the event id, starts are keyed by the trigger event id).
  */
 export async function routeEvent(deps: RoutingDeps, event: JourneyEvent): Promise<RoutingSummary> {
-  const summary: RoutingSummary = { started: [], signalled: [], skipped: [] };
-  const triggered = await journeysTriggeredBy(deps.db, event.type);
-  // The snapshot a run loads at entry (src/customers), so a trigger condition that starts a run
-  // also passes the run's own entry check. Read only when some trigger has conditions.
-  const profile = triggered.some((journey) => journey.definition.trigger?.when)
+  const interest = (await findRoutingInterest(deps.db, [event])).get(event.id);
+  if (!interest) return { started: [], signalled: [], skipped: [] };
+  const profile = needsProfile(interest)
     ? await loadProfileSnapshot(deps.db, event.customerId)
     : null;
-  for (const journey of triggered) {
+  return routeWithInterest(deps, event, interest, profile);
+}
+
+/**
+ * Whether routing needs the customer's profile: only when a trigger has conditions. It is the
+ * snapshot a run loads at entry (src/customers), so a trigger condition that starts a run also
+ * passes the run's own entry check.
+ */
+export function needsProfile(interest: EventInterest): boolean {
+  return interest.triggers.some((journey) => journey.definition.trigger?.when);
+}
+
+/** Routes one event whose interest (and profile, when needsProfile) was read already. */
+export async function routeWithInterest(
+  deps: RoutingDeps,
+  event: JourneyEvent,
+  interest: EventInterest,
+  profile: ProfileSnapshot | null,
+): Promise<RoutingSummary> {
+  const summary: RoutingSummary = { started: [], signalled: [], skipped: [] };
+  for (const journey of interest.triggers) {
     await routeTrigger(deps, journey, event, profile, summary);
   }
-  await signalListeningRuns(deps, event, summary);
+  await signalListeningRuns(deps, event, interest.runs, summary);
   return summary;
 }
 
@@ -94,21 +110,9 @@ function record(summary: RoutingSummary, journeyId: string, outcome: StartOutcom
 async function signalListeningRuns(
   deps: RoutingDeps,
   event: JourneyEvent,
+  runs: ListeningRun[],
   summary: RoutingSummary,
 ): Promise<void> {
-  const sender = await sendingWorkflowOf(deps, event.id);
-  if (sender === null) return;
-  const runs = await deps.db
-    .select()
-    .from(journeyRuns)
-    .where(
-      and(
-        eq(journeyRuns.customerId, event.customerId),
-        eq(journeyRuns.status, 'running'),
-        arrayContains(journeyRuns.listensTo, [event.type]),
-        sender === undefined ? undefined : eq(journeyRuns.workflowId, sender),
-      ),
-    );
   const handled = new Set([...summary.started, ...summary.signalled]);
   for (const run of runs) {
     if (handled.has(run.workflowId) || run.triggerEventId === event.id) continue;
@@ -116,7 +120,11 @@ async function signalListeningRuns(
   }
 }
 
-async function signalRun(deps: RoutingDeps, run: RunRow, event: JourneyEvent): Promise<boolean> {
+async function signalRun(
+  deps: RoutingDeps,
+  run: ListeningRun,
+  event: JourneyEvent,
+): Promise<boolean> {
   try {
     const handle = deps.temporal.workflow.getHandle(run.workflowId);
     await withTemporalDeadline(deps, () => handle.signal(eventSignal, event));
@@ -126,22 +134,4 @@ async function signalRun(deps: RoutingDeps, run: RunRow, event: JourneyEvent): P
     await reconcileEndedRun(deps, run);
     return false;
   }
-}
-
-/**
- * The workflow that sent the delivery the stored event names; undefined when it names none, null
- * when its delivery is unknown (then no run is signalled: fail closed).
- */
-async function sendingWorkflowOf(
-  deps: RoutingDeps,
-  eventId: string,
-): Promise<string | null | undefined> {
-  const [row] = await deps.db
-    .select({ deliveryId: events.deliveryId, workflowId: deliveries.workflowId })
-    .from(events)
-    .leftJoin(deliveries, eq(deliveries.id, events.deliveryId))
-    .where(eq(events.id, eventId))
-    .limit(1);
-  if (!row?.deliveryId) return undefined;
-  return row.workflowId ?? null;
 }

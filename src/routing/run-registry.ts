@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { journeyRuns, type RunRegistryStatus } from '../db/schema';
 
@@ -67,6 +67,67 @@ export async function findLastEntry(
     .orderBy(desc(journeyRuns.startedAt))
     .limit(1);
   return rows[0] ?? null;
+}
+
+/** What starting a run needs to know of the registry, read in one statement. */
+export interface StartView {
+  /** The run this very trigger event registered, if an earlier routing attempt got that far. */
+  startedBy: RunRow | null;
+  /** The running run with this workflow id. */
+  running: RunRow | null;
+  /** The customer's most recent entry into the journey (any key); read only when asked for. */
+  lastEntry: RunRow | null;
+}
+
+/**
+ * findRunStartedBy, findRunningRun and (when the re-entry policy needs it) findLastEntry as one
+ * statement: the rows matching any of the three, told apart here.
+ */
+export async function readStartView(
+  db: Database,
+  request: {
+    journeyId: string;
+    customerId: string;
+    workflowId: string;
+    triggerEventId: string;
+    withLastEntry: boolean;
+  },
+): Promise<StartView> {
+  const ofJourney = and(
+    eq(journeyRuns.journeyId, request.journeyId),
+    eq(journeyRuns.customerId, request.customerId),
+  );
+  const lastEntryId = db
+    .select({ id: journeyRuns.id })
+    .from(journeyRuns)
+    .where(ofJourney)
+    .orderBy(desc(journeyRuns.startedAt))
+    .limit(1);
+  const rows = await db
+    .select()
+    .from(journeyRuns)
+    .where(
+      or(
+        and(ofJourney, eq(journeyRuns.triggerEventId, request.triggerEventId)),
+        and(eq(journeyRuns.workflowId, request.workflowId), eq(journeyRuns.status, 'running')),
+        request.withLastEntry ? eq(journeyRuns.id, sql`(${lastEntryId})`) : undefined,
+      ),
+    );
+  const mine = rows.filter(
+    (r) => r.journeyId === request.journeyId && r.customerId === request.customerId,
+  );
+  return {
+    startedBy: mine.find((r) => r.triggerEventId === request.triggerEventId) ?? null,
+    running:
+      rows.find((r) => r.workflowId === request.workflowId && r.status === 'running') ?? null,
+    lastEntry: request.withLastEntry ? newest(mine) : null,
+  };
+}
+
+function newest(rows: RunRow[]): RunRow | null {
+  let latest: RunRow | null = null;
+  for (const row of rows) if (!latest || row.startedAt > latest.startedAt) latest = row;
+  return latest;
 }
 
 /**

@@ -10,11 +10,11 @@ import {
   JourneyVersionKey,
 } from '../workflows/search-attributes';
 import { reconcileEndedRun } from './reconcile';
-import { reEntryBlock, type EntryBlock } from './re-entry';
+import { needsLastEntry, reEntryBlock, type EntryBlock } from './re-entry';
 import {
   findRunningRun,
-  findRunStartedBy,
   insertRunningRun,
+  readStartView,
   recordTemporalRunId,
   type RunRow,
 } from './run-registry';
@@ -52,21 +52,21 @@ export async function startJourneyRun(
     request.customerId,
     request.key ?? undefined,
   );
-  const earlier = await findRunStartedBy(deps.db, request.journeyId, request.trigger.id);
-  if (earlier) return resumeStart(deps, request, earlier);
+  const view = await readStartView(deps.db, {
+    journeyId: request.journeyId,
+    customerId: request.customerId,
+    workflowId,
+    triggerEventId: request.trigger.id,
+    withLastEntry: needsLastEntry(request.definition.reEntry),
+  });
+  if (view.startedBy) return resumeStart(deps, request, view.startedBy);
 
-  const running = await findRunningRun(deps.db, workflowId);
-  if (running) {
-    const outcome = await handleRunning(deps, request, running);
+  if (view.running) {
+    const outcome = await handleRunning(deps, request, view.running);
     if (outcome) return outcome;
   }
-  const block = await reEntryBlock(
-    deps.db,
-    request.definition.reEntry,
-    request.journeyId,
-    request.customerId,
-    new Date(),
-  );
+  // Reconciling an ended run does not change when it started: the view's last entry holds.
+  const block = reEntryBlock(request.definition.reEntry, view.lastEntry, new Date());
   if (block) return { kind: 'blocked', workflowId, rule: block };
 
   const row = await insertRunningRun(deps.db, {

@@ -1,0 +1,137 @@
+import { and, asc, eq, inArray, isNull, lt, lte, notExists, notInArray, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { Database } from '../db/database';
+import { events } from '../db/schema';
+
+/** A claimed event row: what routing needs, and the attempts so far for the backoff. */
+export type ClaimedEvent = Pick<
+  typeof events.$inferSelect,
+  | 'id'
+  | 'customerId'
+  | 'type'
+  | 'occurredAt'
+  | 'properties'
+  | 'deliveryId'
+  | 'routingAttempts'
+  | 'seq'
+>;
+
+/**
+ * The outbox statements of one router pass, all keyed by the pass's claim token: a pass only
+ * renews, marks or releases events it still holds, so an event whose lease was taken over by
+ * another router is never marked by both.
+ */
+
+/**
+ * Claims due unrouted events (skip locked) for `leaseMs`, in arrival order. An event is left
+ * alone while an earlier unrouted event of the same customer is outside this claim (held by
+ * another router, backing off, or locked by a concurrent claim), so one customer's events are
+ * routed in order even with several routers; a customer's events inside one claim are routed in
+ * order by the pass.
+ */
+export async function claimDueEvents(
+  db: Database,
+  options: { claim: string; batchSize: number; leaseMs: number },
+): Promise<ClaimedEvent[]> {
+  const now = new Date();
+  const candidates = db.$with('candidates').as(
+    db
+      .select({ id: events.id, customerId: events.customerId, seq: events.seq })
+      .from(events)
+      .where(and(isNull(events.routedAt), lte(events.nextRoutingAt, now)))
+      .orderBy(asc(events.seq))
+      .limit(options.batchSize)
+      .for('update', { skipLocked: true }),
+  );
+  const earlier = alias(events, 'earlier');
+  const inOrder = db
+    .select({ id: candidates.id })
+    .from(candidates)
+    .where(
+      notExists(
+        db
+          .select({ one: sql`1` })
+          .from(earlier)
+          .where(
+            and(
+              eq(earlier.customerId, candidates.customerId),
+              isNull(earlier.routedAt),
+              lt(earlier.seq, candidates.seq),
+              notInArray(earlier.id, db.select({ id: candidates.id }).from(candidates)),
+            ),
+          ),
+      ),
+    );
+  const rows = await db
+    .with(candidates)
+    .update(events)
+    .set({
+      nextRoutingAt: new Date(now.getTime() + options.leaseMs),
+      routingClaim: options.claim,
+    })
+    .where(inArray(events.id, inOrder))
+    .returning({
+      id: events.id,
+      customerId: events.customerId,
+      type: events.type,
+      occurredAt: events.occurredAt,
+      properties: events.properties,
+      deliveryId: events.deliveryId,
+      routingAttempts: events.routingAttempts,
+      seq: events.seq,
+    });
+  return rows.sort((a, b) => a.seq - b.seq);
+}
+
+/** Pushes the lease out again for every event the claim still holds. */
+export async function renewClaim(db: Database, claim: string, leaseMs: number): Promise<void> {
+  await db
+    .update(events)
+    .set({ nextRoutingAt: new Date(Date.now() + leaseMs) })
+    .where(and(eq(events.routingClaim, claim), isNull(events.routedAt)));
+}
+
+/** Marks events routed, in one statement. */
+export async function markRouted(db: Database, claim: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .update(events)
+    .set({
+      routedAt: new Date(),
+      routingError: null,
+      routingAttempts: sql`${events.routingAttempts} + 1`,
+      routingClaim: null,
+    })
+    .where(and(inArray(events.id, ids), eq(events.routingClaim, claim), isNull(events.routedAt)));
+}
+
+/** Records a failed attempt: one more attempt, the error, and when to try again. */
+export async function recordRoutingFailure(
+  db: Database,
+  claim: string,
+  failure: { id: string; error: string; retryAt: Date },
+): Promise<void> {
+  await db
+    .update(events)
+    .set({
+      routingAttempts: sql`${events.routingAttempts} + 1`,
+      routingError: failure.error,
+      nextRoutingAt: failure.retryAt,
+      routingClaim: null,
+    })
+    .where(and(eq(events.id, failure.id), eq(events.routingClaim, claim), isNull(events.routedAt)));
+}
+
+/** Hands claimed events back, due at `at`, without counting an attempt. */
+export async function releaseClaimed(
+  db: Database,
+  claim: string,
+  ids: string[],
+  at: Date,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .update(events)
+    .set({ nextRoutingAt: at, routingClaim: null })
+    .where(and(inArray(events.id, ids), eq(events.routingClaim, claim), isNull(events.routedAt)));
+}
