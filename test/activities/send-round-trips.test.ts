@@ -94,6 +94,22 @@ describe('the send path on Postgres', () => {
     });
   });
 
+  it('decides a capped marketing send in one transaction: BEGIN, SET, lock, read, claim, COMMIT', async () => {
+    const capped = (customerId: string) =>
+      sendRequest({
+        customerId,
+        workflowId: `journey:cart:${customerId}`,
+        caps: [{ channel: 'email', limit: 5, window: '1d' }],
+      });
+    await expect(cost(capped, 'capped')).resolves.toMatchObject({
+      outcome: { status: 'sent' },
+      // the seven of an uncapped send, and the lock, the isolation level and the claims read
+      // around the claim in a transaction of its own (BEGIN and COMMIT)
+      roundTrips: 12,
+      described: 0,
+    });
+  });
+
   it('still refuses what the one read finds: a suppressed address, an unsubscribed topic', async () => {
     await seedCustomer(database.db, { id: 'bounced', email: 'Bounced@Example.com' });
     await database.db.insert(suppressions).values({
