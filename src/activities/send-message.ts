@@ -17,22 +17,28 @@ import { mergeCapRules } from '../guardrails/cap-rules';
 import { mainPoolConsentGate } from '../guardrails/consent-gate';
 import { suppressAfterSendFailure } from '../bounces/record-bounce';
 import { runSendChecks } from '../guardrails/send-checks';
+import { readSendState } from '../guardrails/send-state';
 import type { SendOutcome } from '../journeys/run-types';
 import { TemplateError } from '../templates/template-error';
 import { activityLog } from './activity-log';
 import type { PreparedMessage } from './channel-drivers/driver';
 import { driverFor, prepareMessage } from './channel-drivers/prepare-message';
 import { FailureType } from './failures';
-import { readCustomer } from '../customers';
 import { parseSendRequest } from './send-request';
 import type { ActivityDeps, SendMessageRequest } from './types';
 
 /**
  * The send path, fail closed. Each step is one small write, ordered so the ledger row exists and
  * is claimed before the provider is called:
- *   ledger row → fresh customer read → address (driver) → checks: suppression, consent, topic
- *   (src/guardrails/send-checks.ts) → render and adapt (driver) → claim within caps → provider →
- *   record.
+ *   ledger row → consent gate → fresh read of the customer with their suppression and topic state
+ *   → address (driver) → checks: suppression, consent, topic (src/guardrails/send-checks.ts) →
+ *   render and adapt (driver) → claim within caps → provider → record → gate released.
+ * An email with no caps and no tracking costs seven round trips: the ledger row, the gate's BEGIN
+ * and lock, the read, the claim, the record and the gate's COMMIT. Each is kept for a guarantee:
+ * the row and the claim commit on their own before the provider call (a crash mid-send leaves
+ * the claim that stops a retry from sending twice); the read is a statement of its own after the
+ * lock (read in the lock's statement, its snapshot would predate a consent change the lock waited
+ * for); the gate's transaction holds the lock until the provider has answered.
  * A retry that finds a recorded outcome returns it; one that finds a claimed but unrecorded send
  * records "unknown" instead of risking a second message.
  */
@@ -57,8 +63,10 @@ export function createSendMessage(deps: ActivityDeps) {
 
   /** Everything from the fresh customer read to the provider's answer, under the consent gate. */
   async function sendChecked(row: DeliveryRow, request: SendMessageRequest): Promise<SendOutcome> {
-    const customer = await readCustomer(deps.db, request.customerId);
-    if (!customer) return finishPending(row, 'skipped', 'customer_not_found');
+    // One statement: the customer, the suppression of their address and their topic state.
+    const state = await readSendState(deps.db, request);
+    if (!state) return finishPending(row, 'skipped', 'customer_not_found');
+    const { customer } = state;
     const found = await driverFor(request.channel).findRecipient({ deps, customer });
     if ('skipped' in found) return finishPending(row, 'skipped', found.skipped);
     const checked = await runSendChecks({
@@ -71,6 +79,7 @@ export function createSendMessage(deps: ActivityDeps) {
       emailMarketingDefault: deps.config.emailMarketingDefault ?? 'opted_in',
       suppressionChannel: found.suppressionChannel,
       addresses: found.addresses,
+      known: { suppression: state.suppression, topic: state.topic },
     });
     if (!checked.allowed) return finishPending(row, 'skipped', checked.reason);
     const recipient = { ...found, addresses: checked.addresses };

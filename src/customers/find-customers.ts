@@ -1,14 +1,17 @@
-import { eq, inArray, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { customers } from '../db/schema';
 
-/** Which of these ids name a stored customer. */
+/**
+ * Which of these ids name a stored customer. One array parameter: one statement text (prepared
+ * once per connection) for a batch of any size, where `in ($1, …, $n)` would be one per size.
+ */
 export async function existingCustomerIds(db: Database, ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
   const rows = await db
     .select({ id: customers.id })
     .from(customers)
-    .where(inArray(customers.id, [...new Set(ids)]));
+    .where(sql`${customers.id} = any(${sql.param([...new Set(ids)])})`);
   return new Set(rows.map((row) => row.id));
 }
 

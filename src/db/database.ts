@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { Sql } from 'postgres';
 import * as schema from './schema';
 
 /** The drizzle handle every module uses, whichever driver is underneath. */
@@ -20,6 +21,49 @@ export interface DatabaseHandle {
 const migrationsFolder = path.resolve(__dirname, '../../migrations');
 
 /**
+ * Statements with more parameters than this are sent unprepared. Each distinct statement text a
+ * connection prepares stays prepared on it (postgres.js keeps no limit), and statement text that
+ * grows with a list (a multi-row insert, `in ($1, …, $n)`) would prepare one statement per length;
+ * such big statements pay one describe round trip each, as every statement did before.
+ */
+export const PREPARED_STATEMENT_MAX_PARAMETERS = 64;
+
+type UnsafeOptions = { prepare?: boolean } & Record<string, unknown>;
+
+/**
+ * The postgres.js client drizzle is given: the same client, except that `unsafe` — which drizzle
+ * calls for every statement, with `prepare: false` unless a query was `.prepare('name')`d — uses
+ * postgres.js's prepared statements (named by postgres.js, cached per connection). Unprepared,
+ * postgres.js first sends Parse/Describe/Flush and waits for the parameter types before every
+ * execution: one extra round trip per statement with parameters. Prepared, only a connection's
+ * first execution of a statement pays it. Transactions and savepoints hand out clients wrapped
+ * the same way, so statements inside drizzle's transactions are prepared too.
+ */
+export function withPreparedStatements<S extends Sql>(client: S): S {
+  return new Proxy(client, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => unknown;
+      if (property === 'unsafe') {
+        return (query: string, parameters: unknown[] = [], options: UnsafeOptions = {}) =>
+          method.call(target, query, parameters, {
+            ...options,
+            prepare: parameters.length <= PREPARED_STATEMENT_MAX_PARAMETERS,
+          });
+      }
+      if (property === 'begin' || property === 'savepoint') {
+        return (...args: unknown[]) => {
+          const body = args.pop() as (tx: Sql) => unknown;
+          return method.call(target, ...args, (tx: Sql) => body(withPreparedStatements(tx)));
+        };
+      }
+      return method.bind(target);
+    },
+  });
+}
+
+/**
  * Opens Postgres at `url` (postgres.js) or, when no url is given, an embedded PGlite database
  * in `pgliteDir`, and applies the drizzle migrations. Both drivers run the same migrations.
  */
@@ -37,13 +81,13 @@ export async function openDatabase(options: {
       max: options.maxConnections ?? 10,
       onnotice: () => undefined,
     });
-    const db = drizzle(sql, { schema });
+    const db = drizzle(withPreparedStatements(sql), { schema });
     await migrate(db, { migrationsFolder });
     const gateSql = postgres(options.url, {
       max: options.gateConnections ?? 10,
       onnotice: () => undefined,
     });
-    const gate = drizzle(gateSql, { schema });
+    const gate = drizzle(withPreparedStatements(gateSql), { schema });
     return {
       db,
       gate,

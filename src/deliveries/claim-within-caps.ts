@@ -1,4 +1,5 @@
-import { and, eq, gt, inArray, ne, sql } from 'drizzle-orm';
+import { and, eq, gt, ne, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/database';
 import { deliveries } from '../db/schema';
 import {
@@ -36,8 +37,9 @@ const LOCK_NAMESPACE = 'cairn:frequency-caps:';
  * Claims a pending delivery (pending → sending) unless a frequency cap forbids it, atomically:
  * every marketing claim for one customer holds the same transaction-scoped advisory lock while it
  * counts and claims, so concurrent runs cannot both see the last free slot. Transactional messages
- * bypass caps (no lock, no count) but record claimed_at like any other. Database errors propagate:
- * the caller fails closed and retries, it never sends without a decision.
+ * (and marketing with no rule for its channel) bypass caps: no lock, no count, one statement that
+ * records claimed_at like any other claim. Database errors propagate: the caller fails closed and
+ * retries, it never sends without a decision.
  */
 export async function claimWithinCaps(
   db: Database,
@@ -45,20 +47,19 @@ export async function claimWithinCaps(
 ): Promise<CapClaimResult> {
   const applicable =
     request.messageKind === 'transactional' ? [] : rulesFor(request.rules, request.channel);
+  if (applicable.length === 0) return claimUncapped(db, request);
   // Read committed: each statement sees what earlier lock holders committed. Under repeatable
-  // read the snapshot would be taken before the lock is granted and miss their claims.
+  // read the snapshot would be taken before the lock is granted and miss their claims. Drizzle
+  // sets the level in a statement of its own; it is kept rather than trusting the server default.
   return db.transaction(
     async (tx) => {
-      if (applicable.length > 0) await lockCustomerCaps(tx, request.customerId);
-      // Checked before counting: a row an earlier attempt claimed counts against its own cap, and
-      // must come back as lost (someone is sending it), never as capped.
-      const current = await pendingRow(tx, request);
-      if (!current) return { kind: 'lost' };
-      if (applicable.length > 0) {
-        const claims = await recentClaims(tx, request, applicable);
-        const breach = evaluateCaps(applicable, request.channel, claims, request.now);
-        if (breach) return { kind: 'capped', ...breach };
-      }
+      await lockCustomerCaps(tx, request.customerId);
+      // A statement of its own after the lock: its snapshot is taken once the lock is granted, so
+      // it sees every claim committed before. (Read in the lock's statement, it would not.)
+      const pending = await pendingRowAndClaims(tx, request, applicable);
+      if (!pending) return { kind: 'lost' };
+      const breach = evaluateCaps(applicable, request.channel, pending.claims, request.now);
+      if (breach) return { kind: 'capped', ...breach };
       const row = await claimRow(tx, request);
       return row ? { kind: 'claimed', row } : { kind: 'lost' };
     },
@@ -78,33 +79,60 @@ export async function lockCustomerCaps(tx: Executor, customerId: string): Promis
 }
 
 /**
- * This customer's counted marketing claims within the longest window. Only this channel's rows are
- * read unless an 'all' rule applies. Anything not marked transactional counts (fail closed).
+ * No cap applies: the claim is one guarded update. When it claims nothing, the row is read to
+ * tell another attempt's claim (lost) from a row that is not the one described (a bug: thrown).
  */
-async function recentClaims(
+async function claimUncapped(db: Database, request: CapClaimRequest): Promise<CapClaimResult> {
+  const row = await claimRow(db, request);
+  if (row) return { kind: 'claimed', row };
+  await pendingRow(db, request);
+  return { kind: 'lost' };
+}
+
+const counted = alias(deliveries, 'counted');
+
+/**
+ * The delivery when it is still pending, with this customer's counted marketing claims within the
+ * longest window, in one statement; null when it is not pending. Only this channel's claims are
+ * read unless an 'all' rule applies. Anything not marked transactional counts (fail closed). The
+ * row is not locked: a capped decision then writes nothing, and the claim's own
+ * "status = 'pending'" guard catches any change since.
+ */
+async function pendingRowAndClaims(
   tx: Executor,
   request: CapClaimRequest,
   rules: CapRule[],
-): Promise<CapClaim[]> {
+): Promise<{ row: DeliveryRow; claims: CapClaim[] } | null> {
   const since = new Date(request.now.getTime() - longestWindowMs(rules));
   const acrossChannels = rules.some((rule) => rule.channel === 'all');
-  const rows = await tx
-    .select({ channel: deliveries.channel, claimedAt: deliveries.claimedAt })
-    .from(deliveries)
+  const claims = tx
+    .select({
+      claims: sql`coalesce(json_agg(json_build_array(${counted.channel}, extract(epoch from ${counted.claimedAt}) * 1000)), '[]'::json)`,
+    })
+    .from(counted)
     .where(
       and(
-        eq(deliveries.customerId, request.customerId),
-        gt(deliveries.claimedAt, since),
-        inArray(deliveries.status, COUNTED_STATUSES),
-        ne(deliveries.messageKind, 'transactional'),
-        acrossChannels ? undefined : eq(deliveries.channel, request.channel),
+        eq(counted.customerId, request.customerId),
+        gt(counted.claimedAt, since),
+        // One array parameter, so the statement text never varies (see ledger.ts).
+        sql`${counted.status} = any(${sql.param(COUNTED_STATUSES)})`,
+        ne(counted.messageKind, 'transactional'),
+        acrossChannels ? undefined : eq(counted.channel, request.channel),
       ),
     );
-  return rows.flatMap((row) =>
-    row.claimedAt ? [{ channel: row.channel, claimedAt: row.claimedAt }] : [],
-  );
+  const rows = await tx
+    .select({ row: deliveries, claims: sql<[string, number][]>`(${claims})` })
+    .from(deliveries)
+    .where(eq(deliveries.id, request.deliveryId));
+  const found = rows[0];
+  if (!found || !pendingMatching(found.row, request)) return null;
+  return {
+    row: found.row,
+    claims: found.claims.map(([channel, at]) => ({ channel, claimedAt: new Date(Number(at)) })),
+  };
 }
 
+/** Pending → sending, only while the row is pending and is the delivery the request describes. */
 async function claimRow(tx: Executor, request: CapClaimRequest): Promise<DeliveryRow | null> {
   const rows = await tx
     .update(deliveries)
@@ -116,20 +144,32 @@ async function claimRow(tx: Executor, request: CapClaimRequest): Promise<Deliver
       subject: request.patch.subject,
       updatedAt: sql`now()`,
     })
-    .where(and(eq(deliveries.id, request.deliveryId), eq(deliveries.status, 'pending')))
+    .where(
+      and(
+        eq(deliveries.id, request.deliveryId),
+        eq(deliveries.status, 'pending'),
+        eq(deliveries.customerId, request.customerId),
+        eq(deliveries.channel, request.channel),
+        eq(deliveries.messageKind, request.messageKind),
+      ),
+    )
     .returning();
   return rows[0] ?? null;
 }
 
-/**
- * The delivery when it is still pending; null otherwise. Not locked: a capped decision then
- * writes nothing, and the claim's own "status = 'pending'" guard catches any change since.
- * A row that is not the one described would be counted against the wrong customer or channel.
- */
-async function pendingRow(tx: Executor, request: CapClaimRequest): Promise<DeliveryRow | null> {
-  const rows = await tx.select().from(deliveries).where(eq(deliveries.id, request.deliveryId));
+/** The delivery when it is still pending; null otherwise (thrown when it is not the one described). */
+async function pendingRow(db: Executor, request: CapClaimRequest): Promise<DeliveryRow | null> {
+  const rows = await db.select().from(deliveries).where(eq(deliveries.id, request.deliveryId));
   const row = rows[0];
-  if (!row || row.status !== 'pending') return null;
+  return row && pendingMatching(row, request) ? row : null;
+}
+
+/**
+ * Whether the row is pending; a pending row that is not the one described would be counted
+ * against the wrong customer or channel, so it throws.
+ */
+function pendingMatching(row: DeliveryRow, request: CapClaimRequest): boolean {
+  if (row.status !== 'pending') return false;
   const mismatched = (['customerId', 'channel', 'messageKind'] as const).filter(
     (field) => row[field] !== request[field],
   );
@@ -138,5 +178,5 @@ async function pendingRow(tx: Executor, request: CapClaimRequest): Promise<Deliv
       `delivery ${request.deliveryId} does not match the cap claim: ${mismatched.join(', ')} differ`,
     );
   }
-  return row;
+  return true;
 }

@@ -1,4 +1,4 @@
-import { inArray } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { deliveries } from '../db/schema';
 
@@ -11,6 +11,7 @@ export async function deliveryOwners(db: Database, ids: string[]): Promise<Map<s
   const rows = await db
     .select({ id: deliveries.id, customerId: deliveries.customerId })
     .from(deliveries)
-    .where(inArray(deliveries.id, [...new Set(ids)]));
+    // One array parameter: one statement text (prepared once per connection) for any number of ids.
+    .where(sql`${deliveries.id} = any(${sql.param([...new Set(ids)])})`);
   return new Map(rows.map((row) => [row.id, row.customerId]));
 }

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { deliveries } from '../db/schema';
 import type { JsonObject } from '../journeys/run-types';
@@ -17,16 +17,19 @@ export interface DeliveryOpening {
 }
 
 /**
- * Creates the row for this key unless it exists, then reads it back. Returns null when the
- * customer does not exist (the ledger references customers, so there is nothing to record against).
+ * Creates the row for this key unless it exists, and returns it: in one statement when this
+ * attempt creates it (the first attempt, nearly always), with a read of the row an earlier
+ * attempt created otherwise. Returns null when the customer does not exist (the ledger references
+ * customers, so there is nothing to record against).
  */
 export async function openDelivery(
   db: Database,
   opening: DeliveryOpening,
   id: string,
 ): Promise<DeliveryRow | null> {
+  let created: DeliveryRow | undefined;
   try {
-    await db
+    [created] = await db
       .insert(deliveries)
       .values({
         id,
@@ -40,12 +43,13 @@ export async function openDelivery(
         messageKind: opening.messageKind,
         status: 'pending',
       })
-      .onConflictDoNothing({ target: deliveries.deliveryKey });
+      .onConflictDoNothing({ target: deliveries.deliveryKey })
+      .returning();
   } catch (error) {
     if (isForeignKeyViolation(error)) return null;
     throw error;
   }
-  return readDelivery(db, opening.deliveryKey);
+  return created ?? readDelivery(db, opening.deliveryKey);
 }
 
 /** The row of a key that was opened before; a missing one is a bug, not a state. */
@@ -173,7 +177,9 @@ async function transition(
   const rows = await db
     .update(deliveries)
     .set({ ...patch, updatedAt: sql`now()` })
-    .where(and(eq(deliveries.id, id), inArray(deliveries.status, from)))
+    // One array parameter: the statement text is the same for every `from`, so it is prepared
+    // once per connection (`in ($2, $3)` would be a statement per list length).
+    .where(and(eq(deliveries.id, id), sql`${deliveries.status} = any(${sql.param(from)})`))
     .returning();
   return rows[0] ?? null;
 }

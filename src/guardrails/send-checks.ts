@@ -2,8 +2,8 @@ import type { Database } from '../db/database';
 import type { Consent } from '../db/schema';
 import type { ChannelName } from '../journeys/channel-content';
 import { consentAllows, type MessageKind } from './channel-consent';
-import { suppressedAddresses, type SuppressionChannel } from './suppression';
-import { topicAllows } from './topics';
+import { suppressedAddresses, type KnownSuppression, type SuppressionChannel } from './suppression';
+import { topicAllows, type TopicDecision } from './topics';
 
 /**
  * The guardrails every message passes before it may leave, in this order; the first refusal wins
@@ -16,7 +16,9 @@ import { topicAllows } from './topics';
  * decided here: counting the window and reserving the slot must be one atomic step, so they are
  * decided by the claim itself (src/deliveries/claim-within-caps.ts), once the message is
  * rendered. Every check reads fresh and fails closed: a database error propagates, so the activity
- * retries and never sends unchecked.
+ * retries and never sends unchecked. The send path reads the customer, the suppression of their
+ * own address and their topic state in one statement (send-state.ts) and hands them in as
+ * `known`; the checks then decide without reading again.
  */
 export const SEND_CHECK_ORDER = ['suppression', 'consent', 'topic', 'caps'] as const;
 export type SendCheckName = (typeof SEND_CHECK_ORDER)[number];
@@ -34,6 +36,15 @@ export interface SendCheckInput {
   /** Where the message goes; see Recipient in the channel drivers. */
   suppressionChannel: SuppressionChannel | null;
   addresses: string[];
+  /**
+   * What the send already read with the customer, in the same statement (send-state.ts): the
+   * checks use it instead of reading again. Absent parts are read by the checks themselves.
+   */
+  known?: {
+    suppression?: KnownSuppression | null;
+    /** The decision for `topic`, read for this customer. */
+    topic?: TopicDecision | null;
+  };
 }
 
 export type CheckVerdict =
@@ -57,7 +68,12 @@ export const suppressionCheck: SendCheck = {
   name: 'suppression',
   async run(input) {
     if (!input.suppressionChannel) return { allowed: true };
-    const refused = await suppressedAddresses(input.db, input.suppressionChannel, input.addresses);
+    const refused = await suppressedAddresses(
+      input.db,
+      input.suppressionChannel,
+      input.addresses,
+      input.known?.suppression,
+    );
     const remaining = input.addresses.filter((address) => !refused.has(address));
     return remaining.length > 0
       ? { allowed: true, addresses: remaining }
@@ -78,7 +94,8 @@ export const topicCheck: SendCheck = {
   name: 'topic',
   async run(input) {
     if (input.messageKind === 'transactional' || !input.topic) return { allowed: true };
-    const decision = await topicAllows(input.db, input.customerId, input.topic);
+    const decision =
+      input.known?.topic ?? (await topicAllows(input.db, input.customerId, input.topic));
     return decision.allowed ? { allowed: true } : { allowed: false, reason: decision.reason };
   },
 };

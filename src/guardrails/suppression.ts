@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { parsePhoneNumber, PHONE_NUMBER_PROBLEMS } from '../channels/phone-number';
 import type { Database } from '../db/database';
@@ -168,21 +168,37 @@ function requireNormalised(channel: SuppressionChannel, address: string): string
 }
 
 /**
- * Which of these addresses must not be sent to, in one query: those on the list and those that
- * cannot be normalised (fail closed). Returned as given, so callers can leave them out. Database
- * errors propagate, so the activity fails and retries instead of sending unchecked.
+ * An address already looked up, in the same read as the customer (see send-state.ts): SQL
+ * normalised it to `address` as it looked it up. It decides only for an address that
+ * normaliseAddress turns into exactly `address`, so the two normalisations can never disagree
+ * into a missed entry.
+ */
+export interface KnownSuppression {
+  channel: SuppressionChannel;
+  address: string;
+  suppressed: boolean;
+}
+
+/**
+ * Which of these addresses must not be sent to: those on the list and those that cannot be
+ * normalised (fail closed), in one query for those `known` does not decide (none when it decides
+ * them all). Returned as given, so callers can leave them out. Database errors propagate, so the
+ * activity fails and retries instead of sending unchecked.
  */
 export async function suppressedAddresses(
   db: Database,
   channel: SuppressionChannel,
   addresses: string[],
+  known?: KnownSuppression | null,
 ): Promise<Set<string>> {
   const refused = new Set<string>();
   const byNormalised = new Map<string, string[]>();
   for (const address of addresses) {
     const normalised = normaliseAddress(channel, address);
     if (!normalised.ok) refused.add(address);
-    else
+    else if (known?.channel === channel && known.address === normalised.address) {
+      if (known.suppressed) refused.add(address);
+    } else
       byNormalised.set(normalised.address, [
         ...(byNormalised.get(normalised.address) ?? []),
         address,
@@ -195,7 +211,9 @@ export async function suppressedAddresses(
     .where(
       and(
         eq(suppressions.channel, channel),
-        inArray(suppressions.address, [...byNormalised.keys()]),
+        // One array parameter whatever the number of addresses (push: one per device), so the
+        // statement is prepared once per connection, not once per list length.
+        sql`${suppressions.address} = any(${sql.param([...byNormalised.keys()])})`,
       ),
     );
   for (const row of rows)

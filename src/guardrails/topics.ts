@@ -38,11 +38,16 @@ export async function topicAllows(
     )
     .where(eq(topics.id, topicId))
     .limit(1);
-  if (!row) return { allowed: false, reason: 'unknown_topic' };
-  if (isSubscribed(row.mode, row.choice)) return { allowed: true };
+  return topicDecision(row?.mode ?? null, row?.choice ?? null);
+}
+
+/** The decision for a topic's mode (null: no such topic) and the customer's choice. Pure. */
+export function topicDecision(mode: TopicMode | null, choice: TopicChoice | null): TopicDecision {
+  if (mode === null) return { allowed: false, reason: 'unknown_topic' };
+  if (isSubscribed(mode, choice)) return { allowed: true };
   return {
     allowed: false,
-    reason: row.mode === 'opt_in' ? 'topic_not_opted_in' : 'topic_unsubscribed',
+    reason: mode === 'opt_in' ? 'topic_not_opted_in' : 'topic_unsubscribed',
   };
 }
 
