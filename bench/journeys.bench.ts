@@ -174,6 +174,14 @@ async function printShape(label: string, handle: WorkflowHandle): Promise<void> 
       `upserts, ${count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)} signals, ` +
       `${events.length} history events, ${(bytes / 1024).toFixed(1)} KB of history`,
   );
+  if (process.argv.includes('--show-events')) {
+    for (const event of events) {
+      const name = EventType[event.eventType ?? 0]?.replace('EVENT_TYPE_', '') ?? '?';
+      const upsert = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes;
+      const keys = upsert ? ` ${Object.keys(upsert.indexedFields ?? {}).join(',')}` : '';
+      console.log(`       ${event.eventId} ${name}${keys}`);
+    }
+  }
 }
 
 function snapshot(count: StatementCount): StatementCount {
