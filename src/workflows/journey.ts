@@ -232,10 +232,14 @@ async function execute(
       );
       return { kind: 'profile_updated', now: Date.now(), profile };
     }
-    case 'send': {
-      const outcome = await send(command, input, state, lean);
-      return { kind: 'send_result', now: Date.now(), outcome };
-    }
+    case 'send':
+      // `now` is read before the send, as it always was: the interpreter times what follows
+      // (a step's next message, a wait) from it, and recorded runs replay on that.
+      return {
+        kind: 'send_result',
+        now: Date.now(),
+        outcome: await send(command, input, state, lean),
+      };
     case 'wait':
       return (await waitUntil(command.until, describeCommand(command), interrupted))
         ? { kind: 'timer', now: Date.now() }
