@@ -1,8 +1,8 @@
 // Cairn's database handle as openDatabase() builds it (postgres.js + drizzle, a main pool and a
-// consent-gate pool of 10 each), with a postgres.js `debug` hook that counts the statements each
-// pool sends. Drizzle sends every statement unprepared (`sql.unsafe`), so postgres.js first asks
-// the server to describe any statement with parameters, in a round trip of its own: round trips
-// = statements + statements with parameters.
+// consent-gate pool, 10 connections each unless told), with a postgres.js `debug` hook that
+// counts the statements each pool sends. Drizzle sends every statement unprepared (`sql.unsafe`),
+// so postgres.js first asks the server to describe any statement with parameters, in a round trip
+// of its own: round trips = statements + statements with parameters.
 import postgres from 'postgres';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import type { DatabaseHandle } from '../../src/db/database';
@@ -21,7 +21,11 @@ export interface CountingDatabase {
   close(): Promise<void>;
 }
 
-export function openCountingDatabase(url: string, maxConnections = 10): CountingDatabase {
+export function openCountingDatabase(
+  url: string,
+  maxConnections = 10,
+  gateConnections = 10,
+): CountingDatabase {
   const main: StatementCount = { statements: 0, described: 0 };
   const gate: StatementCount = { statements: 0, described: 0 };
   const counted =
@@ -34,7 +38,11 @@ export function openCountingDatabase(url: string, maxConnections = 10): Counting
     onnotice: () => undefined,
     debug: counted(main),
   });
-  const gateSql = postgres(url, { max: 10, onnotice: () => undefined, debug: counted(gate) });
+  const gateSql = postgres(url, {
+    max: gateConnections,
+    onnotice: () => undefined,
+    debug: counted(gate),
+  });
   const close = async () => {
     await gateSql.end({ timeout: 5 });
     await mainSql.end({ timeout: 5 });
