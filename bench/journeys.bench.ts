@@ -7,10 +7,11 @@
 // Run with `npm run bench:journeys -- --runs 100`; prints figures, asserts nothing.
 //
 // Worker settings are compared with `--variant <name>=<json>` (repeatable; the JSON replaces
-// some of JOURNEY_WORKER_TUNING and may set `pool` and `gatePool`, the worker's Postgres pools)
-// and `--rounds <n>`: every variant gets a worker and pools of its own, and each round runs every
-// variant and the bare workflow once, in an order rotated per round. `--show-events` prints the
-// event types of the runs whose shape is shown.
+// some of JOURNEY_WORKER_TUNING and may set `pool` and `gatePool`, the worker's Postgres pools,
+// and `bundle`, the path of a workflow bundle built from other workflow code, e.g. an earlier
+// commit's) and `--rounds <n>`: every variant gets a worker and pools of its own, and each round
+// runs every variant and the bare workflow once, in an order rotated per round. `--show-events`
+// prints the event types of the runs whose shape is shown.
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
@@ -56,6 +57,8 @@ interface Variant {
   name: string;
   tuning: Partial<WorkerTuning>;
   pools: { maxConnections: number; gateConnections: number };
+  /** A workflow bundle built from other workflow code (e.g. an earlier commit's), to compare. */
+  bundle?: string;
 }
 
 interface Options {
@@ -88,13 +91,13 @@ function parseOptions(argv: string[]): Options {
 function parseVariant(text: string | undefined): Variant {
   const at = text?.indexOf('=') ?? -1;
   if (!text || at < 1) throw new Error('--variant takes <name>=<json>');
-  const { pool, gatePool, ...tuning } = JSON.parse(text.slice(at + 1)) as Partial<WorkerTuning> & {
-    pool?: number;
-    gatePool?: number;
-  };
+  const { pool, gatePool, bundle, ...tuning } = JSON.parse(
+    text.slice(at + 1),
+  ) as Partial<WorkerTuning> & { pool?: number; gatePool?: number; bundle?: string };
   return {
     name: text.slice(0, at),
     tuning,
+    ...(bundle ? { bundle } : {}),
     pools: {
       maxConnections: pool ?? WORKER_POOLS.maxConnections,
       gateConnections: gatePool ?? WORKER_POOLS.gateConnections,
@@ -175,6 +178,7 @@ async function main(): Promise<void> {
           taskQueue,
           activities: activitiesFromConfig(config, db.handle, smtp.url),
           tuning: variant.tuning,
+          ...(variant.bundle ? { workflowBundle: { codePath: variant.bundle } } : {}),
         });
         workers.push(worker);
         return { variant, db, taskQueue };
