@@ -3,15 +3,19 @@
 // (started as the router starts them, on the real worker and activities), then N bare Temporal
 // workflows sending three emails through raw nodemailer with the same pool settings on a worker
 // of their own. Prints runs/s and process CPU per run for both, the ratios, the history shape of
-// one run of each, and Postgres statements per Cairn run.
+// one run of each, and Postgres statements per Cairn run; its last line is `bench-result: {…}`.
 // Run with `npm run bench:journeys -- --runs 100`; prints figures, asserts nothing.
-import { readFileSync } from 'node:fs';
+//
+// Worker settings are compared with `--variant <name>=<json>` (repeatable; the JSON replaces
+// some of JOURNEY_WORKER_TUNING and may set `pool` and `gatePool`, the worker's Postgres pools,
+// and `bundle`, the path of a workflow bundle built from other workflow code, e.g. an earlier
+// commit's) and `--rounds <n>`: every variant gets a worker and pools of its own, and each round
+// runs every variant and the bare workflow once, in an order rotated per round. `--show-events`
+// prints the event types of the runs whose shape is shown.
 import os from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { publishVersion } from '../src/catalogue';
 import { loadConfig } from '../src/config';
@@ -21,12 +25,13 @@ import { startTemporalDevServer } from '../src/dev/temporal-dev-server';
 import { journey } from '../src/journeys/builders';
 import type { JourneyEvent } from '../src/journeys/run-types';
 import { startJourneyRun, type RoutingDeps } from '../src/routing';
-import { activitiesFromConfig } from '../src/runtime/activity-deps';
-import { createJourneyWorker } from '../src/runtime/journey-worker';
+import { activitiesFromConfig, WORKER_POOLS } from '../src/runtime/activity-deps';
+import { createJourneyWorker, type WorkerTuning } from '../src/runtime/journey-worker';
 import type { JourneyWorkflowResult } from '../src/workflows/journey';
 import { createBareActivities } from './bare-workflow/activities';
 import type { bareThreeEmails } from './bare-workflow/workflows';
 import { openCountingDatabase, roundTrips, type StatementCount } from './support/counting-database';
+import { phase, printPhase, printShape, type Phase, type Servers } from './support/run-phases';
 import { startSmtpSink } from './support/smtp-sink';
 
 const POSTGRES_URL =
@@ -48,10 +53,20 @@ const threeEmails = journey('bench-three-emails')
   )
   .build();
 
+interface Variant {
+  name: string;
+  tuning: Partial<WorkerTuning>;
+  pools: { maxConnections: number; gateConnections: number };
+  /** A workflow bundle built from other workflow code (e.g. an earlier commit's), to compare. */
+  bundle?: string;
+}
+
 interface Options {
   runs: number;
   warmup: number;
   concurrency: number;
+  rounds: number;
+  variants: Variant[];
 }
 
 function parseOptions(argv: string[]): Options {
@@ -61,123 +76,33 @@ function parseOptions(argv: string[]): Options {
     if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${name} must be a count`);
     return parsed;
   };
+  const variants = argv.flatMap((arg, i) =>
+    arg === '--variant' ? [parseVariant(argv[i + 1])] : [],
+  );
   return {
     runs: value('runs', 300),
     warmup: value('warmup', 10),
     concurrency: value('concurrency', 20),
+    rounds: value('rounds', 1),
+    variants: variants.length > 0 ? variants : [parseVariant('chosen={}')],
   };
 }
 
-/** CPU seconds (user + system) a child process has used so far, from /proc (Linux). */
-function cpuSecondsOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // CLK_TCK is 100 on Linux
-  } catch {
-    return Number.NaN;
-  }
-}
-
-interface Phase {
-  label: string;
-  runs: number;
-  seconds: number;
-  startSeconds: number;
-  cpuSeconds: number;
-  serverCpuSeconds: number;
-  smtpCpuSeconds: number;
-  failed: number;
-  emails: number;
-  last: WorkflowHandle;
-}
-
-interface Servers {
-  devServerPid: number;
-  smtp: { pid: number; count(): Promise<number> };
-}
-
-/**
- * Starts `runs` runs, at most `concurrency` starts in flight, and waits until every one has
- * finished. Timed from the first start to the last completion.
- */
-async function phase(
-  label: string,
-  runs: number,
-  concurrency: number,
-  servers: Servers,
-  start: (index: number) => Promise<WorkflowHandle>,
-  ok: (result: unknown) => boolean,
-): Promise<Phase> {
-  const emailsBefore = await servers.smtp.count();
-  const results: Promise<boolean>[] = [];
-  const handles: WorkflowHandle[] = [];
-  let next = 0;
-  const cpu = process.cpuUsage();
-  const serverCpu = cpuSecondsOf(servers.devServerPid);
-  const smtpCpu = cpuSecondsOf(servers.smtp.pid);
-  const began = performance.now();
-  const lane = async () => {
-    for (let index = next++; index < runs; index = next++) {
-      const handle = await start(index);
-      handles.push(handle);
-      results.push(handle.result().then(ok, () => false));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, runs) }, lane));
-  const startSeconds = (performance.now() - began) / 1000;
-  const outcomes = await Promise.all(results);
-  const seconds = (performance.now() - began) / 1000;
-  const used = process.cpuUsage(cpu);
-  const serverCpuSeconds = cpuSecondsOf(servers.devServerPid) - serverCpu;
-  const smtpCpuSeconds = cpuSecondsOf(servers.smtp.pid) - smtpCpu;
+function parseVariant(text: string | undefined): Variant {
+  const at = text?.indexOf('=') ?? -1;
+  if (!text || at < 1) throw new Error('--variant takes <name>=<json>');
+  const { pool, gatePool, bundle, ...tuning } = JSON.parse(
+    text.slice(at + 1),
+  ) as Partial<WorkerTuning> & { pool?: number; gatePool?: number; bundle?: string };
   return {
-    label,
-    runs,
-    seconds,
-    startSeconds,
-    cpuSeconds: (used.user + used.system) / 1e6,
-    serverCpuSeconds,
-    smtpCpuSeconds,
-    failed: outcomes.filter((passed) => !passed).length,
-    emails: (await servers.smtp.count()) - emailsBefore,
-    last: handles[handles.length - 1]!,
+    name: text.slice(0, at),
+    tuning,
+    ...(bundle ? { bundle } : {}),
+    pools: {
+      maxConnections: pool ?? WORKER_POOLS.maxConnections,
+      gateConnections: gatePool ?? WORKER_POOLS.gateConnections,
+    },
   };
-}
-
-function printPhase(p: Phase): void {
-  console.log(
-    `${p.label.padEnd(6)} ${p.runs} runs in ${p.seconds.toFixed(2)} s (all started after ` +
-      `${p.startSeconds.toFixed(2)} s): ${(p.runs / p.seconds).toFixed(1)} runs/s, ` +
-      `${((p.cpuSeconds / p.runs) * 1000).toFixed(1)} ms CPU/run in this process ` +
-      `(dev server ${((p.serverCpuSeconds / p.runs) * 1000).toFixed(1)} ms/run, ` +
-      `SMTP server ${((p.smtpCpuSeconds / p.runs) * 1000).toFixed(1)} ms/run); ` +
-      `${p.emails} emails received, ${p.failed} runs failed`,
-  );
-}
-
-const EventType = temporal.api.enums.v1.EventType;
-
-async function printShape(label: string, handle: WorkflowHandle): Promise<void> {
-  const history = await handle.fetchHistory();
-  const events = history.events ?? [];
-  const count = (type: temporal.api.enums.v1.EventType) =>
-    events.filter((event) => event.eventType === type).length;
-  const activities = events
-    .map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name)
-    .filter((name): name is string => Boolean(name));
-  const bytes = temporal.api.history.v1.History.encode(history).finish().length;
-  console.log(
-    `${label.padEnd(6)} ${count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)} activities ` +
-      `(${activities.join(', ')}), ${count(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)} workflow ` +
-      `tasks, ${count(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES)} search-attribute ` +
-      `upserts, ${count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)} signals, ` +
-      `${events.length} history events, ${(bytes / 1024).toFixed(1)} KB of history`,
-  );
-}
-
-function snapshot(count: StatementCount): StatementCount {
-  return { ...count };
 }
 
 function since(count: StatementCount, before: StatementCount): StatementCount {
@@ -220,13 +145,9 @@ async function main(): Promise<void> {
     url.pathname = `/${name}`;
     await (await openDatabase({ url: url.toString() })).close();
 
-    // The API process's pool (the router) and the worker process's, each as openDatabase opens them.
+    // The API process's pool (the router) and, per variant, the worker process's pools.
     const routerDb = openCountingDatabase(url.toString());
-    const workerDb = openCountingDatabase(url.toString());
-    cleanups.unshift(
-      () => routerDb.close(),
-      () => workerDb.close(),
-    );
+    cleanups.unshift(() => routerDb.close());
 
     const config = loadConfig({
       DATABASE_URL: url.toString(),
@@ -241,12 +162,28 @@ async function main(): Promise<void> {
     const workerConnection = await NativeConnection.connect({ address: devServer.address });
     cleanups.unshift(() => workerConnection.close());
 
-    const cairnWorker = await createJourneyWorker({
-      connection: workerConnection,
-      namespace: 'default',
-      taskQueue: CAIRN_QUEUE,
-      activities: activitiesFromConfig(config, workerDb.handle, smtp.url),
-    });
+    const workers: Worker[] = [];
+    const cairns = await Promise.all(
+      options.variants.map(async (variant) => {
+        const db = openCountingDatabase(
+          url.toString(),
+          variant.pools.maxConnections,
+          variant.pools.gateConnections,
+        );
+        cleanups.unshift(() => db.close());
+        const taskQueue = `${CAIRN_QUEUE}-${variant.name}`;
+        const worker = await createJourneyWorker({
+          connection: workerConnection,
+          namespace: 'default',
+          taskQueue,
+          activities: activitiesFromConfig(config, db.handle, smtp.url),
+          tuning: variant.tuning,
+          ...(variant.bundle ? { workflowBundle: { codePath: variant.bundle } } : {}),
+        });
+        workers.push(worker);
+        return { variant, db, taskQueue };
+      }),
+    );
     const bare = createBareActivities(smtp.url, config.emailFrom);
     const bareWorker = await Worker.create({
       connection: workerConnection,
@@ -254,12 +191,12 @@ async function main(): Promise<void> {
       taskQueue: BARE_QUEUE,
       workflowsPath: require.resolve('./bare-workflow/workflows'),
       activities: bare.activities,
-      maxConcurrentActivityTaskExecutions: 50, // createJourneyWorker's default
+      maxConcurrentActivityTaskExecutions: 50, // the journey worker's before it was measured
     });
-    const running = Promise.all([cairnWorker.run(), bareWorker.run()]);
+    workers.push(bareWorker);
+    const running = Promise.all(workers.map((worker) => worker.run()));
     cleanups.unshift(async () => {
-      cairnWorker.shutdown();
-      bareWorker.shutdown();
+      for (const worker of workers) worker.shutdown();
       await running;
       bare.close();
     });
@@ -267,41 +204,48 @@ async function main(): Promise<void> {
     const { version } = await publishVersion(routerDb.handle.db, threeEmails);
     const ids = (prefix: string, n: number) =>
       Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
-    const all = [...ids('warm', options.warmup), ...ids('run', options.runs)];
+    const all = cairns.flatMap(({ variant }) => [
+      ...ids(`warm-${variant.name}`, options.warmup),
+      ...Array.from({ length: options.rounds }, (_, round) =>
+        ids(`run-${variant.name}-${round}`, options.runs),
+      ).flat(),
+    ]);
     for (let i = 0; i < all.length; i += 500) {
       await routerDb.handle.db
         .insert(customers)
         .values(all.slice(i, i + 500).map((id) => ({ id, email: `${id}@bench.test` })));
     }
 
-    const deps: RoutingDeps = {
-      db: routerDb.handle.db,
-      temporal: client,
-      taskQueue: CAIRN_QUEUE,
-      defaultTimeZone: config.defaultTimeZone,
-      sendPolicy: config.sendPolicy,
-      ...(config.sendWindow ? { defaultSendWindow: config.sendWindow } : {}),
-    };
-    const startCairn = (prefix: string) => async (index: number) => {
-      const customerId = `${prefix}-${index}`;
-      const trigger: JourneyEvent = {
-        id: `order-${customerId}`,
-        type: 'bench_order',
-        customerId,
-        occurredAt: new Date().toISOString(),
-        properties: { order_id: `A-${index}` },
+    const startCairn = (taskQueue: string, prefix: string) => {
+      const deps: RoutingDeps = {
+        db: routerDb.handle.db,
+        temporal: client,
+        taskQueue,
+        defaultTimeZone: config.defaultTimeZone,
+        sendPolicy: config.sendPolicy,
+        ...(config.sendWindow ? { defaultSendWindow: config.sendWindow } : {}),
       };
-      const outcome = await startJourneyRun(deps, {
-        journeyId: threeEmails.id,
-        version,
-        definition: threeEmails,
-        customerId,
-        key: null,
-        trigger,
-        signalIfRunning: true,
-      });
-      if (outcome.kind !== 'started') throw new Error(`run not started: ${outcome.kind}`);
-      return client.workflow.getHandle(outcome.workflowId);
+      return async (index: number) => {
+        const customerId = `${prefix}-${index}`;
+        const trigger: JourneyEvent = {
+          id: `order-${customerId}`,
+          type: 'bench_order',
+          customerId,
+          occurredAt: new Date().toISOString(),
+          properties: { order_id: `A-${index}` },
+        };
+        const outcome = await startJourneyRun(deps, {
+          journeyId: threeEmails.id,
+          version,
+          definition: threeEmails,
+          customerId,
+          key: null,
+          trigger,
+          signalIfRunning: true,
+        });
+        if (outcome.kind !== 'started') throw new Error(`run not started: ${outcome.kind}`);
+        return client.workflow.getHandle(outcome.workflowId);
+      };
     };
     const cairnOk = (result: unknown) => (result as JourneyWorkflowResult).status === 'completed';
     const startBare = (prefix: string) => (index: number) =>
@@ -314,56 +258,112 @@ async function main(): Promise<void> {
     const servers: Servers = { devServerPid: devServer.pid, smtp };
 
     const { warmup, runs, concurrency } = options;
-    await phase('warm', warmup, concurrency, servers, startCairn('warm'), cairnOk);
+    for (const { variant, taskQueue } of cairns) {
+      await phase(
+        'warm',
+        warmup,
+        concurrency,
+        servers,
+        startCairn(taskQueue, `warm-${variant.name}`),
+        cairnOk,
+      );
+    }
     await phase('warm', warmup, concurrency, servers, startBare('warm'), bareOk);
 
-    const before = {
-      router: snapshot(routerDb.main),
-      worker: snapshot(workerDb.main),
-      gate: snapshot(workerDb.gate),
-    };
-    const cairn = await phase('Cairn', runs, concurrency, servers, startCairn('run'), cairnOk);
-    const statements = {
-      router: since(routerDb.main, before.router),
-      worker: since(workerDb.main, before.worker),
-      gate: since(workerDb.gate, before.gate),
-    };
-    const baseline = await phase('bare', runs, concurrency, servers, startBare('run'), bareOk);
+    // Each round: every variant and the bare workflow once, the order rotated per round.
+    const results = cairns.map((cairn) => ({ ...cairn, phases: [] as Measured[] }));
+    const bares: Phase[] = [];
+    for (let round = 0; round < options.rounds; round += 1) {
+      const lanes = [null, ...results];
+      const order = lanes.map((_, i) => lanes[(i + round) % lanes.length]!);
+      for (const lane of order) {
+        if (lane === null) {
+          bares.push(
+            await phase('bare', runs, concurrency, servers, startBare(`run-${round}`), bareOk),
+          );
+          continue;
+        }
+        const before = { main: { ...lane.db.main }, gate: { ...lane.db.gate } };
+        const label = lane.variant.name;
+        const start = startCairn(lane.taskQueue, `run-${label}-${round}`);
+        const measured = await phase(label, runs, concurrency, servers, start, cairnOk);
+        lane.phases.push({
+          ...measured,
+          round,
+          roundTrips:
+            roundTrips(since(lane.db.main, before.main)) +
+            roundTrips(since(lane.db.gate, before.gate)),
+          statements:
+            since(lane.db.main, before.main).statements +
+            since(lane.db.gate, before.gate).statements,
+        });
+      }
+    }
+    for (const p of [...results.flatMap((r) => r.phases), ...bares]) printPhase(p);
 
-    printPhase(cairn);
-    printPhase(baseline);
-    const cairnRate = cairn.runs / cairn.seconds;
-    const bareRate = baseline.runs / baseline.seconds;
+    const rate = (p: Phase) => p.runs / p.seconds;
     const perCpu = (p: Phase) => p.runs / p.cpuSeconds;
-    console.log(
-      `ratio  Cairn ÷ bare: ${(cairnRate / bareRate).toFixed(2)} of the throughput, ` +
-        `${(perCpu(cairn) / perCpu(baseline)).toFixed(2)} of the runs per CPU second ` +
-        `(${perCpu(cairn).toFixed(1)} vs ${perCpu(baseline).toFixed(1)}); dev server CPU per run ` +
-        `${(cairn.serverCpuSeconds / baseline.serverCpuSeconds).toFixed(2)}×`,
-    );
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+    const summaries = results.map(({ variant, phases }) => {
+      const ratios = phases.map((p) => rate(p) / rate(bares[p.round]!));
+      const cpuRatios = phases.map((p) => perCpu(p) / perCpu(bares[p.round]!));
+      const summary = {
+        variant: variant.name,
+        tuning: variant.tuning,
+        pools: variant.pools,
+        runsPerSecond: round2(mean(phases.map(rate))),
+        ratio: round2(mean(ratios)),
+        ratios: ratios.map(round2),
+        perCpuRatio: round2(mean(cpuRatios)),
+        roundTripsPerRun: round2(mean(phases.map((p) => p.roundTrips / p.runs))),
+        statementsPerRun: round2(mean(phases.map((p) => p.statements / p.runs))),
+      };
+      console.log(
+        `ratio  ${variant.name} ÷ bare: ${summary.ratio.toFixed(2)} of the throughput ` +
+          `(rounds ${summary.ratios.join(', ')}), ${summary.perCpuRatio.toFixed(2)} of the runs ` +
+          `per CPU second; ${summary.runsPerSecond} runs/s; Postgres per run ` +
+          `${summary.statementsPerRun} statements, ${summary.roundTripsPerRun} round trips ` +
+          `(${(summary.roundTripsPerRun / SUBJECTS.length).toFixed(1)} per email)`,
+      );
+      return summary;
+    });
 
     console.log('history of one run:');
-    await printShape('Cairn', cairn.last);
-    await printShape('bare', baseline.last);
-
-    // The worker's pools (activities and consent gate) and, apart, the router's start queries.
-    const per = (n: number) => (n / runs).toFixed(1);
-    const worker = {
-      statements: statements.worker.statements + statements.gate.statements,
-      described: statements.worker.described + statements.gate.described,
-    };
-    const trips = roundTrips(worker);
-    console.log(
-      `Postgres per Cairn run (mean of ${runs}): the worker ${per(worker.statements)} statements, ` +
-        `${per(trips)} round trips (${per(trips / SUBJECTS.length)} per email; consent gate ` +
-        `${per(roundTrips(statements.gate))}), ${((worker.described / trips) * 100).toFixed(0)}% ` +
-        `of them describe-only; the router's start ${per(statements.router.statements)} ` +
-        `statements, ${per(roundTrips(statements.router))} round trips`,
-    );
+    const first = results[0]!;
+    const cairnShape = await printShape(first.variant.name, first.phases.at(-1)!.last);
+    const bareShape = await printShape('bare', bares.at(-1)!.last);
     console.log(`load average at the end: ${load()}`);
+    const bareRate = mean(bares.map(rate));
+    console.log(
+      `bench-result: ${JSON.stringify({
+        section: 'journeys',
+        runs,
+        rounds: options.rounds,
+        concurrency,
+        cores: os.cpus().length,
+        cairnRunsPerSecond: summaries[0]!.runsPerSecond,
+        bareRunsPerSecond: round2(bareRate),
+        ratio: summaries[0]!.ratio,
+        perCpuRatio: summaries[0]!.perCpuRatio,
+        roundTripsPerRun: summaries[0]!.roundTripsPerRun,
+        history: { cairn: cairnShape, bare: bareShape },
+        variants: summaries,
+        loadAverage: os.loadavg().map(round2),
+      })}`,
+    );
   } finally {
     for (const cleanup of cleanups) await cleanup().catch((error: unknown) => console.error(error));
   }
+}
+
+interface Measured extends Phase {
+  round: number;
+  roundTrips: number;
+  statements: number;
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
 }
 
 void main();

@@ -2,13 +2,16 @@
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from './config';
 import { openDatabase } from './db/database';
-import { activitiesFromConfig } from './runtime/activity-deps';
+import { activitiesFromConfig, WORKER_POOLS } from './runtime/activity-deps';
 import { createJourneyWorker } from './runtime/journey-worker';
 import { requireSetting } from './runtime/require-setting';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const database = await openDatabase({ url: requireSetting('DATABASE_URL', config.databaseUrl) });
+  const database = await openDatabase({
+    url: requireSetting('DATABASE_URL', config.databaseUrl),
+    ...WORKER_POOLS,
+  });
   const connection = await NativeConnection.connect({
     address: requireSetting('TEMPORAL_ADDRESS', config.temporalAddress),
   });

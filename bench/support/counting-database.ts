@@ -42,11 +42,15 @@ function countedPool(url: string, max: number, wire: WireCounts) {
   return postgres(url, options as postgres.Options<Record<string, never>>);
 }
 
-export function openCountingDatabase(url: string, maxConnections = 10): CountingDatabase {
+export function openCountingDatabase(
+  url: string,
+  maxConnections = 10,
+  gateConnections = 10,
+): CountingDatabase {
   const mainWire = noWireCounts();
   const gateWire = noWireCounts();
   const mainSql = countedPool(url, maxConnections, mainWire);
-  const gateSql = countedPool(url, 10, gateWire);
+  const gateSql = countedPool(url, gateConnections, gateWire);
   const close = async () => {
     await gateSql.end({ timeout: 5 });
     await mainSql.end({ timeout: 5 });

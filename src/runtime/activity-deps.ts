@@ -8,6 +8,17 @@ import type { Config } from '../config';
 import type { DatabaseHandle } from '../db/database';
 import { consentGateFor } from '../guardrails/consent-gate';
 
+/**
+ * The worker's Postgres pools, for openDatabase (src/worker.ts): the main pool the activities
+ * and local activities query, and the consent gate's, on which each send in flight holds one
+ * connection across its provider call. Measured with the journeys benchmark (see
+ * JOURNEY_WORKER_TUNING): 20 + 20 did no better than 10 + 10 (0.48 and 0.49 of the bare
+ * workflow's throughput, median of three rounds), and every worker process holds its pools
+ * open against Postgres's max_connections (100 by default; four benchmark workers at 20 + 20
+ * ran out: "sorry, too many clients already").
+ */
+export const WORKER_POOLS = { maxConnections: 10, gateConnections: 10 } as const;
+
 /** The links templates may use ({{links.<name>}}), under the app's own URL. */
 export function templateLinks(appUrl: string): Record<string, string> {
   const base = appUrl.replace(/\/+$/, '');

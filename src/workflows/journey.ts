@@ -8,11 +8,9 @@ import {
   isCancellation,
   patched,
   proxyActivities,
-  setCurrentDetails,
   setHandler,
   sleep,
   TemporalFailure,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { JourneyActivities } from '../activities';
@@ -30,8 +28,9 @@ import type {
   Transition,
 } from '../journeys/run-types';
 import { cancelSignal, eventSignal, stateQuery, type JourneyRunView } from './messages';
-import { JourneyStatusKey, JourneyStepKey } from './search-attributes';
 import { describeCommand } from './describe-command';
+import { dataActivities, dataCall, LEAN_RUN_HISTORY } from './data-activities';
+import { runProgress, type RunProgress } from './run-progress';
 import {
   codeErrorOf,
   decidedFailureOf,
@@ -50,12 +49,6 @@ export interface JourneyWorkflowResult {
   steps: number;
 }
 
-// Reading the profile and applying updates only touch Postgres: retry until it is back.
-const dataOptions = {
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-} as const;
-
 // A provider outage makes the send wait and retry visibly; after the limit the step records a
 // failure and the journey goes on rather than failing the whole run.
 const deliveryOptions = {
@@ -68,7 +61,6 @@ const deliveryOptions = {
   },
 } as const;
 
-const data = proxyActivities<JourneyActivities>(dataOptions);
 const delivery = proxyActivities<JourneyActivities>(deliveryOptions);
 
 /**
@@ -80,13 +72,15 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   const inbox: JourneyEvent[] = [...(input.resume?.inbox ?? [])];
   // Held in an object: signal handlers assign it between awaits.
   const requests: { cancel: { reason?: string } | null } = { cancel: null };
+  // Asked once, first: the run keeps the history shape it started with until it ends.
+  const lean = patched(LEAN_RUN_HISTORY);
+  const progress = runProgress(lean);
   let transition: Transition;
   try {
     transition = input.resume?.transition ?? interpret(() => startRun(input, Date.now()));
   } catch (error) {
-    throw await endedByError(error, null);
+    throw await endedByError(error, null, lean, progress);
   }
-  const publishProgress = progressPublisher();
 
   setHandler(eventSignal, (event) => void inbox.push(event));
   setHandler(cancelSignal, (request) => void (requests.cancel = request));
@@ -103,15 +97,17 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
       // Right after the inbox is drained and before a cancel, as before it was a command, so
       // recorded histories replay: the same activity at the same point.
       if (transition.command.kind === 'record_conversion') {
-        feed(await recordConversion(input, transition.state, transition.command));
+        feed(await recordConversion(input, transition.state, transition.command, lean));
         continue;
       }
       if (requests.cancel && transition.command.kind !== 'finish') {
         feed({ kind: 'cancel', now: Date.now(), reason: requests.cancel.reason });
       }
       const command = transition.command;
-      publishProgress(transition);
+      progress.update(transition);
       if (command.kind === 'finish') break;
+      // A send or a timer ends the workflow task; the local data activities do not.
+      if (command.kind === 'send' || command.kind === 'wait') progress.flush();
       if (command.kind === 'wait' && workflowInfo().continueAsNewSuggested) {
         await continueAsNew<typeof journeyWorkflow>({
           ...input,
@@ -124,15 +120,17 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
         input,
         transition.state,
         () => inbox.length > 0 || requests.cancel !== null,
+        lean,
       );
       if (result) feed(result);
     }
   } catch (error) {
     if (error instanceof ContinueAsNew) throw error;
-    throw await endedByError(error, transition.state);
+    throw await endedByError(error, transition.state, lean, progress);
   }
   const { state } = transition;
-  await data.recordRunFinished({
+  progress.flush();
+  await dataActivities(lean).recordRunFinished({
     workflowId: workflowInfo().workflowId,
     status: state.status,
     finishReason: state.finishReason ?? 'completed',
@@ -152,13 +150,19 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
  * naming the reason; Temporal's own failures (a non-retryable activity failure, a cancellation)
  * end it as they are.
  */
-async function endedByError(error: unknown, state: RunState | null): Promise<unknown> {
+async function endedByError(
+  error: unknown,
+  state: RunState | null,
+  lean: boolean,
+  progress: RunProgress,
+): Promise<unknown> {
   const cancelled = isCancellation(error);
   const codeError =
     cancelled || error instanceof TemporalFailure ? null : codeErrorOf(error, state);
   const trace = [...(state?.trace ?? []), ...(codeError ? [codeError.decision] : [])];
+  progress.flush();
   await CancellationScope.nonCancellable(() =>
-    data.recordRunFinished({
+    dataActivities(lean).recordRunFinished({
       workflowId: workflowInfo().workflowId,
       status: cancelled ? 'cancelled' : 'failed',
       finishReason: cancelled ? 'cancelled' : (codeError?.reason ?? 'error'),
@@ -175,9 +179,10 @@ async function recordConversion(
   input: RunInput,
   state: RunState,
   conversion: Extract<Command, { kind: 'record_conversion' }>,
+  lean: boolean,
 ): Promise<Input> {
-  const summary = await data.recordConversion.executeWithOptions(
-    { ...dataOptions, summary: `record conversion: ${conversion.event.type}` },
+  const summary = await dataActivities(lean).recordConversion.executeWithOptions(
+    dataCall(lean, `record conversion: ${conversion.event.type}`),
     [
       {
         customerId: input.customerId,
@@ -203,38 +208,45 @@ async function execute(
   input: RunInput,
   state: RunState,
   interrupted: () => boolean,
+  lean: boolean,
 ): Promise<Input | null> {
+  const data = dataActivities(lean);
   switch (command.kind) {
     case 'load_profile': {
-      const profile = await data.loadProfile.executeWithOptions(
-        { ...dataOptions, summary: 'load profile' },
-        [input.customerId],
-      );
+      const profile = await data.loadProfile.executeWithOptions(dataCall(lean, 'load profile'), [
+        input.customerId,
+      ]);
       return { kind: 'profile', now: Date.now(), profile };
     }
     case 'load_engagement': {
       const engagedAt = await data.loadEngagementTimes.executeWithOptions(
-        { ...dataOptions, summary: 'load engagement history' },
+        dataCall(lean, 'load engagement history'),
         [input.customerId],
       );
       return { kind: 'engagement', now: Date.now(), engagedAt };
     }
     case 'update_profile': {
       const profile = await data.applyProfileUpdate.executeWithOptions(
-        { ...dataOptions, summary: `update profile: ${Object.keys(command.set).join(', ')}` },
+        dataCall(lean, `update profile: ${Object.keys(command.set).join(', ')}`),
         [input.customerId, command.set],
       );
       return { kind: 'profile_updated', now: Date.now(), profile };
     }
     case 'send':
-      return { kind: 'send_result', now: Date.now(), outcome: await send(command, input, state) };
+      // `now` is read before the send, as it always was: the interpreter times what follows
+      // (a step's next message, a wait) from it, and recorded runs replay on that.
+      return {
+        kind: 'send_result',
+        now: Date.now(),
+        outcome: await send(command, input, state, lean),
+      };
     case 'wait':
       return (await waitUntil(command.until, describeCommand(command), interrupted))
         ? { kind: 'timer', now: Date.now() }
         : null;
     case 'record_conversion':
       // The loop carries this out before it gets here; handled the same way all the same.
-      return recordConversion(input, state, command);
+      return recordConversion(input, state, command, lean);
   }
 }
 
@@ -242,6 +254,7 @@ async function send(
   command: Extract<Command, { kind: 'send' }>,
   input: RunInput,
   state: RunState,
+  lean: boolean,
 ): Promise<SendOutcome> {
   const info = workflowInfo();
   const request = {
@@ -272,8 +285,8 @@ async function send(
     // Retries are exhausted: the ledger records why, and the run goes on (to a fallback, if any).
     const type = error.cause instanceof ApplicationFailure ? error.cause.type : null;
     const reason = `send_retries_exhausted${type ? `:${type}` : ''}`;
-    return data.abandonDelivery.executeWithOptions(
-      { ...dataOptions, summary: `record undelivered ${command.channel}: ${command.stepId}` },
+    return dataActivities(lean).abandonDelivery.executeWithOptions(
+      dataCall(lean, `record undelivered ${command.channel}: ${command.stepId}`),
       [{ deliveryKey: request.deliveryKey, reason }],
     );
   }
@@ -310,22 +323,6 @@ async function waitUntil(
     CancellationScope.current().cancel();
     return fired;
   });
-}
-
-/** Keeps the Web UI's search attributes and current details in step with the run. */
-function progressPublisher(): (transition: Transition) => void {
-  let published = { step: '', status: '' };
-  return ({ state, command }) => {
-    const step = state.currentStepId ?? '';
-    if (step !== published.step || state.status !== published.status) {
-      upsertSearchAttributes([
-        { key: JourneyStepKey, value: step || null },
-        { key: JourneyStatusKey, value: state.status },
-      ]);
-      published = { step, status: state.status };
-    }
-    setCurrentDetails(describeCommand(command));
-  };
 }
 
 function viewOf({ state, command }: Transition): JourneyRunView {

@@ -13,6 +13,7 @@ import { eventually } from '../support/cairn-stack';
 import { createTestJourneyWorker } from '../support/journey-worker';
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { activitiesOf } from './run-history';
 
 const { EventType } = temporal.api.enums.v1;
 
@@ -197,9 +198,7 @@ async function runChain(client: Client, workflowId: string, firstRunId: string) 
     const events = (await handle.fetchHistory()).events ?? [];
     runs.push({
       runId,
-      activities: events.flatMap(
-        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
-      ),
+      activities: activitiesOf(events),
       signals: events.filter(
         (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
       ).length,

@@ -6,9 +6,11 @@ import { journeyWorkflow } from '../../../src/workflows/journey';
 import { eventSignal } from '../../../src/workflows/messages';
 import { brokenLink, morningNote, springPromo } from '../../support/workflow-test-journeys';
 import {
+  historyFile,
   oneRunScenario,
   replayEvent,
   restingAt,
+  routedSearchAttributes,
   seedReplayCustomer,
   startJourney,
   until,
@@ -68,6 +70,7 @@ export const endStateScenarios: Scenario[] = [
         const first = await recording.client.workflow.start(journeyWorkflow, {
           taskQueue: recording.taskQueue,
           workflowId: `journey:abandoned-cart:${customerId}:cart-r2`,
+          typedSearchAttributes: routedSearchAttributes(abandonedCart, customerId),
           args: [
             {
               definition: abandonedCart,
@@ -97,14 +100,14 @@ export const endStateScenarios: Scenario[] = [
         const { runId } = await latest.describe();
         return [
           {
-            file: 'continued-as-new-first-run.json',
+            file: historyFile('continued-as-new-first-run'),
             journey: abandonedCart.id,
             state: 'continued as new while waiting (first run)',
             handle: firstRun,
             runId: first.firstExecutionRunId,
           },
           {
-            file: 'continued-as-new-resumed-run.json',
+            file: historyFile('continued-as-new-resumed-run'),
             journey: abandonedCart.id,
             state: 'waiting: the run after continue-as-new, resumed mid-wait',
             handle: latest,

@@ -9,6 +9,12 @@ import type { JourneyDefinition } from '../../../src/journeys/schema';
 import { journeyWorkflowId } from '../../../src/journeys/workflow-id';
 import { journeyWorkflow, type JourneyWorkflowInput } from '../../../src/workflows/journey';
 import { stateQuery, type JourneyRunView } from '../../../src/workflows/messages';
+import {
+  CustomerIdKey,
+  JourneyIdKey,
+  JourneyStatusKey,
+  JourneyVersionKey,
+} from '../../../src/workflows/search-attributes';
 import type { ChannelPeers } from '../../support/channel-peers';
 
 const { EventType } = temporal.api.enums.v1;
@@ -141,7 +147,29 @@ export async function restingAt(
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 
-/** Starts a run of `definition` as routing would, with the workflow id routing would give it. */
+/**
+ * The file a scenario's history is recorded to. Histories recorded with the lean-run-history
+ * patch (src/workflows/data-activities.ts) carry `-v2`; the ones recorded before it keep their
+ * names and stand for runs in flight with the older shape.
+ */
+export function historyFile(name: string): string {
+  return `${name}-v2.json`;
+}
+
+/** The search attributes routing starts a run with (src/routing/start-run.ts). */
+export function routedSearchAttributes(definition: JourneyDefinition, customerId: string) {
+  return [
+    { key: CustomerIdKey, value: customerId },
+    { key: JourneyIdKey, value: definition.id },
+    { key: JourneyVersionKey, value: 1 },
+    { key: JourneyStatusKey, value: 'running' },
+  ];
+}
+
+/**
+ * Starts a run of `definition` as routing would, with the workflow id and search attributes
+ * routing would give it.
+ */
 export function startJourney(
   recording: Recording,
   definition: JourneyDefinition,
@@ -151,6 +179,7 @@ export function startJourney(
   return recording.client.workflow.start(journeyWorkflow, {
     taskQueue: recording.taskQueue,
     workflowId: journeyWorkflowId(definition.id, customerId, options.key),
+    typedSearchAttributes: routedSearchAttributes(definition, customerId),
     args: [
       {
         definition,
@@ -173,7 +202,7 @@ export const cartAbandoned = (customerId: string) =>
 
 /**
  * Most scenarios are one customer and one run on the time-skipping server, recorded as
- * `<name>.json`: `drive` starts the run and brings it to its state while a worker runs.
+ * `<name>-v2.json` (historyFile): `drive` starts the run and brings it to its state while a worker runs.
  */
 export function oneRunScenario(options: {
   name: string;
@@ -194,7 +223,7 @@ export function oneRunScenario(options: {
       await seedReplayCustomer(recording.db, customerId, options.customer);
       const worker = await recording.worker(caps ? { caps } : undefined);
       const handle = await worker.runUntil(() => options.drive(recording, customerId));
-      return [{ file: `${name}.json`, journey: options.journey, state: options.state, handle }];
+      return [{ file: historyFile(name), journey: options.journey, state: options.state, handle }];
     },
   };
 }
