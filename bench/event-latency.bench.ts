@@ -58,7 +58,10 @@ function within<T>(promise: Promise<T>, what: string): Promise<T> {
   return Promise.race([
     promise,
     new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`no ${what} in ${ARRIVAL_TIMEOUT_MS} ms`)), ARRIVAL_TIMEOUT_MS),
+      setTimeout(
+        () => reject(new Error(`no ${what} in ${ARRIVAL_TIMEOUT_MS} ms`)),
+        ARRIVAL_TIMEOUT_MS,
+      ),
     ),
   ]);
 }
@@ -132,13 +135,30 @@ async function main(): Promise<void> {
 
     console.log(summary('Cairn', cairn));
     console.log(summary('bare', bare));
-    const p99 = (s: Sample[]) => percentile(s.map((x) => x.latency), 0.99);
-    const p50 = (s: Sample[]) => percentile(s.map((x) => x.latency), 0.5);
+    const p99 = (s: Sample[]) =>
+      percentile(
+        s.map((x) => x.latency),
+        0.99,
+      );
+    const p50 = (s: Sample[]) =>
+      percentile(
+        s.map((x) => x.latency),
+        0.5,
+      );
     const ratio = p99(cairn) / p99(bare);
     console.log(
       `ratio  Cairn ÷ bare: p99 ${ratio.toFixed(2)}× (target ≤ ${TARGET}), p50 ` +
         `${(p50(cairn) / p50(bare)).toFixed(2)}×; POST /v1/events p50 ÷ signal p50 ` +
-        `${(percentile(cairn.map((s) => s.call), 0.5) / percentile(bare.map((s) => s.call), 0.5)).toFixed(2)}×`,
+        `${(
+          percentile(
+            cairn.map((s) => s.call),
+            0.5,
+          ) /
+          percentile(
+            bare.map((s) => s.call),
+            0.5,
+          )
+        ).toFixed(2)}×`,
     );
     const loadAfter = loadAverage();
     console.log(`load average before ${loadBefore}, after ${loadAfter}`);
@@ -152,8 +172,20 @@ async function main(): Promise<void> {
       met: ratio <= TARGET,
       p50: { cairn: round(p50(cairn), 1), bare: round(p50(bare), 1) },
       callP50: {
-        cairn: round(percentile(cairn.map((s) => s.call), 0.5), 1),
-        bare: round(percentile(bare.map((s) => s.call), 0.5), 1),
+        cairn: round(
+          percentile(
+            cairn.map((s) => s.call),
+            0.5,
+          ),
+          1,
+        ),
+        bare: round(
+          percentile(
+            bare.map((s) => s.call),
+            0.5,
+          ),
+          1,
+        ),
       },
       events,
       load: { before: loadBefore, after: loadAfter },

@@ -98,10 +98,14 @@ export async function startCairnProcesses(options: {
       exited(api, 'npm run api'),
       exited(worker, 'npm run worker'),
       (async () => {
-        await until('the API to answer /health', async () => {
-          const res = await fetch(`${baseUrl}/health`).catch(() => null);
-          return res?.ok ?? false;
-        }, 120_000);
+        await until(
+          'the API to answer /health',
+          async () => {
+            const res = await fetch(`${baseUrl}/health`).catch(() => null);
+            return res?.ok ?? false;
+          },
+          120_000,
+        );
         await waitForPollers(options.temporalAddress, options.taskQueue);
       })(),
     ]);
