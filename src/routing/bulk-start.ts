@@ -37,15 +37,52 @@ export async function startExplicitRuns(
   if (!journey) return { kind: 'refused', refusal: { reason: 'journey_not_found' } };
   if (journey.status !== 'active')
     return { kind: 'refused', refusal: { reason: 'journey_not_active', status: journey.status } };
-  const outcomes = await inBoundedBatch<BulkStartItem, ExplicitStartOutcome>(
-    items,
+  // Items for the same customer and key run one after another, so a repeat in the batch finds
+  // the run its first copy started (already_running) instead of racing it.
+  const groups = sameRunGroups(items);
+  const answered = await inBoundedBatch<number[], ExplicitStartOutcome[]>(
+    groups,
     concurrency,
-    (item) => startExplicitRun(deps, { ...item, journeyId }),
+    async (group) => {
+      const outcomes: ExplicitStartOutcome[] = [];
+      for (const index of group) {
+        const previous = outcomes[outcomes.length - 1];
+        outcomes.push(
+          previous && isUnavailable(previous)
+            ? unavailable()
+            : await startExplicitRun(deps, { ...(items[index] as BulkStartItem), journeyId }),
+        );
+      }
+      return outcomes;
+    },
     {
-      halts: (outcome) =>
-        outcome.kind === 'refused' && outcome.refusal.reason === 'temporal_unavailable',
-      skipped: () => ({ kind: 'refused', refusal: { reason: 'temporal_unavailable' } }),
+      halts: (outcomes) => outcomes.some(isUnavailable),
+      skipped: (group) => group.map(unavailable),
     },
   );
+  const outcomes = new Array<ExplicitStartOutcome>(items.length);
+  groups.forEach((group, g) => {
+    group.forEach((index, i) => {
+      outcomes[index] = (answered[g] as ExplicitStartOutcome[])[i] as ExplicitStartOutcome;
+    });
+  });
   return { kind: 'done', items: outcomes };
+}
+
+/** Item indexes grouped by the run they would start (customer and key), in request order. */
+function sameRunGroups(items: readonly BulkStartItem[]): number[][] {
+  const groups = new Map<string, number[]>();
+  items.forEach((item, index) => {
+    const run = JSON.stringify([item.customerId, item.key ?? null]);
+    groups.set(run, [...(groups.get(run) ?? []), index]);
+  });
+  return [...groups.values()];
+}
+
+function isUnavailable(outcome: ExplicitStartOutcome): boolean {
+  return outcome.kind === 'refused' && outcome.refusal.reason === 'temporal_unavailable';
+}
+
+function unavailable(): ExplicitStartOutcome {
+  return { kind: 'refused', refusal: { reason: 'temporal_unavailable' } };
 }
