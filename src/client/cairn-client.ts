@@ -19,9 +19,13 @@ import type {
   JourneyVersionView,
 } from '../contract/journeys';
 import type {
+  CancelRunItemResult,
   CancelRunResult,
+  CancelRunsResult,
   RunDetail,
   RunList,
+  StartRunBatchRequest,
+  StartRunBatchResult,
   StartRunRequest,
   StartRunResult,
 } from '../contract/runs';
@@ -264,6 +268,47 @@ export class CairnClient {
     }
     const suffix = params.size > 0 ? `?${params.toString()}` : '';
     return this.request('GET', `/v1/conversions${suffix}`);
+  }
+
+  // Bulk runs: starts and cancels in batches.
+
+  /**
+   * Up to 500 explicit starts of one journey; each item is answered in order with the single
+   * start's outcome (started, already_running, blocked, refused with a reason).
+   */
+  startJourneyRuns(
+    journeyId: string,
+    items: StartRunBatchRequest['items'],
+  ): Promise<StartRunBatchResult> {
+    return this.request('POST', `/v1/journeys/${enc(journeyId)}/runs/batch`, { items });
+  }
+
+  /** Up to 500 runs by workflow id; each is answered cancel_requested, not_running, not_found … */
+  cancelRuns(workflowIds: string[], reason?: string): Promise<CancelRunsResult> {
+    return this.request('POST', '/v1/runs/cancel', { workflowIds, ...(reason ? { reason } : {}) });
+  }
+
+  /**
+   * Every running run of a journey, page after page (POST /v1/runs/cancel with journeyId) until
+   * the last; answers each run that was running when its page was read.
+   */
+  async cancelJourneyRuns(
+    journeyId: string,
+    options: { reason?: string; pageSize?: number } = {},
+  ): Promise<CancelRunItemResult[]> {
+    const items: CancelRunItemResult[] = [];
+    let after: string | null = null;
+    do {
+      const page: CancelRunsResult = await this.request('POST', '/v1/runs/cancel', {
+        journeyId,
+        ...(after !== null ? { after } : {}),
+        ...(options.pageSize !== undefined ? { limit: options.pageSize } : {}),
+        ...(options.reason ? { reason: options.reason } : {}),
+      });
+      items.push(...page.items);
+      after = page.next;
+    } while (after !== null);
+    return items;
   }
 
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -1,4 +1,3 @@
-import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import {
   customerParamsSchema,
@@ -9,22 +8,22 @@ import { journeyParamsSchema } from '../../contract/journeys';
 import {
   cancelRunResultSchema,
   cancelRunSchema,
+  cancelRunsResultSchema,
+  cancelRunsSchema,
+  RUN_BATCH_LIMIT,
   runDetailSchema,
   runListSchema,
+  startRunBatchResultSchema,
+  startRunBatchSchema,
   startRunResultSchema,
   startRunSchema,
   type RunRecord,
 } from '../../contract/runs';
-import { reconcileEndedRun } from '../../routing/reconcile';
+import { startExplicitRuns } from '../../routing/bulk-start';
+import { cancelJourneyRunsPage, cancelRun, cancelRunsById } from '../../routing/cancel-runs';
 import { startExplicitRun, type StartRefusal } from '../../routing/explicit-start';
-import {
-  findLatestRun,
-  findRunningRun,
-  listCustomerRuns,
-  type RunRow,
-} from '../../routing/run-registry';
-import { isWorkflowNotFound, withTemporalDeadline } from '../../routing/temporal-call';
-import { cancelSignal, stateQuery } from '../../workflows/messages';
+import { findLatestRun, listCustomerRuns, type RunRow } from '../../routing/run-registry';
+import { stateQuery } from '../../workflows/messages';
 import type { ApiDeps } from '../deps';
 import {
   ApiError,
@@ -35,6 +34,7 @@ import {
 } from '../errors';
 import { authErrors, bearerSecurity, iso, isoOrNull } from '../route-support';
 import { routingDeps } from '../routing-deps';
+import { batchCounts, batchItemResult } from '../run-batch-results';
 import { requireCustomer } from './customers';
 
 const CUSTOMER_RUNS_LIMIT = 200;
@@ -123,14 +123,73 @@ export const runRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { de
     },
     async (request, reply) => {
       const { workflowId } = request.params;
-      const row = await findRunningRun(deps.db, workflowId);
-      if (!row) {
-        if (await findLatestRun(deps.db, workflowId))
-          throw new ApiError(409, 'run_not_running', 'the run has already ended');
-        throw runNotFound();
-      }
-      await cancelRun(deps, request.log, row, request.body.reason);
+      const rdeps = routingDeps(deps, request.log);
+      const outcome = await cancelRun(rdeps, workflowId, request.body.reason);
+      if (outcome === 'not_found') throw runNotFound();
+      if (outcome === 'not_running')
+        throw new ApiError(409, 'run_not_running', 'the run has already ended');
+      if (outcome === 'temporal_unavailable') throw temporalUnavailable();
       return reply.code(202).send({ workflowId, cancelRequested: true });
+    },
+  );
+
+  app.post(
+    '/journeys/:id/runs/batch',
+    {
+      schema: {
+        tags: ['runs'],
+        summary: `Start up to ${RUN_BATCH_LIMIT} runs of a journey, each as the single start`,
+        description:
+          'Each item is answered in order with the outcome the single start would give: started, ' +
+          'already_running, blocked (re-entry rule) or refused (reason, with issues naming ' +
+          "items.N.field). 200 whatever the items' outcomes; 404/409 when the journey itself " +
+          'refuses starts. Items run concurrently; when Temporal does not answer, the items not ' +
+          'yet begun are refused temporal_unavailable at once (nothing stored for them).',
+        security: bearerSecurity,
+        params: journeyParamsSchema,
+        body: startRunBatchSchema,
+        response: { 200: startRunBatchResultSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const result = await startExplicitRuns(
+        routingDeps(deps, request.log),
+        request.params.id,
+        request.body.items,
+      );
+      if (result.kind === 'refused') throw refusalError(result.refusal);
+      const items = result.items.map(batchItemResult);
+      return { items, counts: batchCounts(items) };
+    },
+  );
+
+  app.post(
+    '/runs/cancel',
+    {
+      schema: {
+        tags: ['runs'],
+        summary: "Cancel many runs: by workflow id, or a journey's running runs page by page",
+        description:
+          `Give workflowIds (up to ${RUN_BATCH_LIMIT}) or journeyId. With journeyId, one page ` +
+          `(limit, default ${RUN_BATCH_LIMIT}) of the journey's running runs ordered by workflow id ` +
+          "is cancelled; pass the answer's next as after for the following page until next is " +
+          'null. Each run is answered: cancel_requested, not_running, not_found or ' +
+          'temporal_unavailable (when Temporal stops answering, the rest are answered so at once).',
+        security: bearerSecurity,
+        body: cancelRunsSchema,
+        response: { 200: cancelRunsResultSchema, ...authErrors },
+      },
+    },
+    async (request) => {
+      const rdeps = routingDeps(deps, request.log);
+      const { workflowIds, journeyId, after, limit, reason } = request.body;
+      if (workflowIds)
+        return { items: await cancelRunsById(rdeps, workflowIds, reason), next: null };
+      return cancelJourneyRunsPage(rdeps, journeyId!, {
+        limit: limit ?? RUN_BATCH_LIMIT,
+        ...(after !== undefined ? { after } : {}),
+        ...(reason !== undefined ? { reason } : {}),
+      });
     },
   );
 
@@ -153,23 +212,6 @@ export const runRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { de
   );
   done();
 };
-
-async function cancelRun(
-  deps: ApiDeps,
-  log: FastifyBaseLogger,
-  row: RunRow,
-  reason: string | undefined,
-) {
-  const rdeps = routingDeps(deps, log);
-  try {
-    const handle = deps.temporal.workflow.getHandle(row.workflowId);
-    await withTemporalDeadline(rdeps, () => handle.signal(cancelSignal, reason ? { reason } : {}));
-  } catch (error) {
-    if (!isWorkflowNotFound(error)) throw temporalUnavailable();
-    await reconcileEndedRun(rdeps, row);
-    throw new ApiError(409, 'run_not_running', 'the run has already ended');
-  }
-}
 
 async function liveState(deps: ApiDeps, row: RunRow): Promise<Record<string, unknown> | null> {
   try {
