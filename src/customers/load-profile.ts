@@ -43,9 +43,16 @@ export async function loadProfileSnapshots(
 ): Promise<Map<string, ProfileSnapshot>> {
   const ids = [...new Set(customerIds)];
   if (ids.length === 0) return new Map();
-  const lastEngagedAt = sql`(select max(${events.occurredAt}) from ${events}
-    where ${events.customerId} = ${customers.id}
-      and ${inArray(events.type, ENGAGEMENT_EVENT_TYPES)})`.mapWith(events.occurredAt);
+  // Qualified by hand: drizzle leaves columns of a one-table select unqualified, and inside the
+  // subquery an unqualified "id" would be the event's.
+  const engagementTypes = sql.join(
+    ENGAGEMENT_EVENT_TYPES.map((type) => sql`${type}`),
+    sql`, `,
+  );
+  const lastEngagedAt = sql`(select max(e.occurred_at) from events e
+    where e.customer_id = "customers"."id" and e.type in (${engagementTypes}))`.mapWith(
+    events.occurredAt,
+  );
   const rows = await db
     .select({ customer: customers, lastEngagedAt })
     .from(customers)

@@ -15,7 +15,7 @@ export interface EventRouterOptions extends OutboxDeps {
   batchSize?: number;
   /** How long a claimed event is hidden from other routers; renewed while a pass runs. Default ROUTING_LEASE_MS. */
   leaseMs?: number;
-  /** Customers routed at the same time within a pass (one customer's events in order). Default 16. */
+  /** Customers routed at the same time within a pass (one customer's events in order). Default 32. */
   concurrency?: number;
   /** Wait before probing an unreachable Temporal again, doubling. Default 1 s up to 30 s. */
   breakerBackoff?: BackoffPolicy;
@@ -33,7 +33,8 @@ export interface EventRouter {
 }
 
 const DEFAULT_BATCH_SIZE = 100;
-const DEFAULT_CONCURRENCY = 16;
+// 32 signalled ~1.5× faster than 16 in bench/router.bench.ts on 2 cores; starts were even.
+const DEFAULT_CONCURRENCY = 32;
 
 /**
  * One pass of the outbox: claims due unrouted events (skip locked, so several routers can run

@@ -20,7 +20,10 @@ export interface RoutingDeps {
   sendPolicy?: SendPolicy;
   /** Given to every run it starts: the send window for marketing messages (quiet hours outside). */
   defaultSendWindow?: SendWindow;
-  /** Deadline for each Temporal call; the caller then falls back to the outbox. Default 5 s. */
+  /**
+   * Deadline for each Temporal call. Past it the call fails as "unreachable": the router's
+   * circuit breaker opens and the event stays in the outbox. Default 5 s.
+   */
   temporalTimeoutMs?: number;
   logger?: RoutingLogger;
 }
