@@ -15,6 +15,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { Client, Connection } from '@temporalio/client';
 import postgres from 'postgres';
 import { buildApi } from '../src/api/server';
@@ -182,6 +183,51 @@ async function concurrently<T>(items: T[], clients: number, call: (item: T) => P
   await Promise.all(Array.from({ length: clients }, caller));
 }
 
+/**
+ * The same 32 clients in a worker thread of their own: the API's callers are other processes in
+ * production, and here their fetch/undici work (about as much CPU as the API's own per request)
+ * would otherwise share the API's one JavaScript thread. Plain JS (no TypeScript in the worker).
+ */
+const WORKER_CLIENTS = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { performance } = require('node:perf_hooks');
+const { baseUrl, apiKey, events, clients } = workerData;
+(async () => {
+  const latencies = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: clients }, async () => {
+    for (let e = events[next++]; e !== undefined; e = events[next++]) {
+      const t = performance.now();
+      const res = await fetch(baseUrl + '/v1/events', {
+        method: 'POST',
+        headers: { authorization: 'Bearer ' + apiKey, 'content-type': 'application/json' },
+        body: JSON.stringify(e),
+      });
+      const text = await res.text();
+      if (res.status !== 202) throw new Error('/v1/events answered ' + res.status + ': ' + text);
+      latencies.push(performance.now() - t);
+    }
+  }));
+  parentPort.postMessage({ ms: performance.now() - started, latencies });
+})().catch((error) => parentPort.postMessage({ error: String(error) }));
+`;
+
+function singlesFromWorker(baseUrl: string, events: BenchEvent[]): Promise<Figure> {
+  const worker = new Worker(WORKER_CLIENTS, {
+    eval: true,
+    workerData: { baseUrl, apiKey: API_KEY, events, clients: CLIENTS },
+  });
+  return new Promise<Figure>((resolve, reject) => {
+    worker.once('message', (message: { ms: number; latencies: number[] } | { error: string }) => {
+      void worker.terminate();
+      if ('error' in message) reject(new Error(message.error));
+      else resolve({ count: events.length, ...message });
+    });
+    worker.once('error', reject);
+  });
+}
+
 async function post(baseUrl: string, path: string, body: unknown, expected: number) {
   const res = await fetch(baseUrl + path, {
     method: 'POST',
@@ -228,7 +274,7 @@ async function countQueries(
     const per = (events: number) => {
       const { parses, executes, roundTrips } = counter.counts();
       counter.reset();
-      const f = (n: number) => Number((n / events).toFixed(2));
+      const f = (n: number) => Number((n / events).toFixed(3));
       return { statements: f(executes), roundTrips: f(roundTrips), parses: f(parses) };
     };
     const text = (c: ReturnType<typeof per>) =>
@@ -308,6 +354,7 @@ async function main(): Promise<void> {
       copy: [],
       copyNagle: [],
       singleApi: [],
+      singleApiWorker: [],
       oneRow: [],
     };
     // Warm-up, not counted: opens both pools' connections and compiles the paths once.
@@ -357,6 +404,9 @@ async function main(): Promise<void> {
           }),
         ),
       );
+      results.singleApiWorker!.push(
+        await singlesFromWorker(baseUrl, makeEvents(`w${round}`, perRound)),
+      );
       results.oneRow!.push(
         await timed(perRound, (latencies) =>
           concurrently(makeEvents(`o${round}`, perRound), CLIENTS, async (event) => {
@@ -370,7 +420,8 @@ async function main(): Promise<void> {
       const r = (name: string) => rate(results[name]![round]!).toFixed(0);
       console.log(
         `round ${round + 1}: batch API ${r('batchApi')}/s, INSERT ${r('insert')}/s, ` +
-          `COPY ${r('copy')}/s, single API ${r('singleApi')}/s, 1-row INSERT ${r('oneRow')}/s`,
+          `COPY ${r('copy')}/s, single API ${r('singleApi')}/s (clients in a worker ` +
+          `${r('singleApiWorker')}/s), 1-row INSERT ${r('oneRow')}/s`,
       );
     }
 
@@ -392,6 +443,10 @@ async function main(): Promise<void> {
       row(`COPY, Nagle on (postgres.js default)`, all.copyNagle!, 'rows/s') + '  per batch',
     );
     console.log(row(`single API (${CLIENTS} clients)`, all.singleApi!, 'events/s') + '  per event');
+    console.log(
+      row(`single API (${CLIENTS} clients, worker)`, all.singleApiWorker!, 'events/s') +
+        '  per event',
+    );
     console.log(row(`1-row INSERT (${CLIENTS} callers)`, all.oneRow!, 'rows/s') + '  per row');
     const ratio = (a: Figure, b: Figure) => (rate(a) / rate(b)).toFixed(3);
     console.log('');
@@ -406,7 +461,10 @@ async function main(): Promise<void> {
       `batch API ÷ COPY                ${ratio(all.batchApi!, all.copy!)}` +
         `  (by median batch time ${byMedian(all.batchApi!, all.copy!)})`,
     );
-    console.log(`single API ÷ 1-row INSERT       ${ratio(all.singleApi!, all.oneRow!)}`);
+    console.log(
+      `single API ÷ 1-row INSERT       ${ratio(all.singleApi!, all.oneRow!)}` +
+        `  (clients in a worker thread ${ratio(all.singleApiWorker!, all.oneRow!)})`,
+    );
 
     // Routing, untimed in the figures above: the router starts now and drains what the API
     // stored (the share of --triggering events starts a run each; the rest cost no Temporal call).
@@ -458,6 +516,8 @@ async function main(): Promise<void> {
           batchApiOverInsertByMedian: num(byMedian(all.batchApi!, all.insert!)),
           batchApiOverCopy: num(ratio(all.batchApi!, all.copy!)),
           singleApiOverOneRow: num(ratio(all.singleApi!, all.oneRow!)),
+          singleApiWorkerPerSec: Math.round(rate(all.singleApiWorker!)),
+          singleApiWorkerOverOneRow: num(ratio(all.singleApiWorker!, all.oneRow!)),
           singleApiP50Ms: num(pct(all.singleApi!, 0.5).toFixed(1)),
           routerDrainMs: Math.round(drainMs),
           routerDrainPerSec: Math.round(drainRate),

@@ -1,3 +1,4 @@
+import { existingCustomerIds } from '../customers';
 import type { Database } from '../db/database';
 import type { JsonObject } from '../journeys/run-types';
 
@@ -60,7 +61,33 @@ export class ForeignDeliveryError extends Error {
 }
 
 /**
- * The one statement that stores events. Its text and its eleven parameters do not depend on the
+ * The statement for events that name no delivery to check (most of them): a plain multi-row
+ * INSERT … SELECT FROM unnest, cheap to plan. Its text and its ten parameters do not depend on the
+ * batch size, so it is prepared once per connection. The customers' foreign key refuses a batch
+ * with an unknown customer as a whole (one statement: all or nothing without a transaction);
+ * `distinct on` keeps the first copy of an id repeated within the batch and ON CONFLICT skips ids
+ * stored before.
+ */
+const INSERT_EVENTS_SQL = `
+insert into events (id, customer_id, type, occurred_at, received_at, properties, source,
+                    delivery_id, flags, next_routing_at, routed_at)
+select distinct on (t.id) t.id, t.customer_id, t.type,
+       coalesce(t.occurred_at::timestamptz, $9::timestamptz), $9::timestamptz,
+       coalesce(t.properties::jsonb, '{}'::jsonb), $10::text, t.delivery_id::uuid, t.flags::jsonb,
+       $9::timestamptz, case when t.not_routed::boolean then $9::timestamptz end
+  from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+              $8::text[])
+       with ordinality as t(id, customer_id, type, occurred_at, properties, delivery_id, flags,
+                            not_routed, ord)
+ order by t.id, t.ord
+on conflict (id) do nothing
+returning id`;
+
+/** Of these ids (duplicates of earlier copies), the ones already routed. */
+const ROUTED_IDS_SQL = `select id from events where id = any($1::text[]) and routed_at is not null`;
+
+/**
+ * The statement for events that name a delivery to check. Its text and its ten parameters do not depend on the
  * batch size, so it is prepared once per connection. The refused CTE checks every item's customer
  * and delivery; any refusal stores nothing (one statement: all or nothing without a transaction).
  * `distinct on` keeps the first copy of an id repeated within the batch; ON CONFLICT skips ids
@@ -80,7 +107,7 @@ with input as (
 refused as (
   select i.ord,
          not exists (select 1 from customers c where c.id = i.customer_id) as unknown_customer,
-         $11::boolean and i.delivery_id is not null and not exists (
+         i.delivery_id is not null and not exists (
            select 1 from deliveries d
             where d.id = i.delivery_id and d.customer_id = i.customer_id) as foreign_delivery
     from input i
@@ -115,7 +142,8 @@ interface Outcome {
 }
 
 /**
- * The only writer of new events: stores a batch all or nothing in one statement, deduplicated by
+ * The only writer of new events: stores a batch all or nothing in one statement (a second only to
+ * name the items refused, or to tell whether repeated ids were routed), deduplicated by
  * the caller's event id (an id seen before, or twice in the batch, is stored once). New events are
  * due for the router at once; the caller notifies its OutboxSignal once its transaction commits.
  * Throws ForeignDeliveryError, then UnknownCustomerError, naming the items, and stores nothing.
@@ -127,8 +155,28 @@ export async function recordEvents(
   options: RecordOptions,
 ): Promise<RecordedEvent[]> {
   if (items.length === 0) return [];
-  const now = (options.now ?? new Date()).toISOString();
-  const outcome = await runPrepared(db, 'record_events', RECORD_EVENTS_SQL, [
+  const checkDeliveries = options.checkDeliveries !== false;
+  if (checkDeliveries && items.some((item) => item.deliveryId !== undefined)) {
+    return recordCheckingDeliveries(db, items, options);
+  }
+  const stored = new Set(
+    await insertOrExplain(db, items, () =>
+      runPrepared(db, 'insert_events', INSERT_EVENTS_SQL, columns(items, options), idsOf),
+    ),
+  );
+  const repeated = items.filter((item) => !stored.has(item.id)).map((item) => item.id);
+  // Only when some were stored before (or repeated in the batch): were their first copies routed?
+  const routed = new Set(
+    repeated.length === 0
+      ? []
+      : await runPrepared(db, 'routed_event_ids', ROUTED_IDS_SQL, [repeated], idsOf),
+  );
+  return inItemOrder(items, stored, routed);
+}
+
+/** The ten parameters every statement storing events takes first. */
+function columns(items: IncomingEvent[], options: RecordOptions): unknown[] {
+  return [
     items.map((i) => i.id),
     items.map((i) => i.customerId),
     items.map((i) => i.type),
@@ -137,42 +185,99 @@ export async function recordEvents(
     items.map((i) => i.deliveryId ?? null),
     items.map((i) => (i.flags === undefined ? null : JSON.stringify(i.flags))),
     items.map((i) => (i.notRouted ? 'true' : 'false')),
-    now,
+    (options.now ?? new Date()).toISOString(),
     options.source,
-    options.checkDeliveries !== false,
-  ]);
-  if (outcome.foreignDeliveries.length > 0)
-    throw new ForeignDeliveryError(outcome.foreignDeliveries);
-  if (outcome.unknownCustomers.length > 0) throw new UnknownCustomerError(outcome.unknownCustomers);
-  const fresh = new Set(outcome.stored);
-  const routed = new Set(outcome.routed);
+  ];
+}
+
+/**
+ * Runs the insert; when the customers' foreign key refused it (nothing was stored), a second query
+ * finds which items name an unknown customer. Inside a caller's transaction that query cannot run
+ * (the failed statement aborted it): the original error goes up, and the transaction with it.
+ */
+async function insertOrExplain<T>(
+  db: Database,
+  items: IncomingEvent[],
+  insert: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await insert();
+  } catch (error) {
+    if (!isForeignKeyViolation(error)) throw error;
+    const known = await existingCustomerIds(
+      db,
+      items.map((item) => item.customerId),
+    ).catch(() => null);
+    const missing = items.flatMap((item, index) => (known?.has(item.customerId) ? [] : [index]));
+    if (known && missing.length > 0) throw new UnknownCustomerError(missing);
+    throw error;
+  }
+}
+
+/** Postgres's foreign_key_violation, as postgres.js or PGlite raise it (drizzle wraps it). */
+function isForeignKeyViolation(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 3; depth += 1) {
+    if ((e as { code?: unknown }).code === '23503') return true;
+    e = e.cause;
+  }
+  return false;
+}
+
+const idsOf = (rows: unknown[][]): string[] => rows.map((row) => String(row[0]));
+
+/** Results in the order of the items: the first copy of a newly stored id is new, the rest repeats. */
+function inItemOrder(
+  items: IncomingEvent[],
+  stored: Set<string>,
+  routed: Set<string>,
+): RecordedEvent[] {
+  const fresh = new Set(stored);
   return items.map((item) => {
-    // The first copy of a new id takes it out of the set: a repeat in the batch is a duplicate.
     const isNew = fresh.delete(item.id);
     return { id: item.id, duplicate: !isNew, routed: !isNew && routed.has(item.id) };
   });
 }
 
-/**
- * Runs a fixed statement as a prepared one through drizzle's session (db or transaction), in one
- * round trip once the connection has prepared it, with rows as arrays on either driver. The single
- * json column comes back parsed by both postgres.js and PGlite.
- */
-async function runPrepared(
+/** recordEvents for a batch naming deliveries: checked, stored and explained in one statement. */
+async function recordCheckingDeliveries(
   db: Database,
-  name: string,
-  text: string,
-  params: unknown[],
-): Promise<Outcome> {
-  const query = db._.session.prepareQuery<{ execute: Outcome; all: unknown; values: unknown }>(
-    { sql: text, params },
-    undefined,
-    name,
-    true,
+  items: IncomingEvent[],
+  options: RecordOptions,
+): Promise<RecordedEvent[]> {
+  const outcome = await runPrepared(
+    db,
+    'record_events',
+    RECORD_EVENTS_SQL,
+    columns(items, options),
     (rows) => {
       const value = rows[0]?.[0];
       return (typeof value === 'string' ? JSON.parse(value) : value) as Outcome;
     },
+  );
+  if (outcome.foreignDeliveries.length > 0)
+    throw new ForeignDeliveryError(outcome.foreignDeliveries);
+  if (outcome.unknownCustomers.length > 0) throw new UnknownCustomerError(outcome.unknownCustomers);
+  return inItemOrder(items, new Set(outcome.stored), new Set(outcome.routed));
+}
+
+/**
+ * Runs a fixed statement as a prepared one through drizzle's session (db or transaction), in one
+ * round trip once the connection has prepared it, with rows as arrays on either driver (a json
+ * column comes back parsed by postgres.js, as text by a driver that does not parse it).
+ */
+async function runPrepared<T>(
+  db: Database,
+  name: string,
+  text: string,
+  params: unknown[],
+  map: (rows: unknown[][]) => T,
+): Promise<T> {
+  const query = db._.session.prepareQuery<{ execute: T; all: unknown; values: unknown }>(
+    { sql: text, params },
+    undefined,
+    name,
+    true,
+    map,
   );
   return query.execute();
 }
