@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { OutboxDeps } from '../routing/outbox';
+import type { OutboxDeps } from '../routing/types';
 import type { ApiDeps } from './deps';
 
 /** The router's view of the API's dependencies, logging through the request's logger. */

@@ -1,5 +1,5 @@
 import { activeJourney } from '../catalogue/active-journeys';
-import { inBoundedBatch } from './bounded-batch';
+import { inBoundedBatch } from './bounded';
 import {
   startExplicitRun,
   type ExplicitStart,

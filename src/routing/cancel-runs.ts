@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { journeyRuns } from '../db/schema';
 import { cancelSignal } from '../workflows/messages';
-import { inBoundedBatch } from './bounded-batch';
+import { inBoundedBatch } from './bounded';
 import { reconcileEndedRun } from './reconcile';
 import { findLatestRun, findRunningRun, type RunRow } from './run-registry';
 import { isWorkflowNotFound, withTemporalDeadline } from './temporal-call';

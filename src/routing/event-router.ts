@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { BackoffPolicy } from './backoff';
 import { CircuitBreaker, DEFAULT_BREAKER_BACKOFF, type BreakerState } from './circuit-breaker';
 import { claimDueEvents } from './outbox-claims';
-import type { OutboxDeps } from './outbox';
+import type { OutboxDeps } from './types';
 import type { OutboxSignal } from './outbox-signal';
 import { routeClaimedBatch, RoutedMarks } from './route-batch';
 import { keepLease, ROUTING_LEASE_MS } from './routing-lease';

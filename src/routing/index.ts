@@ -4,11 +4,10 @@ export {
   type EventRouter,
   type EventRouterOptions,
 } from './event-router';
-export type { OutboxDeps } from './outbox';
 export { createOutboxSignal, type OutboxSignal } from './outbox-signal';
 export { ROUTING_LEASE_MS } from './routing-lease';
 export type { BreakerState } from './circuit-breaker';
-export { routeEvent, type RoutingSummary } from './route-event';
+export type { RoutingSummary } from './route-event';
 export { startJourneyRun, type StartOutcome, type StartRequest } from './start-run';
 export {
   startExplicitRun,
@@ -25,4 +24,4 @@ export {
   type RecordOptions,
 } from './record-events';
 export { awaitEventRouting, readEventRoutingState, type EventRoutingState } from './event-state';
-export type { RoutingDeps, RoutingLogger } from './types';
+export type { OutboxDeps, RoutingDeps, RoutingLogger } from './types';

@@ -1,11 +1,10 @@
-import { loadProfileSnapshot } from '../customers';
 import { evaluateConditionGroup } from '../journeys/conditions';
 import type { JourneyEvent, ProfileSnapshot } from '../journeys/run-types';
 import { MissingRunKeyError, runKeyFromTrigger } from '../journeys/workflow-id';
 import { eventSignal } from '../workflows/messages';
 import type { ActiveJourney } from '../catalogue/active-journeys';
 import { reconcileEndedRun } from './reconcile';
-import { findRoutingInterest, type EventInterest, type ListeningRun } from './routing-interest';
+import type { EventInterest, ListeningRun } from './routing-interest';
 import { startJourneyRun, type StartOutcome } from './start-run';
 import { isWorkflowNotFound, withTemporalDeadline } from './temporal-call';
 import type { RoutingDeps } from './types';
@@ -17,22 +16,6 @@ export interface RoutingSummary {
 }
 
 /**
- * Routes one stored event: starts the journeys it triggers, then signals the customer's running
- * runs that listen to its type — or, for an event that names a delivery (an open, a click), only
- * the run that sent that delivery: a click belongs to this cart's run, not another's. Throws when
- * Temporal fails; the caller leaves the event in the outbox and every step here is safe to repeat
- * (signals carry the event id, starts are keyed by the trigger event id).
- */
-export async function routeEvent(deps: RoutingDeps, event: JourneyEvent): Promise<RoutingSummary> {
-  const interest = (await findRoutingInterest(deps.db, [event])).get(event.id);
-  if (!interest) return { started: [], signalled: [], skipped: [] };
-  const profile = needsProfile(interest)
-    ? await loadProfileSnapshot(deps.db, event.customerId)
-    : null;
-  return routeWithInterest(deps, event, interest, profile);
-}
-
-/**
  * Whether routing needs the customer's profile: only when a trigger has conditions. It is the
  * snapshot a run loads at entry (src/customers), so a trigger condition that starts a run also
  * passes the run's own entry check.
@@ -41,7 +24,14 @@ export function needsProfile(interest: EventInterest): boolean {
   return interest.triggers.some((journey) => journey.definition.trigger?.when);
 }
 
-/** Routes one event whose interest (and profile, when needsProfile) was read already. */
+/**
+ * Routes one stored event whose interest (and profile, when needsProfile) was read already:
+ * starts the journeys it triggers, then signals the customer's running runs that listen to its
+ * type — or, for an event that names a delivery (an open, a click), only the run that sent that
+ * delivery: a click belongs to this cart's run, not another's. Throws when Temporal fails; the
+ * event stays in the outbox and every step here is safe to repeat (signals carry the event id,
+ * starts are keyed by the trigger event id).
+ */
 export async function routeWithInterest(
   deps: RoutingDeps,
   event: JourneyEvent,

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Database } from '../db/database';
 import type { SendPolicy } from '../journeys/run-types';
 import type { SendWindow } from '../journeys/send-window';
+import type { BackoffPolicy } from './backoff';
 
 /** The narrow logger the router needs; pino and fastify's logger fit it. */
 export interface RoutingLogger {
@@ -26,6 +27,11 @@ export interface RoutingDeps {
    */
   temporalTimeoutMs?: number;
   logger?: RoutingLogger;
+}
+
+/** What the router needs beyond routing: the backoff for events whose routing failed. */
+export interface OutboxDeps extends RoutingDeps {
+  backoff?: BackoffPolicy;
 }
 
 export const silentLogger: RoutingLogger = {
