@@ -43,7 +43,9 @@ export async function openDelivery(
         messageKind: opening.messageKind,
         status: 'pending',
       })
-      .onConflictDoNothing({ target: deliveries.deliveryKey })
+      // No conflict target: the id is derived from the key, so two attempts racing on one key
+      // collide on the primary key as often as on the key, and either means "already opened".
+      .onConflictDoNothing()
       .returning();
   } catch (error) {
     if (isForeignKeyViolation(error)) return null;
