@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { countOption, loadAverage, type BenchResult } from './pipeline/bench-support';
-import { legacyResults } from './pipeline/legacy-results';
+import { sectionResults } from './pipeline/section-results';
 
 const REPO = path.resolve(__dirname, '..');
 const TSX = path.join(REPO, 'node_modules', '.bin', 'tsx');
@@ -77,21 +77,11 @@ function runSection(section: Section): Promise<SectionRun> {
       output += chunk.toString('utf8');
     });
     child.on('close', (code) => {
-      const results = output
-        .split('\n')
-        .filter((line) => line.startsWith('bench-result: '))
-        .flatMap((line) => {
-          try {
-            return [JSON.parse(line.slice('bench-result: '.length)) as BenchResult];
-          } catch {
-            return [];
-          }
-        });
       resolve({
         name: section.name,
         code,
         seconds: (performance.now() - began) / 1000,
-        results: results.length > 0 ? results : legacyResults(section.name, output),
+        results: sectionResults(output),
       });
     });
   });
@@ -112,7 +102,7 @@ function printTable(runs: SectionRun[]): void {
           figure(r.bare),
           figure(r.ratio),
           r.target,
-          r.met ? 'yes' : 'NO',
+          r.target === 'info' ? '—' : r.met ? 'yes' : 'NO',
           r.metric,
         ])
       : [[run.name, '—', '—', '—', '—', run.code === 0 ? '?' : 'FAILED', `exit ${run.code}`]],

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { ApiIssue, ErrorResponse } from '../contract/common';
+import { describeFailure } from '../db/safe-error';
 
 /** An error with an HTTP status and a machine-readable code, sent as the standard error body. */
 export class ApiError extends Error {
@@ -105,7 +106,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
       return reply.code(status).send(errorBody(code, safeClientMessage(error)));
     }
     request.log.error(
-      { err: { name: error.name, code: error.code, message: error.message } },
+      { err: { name: error.name, code: error.code, message: describeFailure(error) } },
       'request failed',
     );
     return reply

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { describeFailure } from '../db/safe-error';
 import type { BackoffPolicy } from './backoff';
 import { CircuitBreaker, DEFAULT_BREAKER_BACKOFF, type BreakerState } from './circuit-breaker';
 import { claimDueEvents } from './outbox-claims';
@@ -129,7 +130,7 @@ export function startEventRouter(options: EventRouterOptions): EventRouter {
         claimed = await pass();
       } catch (error) {
         options.logger?.error(
-          { error: error instanceof Error ? error.message : 'unknown' },
+          { error: describeFailure(error) },
           'event router pass failed',
         );
       }

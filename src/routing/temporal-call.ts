@@ -1,3 +1,4 @@
+import { describeFailure } from '../db/safe-error';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { RoutingDeps } from './types';
 
@@ -49,6 +50,5 @@ export async function probeTemporal(deps: RoutingDeps): Promise<void> {
 
 /** A short, PII-free description of a failure, for the routing_error column and logs. */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 500);
-  return 'unknown error';
+  return describeFailure(error);
 }

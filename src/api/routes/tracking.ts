@@ -8,6 +8,7 @@ import {
   type EngagementType,
 } from '../../tracking/record-engagement';
 import { verifyTrackingToken, type TrackingKind } from '../../tracking/tracking-token';
+import { describeFailure } from '../../db/safe-error';
 import type { ApiDeps } from '../deps';
 import { htmlDocument } from '../unsubscribe/html';
 
@@ -54,7 +55,7 @@ export const trackingRoutes: FastifyPluginCallback<{ deps: ApiDeps }> = (app, { 
         await recordOpen(config, shared, request);
       } catch (error) {
         // The mail client still gets its image: a failed open must not show a broken picture.
-        request.log.error({ error: describe(error) }, 'recording an open failed');
+        request.log.error({ error: describeFailure(error) }, 'recording an open failed');
       }
       return reply
         .code(200)
@@ -143,7 +144,7 @@ async function followLink(
       });
     } catch (error) {
       // The customer still reaches the page they clicked; the failure is visible in the log.
-      request.log.error({ deliveryId, error: describe(error) }, 'recording a click failed');
+      request.log.error({ deliveryId, error: describeFailure(error) }, 'recording a click failed');
     }
   }
   return reply
@@ -178,8 +179,4 @@ function notFound(reply: FastifyReply) {
       'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
     })
     .send(page);
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : 'unknown error';
 }
