@@ -129,10 +129,7 @@ export function startEventRouter(options: EventRouterOptions): EventRouter {
       try {
         claimed = await pass();
       } catch (error) {
-        options.logger?.error(
-          { error: describeFailure(error) },
-          'event router pass failed',
-        );
+        options.logger?.error({ error: describeFailure(error) }, 'event router pass failed');
       }
       running = null;
       if (!stopped) schedule(nextDelay(claimed));
