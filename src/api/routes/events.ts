@@ -20,11 +20,17 @@ import {
   UnknownCustomerError,
   type IncomingEvent,
 } from '../../routing/record-events';
+import { createEventCoalescer } from '../../routing/event-coalescer';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { authErrors, bearerSecurity, iso, isoOrNull } from '../route-support';
 
 export const eventRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { deps }, done) => {
+  // Concurrent single events share one statement (and one commit): see event-coalescer.ts.
+  const singles = createEventCoalescer(deps.db, {
+    source: 'api',
+    onStored: () => deps.outboxSignal?.notify(),
+  });
   app.post(
     '/events',
     {
@@ -48,8 +54,10 @@ export const eventRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
       },
     },
     async (request, reply) => {
-      const [result] = await ingest(deps, [incoming(request.body)], (field) => field);
-      const single = result as EventResult;
+      const single = await refusalsAsApiErrors(
+        () => singles.record(incoming(request.body)),
+        (field) => field,
+      );
       return reply.code(single.duplicate ? 200 : 202).send(single);
     },
   );
@@ -109,15 +117,25 @@ export const eventRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
 };
 
 /** Stores the events and wakes the router; nothing is routed inside the request. */
-async function ingest(
+function ingest(
   deps: ApiDeps,
   items: IncomingEvent[],
   pathOf: (field: 'customerId' | 'deliveryId', index: number) => string,
 ): Promise<EventResult[]> {
-  try {
+  return refusalsAsApiErrors(async () => {
     const recorded = await recordEvents(deps.db, items, { source: 'api' });
     if (recorded.some((r) => !r.duplicate)) deps.outboxSignal?.notify();
     return recorded;
+  }, pathOf);
+}
+
+/** Refused events as the 404 that names them; nothing of the request was stored. */
+async function refusalsAsApiErrors<T>(
+  store: () => Promise<T>,
+  pathOf: (field: 'customerId' | 'deliveryId', index: number) => string,
+): Promise<T> {
+  try {
+    return await store();
   } catch (error) {
     if (error instanceof ForeignDeliveryError) {
       throw new ApiError(
