@@ -15,6 +15,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import http from 'node:http';
 import { Worker } from 'node:worker_threads';
 import { Client, Connection } from '@temporalio/client';
 import postgres from 'postgres';
@@ -185,13 +186,23 @@ async function concurrently<T>(items: T[], clients: number, call: (item: T) => P
 
 /**
  * The same 32 clients in a worker thread of their own: the API's callers are other processes in
- * production, and here their fetch/undici work (about as much CPU as the API's own per request)
- * would otherwise share the API's one JavaScript thread. Plain JS (no TypeScript in the worker).
+ * production, and here their HTTP client work would otherwise share the API's one JavaScript thread. Plain JS (no TypeScript in the worker).
  */
 const WORKER_CLIENTS = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
+const http = require('node:http');
 const { baseUrl, apiKey, events, clients } = workerData;
+const url = new URL('/v1/events', baseUrl);
+const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
+const post = (body) => new Promise((resolve, reject) => {
+  const request = http.request({ host: url.hostname, port: url.port, path: url.pathname,
+    method: 'POST', agent, headers: { authorization: 'Bearer ' + apiKey,
+    'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+    (response) => { response.resume(); response.on('end', () => resolve(response.statusCode)); });
+  request.on('error', reject);
+  request.end(body);
+});
 (async () => {
   const latencies = [];
   let next = 0;
@@ -199,17 +210,13 @@ const { baseUrl, apiKey, events, clients } = workerData;
   await Promise.all(Array.from({ length: clients }, async () => {
     for (let e = events[next++]; e !== undefined; e = events[next++]) {
       const t = performance.now();
-      const res = await fetch(baseUrl + '/v1/events', {
-        method: 'POST',
-        headers: { authorization: 'Bearer ' + apiKey, 'content-type': 'application/json' },
-        body: JSON.stringify(e),
-      });
-      const text = await res.text();
-      if (res.status !== 202) throw new Error('/v1/events answered ' + res.status + ': ' + text);
+      const status = await post(JSON.stringify(e));
+      if (status !== 202) throw new Error('/v1/events answered ' + status);
       latencies.push(performance.now() - t);
     }
   }));
   parentPort.postMessage({ ms: performance.now() - started, latencies });
+  agent.destroy();
 })().catch((error) => parentPort.postMessage({ error: String(error) }));
 `;
 
@@ -228,14 +235,41 @@ function singlesFromWorker(baseUrl: string, events: BenchEvent[]): Promise<Figur
   });
 }
 
-async function post(baseUrl: string, path: string, body: unknown, expected: number) {
-  const res = await fetch(baseUrl + path, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+// The bench's clients speak node:http over kept-alive connections: fetch (undici, web streams)
+// costs more CPU per request than the API itself, and on 2 cores a client that heavy measures
+// itself. Callers are other processes in production; the cheapest honest client stands in.
+const clientAgent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS * 2 });
+
+function post(baseUrl: string, path: string, body: unknown, expected: number): Promise<void> {
+  const url = new URL(path, baseUrl);
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        agent: clientAgent,
+        headers: {
+          authorization: `Bearer ${API_KEY}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+        },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => {
+          if (response.statusCode === expected) resolve();
+          else reject(new Error(`${path} answered ${response.statusCode}: ${text}`));
+        });
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
   });
-  const text = await res.text();
-  if (res.status !== expected) throw new Error(`${path} answered ${res.status}: ${text}`);
 }
 
 function merge(figures: Figure[]): Figure {
@@ -528,6 +562,7 @@ async function main(): Promise<void> {
         }),
     );
   } finally {
+    clientAgent.destroy();
     await router?.stop();
     await app.close();
     await raw.end({ timeout: 5 });
