@@ -35,7 +35,7 @@ function sections(argv: string[]): Section[] {
       : []),
     {
       name: 'event-latency',
-      args: ['bench/event-latency.bench.ts', '--events', size('latency-events', 200, 50)],
+      args: ['bench/event-latency.bench.ts', '--events', size('latency-events', 500, 50)],
     },
     {
       name: 'parked-runs',
