@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { events, journeyRuns } from '../db/schema';
 
@@ -25,11 +25,16 @@ export async function readEventRoutingState(
   db: Database,
   id: string,
 ): Promise<EventRoutingState | null> {
-  // By customer too: journey_runs is indexed by customer, not by trigger event.
+  // By customer too: journey_runs is indexed by customer, not by trigger event. Only runs Temporal
+  // took: a start that was registered but not answered yet (Temporal down) is not started.
   const runs = sql<string[]>`coalesce((
     select json_agg(${journeyRuns.workflowId} order by ${journeyRuns.startedAt}, ${journeyRuns.workflowId})
       from ${journeyRuns}
-     where ${and(eq(journeyRuns.customerId, events.customerId), eq(journeyRuns.triggerEventId, events.id))}
+     where ${and(
+       eq(journeyRuns.customerId, events.customerId),
+       eq(journeyRuns.triggerEventId, events.id),
+       isNotNull(journeyRuns.temporalRunId),
+     )}
   ), '[]'::json)`;
   const [row] = await db
     .select({
