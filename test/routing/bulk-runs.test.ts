@@ -74,8 +74,13 @@ describe('bulk starts and cancels on the real worker', () => {
       },
       { describe: 'every parked run recorded as cancelled', timeoutMs: 60_000 },
     );
-    const described = await stack.temporal.workflow.getHandle(workflowIds[0]!).describe();
-    expect(described.status.name).not.toBe('RUNNING');
+    // The registry is written by the run's last local activity, just before its workflow closes.
+    await eventually(
+      async () =>
+        (await stack.temporal.workflow.getHandle(workflowIds[0]!).describe()).status.name !==
+        'RUNNING',
+      { describe: 'the first run closed in Temporal' },
+    );
     expect(stack.smtp.messages).toHaveLength(0);
 
     // Cancelling again finds nothing running: the journey's page is empty.
