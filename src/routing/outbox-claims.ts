@@ -23,11 +23,19 @@ export type ClaimedEvent = Pick<
  */
 
 /**
+ * Failed attempts after which an event no longer holds back its customer's later events. Outages
+ * of Temporal cost no attempt (the breaker hands events back), so attempts count failures of the
+ * event itself (its data, a journey that cannot start): after this many (about four minutes of
+ * backoff) order gives way, and the event keeps retrying on its own.
+ */
+export const ORDER_HOLD_ATTEMPTS = 8;
+
+/**
  * Claims due unrouted events (skip locked) for `leaseMs`, in arrival order. An event is left
  * alone while an earlier unrouted event of the same customer is outside this claim (held by
  * another router, backing off, or locked by a concurrent claim), so one customer's events are
  * routed in order even with several routers; a customer's events inside one claim are routed in
- * order by the pass.
+ * order by the pass. An earlier event that failed ORDER_HOLD_ATTEMPTS times holds nothing back.
  */
 export async function claimDueEvents(
   db: Database,
@@ -57,6 +65,7 @@ export async function claimDueEvents(
               eq(earlier.customerId, candidates.customerId),
               isNull(earlier.routedAt),
               lt(earlier.seq, candidates.seq),
+              lt(earlier.routingAttempts, ORDER_HOLD_ATTEMPTS),
               notInArray(earlier.id, db.select({ id: candidates.id }).from(candidates)),
             ),
           ),
