@@ -13,13 +13,10 @@
 // runs every variant and the bare workflow once, in an order rotated per round. `--show-events`
 // prints the event types of the runs whose shape is shown.
 import os from 'node:os';
-import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { publishVersion } from '../src/catalogue';
 import { loadConfig } from '../src/config';
-import { openDatabase } from '../src/db/database';
 import { customers } from '../src/db/schema';
 import { startTemporalDevServer } from '../src/dev/temporal-dev-server';
 import { journey } from '../src/journeys/builders';
@@ -32,10 +29,9 @@ import { createBareActivities } from './bare-workflow/activities';
 import type { bareThreeEmails } from './bare-workflow/workflows';
 import { openCountingDatabase, roundTrips, type StatementCount } from './support/counting-database';
 import { phase, printPhase, printShape, type Phase, type Servers } from './support/run-phases';
+import { createBenchDatabase } from './support/bench-database';
 import { startSmtpSink } from './support/smtp-sink';
 
-const POSTGRES_URL =
-  process.env.CAIRN_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const CAIRN_QUEUE = 'bench-cairn';
 const BARE_QUEUE = 'bench-bare';
 const SUBJECTS = ['First', 'Second', 'Third'];
@@ -134,23 +130,15 @@ async function main(): Promise<void> {
     cleanups.unshift(() => smtp.stop());
 
     // A database of its own, migrated, dropped at the end.
-    const name = `cairn_bench_${randomBytes(6).toString('hex')}`;
-    const admin = postgres(POSTGRES_URL, { max: 1, onnotice: () => undefined });
-    await admin.unsafe(`create database ${name}`);
-    cleanups.unshift(async () => {
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    });
-    const url = new URL(POSTGRES_URL);
-    url.pathname = `/${name}`;
-    await (await openDatabase({ url: url.toString() })).close();
+    const database = await createBenchDatabase();
+    cleanups.unshift(() => database.drop());
 
     // The API process's pool (the router) and, per variant, the worker process's pools.
-    const routerDb = openCountingDatabase(url.toString());
+    const routerDb = openCountingDatabase(database.url);
     cleanups.unshift(() => routerDb.close());
 
     const config = loadConfig({
-      DATABASE_URL: url.toString(),
+      DATABASE_URL: database.url,
       TEMPORAL_ADDRESS: devServer.address,
       TEMPORAL_TASK_QUEUE: CAIRN_QUEUE,
       SMTP_URL: smtp.url,
@@ -166,7 +154,7 @@ async function main(): Promise<void> {
     const cairns = await Promise.all(
       options.variants.map(async (variant) => {
         const db = openCountingDatabase(
-          url.toString(),
+          database.url,
           variant.pools.maxConnections,
           variant.pools.gateConnections,
         );

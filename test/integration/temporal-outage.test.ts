@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { events, journeyRuns } from '../../src/db/schema';
-import { startTemporalDevServer, type DevServer } from '../../src/dev/temporal-dev-server';
+import type { DevServer } from '../../src/dev/temporal-dev-server';
 import { journey } from '../../src/journeys/builders';
+import { restartableTemporal } from '../support/restartable-temporal';
 import { eventually, startCairnTestStack, type CairnTestStack } from '../support/cairn-stack';
 
 const greeting = journey('greeting')
@@ -14,26 +12,12 @@ const greeting = journey('greeting')
   .toJSON();
 
 describe('an accepted event survives a Temporal outage', () => {
-  let directory: string;
-  let port: number | undefined;
+  const temporal = restartableTemporal('cairn-outage-');
   let server: DevServer;
   let stack: CairnTestStack;
 
-  // A dev server of this test's own, persisted to a file so it can be stopped and restarted: the
-  // first start picks a port (retrying if it is taken), the restart binds the same one again.
-  const startServer = async () => {
-    const started = await startTemporalDevServer({
-      ...(port === undefined ? {} : { port }),
-      dbFile: path.join(directory, 'temporal.db'),
-      startTimeoutMs: 60_000,
-    });
-    port = started.port;
-    return started;
-  };
-
   beforeAll(async () => {
-    directory = mkdtempSync(path.join(os.tmpdir(), 'cairn-outage-'));
-    server = await startServer();
+    server = await temporal.start();
     stack = await startCairnTestStack({
       temporalAddress: server.address,
       temporalTimeoutMs: 1_000,
@@ -47,7 +31,7 @@ describe('an accepted event survives a Temporal outage', () => {
   afterAll(async () => {
     await stack?.close();
     await server?.stop();
-    rmSync(directory, { recursive: true, force: true });
+    temporal.remove();
   });
 
   it('is stored while Temporal is down and routed once it is back', async () => {
@@ -85,7 +69,7 @@ describe('an accepted event survives a Temporal outage', () => {
       .where(eq(events.id, 'signup-hopper'));
     expect(stored).toMatchObject({ type: 'user_signup', routedAt: null });
 
-    server = await startServer();
+    server = await temporal.start();
 
     const routed = await eventually(
       async () => {

@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { isNotNull } from 'drizzle-orm';
 import { events, journeyRuns } from '../../src/db/schema';
-import { startTemporalDevServer, type DevServer } from '../../src/dev/temporal-dev-server';
+import type { DevServer } from '../../src/dev/temporal-dev-server';
 import type { JourneyDefinitionInput } from '../../src/journeys/schema';
 import { routePendingEvents, startEventRouter } from '../../src/routing/event-router';
+import { restartableTemporal } from '../support/restartable-temporal';
 import { eventually } from '../support/eventually';
 import { createRouterFixture, type RouterFixture } from './router-fixture';
 
@@ -44,32 +42,19 @@ describe('with Temporal unreachable', () => {
 });
 
 describe('a Temporal outage: the breaker opens, holds, and closes when it is back', () => {
-  let directory: string;
-  let port: number | undefined;
+  const temporal = restartableTemporal('cairn-breaker-');
   let server: DevServer | undefined;
   let f: RouterFixture;
 
-  // A dev server of this test's own, on a file so it can be stopped and started again on its port.
-  const startServer = async () => {
-    const started = await startTemporalDevServer({
-      ...(port === undefined ? {} : { port }),
-      dbFile: path.join(directory, 'temporal.db'),
-      startTimeoutMs: 60_000,
-    });
-    port = started.port;
-    return started;
-  };
-
   beforeAll(async () => {
-    directory = mkdtempSync(path.join(os.tmpdir(), 'cairn-breaker-'));
-    server = await startServer();
+    server = await temporal.start();
     f = await createRouterFixture({ address: server.address });
     await f.publish(welcome);
   });
   afterAll(async () => {
     await f?.close();
     await server?.stop();
-    rmSync(directory, { recursive: true, force: true });
+    temporal.remove();
   });
 
   it('keeps events unrouted without burning attempts, then routes them all', async () => {
@@ -108,7 +93,7 @@ describe('a Temporal outage: the breaker opens, holds, and closes when it is bac
         { describe: 'the events to stay unrouted, unattempted, for 1.5 s of outage' },
       );
 
-      server = await startServer();
+      server = await temporal.start();
       await eventually(
         async () =>
           (await f.db.db.select().from(events).where(isNotNull(events.routedAt))).length ===
