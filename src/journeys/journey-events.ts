@@ -14,8 +14,8 @@ export const MAX_SEEN_EVENT_IDS = 200;
  * event to the current step.
  */
 export function onJourneyEvent(ctx: RunContext, event: JourneyEvent): Transition | null {
-  // signalWithStart hands the run its trigger as an event as well; the run handled it at
-  // entry, and its arrival is no news, so it is dropped without a trace entry.
+  // Runs started with signalWithStart (before routing started them plainly) got their trigger
+  // as an event as well; the run handled it at entry, so it is dropped without a trace entry.
   if (event.id === ctx.state.trigger?.id) return carryOn(ctx);
   if (ctx.state.seenEventIds.includes(event.id)) {
     record(ctx, {

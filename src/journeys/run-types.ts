@@ -43,6 +43,11 @@ export interface RunInput {
   sendPolicy?: SendPolicy;
   /** The deployment's send window for marketing messages, unless the journey sets its own. */
   defaultSendWindow?: SendWindow;
+  /**
+   * Which commands the run gives Temporal (src/workflows/history-shape.ts); set by the starter,
+   * absent in runs started before it was (they ask a patch instead). The interpreter ignores it.
+   */
+  historyShape?: number;
 }
 
 export interface SendPolicy {

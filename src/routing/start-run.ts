@@ -2,6 +2,7 @@ import { eventTypesListenedTo } from '../journeys/listens';
 import type { JourneyEvent, RunInput } from '../journeys/run-types';
 import type { JourneyDefinition } from '../journeys/schema';
 import { journeyWorkflowId } from '../journeys/workflow-id';
+import { CURRENT_HISTORY_SHAPE } from '../workflows/history-shape';
 import { eventSignal, JOURNEY_WORKFLOW_TYPE } from '../workflows/messages';
 import {
   CustomerIdKey,
@@ -27,7 +28,7 @@ export interface StartRequest {
   definition: JourneyDefinition;
   customerId: string;
   key: string | null;
-  /** The event that starts the run; it is also delivered as the run's first event signal. */
+  /** The event that starts the run, in the run's input. */
   trigger: JourneyEvent;
   /** A trigger event reaching a running run is signalled to it; an explicit start is not. */
   signalIfRunning: boolean;
@@ -128,14 +129,16 @@ async function launch(
     defaultTimeZone: deps.defaultTimeZone,
     ...(deps.sendPolicy ? { sendPolicy: deps.sendPolicy } : {}),
     ...(deps.defaultSendWindow ? { defaultSendWindow: deps.defaultSendWindow } : {}),
+    historyShape: CURRENT_HISTORY_SHAPE,
   };
+  // USE_EXISTING: a run this registry row already started (a crash before its run id was
+  // recorded) is found again, not started twice. The trigger rides in the input only: runs
+  // started with signalWithStart got it as a signal too and drop it by its id.
   const handle = await withTemporalDeadline(deps, () =>
-    deps.temporal.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
+    deps.temporal.workflow.start(JOURNEY_WORKFLOW_TYPE, {
       workflowId: row.workflowId,
       taskQueue: deps.taskQueue,
       args: [input],
-      signal: eventSignal,
-      signalArgs: [request.trigger],
       workflowIdConflictPolicy: 'USE_EXISTING',
       typedSearchAttributes: [
         { key: CustomerIdKey, value: request.customerId },
@@ -147,12 +150,12 @@ async function launch(
       staticDetails: runDetails(request),
     }),
   );
-  await recordTemporalRunId(deps.db, row.id, handle.signaledRunId);
+  await recordTemporalRunId(deps.db, row.id, handle.firstExecutionRunId);
   deps.logger?.info(
     { workflowId: row.workflowId, journeyId: request.journeyId, version: request.version },
     'run started',
   );
-  return { kind: 'started', workflowId: row.workflowId, runId: handle.signaledRunId };
+  return { kind: 'started', workflowId: row.workflowId, runId: handle.firstExecutionRunId };
 }
 
 function alreadyRunning(workflowId: string, signalled: boolean): StartOutcome {

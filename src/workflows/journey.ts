@@ -6,7 +6,6 @@ import {
   continueAsNew,
   ContinueAsNew,
   isCancellation,
-  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -29,14 +28,15 @@ import type {
 } from '../journeys/run-types';
 import { cancelSignal, eventSignal, stateQuery, type JourneyRunView } from './messages';
 import { describeCommand } from './describe-command';
-import { dataActivities, dataCall, LEAN_RUN_HISTORY } from './data-activities';
-import { runProgress, type RunProgress } from './run-progress';
+import { dataActivities, dataCall } from './data-activities';
 import {
-  codeErrorOf,
-  decidedFailureOf,
-  FAILED_RUNS_FAIL_THE_WORKFLOW,
-  interpret,
-} from './run-failure';
+  failedRunsFailTheWorkflow,
+  hasLocalDataActivities,
+  historyShapeOf,
+  type HistoryShape,
+} from './history-shape';
+import { runProgress, type RunProgress } from './run-progress';
+import { codeErrorOf, decidedFailureOf, interpret } from './run-failure';
 
 export interface JourneyWorkflowInput extends RunInput {
   /** Set by continue-as-new: the run carries on from here instead of entering again. */
@@ -73,13 +73,14 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   // Held in an object: signal handlers assign it between awaits.
   const requests: { cancel: { reason?: string } | null } = { cancel: null };
   // Asked once, first: the run keeps the history shape it started with until it ends.
-  const lean = patched(LEAN_RUN_HISTORY);
-  const progress = runProgress(lean);
+  const shape = historyShapeOf(input);
+  const lean = hasLocalDataActivities(shape);
+  const progress = runProgress(shape);
   let transition: Transition;
   try {
     transition = input.resume?.transition ?? interpret(() => startRun(input, Date.now()));
   } catch (error) {
-    throw await endedByError(error, null, lean, progress);
+    throw await endedByError(error, null, shape, progress);
   }
 
   setHandler(eventSignal, (event) => void inbox.push(event));
@@ -106,8 +107,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
       const command = transition.command;
       progress.update(transition);
       if (command.kind === 'finish') break;
-      // A send or a timer ends the workflow task; the local data activities do not.
-      if (command.kind === 'send' || command.kind === 'wait') progress.flush();
+      progress.beforeCommand(command.kind);
       if (command.kind === 'wait' && workflowInfo().continueAsNewSuggested) {
         await continueAsNew<typeof journeyWorkflow>({
           ...input,
@@ -126,7 +126,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
     }
   } catch (error) {
     if (error instanceof ContinueAsNew) throw error;
-    throw await endedByError(error, transition.state, lean, progress);
+    throw await endedByError(error, transition.state, shape, progress);
   }
   const { state } = transition;
   progress.flush();
@@ -139,7 +139,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   // A run the interpreter ended as failed (no valid time zone, a zero-time loop) shows as failed
   // in Temporal too. Runs that completed that way before this change keep their completion.
   const failure = state.status === 'failed' ? decidedFailureOf(state) : null;
-  if (failure && patched(FAILED_RUNS_FAIL_THE_WORKFLOW)) throw failure;
+  if (failure && failedRunsFailTheWorkflow(shape)) throw failure;
   return { status: state.status, finishReason: state.finishReason, steps };
 }
 
@@ -153,7 +153,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
 async function endedByError(
   error: unknown,
   state: RunState | null,
-  lean: boolean,
+  shape: HistoryShape,
   progress: RunProgress,
 ): Promise<unknown> {
   const cancelled = isCancellation(error);
@@ -162,7 +162,7 @@ async function endedByError(
   const trace = [...(state?.trace ?? []), ...(codeError ? [codeError.decision] : [])];
   progress.flush();
   await CancellationScope.nonCancellable(() =>
-    dataActivities(lean).recordRunFinished({
+    dataActivities(hasLocalDataActivities(shape)).recordRunFinished({
       workflowId: workflowInfo().workflowId,
       status: cancelled ? 'cancelled' : 'failed',
       finishReason: cancelled ? 'cancelled' : (codeError?.reason ?? 'error'),
@@ -170,7 +170,7 @@ async function endedByError(
     }),
   );
   // Before this change the plain error went on to fail the workflow task on every attempt.
-  if (codeError && patched(FAILED_RUNS_FAIL_THE_WORKFLOW)) return codeError.failure;
+  if (codeError && failedRunsFailTheWorkflow(shape)) return codeError.failure;
   return error;
 }
 

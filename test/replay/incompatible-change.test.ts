@@ -35,13 +35,16 @@ describe('a changed command order', () => {
   }, 120_000);
 
   it('has welcome-series histories that begin with the welcome email', () => {
-    // Recorded before the lean-run-history patch, and with it (-v2).
+    // Recorded before the lean-run-history patch, with it (-v2) and as history shape 3 (-v3).
     expect(welcome.map((e) => e.file).sort()).toEqual([
       'welcome-series-completed-v2.json',
+      'welcome-series-completed-v3.json',
       'welcome-series-completed.json',
       'welcome-series-deferred-by-cap-v2.json',
+      'welcome-series-deferred-by-cap-v3.json',
       'welcome-series-deferred-by-cap.json',
       'welcome-series-quiet-hours-v2.json',
+      'welcome-series-quiet-hours-v3.json',
       'welcome-series-quiet-hours.json',
     ]);
   });
@@ -52,7 +55,7 @@ describe('a changed command order', () => {
   const pastTheFirstSend = welcome.filter((e) => !e.file.startsWith('welcome-series-quiet-hours'));
 
   it('fails replay of recorded runs past the first send with a DeterminismViolationError', async () => {
-    expect(pastTheFirstSend).toHaveLength(4);
+    expect(pastTheFirstSend).toHaveLength(6);
     for (const entry of pastTheFirstSend) {
       const { history, workflowId } = loadHistory(entry);
       const replay = Worker.runReplayHistory({ workflowBundle: reordered }, history, workflowId);

@@ -41,16 +41,29 @@ const routeOutbox = (temporal: Client = h.temporal) =>
   routePendingEvents(routerDeps(h.db, temporal, h.taskQueue));
 const eventCount = async () => (await h.db.db.select({ n: count() }).from(events))[0]?.n;
 
-/** Signals the workflow received, as (name, event id) pairs from its history. */
+const idIn = (data: Uint8Array | null | undefined, pick: (value: never) => unknown) =>
+  data
+    ? (pick(JSON.parse(Buffer.from(data).toString()) as never) as string | undefined)
+    : undefined;
+
+/**
+ * The events the workflow was handed, in order: its trigger (in the start input, as
+ * `trigger:<id>`), then each event signal (`event:<id>`).
+ */
 async function signalsOf(client: Client, workflowId: string): Promise<string[]> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   return (history.events ?? []).flatMap((e) => {
+    const started = e.workflowExecutionStartedEventAttributes;
+    if (started) {
+      const id = idIn(
+        started.input?.payloads?.[0]?.data,
+        (input: { trigger?: { id?: string } }) => input.trigger?.id,
+      );
+      return id ? [`trigger:${id}`] : [];
+    }
     const attrs = e.workflowExecutionSignaledEventAttributes;
     if (!attrs) return [];
-    const payload = attrs.input?.payloads?.[0]?.data;
-    const id = payload
-      ? (JSON.parse(Buffer.from(payload).toString()) as { id?: string }).id
-      : undefined;
+    const id = idIn(attrs.input?.payloads?.[0]?.data, (event: { id?: string }) => event.id);
     return [`${attrs.signalName}:${id ?? ''}`];
   });
 }
@@ -121,7 +134,7 @@ describe('event ingestion', () => {
 describe('routing to Temporal', () => {
   const workflowId = journeyWorkflowId('welcome', 'cust-1');
 
-  it('starts the triggered journey with signalWithStart, registered and searchable', async () => {
+  it('starts the triggered journey with the trigger in its input, registered and searchable', async () => {
     const res = await send({
       id: 'e-signup',
       customerId: 'cust-1',
@@ -152,7 +165,7 @@ describe('routing to Temporal', () => {
     expect(description.typedSearchAttributes.get(CustomerIdKey)).toBe('cust-1');
     expect(description.typedSearchAttributes.get(JourneyIdKey)).toBe('welcome');
     expect(description.typedSearchAttributes.get(JourneyVersionKey)).toBe(1);
-    expect(await signalsOf(h.temporal, workflowId)).toEqual(['event:e-signup']);
+    expect(await signalsOf(h.temporal, workflowId)).toEqual(['trigger:e-signup']);
     const [stored] = await h.db.db.select().from(events).where(eq(events.id, 'e-signup'));
     expect(stored).toMatchObject({ routedAt: expect.any(Date), routingAttempts: 1 });
     const state = await h.inject({ url: '/v1/events/e-signup', headers: auth });
@@ -174,7 +187,7 @@ describe('routing to Temporal', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ id: 'e-signup', duplicate: true, routed: true });
     expect(await routeOutbox()).toBe(0);
-    expect(await signalsOf(h.temporal, workflowId)).toEqual(['event:e-signup']);
+    expect(await signalsOf(h.temporal, workflowId)).toEqual(['trigger:e-signup']);
   });
 
   it('signals running runs that listen to the event type, and only those', async () => {
@@ -185,7 +198,7 @@ describe('routing to Temporal', () => {
       (await send({ id: 'e-unsub', customerId: 'cust-1', type: 'unsubscribed' })).statusCode,
     ).toBe(202);
     expect(await routeOutbox()).toBe(2);
-    expect(await signalsOf(h.temporal, workflowId)).toEqual(['event:e-signup', 'event:e-unsub']);
+    expect(await signalsOf(h.temporal, workflowId)).toEqual(['trigger:e-signup', 'event:e-unsub']);
   });
 
   it('stores events while Temporal is unreachable and routes them once it answers', async () => {
@@ -239,7 +252,7 @@ describe('routing to Temporal', () => {
     }
     const wid = journeyWorkflowId('welcome', 'cust-2');
     expect((await h.temporal.workflow.getHandle(wid).describe()).status.name).toBe('RUNNING');
-    expect(await signalsOf(h.temporal, wid)).toEqual(['event:e-offline']);
+    expect(await signalsOf(h.temporal, wid)).toEqual(['trigger:e-offline']);
   });
 
   it('routes a batch, reporting duplicates inside it', async () => {
@@ -265,7 +278,7 @@ describe('routing to Temporal', () => {
     ]);
     expect(await routeOutbox()).toBe(1);
     expect(await signalsOf(h.temporal, journeyWorkflowId('welcome', 'cust-3'))).toEqual([
-      'event:b-signup',
+      'trigger:b-signup',
     ]);
   });
 });

@@ -12,17 +12,17 @@ import { testTemporalAddress } from '../support/temporal';
 /** Temporal calls the router made, counted by a real client interceptor. */
 export class TemporalCalls {
   signals = 0;
-  signalWithStarts = 0;
+  /** Journey runs started (workflow.start with the trigger in the input). */
   starts = 0;
-  /** Event id → how many times an event signal carried it (starts' first signal included). */
+  /** Event id → how many calls carried it: a signal, or a start's trigger. */
   readonly byEvent = new Map<string, number>();
-  /** Workflow id → how many signalWithStart calls named it. */
+  /** Workflow id → how many start calls named it. */
   readonly startsByWorkflow = new Map<string, number>();
   /** Event ids in the order their calls were made, per workflow id. */
   readonly orderByWorkflow = new Map<string, string[]>();
 
   total(): number {
-    return this.signals + this.signalWithStarts + this.starts;
+    return this.signals + this.starts;
   }
 
   noteEvent(workflowId: string, arg: unknown): void {
@@ -32,10 +32,15 @@ export class TemporalCalls {
   }
 }
 
-/** Counts signal, signalWithStart and start calls; waits `delayMs` before each (a slow Temporal). */
+/** Counts signal and start calls; waits `delayMs` before each (a slow Temporal). */
 export function countingInterceptor(calls: TemporalCalls, delayMs = 0): WorkflowClientInterceptor {
   const pause = () =>
     delayMs > 0 ? new Promise((resolve) => setTimeout(resolve, delayMs)) : Promise.resolve();
+  const noteStart = (workflowId: string, args: unknown[]) => {
+    calls.starts += 1;
+    calls.startsByWorkflow.set(workflowId, (calls.startsByWorkflow.get(workflowId) ?? 0) + 1);
+    calls.noteEvent(workflowId, (args[0] as { trigger?: unknown } | undefined)?.trigger);
+  };
   return {
     async signal(input, next) {
       calls.signals += 1;
@@ -43,21 +48,8 @@ export function countingInterceptor(calls: TemporalCalls, delayMs = 0): Workflow
       await pause();
       return next(input);
     },
-    async signalWithStart(input, next) {
-      calls.signalWithStarts += 1;
-      const workflowId = input.options.workflowId;
-      calls.startsByWorkflow.set(workflowId, (calls.startsByWorkflow.get(workflowId) ?? 0) + 1);
-      calls.noteEvent(workflowId, input.signalArgs[0]);
-      await pause();
-      return next(input);
-    },
-    async start(input, next) {
-      calls.starts += 1;
-      await pause();
-      return next(input);
-    },
     async startWithDetails(input, next) {
-      calls.starts += 1;
+      noteStart(input.options.workflowId, input.options.args);
       await pause();
       return next(input);
     },

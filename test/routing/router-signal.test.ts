@@ -31,13 +31,13 @@ describe('the outbox signal', () => {
       await f.storeEvents([{ id: 'ada-signup', customerId: 'ada', type: 'signed_up' }]);
       signal.notify();
       await eventually(() => routedAt('ada-signup'), { describe: 'ada-signup routed' });
-      expect(f.calls.signalWithStarts).toBe(1);
+      expect(f.calls.starts).toBe(1);
 
       // Notifies in a burst, some while a pass runs: they coalesce, and none is lost.
       await f.storeEvents([{ id: 'bo-signup', customerId: 'bo', type: 'signed_up' }]);
       for (let i = 0; i < 5; i += 1) signal.notify();
       await eventually(() => routedAt('bo-signup'), { describe: 'bo-signup routed' });
-      expect(f.calls.signalWithStarts).toBe(2);
+      expect(f.calls.starts).toBe(2);
     } finally {
       await router.stop();
     }

@@ -40,7 +40,7 @@ describe('explicit starts run concurrently', () => {
     });
     for (const customerId of ids)
       expect(byCustomer.get(customerId)).toEqual(['already_running', 'already_running', 'started']);
-    expect(f.calls.signalWithStarts).toBe(ids.length);
+    expect(f.calls.starts).toBe(ids.length);
     const runs = await f.db.db
       .select()
       .from(journeyRuns)

@@ -6,6 +6,7 @@ import type { RunInput } from '../../src/journeys/run-types';
 import type { JourneyDefinition } from '../../src/journeys/schema';
 import { journeyWorkflowId } from '../../src/journeys/workflow-id';
 import { journeyWorkflow } from '../../src/workflows/journey';
+import { CURRENT_HISTORY_SHAPE } from '../../src/workflows/history-shape';
 import { cancelSignal } from '../../src/workflows/messages';
 import {
   CustomerIdKey,
@@ -86,10 +87,24 @@ describe('the history of a run', () => {
     await database?.close();
   });
 
-  /** Starts a run with the search attributes the router gives it (src/routing/start-run.ts). */
-  async function startAsRouted(definition: JourneyDefinition, customerId: string) {
+  /**
+   * Starts a run with the input and search attributes the router gives it
+   * (src/routing/start-run.ts); `historyShape: null` starts it as runs were started before the
+   * input named one.
+   */
+  async function startAsRouted(
+    definition: JourneyDefinition,
+    customerId: string,
+    historyShape: number | null = CURRENT_HISTORY_SHAPE,
+  ) {
     await seedCustomer(database.db, { id: customerId });
-    const input: RunInput = { definition, journeyVersion: 1, customerId, defaultTimeZone: 'UTC' };
+    const input: RunInput = {
+      definition,
+      journeyVersion: 1,
+      customerId,
+      defaultTimeZone: 'UTC',
+      ...(historyShape === null ? {} : { historyShape }),
+    };
     return client.workflow.start(journeyWorkflow, {
       taskQueue,
       workflowId: journeyWorkflowId(definition.id, customerId),
@@ -118,16 +133,19 @@ describe('the history of a run', () => {
   const historyOf = async (handle: WorkflowHandle): Promise<HistoryEvent[]> =>
     (await handle.fetchHistory()).events ?? [];
 
-  it('of three emails has three activity tasks, four workflow tasks and one upsert per change', async () => {
+  const sendsOnly = (events: HistoryEvent[]) =>
+    events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+  const markers = (events: HistoryEvent[]) =>
+    events.flatMap((e) => e.markerRecordedEventAttributes?.markerName ?? []);
+
+  it('of three emails has three activity tasks, four workflow tasks and one upsert, at the end', async () => {
     const handle = await startAsRouted(threeEmails, 'shape-three');
     expect(await handle.result()).toMatchObject({ status: 'completed' });
     const events = await historyOf(handle);
 
     // The sends are the only activity tasks; the profile read and the run-finished record ride
-    // in workflow tasks as local activities.
-    expect(
-      events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []),
-    ).toEqual(['sendMessage', 'sendMessage', 'sendMessage']);
+    // in workflow tasks as local activities, and no patch is asked.
+    expect(sendsOnly(events)).toEqual(['sendMessage', 'sendMessage', 'sendMessage']);
     expect(activitiesOf(events)).toEqual([
       'loadProfile',
       'sendMessage',
@@ -135,25 +153,21 @@ describe('the history of a run', () => {
       'sendMessage',
       'recordRunFinished',
     ]);
+    expect(markers(events)).toEqual(['core_local_activity', 'core_local_activity']);
     // As many workflow tasks as the bare workflow: the start and one per send result.
     expect(countOf(events, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)).toBe(4);
-    // The patch marker's own TemporalChangeVersion, then a step per send and the end: the
-    // router already set JourneyStatus=running, so nothing repeats it.
-    expect(upsertedKeys(events)).toEqual([
-      'TemporalChangeVersion',
-      'JourneyStep',
-      'JourneyStep',
-      'JourneyStep',
-      'JourneyStatus',
-    ]);
-    expect(events.length).toBeLessThanOrEqual(32);
+    // The run never parked: its step and status go out once, as it ends. The router already
+    // set JourneyStatus=running, and the trigger is in the input, not a signal.
+    expect(upsertedKeys(events)).toEqual(['JourneyStatus+JourneyStep']);
+    expect(countOf(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)).toBe(0);
+    expect(events.length).toBeLessThanOrEqual(26);
 
     const { typedSearchAttributes } = await handle.describe();
     expect(typedSearchAttributes.get(JourneyStepKey)).toBe('email_3');
     expect(typedSearchAttributes.get(JourneyStatusKey)).toBe('completed');
   });
 
-  it('upserts once for the steps one workflow task passes, and shows where the run rests', async () => {
+  it('upserts when the run parks, and shows where it rests', async () => {
     const handle = await startAsRouted(updateBranchSend, 'shape-update');
     await eventually(
       async () => (await handle.describe()).typedSearchAttributes.get(JourneyStepKey) === 'rest',
@@ -168,18 +182,38 @@ describe('the history of a run', () => {
       'loadProfile',
       'sendMessage',
     ]);
-    // mark_seen, seen_check and hello in the first workflow task: hello alone is upserted.
+    // mark_seen, seen_check and hello pass in the first workflow task, the send in the next:
+    // nothing is upserted until the run waits at rest.
     const firstTaskEnd = events.findIndex(
       (e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
     );
-    const firstTask = events.slice(0, firstTaskEnd);
-    expect(countOf(firstTask, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)).toBe(1);
-    expect(upsertedKeys(firstTask)).toEqual(['TemporalChangeVersion', 'JourneyStep']);
+    expect(
+      countOf(events.slice(0, firstTaskEnd), EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED),
+    ).toBe(1);
+    expect(upsertedKeys(events)).toEqual(['JourneyStep']);
+    expect(markers(events)).not.toContain('core_patch');
 
     await handle.signal(cancelSignal, { reason: 'test' });
     expect(await handle.result()).toMatchObject({ status: 'cancelled' });
     const { typedSearchAttributes } = await handle.describe();
     expect(typedSearchAttributes.get(JourneyStatusKey)).toBe('cancelled');
     expect(typedSearchAttributes.get(JourneyStepKey)).toBe('rest');
+  });
+
+  it('keeps the lean-run-history layout for a run whose input names no shape', async () => {
+    const handle = await startAsRouted(threeEmails, 'shape-before', null);
+    expect(await handle.result()).toMatchObject({ status: 'completed' });
+    const events = await historyOf(handle);
+    expect(sendsOnly(events)).toEqual(['sendMessage', 'sendMessage', 'sendMessage']);
+    expect(markers(events)[0]).toBe('core_patch');
+    // The patch marker's own TemporalChangeVersion, then a step per send and the end.
+    expect(upsertedKeys(events)).toEqual([
+      'TemporalChangeVersion',
+      'JourneyStep',
+      'JourneyStep',
+      'JourneyStep',
+      'JourneyStatus',
+    ]);
+    expect(countOf(events, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)).toBe(4);
   });
 });

@@ -1,3 +1,4 @@
+import { CURRENT_HISTORY_SHAPE } from '../../../src/workflows/history-shape';
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { deliveries, events } from '../../../src/db/schema';
@@ -79,6 +80,7 @@ export const endStateScenarios: Scenario[] = [
               key: 'cart-r2',
               trigger,
               defaultTimeZone: 'UTC',
+              historyShape: CURRENT_HISTORY_SHAPE,
             },
           ],
         });

@@ -1,3 +1,4 @@
+import { CURRENT_HISTORY_SHAPE } from '../../../src/workflows/history-shape';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { Worker } from '@temporalio/worker';
@@ -148,12 +149,13 @@ export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 
 /**
- * The file a scenario's history is recorded to. Histories recorded with the lean-run-history
- * patch (src/workflows/data-activities.ts) carry `-v2`; the ones recorded before it keep their
- * names and stand for runs in flight with the older shape.
+ * The file a scenario's history is recorded to, by the history shape of the runs it starts
+ * (src/workflows/history-shape.ts): `-v3` for runs that name the current shape in their input.
+ * Histories of older shapes keep their names and stand for runs in flight with those shapes:
+ * `-v2` (the lean-run-history patch) and no suffix (before it).
  */
 export function historyFile(name: string): string {
-  return `${name}-v2.json`;
+  return `${name}-v${CURRENT_HISTORY_SHAPE}.json`;
 }
 
 /** The search attributes routing starts a run with (src/routing/start-run.ts). */
@@ -186,6 +188,7 @@ export function startJourney(
         journeyVersion: 1,
         customerId,
         defaultTimeZone: 'UTC',
+        historyShape: CURRENT_HISTORY_SHAPE,
         ...options,
       },
     ],
@@ -202,7 +205,7 @@ export const cartAbandoned = (customerId: string) =>
 
 /**
  * Most scenarios are one customer and one run on the time-skipping server, recorded as
- * `<name>-v2.json` (historyFile): `drive` starts the run and brings it to its state while a worker runs.
+ * `<name>-v3.json` (historyFile): `drive` starts the run and brings it to its state while a worker runs.
  */
 export function oneRunScenario(options: {
   name: string;

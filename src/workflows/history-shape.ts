@@ -1,0 +1,42 @@
+import { patched } from '@temporalio/workflow';
+import { LEAN_RUN_HISTORY } from './data-activities';
+import { FAILED_RUNS_FAIL_THE_WORKFLOW } from './run-failure';
+
+/**
+ * Which commands a run gives Temporal, fixed for the run when it starts (see the README, "How to
+ * change journey code safely"):
+ *   1 — before the lean-run-history patch: data activities as activity tasks, JourneyStep and
+ *       JourneyStatus upserted together on every change.
+ *   2 — the lean-run-history patch: data activities as local activities, one upsert per workflow
+ *       task of the keys that changed.
+ *   3 — asked for by the starter in the run's input (`historyShape: 3`, what routing, explicit
+ *       and bulk starts send): as 2, but the keys are upserted only when the run parks (a timer,
+ *       a wait for an event) or ends, and the run asks no patch. A patch is one marker event and
+ *       one TemporalChangeVersion upsert in every run that asks it; the input is in the history
+ *       already, so it replays the same for free. A run's current details still show the step it
+ *       is on at every moment.
+ * Runs whose input names no shape asked `patched()` and keep asking it, so the histories of runs
+ * in flight replay unchanged. Workers must be deployed before the API that starts shape-3 runs:
+ * an older worker would ignore the field and take shape 2.
+ */
+export type HistoryShape = 1 | 2 | 3;
+
+/** The shape every run started now gets (RunInput.historyShape). */
+export const CURRENT_HISTORY_SHAPE = 3 as const;
+
+/** Asked once, first thing in a run: the run keeps this shape until it ends or continues as new. */
+export function historyShapeOf(input: { historyShape?: number }): HistoryShape {
+  if (input.historyShape === CURRENT_HISTORY_SHAPE) return CURRENT_HISTORY_SHAPE;
+  return patched(LEAN_RUN_HISTORY) ? 2 : 1;
+}
+
+/** Data activities run as local activities from shape 2 on. */
+export const hasLocalDataActivities = (shape: HistoryShape): boolean => shape >= 2;
+
+/**
+ * Whether a run the interpreter ended as failed (or whose journey code threw) fails its
+ * workflow: always from shape 3 on; before it, behind its patch, asked where it applies.
+ */
+export function failedRunsFailTheWorkflow(shape: HistoryShape): boolean {
+  return shape >= 3 || patched(FAILED_RUNS_FAIL_THE_WORKFLOW);
+}
