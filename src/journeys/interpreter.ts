@@ -1,5 +1,6 @@
 import { onConversionRecorded } from './goal';
 import { enterJourney, initialState } from './journey-entry';
+import { readsProfile } from './profile-reads';
 import { onJourneyEvent } from './journey-events';
 import {
   carryOn,
@@ -28,7 +29,17 @@ import { answersLastCommand, unexpectedInput } from './unexpected-input';
  * in steps/. An input nobody asked for is traced as input_unexpected and changes nothing else.
  */
 
-export function startRun(input: RunInput, now: number): Transition {
+/**
+ * `profile`: `load` loads the profile before anything else, as every run did; `when_read`
+ * enters without it when nothing in the journey reads it (profile-reads.ts), so a run of
+ * transactional sends goes straight to its first send. The driver chooses, by the run's history
+ * shape: a run that loaded its profile at entry must keep doing so when it is replayed.
+ */
+export function startRun(
+  input: RunInput,
+  now: number,
+  profile: 'load' | 'when_read' = 'load',
+): Transition {
   const { definition } = input;
   const ctx = createContext(definition, initialState(input, now), now);
   record(ctx, {
@@ -36,6 +47,7 @@ export function startRun(input: RunInput, now: number): Transition {
     summary: `entered journey ${definition.id} v${input.journeyVersion}${input.trigger ? ` on ${input.trigger.type}` : ''}`,
     detail: { triggerEventId: input.trigger?.id ?? null, key: input.key ?? null },
   });
+  if (profile === 'when_read' && !readsProfile(definition)) return enterJourney(ctx, null);
   return issue(ctx, { kind: 'load_profile' });
 }
 

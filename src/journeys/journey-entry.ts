@@ -37,9 +37,10 @@ export function initialState(input: RunInput, now: number): RunState {
 
 /**
  * The first profile of the run is in: check the trigger conditions again (the match was made
- * before the run started, possibly on an older profile), then the audience, then enter.
+ * before the run started, possibly on an older profile), then the audience, then enter. A null
+ * profile: the journey reads none (profile-reads.ts), so it has no entry conditions either.
  */
-export function enterJourney(ctx: RunContext, profile: ProfileSnapshot): Transition {
+export function enterJourney(ctx: RunContext, profile: ProfileSnapshot | null): Transition {
   ctx.state.profile = profile;
   const when = ctx.definition.trigger?.when;
   const trigger = ctx.state.trigger;

@@ -11,7 +11,8 @@ import { FAILED_RUNS_FAIL_THE_WORKFLOW } from './run-failure';
  *       task of the keys that changed.
  *   3 — asked for by the starter in the run's input (`historyShape: 3`, what routing, explicit
  *       and bulk starts send): as 2, but the keys are upserted only when the run parks (a timer,
- *       a wait for an event) or ends, and the run asks no patch. A patch is one marker event and
+ *       a wait for an event) or ends, the profile is loaded at entry only when the journey reads
+ *       it (src/journeys/profile-reads.ts), and the run asks no patch. A patch is one marker event and
  *       one TemporalChangeVersion upsert in every run that asks it; the input is in the history
  *       already, so it replays the same for free. A run's current details still show the step it
  *       is on at every moment.
@@ -39,4 +40,9 @@ export const hasLocalDataActivities = (shape: HistoryShape): boolean => shape >=
  */
 export function failedRunsFailTheWorkflow(shape: HistoryShape): boolean {
   return shape >= 3 || patched(FAILED_RUNS_FAIL_THE_WORKFLOW);
+}
+
+/** From shape 3 on a journey that reads no profile enters without loading one. */
+export function profileAtEntry(shape: HistoryShape): 'load' | 'when_read' {
+  return shape >= 3 ? 'when_read' : 'load';
 }

@@ -33,6 +33,7 @@ import {
   failedRunsFailTheWorkflow,
   hasLocalDataActivities,
   historyShapeOf,
+  profileAtEntry,
   type HistoryShape,
 } from './history-shape';
 import { runProgress, type RunProgress } from './run-progress';
@@ -78,7 +79,9 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   const progress = runProgress(shape);
   let transition: Transition;
   try {
-    transition = input.resume?.transition ?? interpret(() => startRun(input, Date.now()));
+    transition =
+      input.resume?.transition ??
+      interpret(() => startRun(input, Date.now(), profileAtEntry(shape)));
   } catch (error) {
     throw await endedByError(error, null, shape, progress);
   }

@@ -28,17 +28,7 @@ describe('GET /v1/events/:id (fuzzed)', () => {
       fc.integer({ min: -5, max: 60 }).map(String),
       // 30000, the longest wait, is accepted: shown with an unknown id (404 naming the id only),
       // since the known event, never routed here, would be waited on for the whole 30 s.
-      fc.constantFrom(
-        '30001',
-        '-0',
-        '1.5',
-        'NaN',
-        'Infinity',
-        '1e2',
-        '',
-        'abc',
-        '9'.repeat(30),
-      ),
+      fc.constantFrom('30001', '-0', '1.5', 'NaN', 'Infinity', '1e2', '', 'abc', '9'.repeat(30)),
       fc.string({ maxLength: 8 }),
     );
     await fc.assert(

@@ -143,24 +143,24 @@ describe('the history of a run', () => {
     expect(await handle.result()).toMatchObject({ status: 'completed' });
     const events = await historyOf(handle);
 
-    // The sends are the only activity tasks; the profile read and the run-finished record ride
-    // in workflow tasks as local activities, and no patch is asked.
+    // The sends are the only activity tasks. Nothing in the journey reads the profile, so it is
+    // not loaded; the run-finished record rides in the last workflow task as a local activity,
+    // and no patch is asked.
     expect(sendsOnly(events)).toEqual(['sendMessage', 'sendMessage', 'sendMessage']);
     expect(activitiesOf(events)).toEqual([
-      'loadProfile',
       'sendMessage',
       'sendMessage',
       'sendMessage',
       'recordRunFinished',
     ]);
-    expect(markers(events)).toEqual(['core_local_activity', 'core_local_activity']);
+    expect(markers(events)).toEqual(['core_local_activity']);
     // As many workflow tasks as the bare workflow: the start and one per send result.
     expect(countOf(events, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)).toBe(4);
     // The run never parked: its step and status go out once, as it ends. The router already
     // set JourneyStatus=running, and the trigger is in the input, not a signal.
     expect(upsertedKeys(events)).toEqual(['JourneyStatus+JourneyStep']);
     expect(countOf(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)).toBe(0);
-    expect(events.length).toBeLessThanOrEqual(26);
+    expect(events.length).toBeLessThanOrEqual(25);
 
     const { typedSearchAttributes } = await handle.describe();
     expect(typedSearchAttributes.get(JourneyStepKey)).toBe('email_3');
@@ -176,12 +176,8 @@ describe('the history of a run', () => {
     const resting = await handle.describe();
     expect(resting.typedSearchAttributes.get(JourneyStatusKey)).toBe('running');
     const events = await historyOf(handle);
-    expect(activitiesOf(events)).toEqual([
-      'loadProfile',
-      'applyProfileUpdate',
-      'loadProfile',
-      'sendMessage',
-    ]);
+    // No profile at entry (nothing reads it before the branch, which loads its own).
+    expect(activitiesOf(events)).toEqual(['applyProfileUpdate', 'loadProfile', 'sendMessage']);
     // mark_seen, seen_check and hello pass in the first workflow task, the send in the next:
     // nothing is upserted until the run waits at rest.
     const firstTaskEnd = events.findIndex(

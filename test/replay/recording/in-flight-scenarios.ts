@@ -1,3 +1,4 @@
+import { journey } from '../../../src/journeys/builders';
 import { abandonedCart, onboarding, reEngagement } from '../../../src/journeys/library';
 import { eventSignal } from '../../../src/workflows/messages';
 import {
@@ -13,11 +14,41 @@ import {
 
 const DAY = 24 * HOUR;
 
+/** Transactional sends around a wait: nothing reads the profile, so the run never loads it. */
+const orderReceipts = journey('order-receipts')
+  .name('Order receipts')
+  .trigger('order_placed')
+  .steps((s) => [
+    s.send('confirmation', {
+      kind: 'transactional',
+      content: { subject: 'Order {{trigger.order_id}}', html: '<p>Thanks for your order.</p>' },
+    }),
+    s.wait('until_shipped', { for: '1d' }),
+    s.send('shipped', {
+      kind: 'transactional',
+      content: { subject: 'Shipped', html: '<p>Order {{trigger.order_id}} is on its way.</p>' },
+    }),
+  ])
+  .build();
+
 /**
  * Built-in journeys caught in the middle: the histories a deploy meets most, since most runs are
  * waiting at any moment.
  */
 export const inFlightScenarios: Scenario[] = [
+  oneRunScenario({
+    name: 'order-receipts-waiting',
+    customerId: 'replay-ola',
+    journey: orderReceipts.id,
+    state: 'waiting a day after the confirmation, never having loaded the profile',
+    async drive(recording, customerId) {
+      const handle = await startJourney(recording, orderReceipts, customerId, {
+        trigger: replayEvent(customerId, 'order_placed', { order_id: 'o-1' }),
+      });
+      await restingAt(handle, 'until_shipped');
+      return handle;
+    },
+  }),
   oneRunScenario({
     name: 'abandoned-cart-waiting',
     customerId: 'replay-ines',
