@@ -33,8 +33,10 @@ import type { ActivityDeps, SendMessageRequest } from './types';
  *   ledger row → consent gate → fresh read of the customer with their suppression and topic state
  *   → address (driver) → checks: suppression, consent, topic (src/guardrails/send-checks.ts) →
  *   render and adapt (driver) → claim within caps → provider → record → gate released.
- * An email with no caps and no tracking costs seven round trips: the ledger row, the gate's BEGIN
- * and lock, the read, the claim, the record and the gate's COMMIT. Each is kept for a guarantee:
+ * An email with no caps and no tracking costs seven statements in six round trips: the ledger
+ * row, the gate's BEGIN and lock (sent together, one round trip), the read, the claim, the record
+ * and the gate's COMMIT; each statement is built once per database (src/db/prepared.ts), not per
+ * send. Each is kept for a guarantee:
  * the row and the claim commit on their own before the provider call (a crash mid-send leaves
  * the claim that stops a retry from sending twice); the read is a statement of its own after the
  * lock (read in the lock's statement, its snapshot would predate a consent change the lock waited

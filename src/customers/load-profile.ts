@@ -1,10 +1,11 @@
-import { inArray, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
+import { preparedPerDatabase } from '../db/prepared';
 import { customers, events } from '../db/schema';
 import type { ProfileSnapshot } from '../journeys/run-types';
-import { ENGAGEMENT_EVENT_TYPES, lastEngagement } from './engagement';
+import { ENGAGEMENT_EVENT_TYPES } from './engagement';
 import { toProfileSnapshot, type ProfileSource } from './profile-snapshot';
-import { readCustomer, type CustomerRow } from './read-customer';
+import type { CustomerRow } from './read-customer';
 
 /** A stored customer as the source of its snapshot. */
 export function profileSourceOf(customer: CustomerRow, lastEngagedAt: Date | null): ProfileSource {
@@ -20,17 +21,26 @@ export function profileSourceOf(customer: CustomerRow, lastEngagedAt: Date | nul
   };
 }
 
-/** The customer's profile as conditions see it now, or null for an unknown customer. */
+/**
+ * The customer's profile as conditions see it now, or null for an unknown customer: the customer
+ * and their last engagement in one statement, built once per database (src/db/prepared.ts).
+ */
 export async function loadProfileSnapshot(
   db: Database,
   customerId: string,
 ): Promise<ProfileSnapshot | null> {
-  const [customer, lastEngagedAt] = await Promise.all([
-    readCustomer(db, customerId),
-    lastEngagement(db, customerId),
-  ]);
-  return customer ? toProfileSnapshot(profileSourceOf(customer, lastEngagedAt)) : null;
+  const [row] = await profileStatement(db).execute({ customerId });
+  return row ? toProfileSnapshot(profileSourceOf(row.customer, row.lastEngagedAt ?? null)) : null;
 }
+
+const profileStatement = preparedPerDatabase((db) =>
+  db
+    .select({ customer: customers, lastEngagedAt: lastEngagedAtOfCustomer() })
+    .from(customers)
+    .where(eq(customers.id, sql.placeholder('customerId')))
+    .limit(1)
+    .prepare('load_profile'),
+);
 
 /**
  * The profiles of several customers as conditions see them now, in one statement (the router
@@ -43,18 +53,8 @@ export async function loadProfileSnapshots(
 ): Promise<Map<string, ProfileSnapshot>> {
   const ids = [...new Set(customerIds)];
   if (ids.length === 0) return new Map();
-  // Qualified by hand: drizzle leaves columns of a one-table select unqualified, and inside the
-  // subquery an unqualified "id" would be the event's.
-  const engagementTypes = sql.join(
-    ENGAGEMENT_EVENT_TYPES.map((type) => sql`${type}`),
-    sql`, `,
-  );
-  const lastEngagedAt = sql`(select max(e.occurred_at) from events e
-    where e.customer_id = "customers"."id" and e.type in (${engagementTypes}))`.mapWith(
-    events.occurredAt,
-  );
   const rows = await db
-    .select({ customer: customers, lastEngagedAt })
+    .select({ customer: customers, lastEngagedAt: lastEngagedAtOfCustomer() })
     .from(customers)
     .where(inArray(customers.id, ids));
   return new Map(
@@ -62,5 +62,19 @@ export async function loadProfileSnapshots(
       row.customer.id,
       toProfileSnapshot(profileSourceOf(row.customer, row.lastEngagedAt ?? null)),
     ]),
+  );
+}
+
+/** The selected customer's last open, click or read (lastEngagement as a column), or null. */
+function lastEngagedAtOfCustomer() {
+  // Qualified by hand: drizzle leaves columns of a one-table select unqualified, and inside the
+  // subquery an unqualified "id" would be the event's.
+  const engagementTypes = sql.join(
+    ENGAGEMENT_EVENT_TYPES.map((type) => sql`${type}`),
+    sql`, `,
+  );
+  return sql`(select max(e.occurred_at) from events e
+    where e.customer_id = "customers"."id" and e.type in (${engagementTypes}))`.mapWith(
+    events.occurredAt,
   );
 }

@@ -1,6 +1,7 @@
 import { and, eq, gt, ne, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/database';
+import { columnPlaceholder, preparedPerDatabase } from '../db/prepared';
 import { deliveries } from '../db/schema';
 import {
   evaluateCaps,
@@ -79,15 +80,18 @@ export async function lockCustomerCaps(tx: Executor, customerId: string): Promis
 }
 
 /**
- * No cap applies: the claim is one guarded update. When it claims nothing, the row is read to
- * tell another attempt's claim (lost) from a row that is not the one described (a bug: thrown).
+ * No cap applies: the claim is one guarded update, built once per database (the claim of every
+ * transactional send). When it claims nothing, the row is read to tell another attempt's claim
+ * (lost) from a row that is not the one described (a bug: thrown).
  */
 async function claimUncapped(db: Database, request: CapClaimRequest): Promise<CapClaimResult> {
-  const row = await claimRow(db, request);
+  const [row] = await uncappedClaim(db).execute(claimValues(request));
   if (row) return { kind: 'claimed', row };
   await pendingRow(db, request);
   return { kind: 'lost' };
 }
+
+const uncappedClaim = preparedPerDatabase((db) => claimStatement(db).prepare('uncapped_claim'));
 
 const counted = alias(deliveries, 'counted');
 
@@ -134,27 +138,44 @@ async function pendingRowAndClaims(
 
 /** Pending → sending, only while the row is pending and is the delivery the request describes. */
 async function claimRow(tx: Executor, request: CapClaimRequest): Promise<DeliveryRow | null> {
-  const rows = await tx
+  const rows = await claimStatement(tx).execute(claimValues(request));
+  return rows[0] ?? null;
+}
+
+/** The claim with its values as placeholders: prepared on the pool, executed as is in a transaction. */
+function claimStatement(db: Executor) {
+  return db
     .update(deliveries)
     .set({
       status: 'sending',
-      claimedAt: request.now,
+      claimedAt: columnPlaceholder('now', deliveries.claimedAt),
       attempts: sql`${deliveries.attempts} + 1`,
-      recipient: request.patch.recipient,
-      subject: request.patch.subject,
+      recipient: columnPlaceholder('recipient', deliveries.recipient),
+      subject: columnPlaceholder('subject', deliveries.subject),
       updatedAt: sql`now()`,
     })
     .where(
       and(
-        eq(deliveries.id, request.deliveryId),
+        eq(deliveries.id, sql.placeholder('deliveryId')),
         eq(deliveries.status, 'pending'),
-        eq(deliveries.customerId, request.customerId),
-        eq(deliveries.channel, request.channel),
-        eq(deliveries.messageKind, request.messageKind),
+        eq(deliveries.customerId, sql.placeholder('customerId')),
+        eq(deliveries.channel, sql.placeholder('channel')),
+        eq(deliveries.messageKind, sql.placeholder('messageKind')),
       ),
     )
     .returning();
-  return rows[0] ?? null;
+}
+
+function claimValues(request: CapClaimRequest): Record<string, unknown> {
+  return {
+    deliveryId: request.deliveryId,
+    customerId: request.customerId,
+    channel: request.channel,
+    messageKind: request.messageKind,
+    now: request.now,
+    recipient: request.patch.recipient,
+    subject: request.patch.subject,
+  };
 }
 
 /** The delivery when it is still pending; null otherwise (thrown when it is not the one described). */

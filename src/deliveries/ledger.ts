@@ -1,5 +1,6 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/database';
+import { columnPlaceholder, preparedPerDatabase } from '../db/prepared';
 import { deliveries } from '../db/schema';
 import type { JsonObject } from '../journeys/run-types';
 import { OUTCOME_UNKNOWN, type DeliveryRow, type DeliveryStatus } from './delivery-row';
@@ -29,30 +30,35 @@ export async function openDelivery(
 ): Promise<DeliveryRow | null> {
   let created: DeliveryRow | undefined;
   try {
-    [created] = await db
-      .insert(deliveries)
-      .values({
-        id,
-        deliveryKey: opening.deliveryKey,
-        customerId: opening.customerId,
-        journeyId: opening.journeyId,
-        journeyVersion: opening.journeyVersion,
-        workflowId: opening.workflowId,
-        stepId: opening.stepId,
-        channel: opening.channel,
-        messageKind: opening.messageKind,
-        status: 'pending',
-      })
-      // No conflict target: the id is derived from the key, so two attempts racing on one key
-      // collide on the primary key as often as on the key, and either means "already opened".
-      .onConflictDoNothing()
-      .returning();
+    [created] = await openStatement(db).execute({ ...opening, id });
   } catch (error) {
     if (isForeignKeyViolation(error)) return null;
     throw error;
   }
   return created ?? readDelivery(db, opening.deliveryKey);
 }
+
+const openStatement = preparedPerDatabase((db) =>
+  db
+    .insert(deliveries)
+    .values({
+      id: sql.placeholder('id'),
+      deliveryKey: sql.placeholder('deliveryKey'),
+      customerId: sql.placeholder('customerId'),
+      journeyId: sql.placeholder('journeyId'),
+      journeyVersion: sql.placeholder('journeyVersion'),
+      workflowId: sql.placeholder('workflowId'),
+      stepId: sql.placeholder('stepId'),
+      channel: sql.placeholder('channel'),
+      messageKind: sql.placeholder('messageKind'),
+      status: 'pending',
+    })
+    // No conflict target: the id is derived from the key, so two attempts racing on one key
+    // collide on the primary key as often as on the key, and either means "already opened".
+    .onConflictDoNothing()
+    .returning()
+    .prepare('ledger_open_delivery'),
+);
 
 /** The row of a key that was opened before; a missing one is a bug, not a state. */
 export async function readDelivery(db: Database, deliveryKey: string): Promise<DeliveryRow> {
@@ -77,14 +83,29 @@ export async function findDeliveryByKey(
  * A pending message that will not go out: a check refused it (skipped) or it cannot be made
  * (failed: render_error, sms_too_long). Null when another attempt moved the row first.
  */
-export function settlePending(
+export async function settlePending(
   db: Database,
   id: string,
   status: 'skipped' | 'failed',
   reason: string,
 ): Promise<DeliveryRow | null> {
-  return transition(db, id, ['pending'], { status, reason });
+  const rows = await settleStatement(db).execute({ id, status, reason });
+  return rows[0] ?? null;
 }
+
+// Every skipped send (no consent, suppressed, no address) ends here: built once per database.
+const settleStatement = preparedPerDatabase((db) =>
+  db
+    .update(deliveries)
+    .set({
+      status: columnPlaceholder('status', deliveries.status),
+      reason: columnPlaceholder('reason', deliveries.reason),
+      updatedAt: sql`now()`,
+    })
+    .where(fromStatuses(sql.placeholder('id'), ['pending']))
+    .returning()
+    .prepare('ledger_settle_pending'),
+);
 
 /**
  * The journey stopped retrying the send (the provider stayed down past the retry limit). Only a
@@ -121,20 +142,38 @@ export interface SentRecord {
  * The provider took the message. From 'unknown' too: a retry may have given up on this attempt
  * while the provider was answering, and the provider's answer is the better record.
  */
-export function recordSent(
+export async function recordSent(
   db: Database,
   id: string,
   sent: SentRecord,
 ): Promise<DeliveryRow | null> {
-  return transition(db, id, ['sending', 'unknown'], {
-    status: 'sent',
-    reason: null,
+  const rows = await sentStatement(db).execute({
+    id,
     providerMessageId: sent.providerMessageId,
     providerCode: sent.providerCode ?? null,
     detail: sent.detail ?? null,
     sentAt: sent.sentAt,
   });
+  return rows[0] ?? null;
 }
+
+// Every send that succeeds records it: built once per database (see src/db/prepared.ts).
+const sentStatement = preparedPerDatabase((db) =>
+  db
+    .update(deliveries)
+    .set({
+      status: 'sent',
+      reason: null,
+      providerMessageId: columnPlaceholder('providerMessageId', deliveries.providerMessageId),
+      providerCode: columnPlaceholder('providerCode', deliveries.providerCode),
+      detail: columnPlaceholder('detail', deliveries.detail),
+      sentAt: columnPlaceholder('sentAt', deliveries.sentAt),
+      updatedAt: sql`now()`,
+    })
+    .where(fromStatuses(sql.placeholder('id'), ['sending', 'unknown']))
+    .returning()
+    .prepare('ledger_record_sent'),
+);
 
 /** The provider refused the claimed message for good (reason provider_rejected:<code>). */
 export function recordRejected(
@@ -179,11 +218,18 @@ async function transition(
   const rows = await db
     .update(deliveries)
     .set({ ...patch, updatedAt: sql`now()` })
-    // One array parameter: the statement text is the same for every `from`, so it is prepared
-    // once per connection (`in ($2, $3)` would be a statement per list length).
-    .where(and(eq(deliveries.id, id), sql`${deliveries.status} = any(${sql.param(from)})`))
+    .where(fromStatuses(id, from))
     .returning();
   return rows[0] ?? null;
+}
+
+/**
+ * The guard of every transition: this row, while its status is still one of `from`. One array
+ * parameter: the statement text is the same for every `from`, so it is prepared once per
+ * connection (`in ($2, $3)` would be a statement per list length).
+ */
+function fromStatuses(id: string | Placeholder, from: DeliveryStatus[]): SQL | undefined {
+  return and(eq(deliveries.id, id), sql`${deliveries.status} = any(${sql.param(from)})`);
 }
 
 function isForeignKeyViolation(error: unknown): boolean {

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { ReservedSql, Sql } from 'postgres';
 import type { Database, DatabaseHandle } from '../db/database';
 
 /**
@@ -67,6 +68,9 @@ export function consentGateFor(database: Pick<DatabaseHandle, 'driver' | 'gate'>
 }
 
 function lockingGate(pool: Database): ConsentGate {
+  const client = reservableClientOf(pool);
+  if (client) return pipelinedGate(client);
+  // PGlite (a gate on the main pool of an embedded database): the lock in drizzle's transaction.
   return {
     holdForSend: (customerId, send) =>
       pool.transaction(async (tx) => {
@@ -76,6 +80,82 @@ function lockingGate(pool: Database): ConsentGate {
         return send();
       }),
   };
+}
+
+const SHARED_LOCK = 'select pg_advisory_xact_lock_shared(hashtextextended($1::text, 0))';
+
+/** The postgres.js client under a drizzle database (`db.$client`); PGlite's has no `reserve`. */
+function reservableClientOf(pool: Database): Pick<Sql, 'reserve'> | null {
+  const client = (pool as { $client?: Partial<Pick<Sql, 'reserve'>> }).$client;
+  return typeof client?.reserve === 'function' ? (client as Pick<Sql, 'reserve'>) : null;
+}
+
+/**
+ * The gate on a postgres.js pool, in two round trips instead of three: BEGIN and the lock are
+ * sent together on one reserved connection (postgres.js pipelines queries issued on a connection
+ * without waiting in between), and the send starts only once both have answered; COMMIT follows
+ * the provider's answer. If either fails the send never runs (fail closed). The transaction always
+ * ends (COMMIT, or ROLLBACK after a failure) and the connection goes back to the pool, unless it
+ * closed: postgres.js owns a closed connection again and reconnects it when the pool needs it,
+ * and a query or a release on it would hand the pool a connection without a socket.
+ */
+function pipelinedGate(client: Pick<Sql, 'reserve'>): ConsentGate {
+  return {
+    holdForSend: async (customerId, send) => {
+      const connection = await client.reserve();
+      let reusable = false;
+      /** Fails with `error` once the transaction is ended, noting whether the connection is fit. */
+      const failed =
+        (end: (error: unknown) => boolean | Promise<boolean>) =>
+        async (error: unknown): Promise<never> => {
+          reusable = await end(error);
+          throw error;
+        };
+      try {
+        await beginLocked(connection, NAMESPACE + customerId).catch(
+          failed((error) => answeredByServer(error) && rolledBack(connection)),
+        );
+        const result = await send().catch(failed(() => rolledBack(connection)));
+        // A COMMIT the server refuses still ends the transaction.
+        await connection.unsafe('commit').catch(failed(answeredByServer));
+        reusable = true;
+        return result;
+      } finally {
+        if (reusable) connection.release();
+      }
+    },
+  };
+}
+
+/** BEGIN and the shared lock in one round trip; throws (after both answered) if either failed. */
+async function beginLocked(connection: ReservedSql, key: string): Promise<void> {
+  // execute() hands each query to the connection now, in this order, rather than when awaited.
+  const begun = connection.unsafe('begin').execute();
+  const locked = connection.unsafe(SHARED_LOCK, [key], { prepare: true }).execute();
+  const [begin, lock] = await Promise.allSettled([begun, locked]);
+  if (begin.status === 'rejected') throw begin.reason;
+  if (lock.status === 'rejected') throw lock.reason;
+}
+
+/**
+ * Whether the server refused a statement on a connection that stays up (an ERROR, such as a lock
+ * timeout), rather than the connection failing (closed, reset, or a FATAL that closes it).
+ */
+function answeredByServer(error: unknown): boolean {
+  return (error as { severity?: unknown } | null)?.severity === 'ERROR';
+}
+
+/**
+ * Ends whatever transaction is open (ROLLBACK outside one only warns), and says whether the
+ * connection answered, so that it may go back to the pool.
+ */
+async function rolledBack(connection: ReservedSql): Promise<boolean> {
+  try {
+    await connection.unsafe('rollback');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 type Executor = Pick<Database, 'execute'>;

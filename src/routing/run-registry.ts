@@ -1,5 +1,6 @@
 import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
+import { columnPlaceholder, preparedPerDatabase } from '../db/prepared';
 import { journeyRuns, type RunRegistryStatus } from '../db/schema';
 
 export type RunRow = typeof journeyRuns.$inferSelect;
@@ -81,7 +82,8 @@ export interface StartView {
 
 /**
  * findRunStartedBy, findRunningRun and (when the re-entry policy needs it) findLastEntry as one
- * statement: the rows matching any of the three, told apart here.
+ * statement: the rows matching any of the three, told apart here. Every start reads it, so it is
+ * built once per database (src/db/prepared.ts), in two variants: with the last entry, and without.
  */
 export async function readStartView(
   db: Database,
@@ -93,26 +95,13 @@ export async function readStartView(
     withLastEntry: boolean;
   },
 ): Promise<StartView> {
-  const ofJourney = and(
-    eq(journeyRuns.journeyId, request.journeyId),
-    eq(journeyRuns.customerId, request.customerId),
-  );
-  const lastEntryId = db
-    .select({ id: journeyRuns.id })
-    .from(journeyRuns)
-    .where(ofJourney)
-    .orderBy(desc(journeyRuns.startedAt))
-    .limit(1);
-  const rows = await db
-    .select()
-    .from(journeyRuns)
-    .where(
-      or(
-        and(ofJourney, eq(journeyRuns.triggerEventId, request.triggerEventId)),
-        and(eq(journeyRuns.workflowId, request.workflowId), eq(journeyRuns.status, 'running')),
-        request.withLastEntry ? eq(journeyRuns.id, sql`(${lastEntryId})`) : undefined,
-      ),
-    );
+  const statement = request.withLastEntry ? startViewWithLastEntry : startView;
+  const rows = await statement(db).execute({
+    journeyId: request.journeyId,
+    customerId: request.customerId,
+    workflowId: request.workflowId,
+    triggerEventId: request.triggerEventId,
+  });
   const mine = rows.filter(
     (r) => r.journeyId === request.journeyId && r.customerId === request.customerId,
   );
@@ -124,35 +113,166 @@ export async function readStartView(
   };
 }
 
+function startViewStatement(withLastEntry: boolean) {
+  return preparedPerDatabase((db) => {
+    const ofJourney = and(
+      eq(journeyRuns.journeyId, sql.placeholder('journeyId')),
+      eq(journeyRuns.customerId, sql.placeholder('customerId')),
+    );
+    const lastEntryId = db
+      .select({ id: journeyRuns.id })
+      .from(journeyRuns)
+      .where(ofJourney)
+      .orderBy(desc(journeyRuns.startedAt))
+      .limit(1);
+    return db
+      .select()
+      .from(journeyRuns)
+      .where(
+        or(
+          and(ofJourney, eq(journeyRuns.triggerEventId, sql.placeholder('triggerEventId'))),
+          and(
+            eq(journeyRuns.workflowId, sql.placeholder('workflowId')),
+            eq(journeyRuns.status, 'running'),
+          ),
+          withLastEntry ? eq(journeyRuns.id, sql`(${lastEntryId})`) : undefined,
+        ),
+      )
+      .prepare(withLastEntry ? 'start_view_with_last_entry' : 'start_view');
+  });
+}
+
+const startView = startViewStatement(false);
+const startViewWithLastEntry = startViewStatement(true);
+
 function newest(rows: RunRow[]): RunRow | null {
   let latest: RunRow | null = null;
   for (const row of rows) if (!latest || row.startedAt > latest.startedAt) latest = row;
   return latest;
 }
 
+/** What registering a run records; the rest takes the table's defaults. */
+export type RunRegistration = Pick<
+  NewRunRow,
+  'workflowId' | 'journeyId' | 'journeyVersion' | 'customerId'
+> &
+  Partial<Pick<NewRunRow, 'runKey' | 'listensTo' | 'triggerEventId'>>;
+
 /**
  * Registers a running run. Returns null when another run with this workflow id is already
  * running: the partial unique index settles concurrent starts.
  */
-export async function insertRunningRun(db: Database, values: NewRunRow): Promise<RunRow | null> {
-  const rows = await db
-    .insert(journeyRuns)
-    .values({ ...values, status: 'running' })
-    .onConflictDoNothing()
-    .returning();
+export async function insertRunningRun(
+  db: Database,
+  values: RunRegistration,
+): Promise<RunRow | null> {
+  const rows = await insertRunStatement(db).execute({
+    workflowId: values.workflowId,
+    journeyId: values.journeyId,
+    journeyVersion: values.journeyVersion,
+    customerId: values.customerId,
+    runKey: values.runKey ?? null,
+    listensTo: values.listensTo ?? [],
+    triggerEventId: values.triggerEventId ?? null,
+  });
   return rows[0] ?? null;
 }
+
+const insertRunStatement = preparedPerDatabase((db) =>
+  db
+    .insert(journeyRuns)
+    .values({
+      workflowId: sql.placeholder('workflowId'),
+      journeyId: sql.placeholder('journeyId'),
+      journeyVersion: sql.placeholder('journeyVersion'),
+      customerId: sql.placeholder('customerId'),
+      runKey: columnPlaceholder('runKey', journeyRuns.runKey),
+      listensTo: columnPlaceholder('listensTo', journeyRuns.listensTo),
+      triggerEventId: columnPlaceholder('triggerEventId', journeyRuns.triggerEventId),
+      status: 'running',
+    })
+    .onConflictDoNothing()
+    .returning()
+    .prepare('insert_running_run'),
+);
 
 export async function recordTemporalRunId(
   db: Database,
   id: string,
   temporalRunId: string,
 ): Promise<void> {
-  await db
+  await temporalRunIdStatement(db).execute({ id, temporalRunId });
+}
+
+const temporalRunIdStatement = preparedPerDatabase((db) =>
+  db
+    .update(journeyRuns)
+    .set({ temporalRunId: columnPlaceholder('temporalRunId', journeyRuns.temporalRunId) })
+    .where(and(eq(journeyRuns.id, sql.placeholder('id')), isNull(journeyRuns.temporalRunId)))
+    .prepare('record_temporal_run_id'),
+);
+
+/**
+ * The run's Temporal run id, on its running row (the recordRunStarted activity of runs recorded
+ * before the router wrote it). Whether a running row was there to take it.
+ */
+export async function recordRunningRunId(
+  db: Database,
+  workflowId: string,
+  temporalRunId: string,
+): Promise<boolean> {
+  const rows = await db
     .update(journeyRuns)
     .set({ temporalRunId })
-    .where(and(eq(journeyRuns.id, id), isNull(journeyRuns.temporalRunId)));
+    .where(and(eq(journeyRuns.workflowId, workflowId), eq(journeyRuns.status, 'running')))
+    .returning({ id: journeyRuns.id });
+  return rows.length > 0;
 }
+
+export interface RunFinish {
+  workflowId: string;
+  status: Exclude<RunRegistryStatus, 'running'>;
+  finishReason: string;
+  endedAt: Date;
+  /** The run's decision trace; the stored one is kept when absent. */
+  trace?: RunRow['trace'];
+}
+
+/**
+ * Ends the running row of a workflow, as the run itself reports it (every run does, once).
+ * Whether there was a running row: once it is finished there is none left to change, so a
+ * repeated report changes nothing.
+ */
+export async function recordRunFinished(db: Database, finish: RunFinish): Promise<boolean> {
+  const rows = await runFinishedStatement(db).execute({
+    workflowId: finish.workflowId,
+    status: finish.status,
+    finishReason: finish.finishReason,
+    endedAt: finish.endedAt,
+    trace: finish.trace ?? null,
+  });
+  return rows.length > 0;
+}
+
+const runFinishedStatement = preparedPerDatabase((db) =>
+  db
+    .update(journeyRuns)
+    .set({
+      status: columnPlaceholder('status', journeyRuns.status),
+      finishReason: columnPlaceholder('finishReason', journeyRuns.finishReason),
+      endedAt: columnPlaceholder('endedAt', journeyRuns.endedAt),
+      // No trace given (null): the stored one stays, as the statement left it out before.
+      trace: sql`coalesce(${columnPlaceholder('trace', journeyRuns.trace)}, ${journeyRuns.trace})`,
+    })
+    .where(
+      and(
+        eq(journeyRuns.workflowId, sql.placeholder('workflowId')),
+        eq(journeyRuns.status, 'running'),
+      ),
+    )
+    .returning({ id: journeyRuns.id })
+    .prepare('record_run_finished'),
+);
 
 /** Ends a registry row unless something (the workflow itself) already recorded its end. */
 export async function markRunEnded(

@@ -78,7 +78,9 @@ describe('the send path on Postgres', () => {
       });
     await expect(cost(transactional, 'receipt')).resolves.toEqual({
       outcome: { status: 'sent', deliveryId: expect.any(String) as unknown },
-      // ledger row, gate BEGIN, gate lock, customer read, claim, record, gate COMMIT
+      // ledger row, gate BEGIN, gate lock, customer read, claim, record, gate COMMIT: seven
+      // statements as counted here; BEGIN and the lock leave in one write, so six waits
+      // (test/guardrails/consent-gate-pipelined.test.ts)
       roundTrips: 7,
       described: 0,
     });
