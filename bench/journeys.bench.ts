@@ -2,8 +2,9 @@
 // Postgres and one SMTP server: N Cairn runs of a journey with three transactional email steps
 // (started as the router starts them, on the real worker and activities), then N bare Temporal
 // workflows sending three emails through raw nodemailer with the same pool settings on a worker
-// of their own. Prints runs/s and process CPU per run for both, the ratios, the history shape of
-// one run of each, and Postgres statements per Cairn run; its last line is `bench-result: {…}`.
+// of their own. Prints runs/s and CPU per run (this process, the dev server, SMTP, Postgres) for
+// both, the ratios, the history shape of one run of each, and Postgres statements per Cairn run;
+// its last line is `bench-result: {…}`.
 // Run with `npm run bench:journeys -- --runs 100`; prints figures, asserts nothing.
 //
 // Worker settings are compared with `--variant <name>=<json>` (repeatable; the JSON replaces
@@ -290,7 +291,9 @@ async function main(): Promise<void> {
     for (const p of [...results.flatMap((r) => r.phases), ...bares]) printPhase(p);
 
     const rate = (p: Phase) => p.runs / p.seconds;
-    const perCpu = (p: Phase) => p.runs / p.cpuSeconds;
+    // Every part's CPU: this process (worker and router), the dev server, SMTP and Postgres.
+    const perCpu = (p: Phase) =>
+      p.runs / (p.cpuSeconds + p.serverCpuSeconds + p.smtpCpuSeconds + p.postgresCpuSeconds);
     const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
     const summaries = results.map(({ variant, phases }) => {
       const ratios = phases.map((p) => rate(p) / rate(bares[p.round]!));
@@ -309,7 +312,7 @@ async function main(): Promise<void> {
       console.log(
         `ratio  ${variant.name} ÷ bare: ${summary.ratio.toFixed(2)} of the throughput ` +
           `(rounds ${summary.ratios.join(', ')}), ${summary.perCpuRatio.toFixed(2)} of the runs ` +
-          `per CPU second; ${summary.runsPerSecond} runs/s; Postgres per run ` +
+          `per CPU second of all parts; ${summary.runsPerSecond} runs/s; Postgres per run ` +
           `${summary.statementsPerRun} statements, ${summary.roundTripsPerRun} round trips ` +
           `(${(summary.roundTripsPerRun / SUBJECTS.length).toFixed(1)} per email)`,
       );

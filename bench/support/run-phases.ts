@@ -1,7 +1,7 @@
 // The timed phases of bench/journeys.bench.ts and the history shape of one run: runs started
-// with bounded concurrency and awaited, with the CPU this process, the dev server and the SMTP
-// server spent on them.
-import { readFileSync } from 'node:fs';
+// with bounded concurrency and awaited, with the CPU this process, the dev server, the SMTP
+// server and Postgres spent on them.
+import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -17,6 +17,27 @@ function cpuSecondsOf(pid: number): number {
   }
 }
 
+/**
+ * CPU seconds every Postgres process on this machine has used so far: the backends serving the
+ * pools live as long as their connections, so a phase's difference is what Postgres spent on it
+ * (a backend that exits during the phase takes its share with it).
+ */
+function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres') {
+        total += cpuSecondsOf(Number(entry));
+      }
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return total;
+}
+
 export interface Phase {
   label: string;
   runs: number;
@@ -25,6 +46,7 @@ export interface Phase {
   cpuSeconds: number;
   serverCpuSeconds: number;
   smtpCpuSeconds: number;
+  postgresCpuSeconds: number;
   failed: number;
   emails: number;
   last: WorkflowHandle;
@@ -54,6 +76,7 @@ export async function phase(
   const cpu = process.cpuUsage();
   const serverCpu = cpuSecondsOf(servers.devServerPid);
   const smtpCpu = cpuSecondsOf(servers.smtp.pid);
+  const postgresCpu = postgresCpuSeconds();
   const began = performance.now();
   const lane = async () => {
     for (let index = next++; index < runs; index = next++) {
@@ -69,6 +92,7 @@ export async function phase(
   const used = process.cpuUsage(cpu);
   const serverCpuSeconds = cpuSecondsOf(servers.devServerPid) - serverCpu;
   const smtpCpuSeconds = cpuSecondsOf(servers.smtp.pid) - smtpCpu;
+  const postgresSeconds = postgresCpuSeconds() - postgresCpu;
   return {
     label,
     runs,
@@ -77,6 +101,7 @@ export async function phase(
     cpuSeconds: (used.user + used.system) / 1e6,
     serverCpuSeconds,
     smtpCpuSeconds,
+    postgresCpuSeconds: postgresSeconds,
     failed: outcomes.filter((passed) => !passed).length,
     emails: (await servers.smtp.count()) - emailsBefore,
     last: handles[handles.length - 1]!,
@@ -89,7 +114,8 @@ export function printPhase(p: Phase): void {
       `${p.startSeconds.toFixed(2)} s): ${(p.runs / p.seconds).toFixed(1)} runs/s, ` +
       `${((p.cpuSeconds / p.runs) * 1000).toFixed(1)} ms CPU/run in this process ` +
       `(dev server ${((p.serverCpuSeconds / p.runs) * 1000).toFixed(1)} ms/run, ` +
-      `SMTP server ${((p.smtpCpuSeconds / p.runs) * 1000).toFixed(1)} ms/run); ` +
+      `SMTP server ${((p.smtpCpuSeconds / p.runs) * 1000).toFixed(1)} ms/run, ` +
+      `Postgres ${((p.postgresCpuSeconds / p.runs) * 1000).toFixed(1)} ms/run); ` +
       `${p.emails} emails received, ${p.failed} runs failed`,
   );
 }
