@@ -9,8 +9,8 @@
 // Run with `npx tsx bench/event-latency.bench.ts --events 500 --warmup 10`; asserts nothing.
 import os from 'node:os';
 import type { JourneyDefinitionInput } from '../src/contract/journeys';
-import type { bareWaitThenEmail } from './pipeline/bare-workflows';
-import { shippedSignal } from './pipeline/bare-workflows';
+import type { bareWaitThenEmail } from './bare-workflow/workflows';
+import { shippedSignal } from './bare-workflow/workflows';
 import { epochNow } from './pipeline/arrival-sink';
 import {
   countOption,

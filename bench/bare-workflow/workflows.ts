@@ -1,7 +1,10 @@
-// The baseline for bench/journeys.bench.ts: a bare Temporal workflow that sends three emails in
-// sequence, one activity each, with the same activity options as Cairn's send step. Bundled by
-// the benchmark's own worker; deterministic (no I/O here).
-import { proxyActivities } from '@temporalio/workflow';
+// The bare parts of the benchmarks: plain Temporal workflows whose email activities (raw
+// nodemailer, ./activities.ts) have the same options as Cairn's send step. Bundled by each
+// benchmark's own worker; deterministic (no I/O here).
+//   bareThreeEmails: three emails in sequence (bench/journeys.bench.ts);
+//   bareWaitThenEmail: waits for a signal, then sends one email (the event-to-email latency);
+//   bareParked: sleeps an hour (parked runs), cancelled by handle.cancel().
+import { condition, defineSignal, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { BareActivities } from './activities';
 
 const { sendEmail } = proxyActivities<BareActivities>({
@@ -26,4 +29,19 @@ export async function bareThreeEmails(input: BareEmailsInput): Promise<number> {
     sent += 1;
   }
   return sent;
+}
+
+export const shippedSignal = defineSignal('order_shipped');
+
+export async function bareWaitThenEmail(to: string): Promise<void> {
+  let shipped = false;
+  setHandler(shippedSignal, () => {
+    shipped = true;
+  });
+  await condition(() => shipped, '1 hour');
+  if (shipped) await sendEmail({ to, subject: 'Shipped', html: '<p>Your order shipped</p>' });
+}
+
+export async function bareParked(): Promise<void> {
+  await sleep('1 hour');
 }

@@ -1,6 +1,6 @@
 // One stack for a pipeline benchmark: the servers, Cairn's api and worker processes on them, a
 // Temporal client, and a bare worker (in this process) on a task queue of its own running
-// bench/pipeline/bare-workflows.ts with raw nodemailer on the same SMTP sink and pool settings.
+// bench/bare-workflow/workflows.ts with raw nodemailer on the same SMTP sink and pool settings.
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { CairnClient } from '../../src/client';
@@ -47,7 +47,7 @@ export async function startBenchStack(): Promise<BenchStack> {
       connection: workerConnection,
       namespace: 'default',
       taskQueue: BARE_QUEUE,
-      workflowsPath: require.resolve('./bare-workflows'),
+      workflowsPath: require.resolve('../bare-workflow/workflows'),
       activities: bare.activities,
       maxConcurrentActivityTaskExecutions: 50, // createJourneyWorker's default
     });
