@@ -41,10 +41,11 @@ const routeOutbox = (temporal: Client = h.temporal) =>
   routePendingEvents(routerDeps(h.db, temporal, h.taskQueue));
 const eventCount = async () => (await h.db.db.select({ n: count() }).from(events))[0]?.n;
 
-const idIn = (data: Uint8Array | null | undefined, pick: (value: never) => unknown) =>
-  data
-    ? (pick(JSON.parse(Buffer.from(data).toString()) as never) as string | undefined)
-    : undefined;
+/** The first payload of a history event, parsed (the default JSON converter's data). */
+function firstPayload<T>(payloads: { data?: Uint8Array | null }[] | null | undefined): T | null {
+  const data = payloads?.[0]?.data;
+  return data ? (JSON.parse(Buffer.from(data).toString()) as T) : null;
+}
 
 /**
  * The events the workflow was handed, in order: its trigger (in the start input, as
@@ -55,15 +56,12 @@ async function signalsOf(client: Client, workflowId: string): Promise<string[]> 
   return (history.events ?? []).flatMap((e) => {
     const started = e.workflowExecutionStartedEventAttributes;
     if (started) {
-      const id = idIn(
-        started.input?.payloads?.[0]?.data,
-        (input: { trigger?: { id?: string } }) => input.trigger?.id,
-      );
+      const id = firstPayload<{ trigger?: { id?: string } }>(started.input?.payloads)?.trigger?.id;
       return id ? [`trigger:${id}`] : [];
     }
     const attrs = e.workflowExecutionSignaledEventAttributes;
     if (!attrs) return [];
-    const id = idIn(attrs.input?.payloads?.[0]?.data, (event: { id?: string }) => event.id);
+    const id = firstPayload<{ id?: string }>(attrs.input?.payloads)?.id;
     return [`${attrs.signalName}:${id ?? ''}`];
   });
 }
