@@ -35,12 +35,20 @@ export function createRunActivities(db: Database, clock: () => Date) {
         workflowId: request.workflowId,
         status: request.status,
         finishReason: request.finishReason,
-        endedAt: clock(),
+        endedAt: request.endedAt === undefined ? clock() : endedAtOf(request.endedAt),
         ...(request.trace ? { trace: request.trace } : {}),
       });
       return { updated };
     },
   };
+}
+
+function endedAtOf(text: unknown): Date {
+  const at = typeof text === 'string' ? new Date(text) : new Date(NaN);
+  if (Number.isNaN(at.getTime())) {
+    throw invalidRequest('recordRunFinished', 'endedAt must be an ISO 8601 time');
+  }
+  return at;
 }
 
 function isFinished(status: RunRegistryStatus): status is FinishedStatus {

@@ -109,6 +109,8 @@ export interface RunFinishedRequest {
   finishReason: string;
   /** The run's decision trace, kept with the registry row for the customer timeline. */
   trace?: JsonValue[];
+  /** When the run ended (ISO 8601), if not now: a report retried later keeps the real time. */
+  endedAt?: string;
 }
 
 /** Whether the runs registry row changed (false: no running row, e.g. already recorded). */

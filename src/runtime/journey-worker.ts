@@ -1,5 +1,6 @@
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { JourneyActivities } from '../activities';
+import { runRegistrySinks } from './run-finished-sink';
 
 export const workflowsPath = require.resolve('../workflows');
 
@@ -72,6 +73,8 @@ export function createJourneyWorker(options: JourneyWorkerOptions): Promise<Work
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities,
+    // Runs of history shape 4 report their end through this sink instead of a local activity.
+    sinks: runRegistrySinks((finish) => options.activities.recordRunFinished(finish)),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     ...tuning,
   });

@@ -16,18 +16,25 @@ import { FAILED_RUNS_FAIL_THE_WORKFLOW } from './run-failure';
  *       one TemporalChangeVersion upsert in every run that asks it; the input is in the history
  *       already, so it replays the same for free. A run's current details still show the step it
  *       is on at every moment.
+ *   4 — as 3, but the run reports its end to the runs registry through the worker's sink
+ *       (run-finished-sink.ts) instead of a recordRunFinished local activity: no marker, no
+ *       activation more, and the decision trace stays out of the history.
  * Runs whose input names no shape asked `patched()` and keep asking it, so the histories of runs
- * in flight replay unchanged. Workers must be deployed before the API that starts shape-3 runs:
- * an older worker would ignore the field and take shape 2.
+ * in flight replay unchanged. Workers must be deployed before the API that starts runs of a new
+ * shape: an older worker would not know it and take shape 2.
  */
-export type HistoryShape = 1 | 2 | 3;
+export type HistoryShape = 1 | 2 | 3 | 4;
 
 /** The shape every run started now gets (RunInput.historyShape). */
-export const CURRENT_HISTORY_SHAPE = 3 as const;
+export const CURRENT_HISTORY_SHAPE = 4 as const;
+
+/** Shapes a starter names in the run's input; older ones are told apart by their patch. */
+const NAMED_SHAPES: readonly HistoryShape[] = [3, 4];
 
 /** Asked once, first thing in a run: the run keeps this shape until it ends or continues as new. */
 export function historyShapeOf(input: { historyShape?: number }): HistoryShape {
-  if (input.historyShape === CURRENT_HISTORY_SHAPE) return CURRENT_HISTORY_SHAPE;
+  const named = NAMED_SHAPES.find((shape) => shape === input.historyShape);
+  if (named) return named;
   return patched(LEAN_RUN_HISTORY) ? 2 : 1;
 }
 
@@ -41,6 +48,12 @@ export const hasLocalDataActivities = (shape: HistoryShape): boolean => shape >=
 export function failedRunsFailTheWorkflow(shape: HistoryShape): boolean {
   return shape >= 3 || patched(FAILED_RUNS_FAIL_THE_WORKFLOW);
 }
+
+/** From shape 4 on the run's end reaches the runs registry through the worker's sink. */
+export const finishReportedBySink = (shape: HistoryShape): boolean => shape >= 4;
+
+/** From shape 3 on the search attributes are upserted only when the run parks or ends. */
+export const upsertsOnlyWhenParked = (shape: HistoryShape): boolean => shape >= 3;
 
 /** From shape 3 on a journey that reads no profile enters without loading one. */
 export function profileAtEntry(shape: HistoryShape): 'load' | 'when_read' {

@@ -12,7 +12,7 @@ import {
   TemporalFailure,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { JourneyActivities } from '../activities';
+import type { JourneyActivities, RunFinishedRequest } from '../activities';
 import { advance, startRun } from '../journeys/interpreter';
 import type {
   Command,
@@ -31,11 +31,13 @@ import { describeCommand } from './describe-command';
 import { dataActivities, dataCall } from './data-activities';
 import {
   failedRunsFailTheWorkflow,
+  finishReportedBySink,
   hasLocalDataActivities,
   historyShapeOf,
   profileAtEntry,
   type HistoryShape,
 } from './history-shape';
+import { reportRunFinished } from './run-finished-sink';
 import { runProgress, type RunProgress } from './run-progress';
 import { codeErrorOf, decidedFailureOf, interpret } from './run-failure';
 
@@ -133,7 +135,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   }
   const { state } = transition;
   progress.flush();
-  await dataActivities(lean).recordRunFinished({
+  await recordFinish(shape, {
     workflowId: workflowInfo().workflowId,
     status: state.status,
     finishReason: state.finishReason ?? 'completed',
@@ -165,7 +167,7 @@ async function endedByError(
   const trace = [...(state?.trace ?? []), ...(codeError ? [codeError.decision] : [])];
   progress.flush();
   await CancellationScope.nonCancellable(() =>
-    dataActivities(hasLocalDataActivities(shape)).recordRunFinished({
+    recordFinish(shape, {
       workflowId: workflowInfo().workflowId,
       status: cancelled ? 'cancelled' : 'failed',
       finishReason: cancelled ? 'cancelled' : (codeError?.reason ?? 'error'),
@@ -175,6 +177,12 @@ async function endedByError(
   // Before this change the plain error went on to fail the workflow task on every attempt.
   if (codeError && failedRunsFailTheWorkflow(shape)) return codeError.failure;
   return error;
+}
+
+/** Reports the run's end to the runs registry, the way the run's history shape does it. */
+async function recordFinish(shape: HistoryShape, finish: RunFinishedRequest): Promise<void> {
+  if (finishReportedBySink(shape)) return reportRunFinished(finish);
+  await dataActivities(hasLocalDataActivities(shape)).recordRunFinished(finish);
 }
 
 /** Credits the run's messages with the goal it reached (attribution is the activity's job). */

@@ -1,7 +1,7 @@
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Command, Transition } from '../journeys/run-types';
-import type { HistoryShape } from './history-shape';
+import { upsertsOnlyWhenParked, type HistoryShape } from './history-shape';
 import { describeCommand } from './describe-command';
 import { JourneyStatusKey, JourneyStepKey } from './search-attributes';
 
@@ -18,7 +18,7 @@ export interface RunProgress {
 /**
  * By the run's history shape (history-shape.ts):
  *
- * 3: the keys are upserted when the run parks on a timer or a wait for an event, and when it
+ * 3 and later: the keys are upserted when the run parks on a timer or a wait for an event, and when it
  * ends — one upsert of the keys that changed. A run passing through sends shows the step it
  * waits at, not each send on its way (its current details do), so a three-email run upserts once.
  *
@@ -36,7 +36,7 @@ export interface RunProgress {
  */
 export function runProgress(shape: HistoryShape): RunProgress {
   if (shape === 1) return eagerProgress();
-  return changedKeysProgress(shape === 3 ? ['wait'] : ['send', 'wait']);
+  return changedKeysProgress(upsertsOnlyWhenParked(shape) ? ['wait'] : ['send', 'wait']);
 }
 
 function changedKeysProgress(upsertBefore: Command['kind'][]): RunProgress {

@@ -1,6 +1,7 @@
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { loadHistory, readManifest } from './history-files';
+import { replaySinks } from '../../src/runtime/run-finished-sink';
 
 const quietLogger = {
   log: () => undefined,
@@ -35,16 +36,19 @@ describe('a changed command order', () => {
   }, 120_000);
 
   it('has welcome-series histories that begin with the welcome email', () => {
-    // Recorded before the lean-run-history patch, with it (-v2) and as history shape 3 (-v3).
+    // Recorded before the lean-run-history patch, with it (-v2) and as history shapes 3 and 4.
     expect(welcome.map((e) => e.file).sort()).toEqual([
       'welcome-series-completed-v2.json',
       'welcome-series-completed-v3.json',
+      'welcome-series-completed-v4.json',
       'welcome-series-completed.json',
       'welcome-series-deferred-by-cap-v2.json',
       'welcome-series-deferred-by-cap-v3.json',
+      'welcome-series-deferred-by-cap-v4.json',
       'welcome-series-deferred-by-cap.json',
       'welcome-series-quiet-hours-v2.json',
       'welcome-series-quiet-hours-v3.json',
+      'welcome-series-quiet-hours-v4.json',
       'welcome-series-quiet-hours.json',
     ]);
   });
@@ -55,10 +59,14 @@ describe('a changed command order', () => {
   const pastTheFirstSend = welcome.filter((e) => !e.file.startsWith('welcome-series-quiet-hours'));
 
   it('fails replay of recorded runs past the first send with a DeterminismViolationError', async () => {
-    expect(pastTheFirstSend).toHaveLength(6);
+    expect(pastTheFirstSend).toHaveLength(8);
     for (const entry of pastTheFirstSend) {
       const { history, workflowId } = loadHistory(entry);
-      const replay = Worker.runReplayHistory({ workflowBundle: reordered }, history, workflowId);
+      const replay = Worker.runReplayHistory(
+        { workflowBundle: reordered, sinks: replaySinks() },
+        history,
+        workflowId,
+      );
       await expect(replay).rejects.toBeInstanceOf(DeterminismViolationError);
     }
   });
@@ -66,7 +74,11 @@ describe('a changed command order', () => {
   it('replays the same recorded runs when the change is behind patched()', async () => {
     for (const entry of welcome) {
       const { history, workflowId } = loadHistory(entry);
-      await Worker.runReplayHistory({ workflowBundle: patchedBundle }, history, workflowId);
+      await Worker.runReplayHistory(
+        { workflowBundle: patchedBundle, sinks: replaySinks() },
+        history,
+        workflowId,
+      );
     }
   });
 });

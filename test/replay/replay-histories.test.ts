@@ -1,6 +1,7 @@
 import { Worker, type ReplayResult } from '@temporalio/worker';
 import { testWorkflowBundle } from '../support/temporal';
 import { historyFilesOnDisk, loadHistory, readManifest } from './history-files';
+import { replaySinks } from '../../src/runtime/run-finished-sink';
 
 /**
  * Every recorded history replays against the workflow bundle this jest run built from the
@@ -14,7 +15,7 @@ describe('recorded workflow histories replay against the current workflow code',
 
   beforeAll(async () => {
     const replays = Worker.runReplayHistories(
-      { workflowBundle: testWorkflowBundle() },
+      { workflowBundle: testWorkflowBundle(), sinks: replaySinks() },
       manifest.map((entry) => loadHistory(entry)),
     );
     // Replayed one after another, in the order given.

@@ -5,6 +5,9 @@ import { field, journey, where } from '../../src/journeys/builders';
 import type { RunInput } from '../../src/journeys/run-types';
 import type { JourneyDefinition } from '../../src/journeys/schema';
 import { journeyWorkflowId } from '../../src/journeys/workflow-id';
+import { eq } from 'drizzle-orm';
+import { journeyRuns } from '../../src/db/schema';
+import { findRunningRun, insertRunningRun } from '../../src/routing/run-registry';
 import { journeyWorkflow } from '../../src/workflows/journey';
 import { CURRENT_HISTORY_SHAPE } from '../../src/workflows/history-shape';
 import { cancelSignal } from '../../src/workflows/messages';
@@ -90,14 +93,24 @@ describe('the history of a run', () => {
   /**
    * Starts a run with the input and search attributes the router gives it
    * (src/routing/start-run.ts); `historyShape: null` starts it as runs were started before the
-   * input named one.
+   * input named one; `registered` gives it the running row in the runs registry the router
+   * inserts before it starts a run.
    */
   async function startAsRouted(
     definition: JourneyDefinition,
     customerId: string,
     historyShape: number | null = CURRENT_HISTORY_SHAPE,
+    { registered = false } = {},
   ) {
     await seedCustomer(database.db, { id: customerId });
+    if (registered) {
+      await insertRunningRun(database.db, {
+        workflowId: journeyWorkflowId(definition.id, customerId),
+        journeyId: definition.id,
+        journeyVersion: 1,
+        customerId,
+      });
+    }
     const input: RunInput = {
       definition,
       journeyVersion: 1,
@@ -138,15 +151,49 @@ describe('the history of a run', () => {
   const markers = (events: HistoryEvent[]) =>
     events.flatMap((e) => e.markerRecordedEventAttributes?.markerName ?? []);
 
-  it('of three emails has three activity tasks, four workflow tasks and one upsert, at the end', async () => {
-    const handle = await startAsRouted(threeEmails, 'shape-three');
+  it('of three emails has three activity tasks, four workflow tasks, one upsert and no marker', async () => {
+    const workflowId = journeyWorkflowId(threeEmails.id, 'shape-three');
+    const handle = await startAsRouted(threeEmails, 'shape-three', CURRENT_HISTORY_SHAPE, {
+      registered: true,
+    });
     expect(await handle.result()).toMatchObject({ status: 'completed' });
     const events = await historyOf(handle);
 
-    // The sends are the only activity tasks. Nothing in the journey reads the profile, so it is
-    // not loaded; the run-finished record rides in the last workflow task as a local activity,
-    // and no patch is asked.
-    expect(sendsOnly(events)).toEqual(['sendMessage', 'sendMessage', 'sendMessage']);
+    // The sends are the only activities. Nothing in the journey reads the profile, so it is not
+    // loaded; the run's end reaches the registry through the worker's sink, and no patch is
+    // asked: no marker at all.
+    expect(activitiesOf(events)).toEqual(['sendMessage', 'sendMessage', 'sendMessage']);
+    expect(markers(events)).toEqual([]);
+    // As many workflow tasks as the bare workflow: the start and one per send result.
+    expect(countOf(events, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)).toBe(4);
+    // The run never parked: its step and status go out once, as it ends. The router already
+    // set JourneyStatus=running, and the trigger is in the input, not a signal.
+    expect(upsertedKeys(events)).toEqual(['JourneyStatus+JourneyStep']);
+    expect(countOf(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)).toBe(0);
+    expect(events.length).toBeLessThanOrEqual(24);
+    // Its decision trace is in the registry, and nowhere in the history.
+    expect(JSON.stringify(events)).not.toContain('email_1');
+
+    const { typedSearchAttributes } = await handle.describe();
+    expect(typedSearchAttributes.get(JourneyStepKey)).toBe('email_3');
+    expect(typedSearchAttributes.get(JourneyStatusKey)).toBe('completed');
+
+    // Written in the workflow task that ended the run: finished once the result is out.
+    const row = await findRunningRun(database.db, workflowId);
+    expect(row).toBeNull();
+    const [finished] = await database.db
+      .select()
+      .from(journeyRuns)
+      .where(eq(journeyRuns.workflowId, workflowId));
+    expect(finished).toMatchObject({ status: 'completed', finishReason: 'completed' });
+    expect(finished?.endedAt).toBeInstanceOf(Date);
+    expect(JSON.stringify(finished?.trace)).toContain('email_3');
+  });
+
+  it('keeps the run-finished local activity for a run of history shape 3', async () => {
+    const handle = await startAsRouted(threeEmails, 'shape-three-v3', 3);
+    expect(await handle.result()).toMatchObject({ status: 'completed' });
+    const events = await historyOf(handle);
     expect(activitiesOf(events)).toEqual([
       'sendMessage',
       'sendMessage',
@@ -154,17 +201,8 @@ describe('the history of a run', () => {
       'recordRunFinished',
     ]);
     expect(markers(events)).toEqual(['core_local_activity']);
-    // As many workflow tasks as the bare workflow: the start and one per send result.
-    expect(countOf(events, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)).toBe(4);
-    // The run never parked: its step and status go out once, as it ends. The router already
-    // set JourneyStatus=running, and the trigger is in the input, not a signal.
     expect(upsertedKeys(events)).toEqual(['JourneyStatus+JourneyStep']);
-    expect(countOf(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)).toBe(0);
     expect(events.length).toBeLessThanOrEqual(25);
-
-    const { typedSearchAttributes } = await handle.describe();
-    expect(typedSearchAttributes.get(JourneyStepKey)).toBe('email_3');
-    expect(typedSearchAttributes.get(JourneyStatusKey)).toBe('completed');
   });
 
   it('upserts when the run parks, and shows where it rests', async () => {
