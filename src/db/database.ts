@@ -63,6 +63,30 @@ export function withPreparedStatements<S extends Sql>(client: S): S {
   });
 }
 
+// One key for every Cairn process migrating this database (hashtextextended of a fixed name).
+const MIGRATION_LOCK = 'select pg_advisory_lock(hashtextextended($1::text, 0))';
+const MIGRATION_LOCK_NAME = 'cairn:migrations';
+
+/**
+ * Applies the migrations under a session-level advisory lock on a connection of its own: the api
+ * and the worker start together (docker-compose, a rolling deploy) and each migrates first, and
+ * two unlocked runs on an empty database collide in CREATE TABLE. The second process waits for
+ * the lock, then finds every migration applied. Ending the connection releases the lock, also
+ * when a migration fails.
+ */
+async function migrateSerialised(url: string): Promise<void> {
+  const { default: postgres } = await import('postgres');
+  const { drizzle } = await import('drizzle-orm/postgres-js');
+  const { migrate } = await import('drizzle-orm/postgres-js/migrator');
+  const session = postgres(url, { max: 1, onnotice: () => undefined });
+  try {
+    await session.unsafe(MIGRATION_LOCK, [MIGRATION_LOCK_NAME]);
+    await migrate(drizzle(session, { schema }), { migrationsFolder });
+  } finally {
+    await session.end({ timeout: 5 });
+  }
+}
+
 /**
  * Opens Postgres at `url` (postgres.js) or, when no url is given, an embedded PGlite database
  * in `pgliteDir`, and applies the drizzle migrations. Both drivers run the same migrations.
@@ -76,13 +100,12 @@ export async function openDatabase(options: {
   if (options.url) {
     const { default: postgres } = await import('postgres');
     const { drizzle } = await import('drizzle-orm/postgres-js');
-    const { migrate } = await import('drizzle-orm/postgres-js/migrator');
+    await migrateSerialised(options.url);
     const sql = postgres(options.url, {
       max: options.maxConnections ?? 10,
       onnotice: () => undefined,
     });
     const db = drizzle(withPreparedStatements(sql), { schema });
-    await migrate(db, { migrationsFolder });
     const gateSql = postgres(options.url, {
       max: options.gateConnections ?? 10,
       onnotice: () => undefined,

@@ -11,6 +11,24 @@ export interface TestDatabase extends DatabaseHandle {
 }
 
 /**
+ * A fresh database that nothing has migrated yet (as on a first deploy); `drop` removes it.
+ */
+export async function createEmptyDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `cairn_test_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(TEST_POSTGRES_URL, { max: 1, onnotice: () => undefined });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  return {
+    url: withDatabase(TEST_POSTGRES_URL, name),
+    drop: async () => {
+      const dropper = postgres(TEST_POSTGRES_URL, { max: 1, onnotice: () => undefined });
+      await dropper.unsafe(`drop database if exists ${name} with (force)`);
+      await dropper.end();
+    },
+  };
+}
+
+/**
  * A fresh, migrated database of its own for one test file, dropped again by close(), so test
  * files never see each other's rows.
  */
