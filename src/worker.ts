@@ -5,6 +5,7 @@ import { openDatabase } from './db/database';
 import { activitiesFromConfig, WORKER_POOLS } from './runtime/activity-deps';
 import { createJourneyWorker } from './runtime/journey-worker';
 import { requireSetting } from './runtime/require-setting';
+import { requireSearchAttributes } from './runtime/search-attributes-check';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({
     address: requireSetting('TEMPORAL_ADDRESS', config.temporalAddress),
   });
+  await requireSearchAttributes(connection.operatorService, config.temporalNamespace);
   const worker = await createJourneyWorker({
     connection,
     namespace: config.temporalNamespace,

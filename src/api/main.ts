@@ -5,6 +5,10 @@ import { openDatabase } from '../db/database';
 import { startEventRouter } from '../routing/event-router';
 import { createOutboxSignal } from '../routing/outbox-signal';
 import { requireSetting } from '../runtime/require-setting';
+import {
+  MissingSearchAttributes,
+  requireSearchAttributes,
+} from '../runtime/search-attributes-check';
 import { twilioWebhooks } from './twilio/webhook-settings';
 import { buildApi } from './server';
 
@@ -16,6 +20,7 @@ async function main(): Promise<void> {
     address: requireSetting('TEMPORAL_ADDRESS', config.temporalAddress),
   });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  const attributesChecked = await checkSearchAttributes(connection, config.temporalNamespace);
   // The API wakes the router whenever it stores events.
   const outboxSignal = createOutboxSignal();
   const shared = {
@@ -35,6 +40,9 @@ async function main(): Promise<void> {
     ...(config.unsubscribe ? { unsubscribe: config.unsubscribe } : {}),
     ...(config.tracking ? { tracking: config.tracking } : {}),
   });
+  if (!attributesChecked) {
+    app.log.warn('Temporal did not answer at start: its search attributes are not checked');
+  }
   if (config.apiKeys.length === 0)
     app.log.warn('CAIRN_API_KEYS is empty: every /v1 request will be refused');
   const router = startEventRouter({ ...shared, logger: app.log, signal: outboxSignal });
@@ -48,6 +56,22 @@ async function main(): Promise<void> {
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => void shutdown().then(() => process.exit(0)));
+  }
+}
+
+/**
+ * Refuses to start when Temporal answers and lacks Cairn's search attributes (every start would
+ * fail). Temporal down at start is no reason to refuse: the API stores events and routes later.
+ */
+async function checkSearchAttributes(connection: Connection, namespace: string): Promise<boolean> {
+  try {
+    await connection.withDeadline(Date.now() + 3_000, () =>
+      requireSearchAttributes(connection.operatorService, namespace),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof MissingSearchAttributes) throw error;
+    return false;
   }
 }
 
