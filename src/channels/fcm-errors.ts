@@ -29,8 +29,17 @@ export interface FcmFailure {
   message?: string;
 }
 
+/**
+ * firebase-admin's code for a failure, with one wrapping undone: over HTTP/2 (its default
+ * transport) a send that never reached FCM fails with the app error inside a messaging error,
+ * `messaging/app/network-error`, where the legacy transport says `app/network-error`.
+ */
+function codeOf(error: FcmFailure): string {
+  return (error.code ?? '').replace(/^messaging\/(?=app\/)/, '');
+}
+
 export function classifyTokenFailure(error: FcmFailure): TokenOutcome {
-  const code = error.code ?? '';
+  const code = codeOf(error);
   if (INVALID_TOKEN_CODES.has(code)) return 'invalid_token';
   // FCM v1 answers INVALID_ARGUMENT both for a malformed token and for a bad payload; only the
   // message tells them apart, and a payload error must never cost the customer their tokens.
@@ -42,7 +51,7 @@ export function classifyTokenFailure(error: FcmFailure): TokenOutcome {
 
 /** firebase-admin's "messaging/server-unavailable" → "fcm_server_unavailable". */
 export function fcmCode(error: FcmFailure): string {
-  const reason = (error.code ?? 'unknown-error').replace(/^[a-z]+\//, '');
+  const reason = (codeOf(error) || 'unknown-error').replace(/^[a-z]+\//, '');
   return `fcm_${reason.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}`;
 }
 
