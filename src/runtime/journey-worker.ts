@@ -1,5 +1,6 @@
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { JourneyActivities } from '../activities';
+import { databaseFailureInterceptor } from './database-failures';
 import { runRegistrySinks } from './run-finished-sink';
 
 export const workflowsPath = require.resolve('../workflows');
@@ -75,6 +76,7 @@ export function createJourneyWorker(options: JourneyWorkerOptions): Promise<Work
     activities: options.activities,
     // Runs of history shape 4 report their end through this sink instead of a local activity.
     sinks: runRegistrySinks((finish) => options.activities.recordRunFinished(finish)),
+    interceptors: { activity: [databaseFailureInterceptor] },
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     ...tuning,
   });

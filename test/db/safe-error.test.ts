@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { customers } from '../../src/db/schema';
 import { describeFailure } from '../../src/db/safe-error';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -26,6 +27,16 @@ describe('describeFailure', () => {
     expect(described).toMatch(/\(23505\).*duplicate key value violates unique constraint/);
     expect(described).not.toContain('secret.person');
     expect(described).not.toContain('+15555550123');
+  });
+
+  it('leaves out the value Postgres quotes in its own message', async () => {
+    const error = await database.db
+      .execute(sql`select ${'secret.person@example.com'}::int`)
+      .catch((failure: unknown) => failure);
+    const cause = (error as Error).cause as Error;
+    expect(cause.message).toContain('secret.person@example.com');
+    const described = describeFailure(error);
+    expect(described).toBe('PostgresError (22P02): invalid input syntax for type integer: "…"');
   });
 
   it('describes other errors by name and message, truncated', () => {
