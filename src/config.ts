@@ -14,6 +14,12 @@ const configSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('cairn-journeys'),
+  // Temporal's blob size limit (its limit.blobSize.error); events are kept to a quarter of it.
+  TEMPORAL_PAYLOAD_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(65_536)
+    .default(2 * 1024 * 1024),
   TEMPORAL_UI_PORT: z.coerce.number().int().positive().default(8233),
   CAIRN_API_KEYS: z
     .string()
@@ -92,6 +98,8 @@ export interface Config {
   /** Unset: the embedded launcher starts a Temporal dev server. */
   temporalAddress: string | undefined;
   temporalNamespace: string;
+  /** Temporal's payload limit (TEMPORAL_PAYLOAD_LIMIT_BYTES); events stay within a quarter. */
+  temporalPayloadLimitBytes: number;
   taskQueue: string;
   temporalUiPort: number;
   apiKeys: string[];
@@ -158,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pgliteDir: vars.PGLITE_DIR,
     temporalAddress: vars.TEMPORAL_ADDRESS,
     temporalNamespace: vars.TEMPORAL_NAMESPACE,
+    temporalPayloadLimitBytes: vars.TEMPORAL_PAYLOAD_LIMIT_BYTES,
     taskQueue: vars.TEMPORAL_TASK_QUEUE,
     temporalUiPort: vars.TEMPORAL_UI_PORT,
     apiKeys: vars.CAIRN_API_KEYS,

@@ -21,6 +21,8 @@ export interface ApiDeps {
   defaultSendWindow?: SendWindow;
   /** fastify's logger option; false (the default) for silence. Bodies are never logged. */
   logger?: FastifyServerOptions['logger'];
+  /** The largest event stored (src/routing/payload-limits.ts); default a quarter of 2 MiB. */
+  maxEventBytes?: number;
   /** Deadline for each Temporal call made while serving a request. Default 5 s. */
   temporalTimeoutMs?: number;
   /** Backoff for routing work the API does itself (explicit starts); events are the router's. */

@@ -4,6 +4,7 @@ import { loadConfig } from '../config';
 import { openDatabase } from '../db/database';
 import { startEventRouter } from '../routing/event-router';
 import { createOutboxSignal } from '../routing/outbox-signal';
+import { eventSizeLimit } from '../routing/payload-limits';
 import { requireSetting } from '../runtime/require-setting';
 import {
   MissingSearchAttributes,
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     ...shared,
     outboxSignal,
     apiKeys: config.apiKeys,
+    maxEventBytes: eventSizeLimit(config.temporalPayloadLimitBytes),
     logger: { level: config.logLevel ?? 'info' },
     ...twilioWebhooks(config),
     ...(config.unsubscribe ? { unsubscribe: config.unsubscribe } : {}),

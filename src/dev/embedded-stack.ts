@@ -14,6 +14,7 @@ import { installBuiltInJourneys } from './install-built-ins';
 import { startMailSink } from './mail-sink';
 import { registerSearchAttributes } from './register-search-attributes';
 import { startTemporalDevServer } from './temporal-dev-server';
+import { eventSizeLimit } from '../routing/payload-limits';
 
 export interface CairnStack {
   apiUrl: string;
@@ -157,6 +158,7 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
       ...routing,
       outboxSignal,
       apiKeys,
+      maxEventBytes: eventSizeLimit(config.temporalPayloadLimitBytes),
       logger: { level: config.logLevel ?? 'warn' },
       ...twilioWebhooks(config),
       ...(config.unsubscribe ? { unsubscribe: config.unsubscribe } : {}),

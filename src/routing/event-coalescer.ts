@@ -1,6 +1,7 @@
 import type { Database } from '../db/database';
 import {
   ForeignDeliveryError,
+  OversizedEventError,
   recordEvents,
   UnknownCustomerError,
   type IncomingEvent,
@@ -97,13 +98,18 @@ async function storeGroup(
 }
 
 function refusedIndexes(error: unknown): Set<number> | null {
-  if (error instanceof UnknownCustomerError || error instanceof ForeignDeliveryError)
+  if (
+    error instanceof UnknownCustomerError ||
+    error instanceof ForeignDeliveryError ||
+    error instanceof OversizedEventError
+  )
     return error.indexes.length > 0 ? new Set(error.indexes) : null;
   return null;
 }
 
 /** The refusal as the caller of a single event sees it: its own event, index 0. */
 function refusalOfOne(error: unknown): Error {
+  if (error instanceof OversizedEventError) return new OversizedEventError([0], error.limitBytes);
   return error instanceof ForeignDeliveryError
     ? new ForeignDeliveryError([0])
     : new UnknownCustomerError([0]);

@@ -1,6 +1,7 @@
 import { existingCustomerIds } from '../customers';
 import type { Database } from '../db/database';
 import type { JsonObject } from '../journeys/run-types';
+import { eventSizeLimit } from './payload-limits';
 
 /** An event as a source hands it in (the API, tracking, unsubscribe, bounces, Twilio, the inbox). */
 export interface IncomingEvent {
@@ -33,6 +34,8 @@ export interface RecordOptions {
   source: string;
   /** Received at; also when they fall due for the router. Default: now. */
   now?: Date;
+  /** The largest event stored (eventSizeBytes); default eventSizeLimit() of Temporal's default. */
+  maxEventBytes?: number;
   /**
    * Check that a named delivery is the item's customer's (default true: fail closed). Only a
    * source that takes the delivery from Cairn's own rows (the inbox message's ledger row) may
@@ -58,6 +61,33 @@ export class ForeignDeliveryError extends Error {
     super('event names a delivery that is not its customer’s');
     this.name = 'ForeignDeliveryError';
   }
+}
+
+/**
+ * Items (by index) too large to route: an event rides in the start input of the runs it triggers
+ * and in the signals to the runs that listen, and Temporal refuses a payload over its limit, so an
+ * event Temporal cannot take is refused here rather than stored and retried forever.
+ */
+export class OversizedEventError extends Error {
+  constructor(
+    readonly indexes: number[],
+    readonly limitBytes: number,
+  ) {
+    super(`event larger than ${limitBytes} bytes`);
+    this.name = 'OversizedEventError';
+  }
+}
+
+/** The UTF-8 size of what of an event travels to its runs (its properties and flags). */
+export function eventSizeBytes(item: IncomingEvent): number {
+  return Buffer.byteLength(JSON.stringify([item.properties ?? {}, item.flags ?? {}]), 'utf8');
+}
+
+function refuseOversized(items: IncomingEvent[], limitBytes: number): void {
+  const indexes = items.flatMap((item, index) =>
+    eventSizeBytes(item) > limitBytes ? [index] : [],
+  );
+  if (indexes.length > 0) throw new OversizedEventError(indexes, limitBytes);
 }
 
 /**
@@ -155,6 +185,7 @@ export async function recordEvents(
   options: RecordOptions,
 ): Promise<RecordedEvent[]> {
   if (items.length === 0) return [];
+  refuseOversized(items, options.maxEventBytes ?? eventSizeLimit());
   const checkDeliveries = options.checkDeliveries !== false;
   if (checkDeliveries && items.some((item) => item.deliveryId !== undefined)) {
     return recordCheckingDeliveries(db, items, options);

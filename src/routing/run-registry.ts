@@ -122,7 +122,7 @@ function startViewStatement(withLastEntry: boolean) {
     const lastEntryId = db
       .select({ id: journeyRuns.id })
       .from(journeyRuns)
-      .where(ofJourney)
+      .where(and(ofJourney, sql`${journeyRuns.finishReason} is distinct from ${START_REFUSED}`))
       .orderBy(desc(journeyRuns.startedAt))
       .limit(1);
     return db
@@ -145,9 +145,13 @@ function startViewStatement(withLastEntry: boolean) {
 const startView = startViewStatement(false);
 const startViewWithLastEntry = startViewStatement(true);
 
+/** The newest entry; a start Temporal refused was never an entry. */
 function newest(rows: RunRow[]): RunRow | null {
   let latest: RunRow | null = null;
-  for (const row of rows) if (!latest || row.startedAt > latest.startedAt) latest = row;
+  for (const row of rows) {
+    if (row.finishReason === START_REFUSED) continue;
+    if (!latest || row.startedAt > latest.startedAt) latest = row;
+  }
   return latest;
 }
 
@@ -228,6 +232,12 @@ export async function recordRunningRunId(
     .returning({ id: journeyRuns.id });
   return rows.length > 0;
 }
+
+/**
+ * How a registry row ends whose start Temporal refused (src/routing/start-run.ts): the run never
+ * existed, so re-entry rules do not count it as an entry.
+ */
+export const START_REFUSED = 'start_refused';
 
 export interface RunFinish {
   workflowId: string;

@@ -15,11 +15,18 @@ import { needsLastEntry, reEntryBlock, type EntryBlock } from './re-entry';
 import {
   findRunningRun,
   insertRunningRun,
+  markRunEnded,
   readStartView,
+  START_REFUSED,
   recordTemporalRunId,
   type RunRow,
 } from './run-registry';
-import { isWorkflowNotFound, withTemporalDeadline } from './temporal-call';
+import {
+  describeError,
+  isTemporalUnavailable,
+  isWorkflowNotFound,
+  withTemporalDeadline,
+} from './temporal-call';
 import type { RoutingDeps } from './types';
 
 export interface StartRequest {
@@ -134,7 +141,7 @@ async function launch(
   // USE_EXISTING: a run this registry row already started (a crash before its run id was
   // recorded) is found again, not started twice. The trigger rides in the input only: runs
   // started with signalWithStart got it as a signal too and drop it by its id.
-  const handle = await withTemporalDeadline(deps, () =>
+  const handle = await startOrEndRow(deps, row, () =>
     deps.temporal.workflow.start(JOURNEY_WORKFLOW_TYPE, {
       workflowId: row.workflowId,
       taskQueue: deps.taskQueue,
@@ -156,6 +163,32 @@ async function launch(
     'run started',
   );
   return { kind: 'started', workflowId: row.workflowId, runId: handle.firstExecutionRunId };
+}
+
+/**
+ * The start call, ending the registry row when Temporal refuses the start (an input over its
+ * payload limit, a namespace without Cairn's search attributes): that run will never exist, and a
+ * running row would keep the customer out of the journey for good. The trigger's routing then
+ * fails once and, on its retry, finds its row ended. When Temporal does not answer the row stays:
+ * the start may have happened, and the retry finds it with USE_EXISTING.
+ */
+async function startOrEndRow<T>(
+  deps: RoutingDeps,
+  row: RunRow,
+  start: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await withTemporalDeadline(deps, start);
+  } catch (error) {
+    if (!isTemporalUnavailable(error)) {
+      await markRunEnded(deps.db, row.id, 'failed', START_REFUSED);
+      deps.logger?.warn(
+        { workflowId: row.workflowId, error: describeError(error) },
+        'Temporal refused a run start',
+      );
+    }
+    throw error;
+  }
 }
 
 function alreadyRunning(workflowId: string, signalled: boolean): StartOutcome {

@@ -16,6 +16,7 @@ import type { JsonObject } from '../../journeys/run-types';
 import { awaitEventRouting, type EventRoutingState } from '../../routing/event-state';
 import {
   ForeignDeliveryError,
+  OversizedEventError,
   recordEvents,
   UnknownCustomerError,
   type IncomingEvent,
@@ -29,6 +30,7 @@ export const eventRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
   // Concurrent single events share one statement (and one commit): see event-coalescer.ts.
   const singles = createEventCoalescer(deps.db, {
     source: 'api',
+    ...(deps.maxEventBytes ? { maxEventBytes: deps.maxEventBytes } : {}),
     onStored: () => deps.outboxSignal?.notify(),
   });
   app.post(
@@ -50,6 +52,7 @@ export const eventRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
           202: eventResultSchema,
           ...authErrors,
           404: errorResponseSchema,
+          413: errorResponseSchema,
         },
       },
     },
@@ -74,7 +77,12 @@ export const eventRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
           'batch and stores nothing; issues name the item, e.g. "items.3.occurredAt".',
         security: bearerSecurity,
         body: eventBatchSchema,
-        response: { 202: eventBatchResultSchema, ...authErrors, 404: errorResponseSchema },
+        response: {
+          202: eventBatchResultSchema,
+          ...authErrors,
+          404: errorResponseSchema,
+          413: errorResponseSchema,
+        },
       },
     },
     async (request, reply) => {
@@ -120,10 +128,13 @@ export const eventRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
 function ingest(
   deps: ApiDeps,
   items: IncomingEvent[],
-  pathOf: (field: 'customerId' | 'deliveryId', index: number) => string,
+  pathOf: (field: 'customerId' | 'deliveryId' | 'properties', index: number) => string,
 ): Promise<EventResult[]> {
   return refusalsAsApiErrors(async () => {
-    const recorded = await recordEvents(deps.db, items, { source: 'api' });
+    const recorded = await recordEvents(deps.db, items, {
+      source: 'api',
+      ...(deps.maxEventBytes ? { maxEventBytes: deps.maxEventBytes } : {}),
+    });
     if (recorded.some((r) => !r.duplicate)) deps.outboxSignal?.notify();
     return recorded;
   }, pathOf);
@@ -132,11 +143,22 @@ function ingest(
 /** Refused events as the 404 that names them; nothing of the request was stored. */
 async function refusalsAsApiErrors<T>(
   store: () => Promise<T>,
-  pathOf: (field: 'customerId' | 'deliveryId', index: number) => string,
+  pathOf: (field: 'customerId' | 'deliveryId' | 'properties', index: number) => string,
 ): Promise<T> {
   try {
     return await store();
   } catch (error) {
+    if (error instanceof OversizedEventError) {
+      throw new ApiError(
+        413,
+        'event_too_large',
+        `event larger than ${error.limitBytes} bytes (properties); nothing was stored`,
+        error.indexes.map((index) => ({
+          path: pathOf('properties', index),
+          message: `properties and flags must stay within ${error.limitBytes} bytes of JSON`,
+        })),
+      );
+    }
     if (error instanceof ForeignDeliveryError) {
       throw new ApiError(
         404,
