@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { isChannelError, type SendReceipt } from '../channels/channel';
+import type { WireTurn } from '../channels/wire-turns';
 import { claimWithinCaps } from '../deliveries/claim-within-caps';
 import { deliveryIdFor } from '../deliveries/delivery-id';
 import { OUTCOME_UNKNOWN, recordedOutcome, type DeliveryRow } from '../deliveries/delivery-row';
@@ -21,6 +22,7 @@ import { readSendState } from '../guardrails/send-state';
 import type { SendOutcome } from '../journeys/run-types';
 import { TemplateError } from '../templates/template-error';
 import { activityLog } from './activity-log';
+import { whileHeartbeating } from './heartbeat';
 import type { PreparedMessage } from './channel-drivers/driver';
 import { driverFor, prepareMessage } from './channel-drivers/prepare-message';
 import { FailureType } from './failures';
@@ -49,19 +51,23 @@ export function createSendMessage(deps: ActivityDeps) {
   // No gate given: the same locks on the main pool. Ordering is never silently dropped.
   const gate = deps.consentGate ?? mainPoolConsentGate(deps.db);
 
-  return async function sendMessage(input: SendMessageRequest): Promise<SendOutcome> {
+  return function sendMessage(input: SendMessageRequest): Promise<SendOutcome> {
+    return whileHeartbeating(() => send(input));
+  };
+
+  async function send(input: SendMessageRequest): Promise<SendOutcome> {
     const request = parseSendRequest(input);
     const deliveryId = deliveryIdFor(request.deliveryKey);
     const row = await openDelivery(deps.db, request, deliveryId);
     if (!row) return skippedWithoutRecord(deliveryId, request);
     assertSameDelivery(row, request);
 
-    const settled = await settledOutcome(row);
+    const settled = await settledOutcome(row, request);
     if (settled) return settled;
 
     // Consent is read, and the message leaves, while no consent change can commit in between.
     return gate.holdForSend(request.customerId, () => sendChecked(row, request));
-  };
+  }
 
   /** Everything from the fresh customer read to the provider's answer, under the consent gate. */
   async function sendChecked(row: DeliveryRow, request: SendMessageRequest): Promise<SendOutcome> {
@@ -104,6 +110,22 @@ export function createSendMessage(deps: ActivityDeps) {
     request: SendMessageRequest,
     prepared: PreparedMessage,
   ): Promise<SendOutcome> {
+    // A pooled channel's connection is waited for before the claim: while a send waits, its row is
+    // still pending, so a worker dying meanwhile loses nothing; once claimed it goes out at once.
+    const turn = await prepared.awaitTurn?.();
+    try {
+      return await claimAndSend(row, request, prepared, turn);
+    } finally {
+      turn?.release();
+    }
+  }
+
+  async function claimAndSend(
+    row: DeliveryRow,
+    request: SendMessageRequest,
+    prepared: PreparedMessage,
+    turn: WireTurn | undefined,
+  ): Promise<SendOutcome> {
     const claim = await claimWithinCaps(deps.db, {
       deliveryId: row.id,
       customerId: request.customerId,
@@ -115,7 +137,7 @@ export function createSendMessage(deps: ActivityDeps) {
     });
     if (claim.kind === 'lost') throw inProgress(row.id);
     if (claim.kind === 'capped') return capped(row, request, claim.retryAt);
-    return deliver(claim.row, request, prepared);
+    return deliver(claim.row, request, prepared, turn);
   }
 
   function renderFailed(
@@ -156,11 +178,12 @@ export function createSendMessage(deps: ActivityDeps) {
     row: DeliveryRow,
     request: SendMessageRequest,
     prepared: PreparedMessage,
+    turn: WireTurn | undefined,
   ): Promise<SendOutcome> {
     let receipt: SendReceipt;
     await deps.faults?.beforeProviderCall?.(request.deliveryKey);
     try {
-      receipt = await prepared.send(row.id);
+      receipt = await prepared.send(row.id, turn);
     } catch (error) {
       return providerFailed(row, error);
     }
@@ -237,11 +260,27 @@ export function createSendMessage(deps: ActivityDeps) {
     }
   }
 
-  /** Returns the outcome a previous attempt recorded, or null when this attempt should go on. */
-  async function settledOutcome(row: DeliveryRow): Promise<SendOutcome | null> {
+  /**
+   * Returns the outcome a previous attempt recorded, or null when this attempt should go on. An
+   * earlier attempt that claimed the send and never recorded how it ended ('sending') is recorded
+   * unknown, or, when the step asks to resend, given back so that this attempt sends again.
+   */
+  async function settledOutcome(
+    row: DeliveryRow,
+    request?: SendMessageRequest,
+  ): Promise<SendOutcome | null> {
     const recorded = recordedOutcome(row);
     if (recorded || row.status === 'pending') return recorded;
-    // 'sending': an earlier attempt claimed the send and never recorded how it ended.
+    if (request?.onUnknown === 'resend' && (await releaseClaim(deps.db, row.id))) {
+      activityLog(
+        'warn',
+        'earlier send attempt was interrupted; sending again (onUnknown: resend)',
+        {
+          deliveryId: row.id,
+        },
+      );
+      return null;
+    }
     const marked = await recordOutcomeUnknown(deps.db, row.id);
     if (marked) {
       activityLog('warn', 'earlier send attempt was interrupted; outcome unknown', {

@@ -21,6 +21,7 @@ const sendMessageRequestSchema = z.intersection(
     topic: z.string().min(1).max(63).optional(),
     priority: z.enum(['high', 'normal', 'low']).optional(),
     onCap: z.enum(['defer', 'skip']).optional(),
+    onUnknown: z.enum(['skip', 'resend']).optional(),
     tracking: z.boolean().optional(),
     caps: z.array(capRuleSchema).max(10).optional(),
     variables: z

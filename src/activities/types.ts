@@ -90,6 +90,8 @@ export interface SendMessageRequest {
   /** Which messages wait for a frequency cap (defer) and which are dropped (skip). */
   priority?: 'high' | 'normal' | 'low';
   onCap?: 'defer' | 'skip';
+  /** An attempt that finds an earlier one claimed and unrecorded: record unknown, or resend. */
+  onUnknown?: 'skip' | 'resend';
   /** false: no open pixel and no rewritten links. */
   tracking?: boolean;
   /** The journey's own cap rules, replacing the global rule for the same channel and window. */

@@ -1,3 +1,4 @@
+import type { WireTurn } from './wire-turns';
 import type { JsonObject } from '../journeys/run-types';
 
 /**
@@ -6,7 +7,13 @@ import type { JsonObject } from '../journeys/run-types';
  */
 export interface Channel<TMessage> {
   readonly name: string;
-  send(message: TMessage): Promise<SendReceipt>;
+  /** Sends on the connection `turn` holds, if given (else it waits for one itself). */
+  send(message: TMessage, turn?: WireTurn): Promise<SendReceipt>;
+  /**
+   * Waits for a connection a send can use at once, and holds it (see wire-turns.ts). Only
+   * channels that queue sends on a pool of connections have turns.
+   */
+  awaitTurn?(): Promise<WireTurn>;
   /** Releases connections; the channel is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -1,6 +1,10 @@
 import nodemailer from 'nodemailer';
 import type { EmailChannel, OutboundEmail, SendReceipt } from './channel';
 import { classifySmtpError } from './smtp-errors';
+import { createWireTurns, type WireTurn } from './wire-turns';
+
+/** SMTP sessions a pooled channel keeps open; sends beyond it wait for a turn. */
+const POOLED_CONNECTIONS = 5;
 
 export interface EmailChannelOptions {
   /** SMTP_URL: smtp://host:port or smtps://user:pass@host:port. */
@@ -21,20 +25,26 @@ export interface EmailChannelOptions {
 export function createEmailChannel(options: EmailChannelOptions): EmailChannel {
   const url = parseSmtpUrl(options.url);
   const domain = options.messageIdDomain ?? senderDomain(options.from);
+  const pooled = options.pool ?? true;
   const transport = nodemailer.createTransport({
     url: url.toString(),
-    pool: options.pool ?? true,
-    maxConnections: 5,
+    pool: pooled,
+    maxConnections: POOLED_CONNECTIONS,
     connectionTimeout: options.timeouts?.connectMs ?? 10_000,
     greetingTimeout: options.timeouts?.greetingMs ?? 10_000,
     socketTimeout: options.timeouts?.socketMs ?? 30_000,
     dnsTimeout: 10_000,
   });
 
+  // As many sends at once as the pool has connections, so none waits inside nodemailer's queue.
+  const turns = pooled ? createWireTurns(POOLED_CONNECTIONS) : null;
+
   return {
     name: 'email',
-    async send(message: OutboundEmail): Promise<SendReceipt> {
+    ...(turns ? { awaitTurn: () => turns.take() } : {}),
+    async send(message: OutboundEmail, turn?: WireTurn): Promise<SendReceipt> {
       const messageId = `<${message.deliveryId}@${domain}>`;
+      const own = turn || !turns ? null : await turns.take();
       try {
         await transport.sendMail({
           from: message.from ?? options.from,
@@ -50,6 +60,8 @@ export function createEmailChannel(options: EmailChannelOptions): EmailChannel {
         });
       } catch (error) {
         throw classifySmtpError(error);
+      } finally {
+        own?.release();
       }
       return { providerMessageId: messageId };
     },

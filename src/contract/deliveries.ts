@@ -36,5 +36,11 @@ export const deliveryListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
+/** GET /v1/deliveries: deliveries across customers by status; only `unknown` for now. */
+export const deliveriesByStatusQuerySchema = z.object({
+  status: z.enum(['unknown']),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
 export const deliveryListSchema = z.object({ deliveries: z.array(deliverySchema) });
 export type DeliveryList = z.infer<typeof deliveryListSchema>;

@@ -203,6 +203,11 @@ export const deliveries = pgTable(
     // Provider callbacks (Twilio status, bounces) find their delivery by the provider's id.
     index('deliveries_provider_message_idx').on(t.providerMessageId),
     index('deliveries_cap_window_idx').on(t.customerId, t.claimedAt),
+    // Messages whose provider side is unknown (a worker died mid-send): listed and counted for
+    // operators (GET /v1/deliveries?status=unknown, /health), few among many sent.
+    index('deliveries_unknown_idx')
+      .on(t.updatedAt.desc())
+      .where(sql`${t.status} = 'unknown'`),
   ],
 );
 

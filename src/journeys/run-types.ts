@@ -191,6 +191,8 @@ export type Command =
       priority: 'high' | 'normal' | 'low';
       /** What a reached frequency cap does to this message. */
       onCap: 'defer' | 'skip';
+      /** Set only to resend a message whose earlier attempt ended unknown (default: skip). */
+      onUnknown?: 'resend';
       /** Open and click tracking for this message (off when the journey or step says so). */
       tracking: boolean;
       /** The journey's own cap rules, replacing the global ones for the same channel and window. */

@@ -126,6 +126,13 @@ export const sendStepSchema = z.object({
    */
   priority: z.enum(['high', 'normal', 'low']).default('normal'),
   onCap: z.enum(['defer', 'skip']).optional(),
+  /**
+   * When an earlier attempt claimed a message and never recorded how it ended (its worker died
+   * mid-send), the provider may or may not have it. `skip` (the default) records `unknown` and
+   * sends nothing, so a customer never gets it twice; `resend` sends it again, for messages where
+   * a duplicate is better than a loss (a receipt, a password reset).
+   */
+  onUnknown: z.enum(['skip', 'resend']).optional(),
   /** false: no open pixel and no rewritten links for this step's messages. */
   tracking: z.boolean().optional(),
   channel: channelSchema.optional(),

@@ -54,8 +54,11 @@ export interface JourneyWorkflowResult {
 
 // A provider outage makes the send wait and retry visibly; after the limit the step records a
 // failure and the journey goes on rather than failing the whole run.
+// The send heartbeats (src/activities/heartbeat.ts): a worker that dies mid-send is noticed
+// within the heartbeat timeout and the send retried at once, not after the 2 minutes.
 const deliveryOptions = {
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '10 seconds',
   retry: {
     initialInterval: '5 seconds',
     backoffCoefficient: 2,
@@ -282,6 +285,7 @@ async function send(
     ...(command.topic ? { topic: command.topic } : {}),
     priority: command.priority,
     onCap: command.onCap,
+    ...(command.onUnknown ? { onUnknown: command.onUnknown } : {}),
     tracking: command.tracking,
     ...(command.caps ? { caps: command.caps } : {}),
   };

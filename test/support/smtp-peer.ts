@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { waitForArrivals } from './arrivals';
@@ -20,8 +21,11 @@ export interface SmtpPeer {
   stop(): Promise<void>;
 }
 
-/** A real SMTP server on an ephemeral localhost port, for tests that send through nodemailer. */
-export async function startSmtpPeer(): Promise<SmtpPeer> {
+/**
+ * A real SMTP server on an ephemeral localhost port, for tests that send through nodemailer.
+ * `dataDelayMs` makes it take that long to answer each message's DATA (a slow server).
+ */
+export async function startSmtpPeer(options: { dataDelayMs?: number } = {}): Promise<SmtpPeer> {
   const messages: ParsedMessage[] = [];
   const arrivals = new EventEmitter();
   const rejections: { code: number; message: string }[] = [];
@@ -40,7 +44,8 @@ export async function startSmtpPeer(): Promise<SmtpPeer> {
     },
     onData(stream, session, callback) {
       simpleParser(stream)
-        .then((mail) => {
+        .then(async (mail) => {
+          if (options.dataDelayMs) await delay(options.dataDelayMs);
           messages.push(Object.assign(mail, { envelope: envelopeOf(session) }));
           arrivals.emit('message');
           callback();

@@ -1,4 +1,5 @@
 import type { SendReceipt } from '../../channels/channel';
+import type { WireTurn } from '../../channels/wire-turns';
 import type { SuppressionChannel } from '../../guardrails/suppression';
 import type { ChannelName, ContentByChannel } from '../../journeys/channel-content';
 import type { TemplateScope } from '../../templates/template-scope';
@@ -31,7 +32,12 @@ export interface PreparedMessage {
   recipient: string;
   /** Stored on the ledger row: the email subject, push or in-app title, or a short label. */
   summary: string;
-  send(deliveryId: string): Promise<SendReceipt>;
+  /**
+   * For a channel with pooled connections: waits for one to be free and holds it. The send path
+   * waits for it before it claims the message, so a claimed message goes on the wire at once.
+   */
+  awaitTurn?(): Promise<WireTurn>;
+  send(deliveryId: string, turn?: WireTurn): Promise<SendReceipt>;
   /** Bookkeeping after the ledger recorded the send (e.g. dropping dead push tokens). */
   afterSend?(receipt: SendReceipt): Promise<void>;
 }

@@ -39,15 +39,19 @@ export const emailDriver: ChannelDriver<'email'> = {
       recipient: to,
       summary: rendered.subject,
       // The unsubscribe link stays as it is: one-click and mail clients must reach it directly.
-      send: (deliveryId) =>
-        deps.email.send({
-          deliveryId,
-          to,
-          ...rendered,
-          html,
-          from: deps.config.emailFrom,
-          ...(unsubscribe ? { listUnsubscribe: { url: unsubscribe } } : {}),
-        }),
+      ...(deps.email.awaitTurn ? { awaitTurn: deps.email.awaitTurn.bind(deps.email) } : {}),
+      send: (deliveryId, turn) =>
+        deps.email.send(
+          {
+            deliveryId,
+            to,
+            ...rendered,
+            html,
+            from: deps.config.emailFrom,
+            ...(unsubscribe ? { listUnsubscribe: { url: unsubscribe } } : {}),
+          },
+          turn,
+        ),
     };
   },
 };

@@ -1,12 +1,14 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { customerParamsSchema, errorResponseSchema } from '../../contract/common';
 import {
+  deliveriesByStatusQuerySchema,
   deliveryListQuerySchema,
   deliveryListSchema,
   type Delivery,
 } from '../../contract/deliveries';
 import type { DeliveryRow } from '../../deliveries/delivery-row';
 import { listCustomerDeliveries } from '../../deliveries/customer-deliveries';
+import { listUnknownDeliveries } from '../../deliveries/unknown-deliveries';
 import type { ApiDeps } from '../deps';
 import { authErrors, bearerSecurity, iso, isoOrNull } from '../route-support';
 import { requireCustomer } from './customers';
@@ -31,6 +33,26 @@ export const deliveryRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
     async (request) => {
       await requireCustomer(deps.db, request.params.id);
       const rows = await listCustomerDeliveries(deps.db, request.params.id, request.query.limit);
+      return { deliveries: rows.map(deliveryView) };
+    },
+  );
+  app.get(
+    '/deliveries',
+    {
+      schema: {
+        tags: ['deliveries'],
+        summary: 'Deliveries whose outcome is unknown (a worker died mid-send), newest first',
+        description:
+          'The provider may or may not have these messages: the attempt that claimed each one ' +
+          "ended before it recorded the provider's answer, and its step's onUnknown was skip. " +
+          'GET /health counts them.',
+        security: bearerSecurity,
+        querystring: deliveriesByStatusQuerySchema,
+        response: { 200: deliveryListSchema, ...authErrors },
+      },
+    },
+    async (request) => {
+      const rows = await listUnknownDeliveries(deps.db, request.query.limit);
       return { deliveries: rows.map(deliveryView) };
     },
   );

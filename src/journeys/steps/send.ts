@@ -86,6 +86,7 @@ function nextSendAction(ctx: RunContext, step: SendStep): StepResult {
     ...(step.topic ? { topic: step.topic } : {}),
     priority,
     onCap: step.onCap ?? (priority === 'low' ? 'skip' : 'defer'),
+    ...(step.onUnknown === 'resend' ? { onUnknown: 'resend' as const } : {}),
     tracking: (ctx.definition.tracking ?? true) && (step.tracking ?? true),
     ...(ctx.definition.caps ? { caps: ctx.definition.caps } : {}),
   });

@@ -1,0 +1,1 @@
+CREATE INDEX "deliveries_unknown_idx" ON "deliveries" USING btree ("updated_at" DESC NULLS LAST) WHERE "deliveries"."status" = 'unknown';
