@@ -301,4 +301,4 @@ export const journeyDefinitionSchema = z
 export type JourneyDefinition = z.infer<typeof journeyDefinitionSchema>;
 export type JourneyDefinitionInput = z.input<typeof journeyDefinitionSchema>;
 
-export { stepTargets } from './definition-checks';
+export { stepTargets } from './step-targets';
