@@ -35,7 +35,8 @@ export function checkTemplate(part: TemplatePart, ast: hbs.AST.Program): void {
     if (typeof node !== 'object' || node === null) return;
     const candidate = node as Node;
     if (isCall(candidate)) checkCall(part, candidate);
-    if (candidate.type === 'PathExpression') checkPath(part, candidate as hbs.AST.PathExpression);
+    if (candidate.type === 'PathExpression')
+      checkPath(part, candidate as unknown as hbs.AST.PathExpression);
     for (const [key, child] of Object.entries(candidate)) {
       if (key !== 'loc') visit(child);
     }
