@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Step } from './schema';
 import { stepTargets } from './step-targets';
+import { stronglyConnected } from './strongly-connected';
 
 /**
  * A loop of steps needs a step in it that makes time pass durably, every time round. Without
@@ -16,21 +17,28 @@ import { stepTargets } from './step-targets';
 
 type Edge = { field: string; target: number };
 
-/** An issue per loop without a wait (a step already reported starts none), at its first edge. */
+/**
+ * An issue per group of steps that loop without a wait, at the edge that leaves the group's
+ * first step; it names the shortest loop through that step. Linear in steps and edges.
+ */
 export function checkLoopsWithoutWait(steps: Step[], ctx: z.RefinementCtx): void {
   const edges = edgesBetweenZeroTimeSteps(steps);
-  const reported = new Set<number>();
-  steps.forEach((_, start) => {
-    if (reported.has(start)) return;
-    const loop = loopThrough(start, edges);
-    if (loop === null) return;
-    for (const edge of loop) reported.add(edge.target);
+  const groups = stronglyConnected(edges.map((out) => out.map((edge) => edge.target)));
+  const looping = groups
+    .filter(
+      ([only, ...others]) => others.length > 0 || edges[only!]!.some((e) => e.target === only),
+    )
+    .map((group) => ({ start: group.reduce((a, b) => Math.min(a, b)), members: new Set(group) }))
+    .sort((a, b) => a.start - b.start);
+  for (const { start, members } of looping) {
+    const loop = loopThrough(start, edges, members);
+    if (loop === null) continue;
     ctx.addIssue({
       code: 'custom',
       path: ['steps', start, loop[0]!.field],
       message: describeLoop(steps, start, loop),
     });
-  });
+  }
 }
 
 /** The edges from each step that does not wait to the steps that do not wait either. */
@@ -60,18 +68,18 @@ function waits(step: Step): boolean {
 }
 
 /**
- * The shortest way from `start` back to itself along zero-time edges, as the edges taken (the
- * target of the last one is `start`), or null. Breadth first, edges in field order, so the
+ * The shortest way from `start` back to itself along zero-time edges within its group, as the
+ * edges taken (the target of the last one is `start`), or null. Breadth first, edges in field order, so the
  * loop reported is the same every time.
  */
-function loopThrough(start: number, edges: Edge[][]): Edge[] | null {
+function loopThrough(start: number, edges: Edge[][], members: Set<number>): Edge[] | null {
   const cameBy = new Map<number, { from: number; edge: Edge }>();
   const queue = [start];
   for (let head = 0; head < queue.length; head += 1) {
     const from = queue[head]!;
     for (const edge of edges[from]!) {
       if (edge.target === start) return [...pathTo(from, start, cameBy), edge];
-      if (cameBy.has(edge.target)) continue;
+      if (cameBy.has(edge.target) || !members.has(edge.target)) continue;
       cameBy.set(edge.target, { from, edge });
       queue.push(edge.target);
     }

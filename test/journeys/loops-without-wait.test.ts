@@ -98,6 +98,20 @@ describe('publishing refuses a loop of steps without a wait', () => {
     expect(issues).toHaveLength(1);
   });
 
+  it('checks a long journey in linear time: 20,000 steps, one loop through them all', () => {
+    const steps: StepInput[] = Array.from({ length: 20_000 }, (_, i) => ({
+      id: `s${i}`,
+      type: 'send',
+      channel: 'email',
+      content: email,
+      next: `s${(i + 1) % 20_000}`,
+    }));
+    const started = performance.now();
+    const issues = loopIssues(steps);
+    expect(issues.map((i) => i.path)).toEqual(['steps.0.next']);
+    expect(performance.now() - started).toBeLessThan(4_000);
+  });
+
   it('accepts loops that wait: a duration, a local time, a best hour, a waitForEvent', () => {
     const send = (next: string): StepInput => ({
       id: 'nudge',
