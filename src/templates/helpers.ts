@@ -99,6 +99,9 @@ function urlencode(value: unknown, options: HelperOptions): string {
  * template wrote it: a literal as such, a variable by its path (its value may be personal).
  */
 function strictLookup(object: unknown, key: unknown, options?: HelperOptions): unknown {
+  if (options === undefined) {
+    throw new TemplateValueError('invalid_value', null, 'lookup needs an object and a key');
+  }
   const objectPath = paramPath(options, 0) ?? 'lookup';
   const keyPath = paramPath(options, 1);
   const path = keyPath === null ? `${objectPath}.${String(key)}` : `${objectPath}[${keyPath}]`;

@@ -24,6 +24,8 @@ export const CALLABLE_HELPERS = [
 ] as const;
 
 const CALLABLE = new Set<string>(CALLABLE_HELPERS);
+/** Handlebars' own names, refused even without parameters, where they would read as a variable. */
+const HANDLEBARS_HOOKS = new Set(['log', 'helperMissing', 'blockHelperMissing']);
 const OBJECT_BUILT_INS = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 type Node = { type?: unknown; loc?: hbs.AST.SourceLocation } & Record<string, unknown>;
@@ -44,12 +46,17 @@ export function checkTemplate(part: TemplatePart, ast: hbs.AST.Program): void {
   visit(ast);
 }
 
-/** A helper call: a mustache, block or subexpression that passes parameters or a hash. */
+/**
+ * A helper call: a mustache, block or subexpression that passes parameters or a hash, or that
+ * names one of Handlebars' hooks.
+ */
 function isCall(node: Node): node is Node & hbs.AST.MustacheStatement {
   if (!['MustacheStatement', 'BlockStatement', 'SubExpression'].includes(String(node.type))) {
     return false;
   }
   const call = node as unknown as hbs.AST.MustacheStatement;
+  const head = call.path.type === 'PathExpression' ? (call.path as hbs.AST.PathExpression) : null;
+  if (head && head.parts.length === 1 && HANDLEBARS_HOOKS.has(head.original)) return true;
   return call.params.length > 0 || (call.hash?.pairs.length ?? 0) > 0;
 }
 

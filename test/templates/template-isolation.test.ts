@@ -48,6 +48,8 @@ describe('templates reach nothing outside the template', () => {
     ['{{log profile level="error"}}'],
     ['{{#log profile}}x{{/log}}'],
     ['{{default (log profile.email) "x"}}'],
+    ['{{log}}'],
+    ['{{#log}}x{{/log}}'],
   ])('%s is a render error naming the helper, and logs nothing', (source) => {
     const { error, written } = renderWatchingConsole(source);
     expect(written).toEqual([]);
@@ -88,12 +90,21 @@ describe('templates reach nothing outside the template', () => {
     expect(renderPart('text', '{{#if profile.first_name}}yes{{/if}}', scope)).toBe('yes');
   });
 
-  it('calls no built-in helper hook by name', () => {
-    for (const source of ['{{helperMissing}}', '{{helperMissing profile}}']) {
-      const { error, written } = renderWatchingConsole(source);
-      expect(written).toEqual([]);
-      expect(error).toBeInstanceOf(TemplateError);
-    }
+  it.each([
+    ['{{helperMissing}}', 'helperMissing'],
+    ['{{helperMissing profile}}', 'helperMissing'],
+    ['{{#blockHelperMissing}}x{{/blockHelperMissing}}', 'blockHelperMissing'],
+    ['{{profile.first_name "x"}}', 'profile.first_name'],
+  ])('%s calls no Handlebars hook and no data: an unknown helper', (source, path) => {
+    const { error, written } = renderWatchingConsole(source);
+    expect(written).toEqual([]);
+    expect(error).toMatchObject({ reason: 'unknown_helper', path });
+  });
+
+  it('refuses a lookup without an object and a key', () => {
+    expect(renderWatchingConsole('{{lookup profile}}').error).toMatchObject({
+      reason: 'invalid_value',
+    });
   });
 
   it('has no partials to include', () => {
