@@ -86,10 +86,40 @@ function truncate(text: string, maxSegments: number): FitResult {
   return { text: best.text, truncated: true, count: best.count };
 }
 
-function withEllipsis(prefix: string): { text: string; count: SegmentCount } {
+function withEllipsis(prefix: string, after = ''): { text: string; count: SegmentCount } {
   const kept = prefix.trimEnd();
-  const text = kept + ELLIPSIS[isGsm7(kept) ? 'gsm7' : 'ucs2'];
+  const text = kept + ELLIPSIS[isGsm7(kept + after) ? 'gsm7' : 'ucs2'] + after;
   return { text, count: countSegments(text) };
+}
+
+const URL_PATTERN = /https?:\/\/\S+/g;
+
+/**
+ * fitToSegments without losing the call to action: when cutting the end would drop the last
+ * link, the words before it are shortened instead and the link kept whole ("... <link>", or
+ * "… <link>" in a text that is UCS-2 anyway).
+ */
+export function fitKeepingLink(
+  text: string,
+  maxSegments: number,
+  policy: TruncationPolicy,
+): FitResult {
+  const fit = fitToSegments(text, maxSegments, policy);
+  if (fit.refused || !fit.truncated) return fit;
+  const link = [...text.matchAll(URL_PATTERN)].pop()?.[0];
+  if (!link || fit.text.includes(link)) return fit;
+  const before = splitGraphemes(text.slice(0, text.lastIndexOf(link)).trimEnd());
+  const candidate = (keep: number) => withEllipsis(before.slice(0, keep).join(''), ` ${link}`);
+  const fits = (keep: number) => candidate(keep).count.segments <= maxSegments;
+  if (!fits(0)) return { refused: true, count: countSegments(text) };
+  let [low, high] = [0, before.length];
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (fits(middle)) low = middle;
+    else high = middle - 1;
+  }
+  const shortened = candidate(low);
+  return { text: shortened.text, truncated: true, count: shortened.count };
 }
 
 function unitCost(char: string, encoding: SmsEncoding): number {

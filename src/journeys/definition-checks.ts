@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import { contentSchemas } from './channel-content';
 import { durationOrNull } from './durations';
 import { matchTarget } from './event-match';
+import { checkLoopsWithoutWait } from './loops-without-wait';
+import { stepTargets } from './step-targets';
 import type { CapRuleInput, EventMatch, ReEntry, SendStep, Step } from './schema';
 
 /**
@@ -52,6 +54,7 @@ export function checkGraph(def: GraphInput, ctx: z.RefinementCtx): void {
   if (!ids.has(def.entry)) {
     ctx.addIssue({ code: 'custom', path: ['entry'], message: `no step with id "${def.entry}"` });
   }
+  checkLoopsWithoutWait(def.steps, ctx);
   def.steps.forEach((step, index) => {
     for (const [field, target] of Object.entries(stepTargets(step))) {
       if (target !== undefined && !ids.has(target)) {
@@ -63,20 +66,6 @@ export function checkGraph(def: GraphInput, ctx: z.RefinementCtx): void {
       }
     }
   });
-}
-
-/** The outgoing edges of a step, by the field that names them. */
-export function stepTargets(step: Step): Record<string, string | undefined> {
-  switch (step.type) {
-    case 'waitForEvent':
-      return { onEvent: step.onEvent, onTimeout: step.onTimeout };
-    case 'branch':
-      return { then: step.then, else: step.else };
-    case 'exit':
-      return {};
-    default:
-      return { next: step.next };
-  }
 }
 
 /** One message or several, never both; shorthand content must fit its channel; offsets ascend. */

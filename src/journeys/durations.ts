@@ -12,6 +12,20 @@ type Unit = keyof typeof UNIT_MS;
 
 const DURATION = /^([1-9]\d*)(s|m|h|d|w)$/;
 
+/**
+ * The longest a journey may wait, offset a message, time out, cool down, count a cap over or
+ * run: ten years. Anything longer is a typo rather than a plan, and stays far inside what
+ * Temporal's timers and epoch-millisecond arithmetic take.
+ */
+export const MAX_DURATION = { text: '3650d', ms: 3650 * UNIT_MS.d, described: 'ten years' };
+
+/** A condition's `within` / `older_than` may look further back (an age of 18 years, say). */
+export const MAX_CONDITION_DURATION = {
+  text: '36500d',
+  ms: 36_500 * UNIT_MS.d,
+  described: 'a hundred years',
+};
+
 /** Milliseconds in a duration such as "30m"; throws a clear error for anything else. */
 export function parseDuration(duration: string): number {
   const match = DURATION.exec(duration);

@@ -20,7 +20,7 @@ export {
 } from './local-time';
 export { startRun, advance } from './interpreter';
 export { matchTarget } from './event-match';
-export { MAX_STEPS_PER_DECISION } from './step-runner';
+export { MAX_STEPS_PER_DECISION, MIN_SENDS_WITHOUT_WAIT } from './loop-guard';
 export { MAX_SEEN_EVENT_IDS } from './journey-events';
 export { MAX_TRACE } from './trace';
 export { eventTypesListenedTo, journeyEventTypes } from './listens';

@@ -72,6 +72,8 @@ export type FinishReason =
   | 'trigger_mismatch'
   /** Too many steps without a wait in one decision (a zero-time loop); status 'failed'. */
   | 'step_limit'
+  /** Too many messages sent without a wait (a send that loops); status 'failed'. */
+  | 'send_limit'
   /** Neither the profile's zone nor the run's default zone is a valid IANA zone; status 'failed'. */
   | 'invalid_time_zone';
 
@@ -148,6 +150,8 @@ export interface RunState {
   traceDropped: number;
   /** Steps entered since the run last waited on a timer; guards loops through branches and sends. */
   stepsSinceWait: number;
+  /** Messages sent since the run last waited on a timer (absent until its first send). */
+  sendsSinceWait?: number;
   /** Which step sent each of this run's deliveries, so engagement events naming one find it. */
   deliverySteps?: Record<string, string>;
   /** Opens and clicks of this run's messages, by step (epoch ms of the first of each). */

@@ -9,18 +9,33 @@ import {
   webhookContentSchema,
 } from './channel-content';
 import { checkGraph } from './definition-checks';
-import { durationOrNull } from './durations';
+import { durationOrNull, MAX_CONDITION_DURATION, MAX_DURATION } from './durations';
 
 /**
  * The journey language, v1. A journey is data: this schema is the single source of truth for
  * what a definition may contain, and the typed builders in builders.ts produce the same JSON.
  */
 
-/** "90s", "30m", "24h", "2d", "1w" — a positive whole number and a unit. */
-export const durationSchema = z
-  .string()
-  .regex(/^[1-9]\d*(s|m|h|d|w)$/, 'must be a duration such as "30m", "24h" or "2d"');
+/**
+ * "90s", "30m", "24h", "2d", "1w" — a positive whole number and a unit, at most `max`. A number
+ * of digits no timer could take is refused here, never thrown at run time.
+ */
+function boundedDuration(max: typeof MAX_DURATION) {
+  return z
+    .string()
+    .regex(/^[1-9]\d*(s|m|h|d|w)$/, 'must be a duration such as "30m", "24h" or "2d"')
+    .refine((value) => (durationOrNull(value) ?? Infinity) <= max.ms, {
+      message: `must be at most ${max.text} (${max.described})`,
+      // A value that is no duration at all already has its issue: one issue per field.
+      when: (payload) => payload.issues.length === 0,
+    });
+}
+
+/** Every duration of a journey but a condition's: waits, offsets, timeouts, windows, limits. */
+export const durationSchema = boundedDuration(MAX_DURATION);
 export type Duration = z.infer<typeof durationSchema>;
+
+const conditionDurationSchema = boundedDuration(MAX_CONDITION_DURATION);
 
 /** "09:00" — a wall-clock time of day, 24-hour. */
 export const localTimeSchema = z
@@ -66,7 +81,11 @@ export const conditionSchema = z.discriminatedUnion('op', [
   z.object({ field: fieldPathSchema, op: z.enum(['in', 'not_in']), value: z.array(scalar).min(1) }),
   z.object({ field: fieldPathSchema, op: z.literal('exists'), value: z.boolean().default(true) }),
   /** within: the timestamp at `field` is less than `value` ago; older_than: more than. */
-  z.object({ field: fieldPathSchema, op: z.enum(['within', 'older_than']), value: durationSchema }),
+  z.object({
+    field: fieldPathSchema,
+    op: z.enum(['within', 'older_than']),
+    value: conditionDurationSchema,
+  }),
 ]);
 export type Condition = z.infer<typeof conditionSchema>;
 
@@ -308,4 +327,4 @@ export const journeyDefinitionSchema = z
 export type JourneyDefinition = z.infer<typeof journeyDefinitionSchema>;
 export type JourneyDefinitionInput = z.input<typeof journeyDefinitionSchema>;
 
-export { stepTargets } from './definition-checks';
+export { stepTargets } from './step-targets';

@@ -1,27 +1,18 @@
+import { enterCounted } from './loop-guard';
 import { finish, record, stepById, type RunContext } from './run-context';
 import type { Transition } from './run-types';
 import type { Step } from './schema';
 import { handlerOf } from './steps';
 import type { StepResult } from './steps/step-handler';
 
-/**
- * A run may enter at most this many steps without waiting on a timer; more means a loop that
- * never waits (branches that point at each other, or a send that leads back to itself). The
- * count lives in the state because branches and sends hand control to the driver in between.
- */
-export const MAX_STEPS_PER_DECISION = 1000;
-
 /** Enters `stepId` and keeps going through zero-time steps until there is a command. */
 export function runFrom(ctx: RunContext, stepId: string | undefined): Transition {
   let next = stepId;
   for (;;) {
     if (next === undefined) return finish(ctx, 'completed', 'completed');
-    if ((ctx.state.stepsSinceWait ?? 0) >= MAX_STEPS_PER_DECISION) {
-      return finish(ctx, 'failed', 'step_limit', {
-        message: `more than ${MAX_STEPS_PER_DECISION} steps without a wait: the journey loops without waiting`,
-        step: next,
-      });
-    }
+    // The count lives in the state: branches and sends hand control to the driver in between.
+    const stopped = enterCounted(ctx, next);
+    if (stopped) return stopped;
     const result = enterStep(ctx, stepById(ctx, next));
     if (!('goto' in result)) return result;
     next = result.goto;
@@ -35,7 +26,6 @@ export function continueWith(ctx: RunContext, result: StepResult): Transition {
 
 function enterStep(ctx: RunContext, step: Step): StepResult {
   const { state } = ctx;
-  state.stepsSinceWait = (state.stepsSinceWait ?? 0) + 1;
   state.visits[step.id] = (state.visits[step.id] ?? 0) + 1;
   state.currentStepId = step.id;
   state.stepStartedAt = ctx.now;

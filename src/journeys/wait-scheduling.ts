@@ -1,5 +1,6 @@
 import { describeDuration } from './durations';
 import { journeyEventTypes } from './listens';
+import { resetLoopGuard } from './loop-guard';
 import { isValidTimeZone } from './local-time';
 import { issue, record, runDeadline, type RunContext } from './run-context';
 import type { Transition } from './run-types';
@@ -19,7 +20,7 @@ export function scheduleWait(
   const deadline = runDeadline(ctx);
   const capped = deadline === null ? until : Math.min(until, deadline);
   const events = [...new Set([...stepEvents, ...journeyEventTypes(ctx.definition)])].sort();
-  ctx.state.stepsSinceWait = 0;
+  resetLoopGuard(ctx.state);
   const capNote = capped < until ? ' (cut short by the journey maxDuration)' : '';
   record(ctx, {
     kind: 'wait_scheduled',

@@ -17,15 +17,19 @@ interface HelperOptions {
  * - {{date value style="medium"}} formats a timestamp in the customer's time zone;
  * - {{default value "fallback"}} is the one place a missing value is allowed;
  * - {{urlencode value}} for values placed into links;
- * - #each / #with refuse a missing collection instead of rendering nothing.
+ * - #each / #with refuse a missing collection instead of rendering nothing;
+ * - lookup finds what the data holds, or fails like a missing variable.
+ * Handlebars' `log` goes: it wrote whatever it was given, a whole profile, to the worker's log.
  */
 export function registerTemplateHelpers(env: HandlebarsEnv): void {
+  env.unregisterHelper('log');
   env.registerHelper('money', money);
   env.registerHelper('date', date);
   env.registerHelper('default', fallback);
   env.registerHelper('urlencode', urlencode);
   requirePresentContext(env, 'each');
   requirePresentContext(env, 'with');
+  env.registerHelper('lookup', strictLookup);
 }
 
 function money(value: unknown, options: HelperOptions): string {
@@ -87,6 +91,27 @@ function urlencode(value: unknown, options: HelperOptions): string {
     );
   }
   return encodeURIComponent(String(value));
+}
+
+/**
+ * {{lookup object key}}: the object's own property (an array's item) or a missing_variable
+ * error, never blank text or a property every object inherits. The path names the key as the
+ * template wrote it: a literal as such, a variable by its path (its value may be personal).
+ */
+function strictLookup(object: unknown, key: unknown, options?: HelperOptions): unknown {
+  if (options === undefined) {
+    throw new TemplateValueError('invalid_value', null, 'lookup needs an object and a key');
+  }
+  const objectPath = paramPath(options, 0) ?? 'lookup';
+  const keyPath = paramPath(options, 1);
+  const path = keyPath === null ? `${objectPath}.${String(key)}` : `${objectPath}[${keyPath}]`;
+  const found =
+    typeof object === 'object' &&
+    object !== null &&
+    (typeof key === 'string' || typeof key === 'number') &&
+    Object.prototype.hasOwnProperty.call(object, key);
+  if (!found) throw new TemplateValueError('missing_variable', path, 'lookup found nothing there');
+  return (object as Record<string | number, unknown>)[key];
 }
 
 function requirePresentContext(env: HandlebarsEnv, name: 'each' | 'with'): void {

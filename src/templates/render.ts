@@ -1,6 +1,7 @@
 import Handlebars from 'handlebars';
 import type { EmailContent } from '../journeys/schema';
 import { registerTemplateHelpers } from './helpers';
+import { checkTemplate } from './template-checks';
 import { htmlToText } from './html-to-text';
 import { TemplateError, TemplateValueError, type TemplatePart } from './template-error';
 import type { TemplateScope } from './template-scope';
@@ -13,8 +14,18 @@ export interface RenderedEmail {
 
 type CompileOptions = Parameters<typeof Handlebars.compile>[1];
 
+// An environment of our own: helpers registered here are visible to our templates only.
 const env = Handlebars.create();
 registerTemplateHelpers(env);
+
+/**
+ * Prototype access stays off, said explicitly: Handlebars then neither resolves nor logs a
+ * warning about a name only the prototype has (template-checks.ts refuses such paths anyway).
+ */
+const RUNTIME_OPTIONS: Handlebars.RuntimeOptions = {
+  allowProtoPropertiesByDefault: false,
+  allowProtoMethodsByDefault: false,
+};
 
 interface CompiledTemplate {
   render: Handlebars.TemplateDelegate;
@@ -46,7 +57,7 @@ export function renderEmail(content: EmailContent, scope: TemplateScope): Render
 export function renderPart(part: TemplatePart, source: string, scope: TemplateScope): string {
   const template = compile(part, source);
   try {
-    return template.render(scope);
+    return template.render(scope, RUNTIME_OPTIONS);
   } catch (error) {
     throw toTemplateError(part, error, template.paths);
   }
@@ -79,6 +90,7 @@ function compileUncached(part: TemplatePart, source: string, escapes: boolean): 
     const firstLine = error instanceof Error ? (error.message.split('\n')[0] ?? '') : '';
     throw new TemplateError(part, 'syntax_error', null, firstLine || 'the template does not parse');
   }
+  checkTemplate(part, ast);
   // trackIds gives helpers the variable path of each parameter, so their errors can name it.
   const compileOptions = { strict: true, trackIds: true, noEscape: !escapes } as CompileOptions;
   const render = env.compile(ast, compileOptions);

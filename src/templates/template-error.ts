@@ -8,7 +8,9 @@ export type TemplateErrorReason =
   /** A helper got a value it cannot format (a non-number for money, an empty subject, ...). */
   | 'invalid_value'
   /** The template source does not parse. */
-  | 'syntax_error';
+  | 'syntax_error'
+  /** The template calls something that is not one of the template helpers (such as `log`). */
+  | 'unknown_helper';
 
 /**
  * A template could not be rendered. The message names the part, the variable path as written in
@@ -54,6 +56,7 @@ function describe(
   column: number | null,
 ): string {
   const where = line === null ? '' : ` (line ${line}, column ${column ?? 0})`;
-  const variable = path === null ? '' : ` variable "${path}"`;
+  const named = reason === 'unknown_helper' ? ` "${path}"` : ` variable "${path}"`;
+  const variable = path === null ? '' : named;
   return `template ${part}: ${reason.replace('_', ' ')}${variable}: ${detail}${where}`;
 }

@@ -170,7 +170,9 @@ describe('push and SMS through the send activity', () => {
     };
     await expect(send(request)).resolves.toMatchObject({ status: 'sent' });
     const [sms] = peers.twilio.messages.filter((m) => m.to === '+14155550133');
-    expect(sms?.body.endsWith('… https://shop.test/track/42')).toBe(true);
+    // "..." rather than "…": the text stays GSM-7, three segments of 153 septets.
+    expect(sms?.body.endsWith('... https://shop.test/track/42')).toBe(true);
+    expect(sms?.body.length).toBeGreaterThan(2 * 153);
     expect(sms?.body.length).toBeLessThanOrEqual(3 * 153);
   });
 });

@@ -2,7 +2,7 @@ import { startRun } from '../../src/journeys/interpreter';
 import type { RunState } from '../../src/journeys/run-types';
 import { MAX_TRACE } from '../../src/journeys/trace';
 import { DAY, HOUR, T0, event, profile } from './helpers';
-import { begin, define, feed } from './run-helpers';
+import { begin, define, defineUnchecked, feed } from './run-helpers';
 
 const email = { subject: 'Hi', html: '<p>Hi</p>' };
 
@@ -285,7 +285,7 @@ describe('steps', () => {
   });
 
   it('fails a zero-time loop within one decision', () => {
-    const definition = define([
+    const definition = defineUnchecked([
       { id: 'ping', type: 'updateProfile', set: {}, next: 'pong' },
       { id: 'pong', type: 'updateProfile', set: {}, next: 'ping' },
     ]);
@@ -298,7 +298,7 @@ describe('steps', () => {
     const always = {
       conditions: [{ field: 'profile.id' as const, op: 'exists' as const, value: true }],
     };
-    const definition = define([
+    const definition = defineUnchecked([
       { id: 'left', type: 'branch', when: always, then: 'right' },
       { id: 'right', type: 'branch', when: always, then: 'left' },
     ]);

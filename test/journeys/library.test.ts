@@ -3,6 +3,7 @@ import { LIBRARY_TEMPLATE_VARIABLES, builtInJourneys } from '../../src/journeys/
 import { messagesOf } from '../../src/journeys/send-plan';
 import { emailOf, templatesOf } from './helpers';
 import { journeyDefinitionSchema } from '../../src/journeys/schema';
+import { renderPart } from '../../src/templates/render';
 
 /** Exactly the variables the library documents; strict rendering fails on anything else. */
 const scope = {
@@ -37,6 +38,8 @@ describe('built-in journeys', () => {
         const rendered = Handlebars.compile(template, { strict: true })(scope);
         expect(rendered).not.toContain('{{');
         expect(rendered).not.toContain('Lamp <b>');
+        // ... and through Cairn's renderer, which also checks what a template calls and reads.
+        expect(renderPart('html', template, scope as never)).toBe(rendered);
       }
     },
   );

@@ -1,6 +1,10 @@
 import { advance, startRun } from '../../src/journeys/interpreter';
 import type { Input, JourneyEvent, Transition } from '../../src/journeys/run-types';
-import type { JourneyDefinition, JourneyDefinitionInput } from '../../src/journeys/schema';
+import {
+  stepSchema,
+  type JourneyDefinition,
+  type JourneyDefinitionInput,
+} from '../../src/journeys/schema';
 import { parseJourneyDefinition } from '../../src/journeys/validate';
 import { T0, profile } from './helpers';
 
@@ -16,6 +20,15 @@ export function define(
     steps,
     ...extra,
   });
+}
+
+/**
+ * A journey stored before publishing refused loops without a wait: each step is parsed, the
+ * graph is not checked. Runs of such journeys still exist, so the interpreter must stop them.
+ */
+export function defineUnchecked(steps: JourneyDefinitionInput['steps']): JourneyDefinition {
+  const placeholder = define([{ id: 'placeholder', type: 'exit' }]);
+  return { ...placeholder, entry: steps[0]!.id, steps: steps.map((s) => stepSchema.parse(s)) };
 }
 
 /** Starts a run and feeds it its first profile. */

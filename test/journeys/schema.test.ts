@@ -141,3 +141,59 @@ describe('validation of durations inside cross-field checks', () => {
     );
   });
 });
+
+describe('durations are bounded at publish', () => {
+  const withWait = (wait: Record<string, unknown>) => ({
+    ...valid,
+    steps: [valid.steps[0], { id: 'pause', type: 'wait', ...wait }],
+  });
+
+  it('refuses a duration too large to be a number of milliseconds, naming the field', () => {
+    expect(issuesOf(withWait({ for: '99999999999999999999w' }))).toEqual([
+      { path: 'steps.1.for', message: 'must be at most 3650d (ten years)' },
+    ]);
+  });
+
+  it('refuses every duration beyond ten years, wherever it is', () => {
+    const input = {
+      ...valid,
+      maxDuration: '3651d',
+      reEntry: { mode: 'cooldown', cooldown: '8760000h' },
+      caps: [{ channel: 'email', limit: 1, window: '600w' }],
+      steps: [
+        { ...valid.steps[0], next: 'pause' },
+        { id: 'pause', type: 'wait', untilSinceEntry: '315360001s', next: 'wait_open' },
+        {
+          id: 'wait_open',
+          type: 'waitForEvent',
+          event: 'email_opened',
+          timeout: '5256001m',
+        },
+      ],
+    };
+    expect(issuesOf(input).map((issue) => issue.path)).toEqual(
+      expect.arrayContaining([
+        'maxDuration',
+        'reEntry.cooldown',
+        'caps.0.window',
+        'steps.1.untilSinceEntry',
+        'steps.2.timeout',
+      ]),
+    );
+  });
+
+  it('accepts ten years exactly, and a condition reaching a hundred years back', () => {
+    const olderThan = (value: string) => ({
+      ...valid,
+      audience: { conditions: [{ field: 'profile.born_at', op: 'older_than', value }] },
+      maxDuration: '3650d',
+    });
+    expect(validateJourneyDefinition(olderThan('6575d')).ok).toBe(true);
+    expect(issuesOf(olderThan('36501d'))).toEqual([
+      {
+        path: 'audience.conditions.0.value',
+        message: 'must be at most 36500d (a hundred years)',
+      },
+    ]);
+  });
+});

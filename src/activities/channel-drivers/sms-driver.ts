@@ -1,5 +1,5 @@
 import { parsePhoneNumber } from '../../channels/phone-number';
-import { countSegments, fitToSegments, type FitResult } from '../../channels/sms-segments';
+import { fitKeepingLink } from '../../channels/sms-segments';
 import { renderPart } from '../../templates/render';
 import { storeDeliveryLinks } from '../../tracking/delivery-links';
 import { rewriteSmsText } from '../../tracking/rewrite-links';
@@ -50,33 +50,4 @@ async function shortenLinks(input: PrepareInput<'sms'>, text: string): Promise<s
   });
   await storeDeliveryLinks(input.deps.db, input.deliveryId, shortened.links);
   return shortened.text;
-}
-
-const URL_PATTERN = /https?:\/\/\S+/g;
-
-/**
- * Fits the text into the segment budget without losing its call to action: when cutting the end
- * would drop the last link, the words before it are shortened instead and the link kept whole.
- */
-export function fitKeepingLink(
-  text: string,
-  maxSegments: number,
-  policy: 'truncate' | 'refuse',
-): FitResult {
-  const fit = fitToSegments(text, maxSegments, policy);
-  if (fit.refused || !fit.truncated) return fit;
-  const link = [...text.matchAll(URL_PATTERN)].pop()?.[0];
-  if (!link || fit.text.includes(link)) return fit;
-  const before = Array.from(text.slice(0, text.lastIndexOf(link)).trimEnd());
-  const candidate = (keep: number) => `${before.slice(0, keep).join('').trimEnd()}… ${link}`;
-  const fits = (keep: number) => countSegments(candidate(keep)).segments <= maxSegments;
-  if (!fits(0)) return { refused: true, count: countSegments(text) };
-  let [low, high] = [0, before.length];
-  while (low < high) {
-    const middle = Math.ceil((low + high) / 2);
-    if (fits(middle)) low = middle;
-    else high = middle - 1;
-  }
-  const shortened = candidate(low);
-  return { text: shortened, truncated: true, count: countSegments(shortened) };
 }

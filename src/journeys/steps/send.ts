@@ -1,4 +1,5 @@
 import { formatLocal } from '../local-time';
+import { sendCounted } from '../loop-guard';
 import { issue, record, type RunContext } from '../run-context';
 import type { JsonObject, SendOutcome, Transition } from '../run-types';
 import type { SendStep } from '../schema';
@@ -72,6 +73,8 @@ function nextSendAction(ctx: RunContext, step: SendStep): StepResult {
   }
   const quiet = quietHoursUntil(ctx, step);
   if (quiet !== null) return quiet;
+  const stopped = sendCounted(ctx, step.id);
+  if (stopped) return stopped;
   const chosen = cursor.fallback && message.fallback ? message.fallback : message;
   const priority = step.priority ?? 'normal';
   return issue(ctx, {
