@@ -1,11 +1,12 @@
 import { truncateText } from '../../channels/text-fit';
 import { renderEmail } from '../../templates/render';
+import { withUnsubscribeFooter } from '../../templates/unsubscribe-footer';
 import { trackEmailHtml } from '../../tracking/track-email';
 import type { ChannelDriver } from './driver';
 
 /**
  * Email: the customer's address; the subject cut to its limit, links tracked when configured, and
- * marketing mail with one-click unsubscribe headers.
+ * marketing mail with one-click unsubscribe headers and a visible unsubscribe footer.
  */
 export const emailDriver: ChannelDriver<'email'> = {
   findRecipient: ({ customer }) =>
@@ -19,10 +20,13 @@ export const emailDriver: ChannelDriver<'email'> = {
     const { deps, content, scope, messageKind } = input;
     const to = input.recipient.addresses[0];
     if (!to) return { skipped: 'no_email' };
-    const rendered = renderEmail(content, scope);
+    const unsubscribe = messageKind === 'marketing' ? scope.links.unsubscribe : undefined;
+    const body = renderEmail(content, scope);
+    const rendered = unsubscribe
+      ? withUnsubscribeFooter(body, { unsubscribe, preferences: scope.links.preferences })
+      : body;
     // The subject is adapted like a push title: cut at a word, never inside a character.
     rendered.subject = truncateText(rendered.subject, deps.config.emailSubjectMax ?? 78).text;
-    const unsubscribe = messageKind === 'marketing' ? scope.links.unsubscribe : undefined;
     // Links are rewritten and stored before the row is claimed: a database error here retries the
     // activity instead of leaving a claimed send whose outcome is unknown.
     const tracking = input.tracking === false ? undefined : deps.config.tracking;
