@@ -1,9 +1,10 @@
 import type { ApiIssue } from '../contract/common';
 
 /**
- * What one request may carry, checked before any schema runs (README, "Input limits"). zod walks
- * a body recursively, so nesting is bounded before it sees one; Postgres refuses NUL bytes and
- * lone surrogates in text and jsonb, so no string (nor property name) carrying one gets past.
+ * What one request may carry, checked before any schema runs (README, "HTTP API: errors and
+ * input limits"). zod walks a body recursively, so nesting is bounded before it sees one; Postgres
+ * refuses NUL bytes and lone surrogates in text and jsonb, so no string (nor property name)
+ * carrying one gets past.
  */
 export const INPUT_LIMITS = {
   /** A request body, in bytes: a full batch of 500 events with 10 KiB of properties each. */
