@@ -94,7 +94,7 @@ export const previewRequestSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['events', index, 'after'],
-          message: `must be within the horizon (${body.horizon})`,
+          message: 'must be within the horizon',
         });
       }
     });

@@ -321,6 +321,20 @@ describe('one error shape, quoting nothing that was sent', () => {
     }
   });
 
+  it('an event past the preview horizon is named without quoting the horizon', async () => {
+    const res = await h.inject({
+      method: 'POST',
+      url: '/v1/journeys/welcome/preview',
+      headers: auth,
+      payload: { profile: {}, horizon: '13d', events: [{ after: '14d', type: 'purchase' }] },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.issues).toEqual([
+      { path: 'events.0.after', message: expect.any(String) },
+    ]);
+    expect(res.body).not.toContain('13d');
+  });
+
   it('a missing version is named without quoting the number asked for', async () => {
     const res = await h.inject({ url: '/v1/journeys/welcome/versions/424242', headers: auth });
     expect(res.statusCode).toBe(404);
