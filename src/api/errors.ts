@@ -127,7 +127,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
 const FRAMEWORK_REFUSALS: Record<string, [code: string, message: string]> = {
   FST_ERR_CTP_BODY_TOO_LARGE: [
     'body_too_large',
-    `the request body must be at most ${INPUT_LIMITS.bodyBytes} bytes`,
+    `the request body is larger than this route accepts (${INPUT_LIMITS.bodyBytes} bytes for JSON)`,
   ],
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [
     'unsupported_media_type',

@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access -- response bodies are read as loose JSON; the assertions check the shape. */
+import { connect } from 'node:net';
 import {
   auth,
   createHarness,
@@ -287,6 +288,26 @@ describe('one error shape, quoting nothing that was sent', () => {
       const headers = { ...auth, 'x-note': `secret${'s'.repeat(length)}` };
       expectShape(await h.inject({ url: '/v1/customers/ann', headers }), 431, 'headers_too_large');
     }
+  });
+
+  it('400 for a request that is not HTTP at all', async () => {
+    const { port } = new URL(h.baseUrl);
+    const answer = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      const socket = connect(Number(port), '127.0.0.1', () =>
+        socket.write('secret nonsense\r\n\r\n'),
+      );
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    const [head = '', body = ''] = answer.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(head).toMatch(/content-type: application\/json/i);
+    expect(JSON.parse(body)).toEqual({
+      error: { code: 'bad_request', message: expect.any(String) },
+    });
+    expect(body).not.toContain('secret');
   });
 
   it('404 for an unknown route, without quoting its path', async () => {
