@@ -33,13 +33,20 @@ const MAX_ISSUES = 20;
 const NUL = '\u0000';
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+/** Where a value is: the place of its container and its key there (null: the root). */
+interface Place {
+  parent: Place | null;
+  key: string;
+}
+
+/** A container still to walk into. */
 interface Pending {
-  value: unknown;
-  path: string[];
+  value: object;
+  place: Place | null;
   level: number;
 }
 
-type Report = (path: string[], message: string) => void;
+type Report = (place: Place | null, message: string) => void;
 
 /**
  * The limits a parsed JSON value (a body, the path parameters, the query) breaks, each named by
@@ -48,62 +55,75 @@ type Report = (path: string[], message: string) => void;
  */
 export function inputIssues(value: unknown): ApiIssue[] {
   const issues: ApiIssue[] = [];
-  const report: Report = (path, message) => issues.push({ path: dotted(path), message });
-  const pending: Pending[] = [{ value, path: [], level: 1 }];
+  const report: Report = (place, message) => issues.push({ path: dotted(place), message });
+  const root = checked(value, null, 1, report);
+  const pending: Pending[] = root ? [root] : [];
   while (pending.length > 0 && issues.length < MAX_ISSUES) {
-    pending.push(...visit(pending.pop() as Pending, report));
+    const containers = walkInto(pending.pop() as Pending, report);
+    // Last first onto the stack, so they are walked in document order.
+    for (let i = containers.length - 1; i >= 0; i -= 1) pending.push(containers[i] as Pending);
   }
   return issues.slice(0, MAX_ISSUES);
 }
 
-/** Checks one value; answers what to walk into next. */
-function visit({ value, path, level }: Pending, report: Report): Pending[] {
-  if (typeof value === 'string') {
-    const problem = stringProblem(value, INPUT_LIMITS.stringLength);
-    if (problem) report(path, problem);
-  } else if (typeof value === 'number') {
-    if (!Number.isFinite(value)) report(path, 'must be a finite number');
-  } else if (typeof value === 'object' && value !== null) {
-    if (level > INPUT_LIMITS.depth)
-      report(path, `is nested more than ${INPUT_LIMITS.depth} levels deep`);
-    else if (Array.isArray(value)) return arrayItems(value, path, level, report);
-    else return objectProperties(value as Record<string, unknown>, path, level, report);
-  }
-  return [];
-}
-
-function arrayItems(items: unknown[], path: string[], level: number, report: Report): Pending[] {
-  if (items.length > INPUT_LIMITS.arrayItems) {
-    report(path, `must have at most ${INPUT_LIMITS.arrayItems} items`);
-    return [];
-  }
-  // Reversed onto the stack, so issues come out in document order.
-  return items
-    .map((value, index) => ({ value, path: [...path, String(index)], level: level + 1 }))
-    .reverse();
-}
-
-function objectProperties(
-  record: Record<string, unknown>,
-  path: string[],
+/** A scalar is checked at once; a container is answered, to be walked into later. */
+function checked(
+  value: unknown,
+  place: Place | null,
   level: number,
   report: Report,
-): Pending[] {
-  const names = Object.keys(record);
-  if (names.length > INPUT_LIMITS.properties) {
-    report(path, `must have at most ${INPUT_LIMITS.properties} properties`);
+): Pending | null {
+  if (typeof value === 'object' && value !== null) return { value, place, level };
+  checkScalar(value, place, report);
+  return null;
+}
+
+/** Checks a container's depth, size and property names and its scalars; answers its containers. */
+function walkInto({ value, place, level }: Pending, report: Report): Pending[] {
+  if (level > INPUT_LIMITS.depth) {
+    report(place, `is nested more than ${INPUT_LIMITS.depth} levels deep`);
     return [];
   }
-  const children: Pending[] = [];
+  const containers: Pending[] = [];
+  const add = (child: unknown, key: string) => {
+    const container = checked(child, { parent: place, key }, level + 1, report);
+    if (container) containers.push(container);
+  };
+  if (Array.isArray(value)) {
+    if (value.length > INPUT_LIMITS.arrayItems) {
+      report(place, `must have at most ${INPUT_LIMITS.arrayItems} items`);
+      return [];
+    }
+    value.forEach((item, index) => add(item, String(index)));
+    return containers;
+  }
+  const record = value as Record<string, unknown>;
+  const names = Object.keys(record);
+  if (names.length > INPUT_LIMITS.properties) {
+    report(place, `must have at most ${INPUT_LIMITS.properties} properties`);
+    return [];
+  }
   for (const name of names) {
     const problem = stringProblem(name, INPUT_LIMITS.propertyNameLength);
     // Such a name cannot be part of a path (the answer would quote input): its object is named.
-    if (problem) report(path, `has a property name that ${problem}`);
+    if (problem) report(place, `has a property name that ${problem}`);
     else if (isPrototypeKey(name, record[name]))
-      report([...path, name], 'is a reserved name: it would change an object prototype');
-    else children.push({ value: record[name], path: [...path, name], level: level + 1 });
+      report(
+        { parent: place, key: name },
+        'is a reserved name: it would change an object prototype',
+      );
+    else add(record[name], name);
   }
-  return children.reverse();
+  return containers;
+}
+
+function checkScalar(value: unknown, place: Place | null, report: Report): void {
+  if (typeof value === 'string') {
+    const problem = stringProblem(value, INPUT_LIMITS.stringLength);
+    if (problem) report(place, problem);
+  } else if (typeof value === 'number' && !Number.isFinite(value)) {
+    report(place, 'must be a finite number');
+  }
 }
 
 function stringProblem(text: string, maxLength: number): string | null {
@@ -124,6 +144,8 @@ function isPrototypeKey(name: string, value: unknown): boolean {
   );
 }
 
-function dotted(path: string[]): string {
-  return path.length > 0 ? path.join('.') : '(root)';
+function dotted(place: Place | null): string {
+  const keys: string[] = [];
+  for (let at = place; at; at = at.parent) keys.push(at.key);
+  return keys.length > 0 ? keys.reverse().join('.') : '(root)';
 }
