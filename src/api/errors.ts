@@ -1,7 +1,9 @@
+import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { ApiIssue, ErrorResponse } from '../contract/common';
 import { describeFailure } from '../db/safe-error';
+import { INPUT_LIMITS } from './input-limits';
 
 /** An error with an HTTP status and a machine-readable code, sent as the standard error body. */
 export class ApiError extends Error {
@@ -27,9 +29,9 @@ export function journeyNotFound(): ApiError {
   ]);
 }
 
-export function journeyVersionNotFound(version: number): ApiError {
+export function journeyVersionNotFound(): ApiError {
   return new ApiError(404, 'journey_version_not_found', 'no such journey version', [
-    { path: 'version', message: `journey has no version ${version}` },
+    { path: 'version', message: 'the journey has no version with this number' },
   ]);
 }
 
@@ -102,8 +104,8 @@ export function installErrorHandlers(app: FastifyInstance): void {
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      const code = (error.code ?? 'bad_request').replace(/^FST_ERR_/, '').toLowerCase();
-      return reply.code(status).send(errorBody(code, safeClientMessage(error)));
+      const [code, message] = clientErrorText(error.code, status);
+      return reply.code(status).send(errorBody(code, message));
     }
     request.log.error(
       { err: { name: error.name, code: error.code, message: describeFailure(error) } },
@@ -113,18 +115,36 @@ export function installErrorHandlers(app: FastifyInstance): void {
       .code(500)
       .send(errorBody('internal_error', 'internal error; see the server log for this request id'));
   });
-  app.setNotFoundHandler((request, reply) =>
+  // The path is not quoted: it may carry a customer id or an address.
+  app.setNotFoundHandler((_request, reply) =>
     reply
       .code(404)
-      .send(
-        errorBody('route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`),
-      ),
+      .send(errorBody('route_not_found', 'no route with this method and path; see /openapi.json')),
   );
 }
 
-// Fastify's own 4xx messages (media type, body size, ...) describe the request shape, not values.
-function safeClientMessage(error: FastifyError): string {
-  return error.message.length > 200 ? error.message.slice(0, 200) : error.message;
+/** Fastify's own refusals, in words of ours: some of its messages quote the request. */
+const FRAMEWORK_REFUSALS: Record<string, [code: string, message: string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: [
+    'body_too_large',
+    `the request body is larger than this route accepts (${INPUT_LIMITS.bodyBytes} bytes for JSON)`,
+  ],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [
+    'unsupported_media_type',
+    'send the request body as application/json',
+  ],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [
+    'invalid_content_length',
+    'the body does not have the length its Content-Length header says',
+  ],
+  FST_ERR_CTP_EMPTY_JSON_BODY: ['invalid_json', 'request body is empty; send a JSON value'],
+};
+
+function clientErrorText(code: string | undefined, status: number): [string, string] {
+  const known = code !== undefined ? FRAMEWORK_REFUSALS[code] : undefined;
+  if (known) return known;
+  const reason = STATUS_CODES[status] ?? 'Bad Request';
+  return [reason.toLowerCase().replace(/[^a-z]+/g, '_'), reason];
 }
 
 /**

@@ -1,6 +1,6 @@
 // The production `api` process: HTTP API plus the background event router (outbox).
 import { Client, Connection } from '@temporalio/client';
-import { loadConfig } from '../config';
+import { ConfigError, loadConfig } from '../config';
 import { openDatabase } from '../db/database';
 import { startEventRouter } from '../routing/event-router';
 import { createOutboxSignal } from '../routing/outbox-signal';
@@ -10,11 +10,13 @@ import {
   MissingSearchAttributes,
   requireSearchAttributes,
 } from '../runtime/search-attributes-check';
+import { requireApiKeysInProduction } from './production-keys';
 import { twilioWebhooks } from './twilio/webhook-settings';
 import { buildApi } from './server';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  requireApiKeysInProduction(config.apiKeys, process.env);
   const database = await openDatabase({ url: requireSetting('DATABASE_URL', config.databaseUrl) });
   // Lazy: the API starts and stores events while Temporal is down; the router catches up later.
   const connection = Connection.lazy({
@@ -78,6 +80,7 @@ async function checkSearchAttributes(connection: Connection, namespace: string):
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  // A setting to fix is said in words; anything else with its stack.
+  console.error(error instanceof ConfigError ? error.message : error);
   process.exit(1);
 });

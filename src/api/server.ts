@@ -10,8 +10,11 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { bearerAuth } from './auth';
+import { clientErrorHandler } from './client-errors';
 import type { ApiDeps } from './deps';
 import { frameworkError, installErrorHandlers } from './errors';
+import { INPUT_LIMITS } from './input-limits';
+import { installRequestGuards } from './request-guards';
 import { bounceRoutes } from './routes/bounces';
 import { conversionRoutes } from './routes/conversions';
 import { customerRoutes } from './routes/customers';
@@ -52,7 +55,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     logger: loggerOption(deps.logger),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    bodyLimit: 5 * 1024 * 1024,
+    bodyLimit: INPUT_LIMITS.bodyBytes,
+    // Above our own limits for the target and headers, so those answer 414 and 431 themselves.
+    http: { maxHeaderSize: INPUT_LIMITS.requestHeadBytes },
+    clientErrorHandler,
     // Customer ids may be 200 characters and run ids 500 (more once URL-encoded); the router's
     // default of 100 refused them before any route ran.
     routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
@@ -61,6 +67,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandlers(app);
+  installRequestGuards(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -47,10 +47,31 @@ export function isIanaTimeZone(zone: string): boolean {
   }
 }
 
-export const isoTimestampSchema = z.iso.datetime({
-  offset: true,
-  message: 'must be an ISO-8601 timestamp such as "2026-11-22T09:30:00Z"',
-});
+/** The instants Postgres stores and JavaScript writes back as they were sent: years 1 to 9999, UTC. */
+export const EARLIEST_TIMESTAMP = '0001-01-01T00:00:00.000Z';
+export const LATEST_TIMESTAMP = '9999-12-31T23:59:59.999Z';
+const earliest = Date.parse(EARLIEST_TIMESTAMP);
+const latest = Date.parse(LATEST_TIMESTAMP);
+
+export const isoTimestampSchema = z.iso
+  .datetime({
+    offset: true,
+    message: 'must be an ISO-8601 timestamp such as "2026-11-22T09:30:00Z"',
+  })
+  .refine(
+    (value) => {
+      const at = Date.parse(value);
+      return at >= earliest && at <= latest;
+    },
+    {
+      message: 'must be between 0001-01-01 and 9999-12-31 (UTC)',
+      // One issue per field: a value that is no timestamp already has its own.
+      when: (payload) => payload.issues.length === 0,
+    },
+  );
+
+/** The largest value of a Postgres integer column (journey versions are one). */
+export const MAX_INTEGER = 2_147_483_647;
 
 export const jsonObjectSchema = z.record(z.string(), z.json());
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { channelSchema } from '../journeys/channel-content';
 import { journeyIdSchema, stepIdSchema } from '../journeys/schema';
-import { isoTimestampSchema } from './common';
+import { isoTimestampSchema, MAX_INTEGER } from './common';
 
 export const attributionModelSchema = z.enum(
   ['last_touch', 'first_touch', 'linear', 'time_decay'],
@@ -19,6 +19,7 @@ export const conversionQuerySchema = z
       .number({ error: 'must be a positive integer' })
       .int('must be a positive integer')
       .positive('must be a positive integer')
+      .max(MAX_INTEGER, `must be at most ${MAX_INTEGER}`)
       .optional(),
     stepId: stepIdSchema.optional(),
     channel: z

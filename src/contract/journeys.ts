@@ -3,14 +3,14 @@ import { journeyIdSchema } from '../journeys/schema';
 
 /** POST /v1/journeys takes the journey language's own schema (defaults optional in the input). */
 export { journeyDefinitionSchema, type JourneyDefinitionInput } from '../journeys/schema';
-import { isoTimestampSchema } from './common';
+import { isoTimestampSchema, MAX_INTEGER } from './common';
 
 export const journeyStatusSchema = z.enum(['active', 'paused', 'archived']);
 
 export const journeyParamsSchema = z.object({ id: journeyIdSchema });
 export const journeyVersionParamsSchema = z.object({
   id: journeyIdSchema,
-  version: z.coerce.number().int().positive(),
+  version: z.coerce.number().int().positive().max(MAX_INTEGER),
 });
 
 export const journeySummarySchema = z

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { parseDuration } from '../journeys/durations';
 import { durationSchema } from '../journeys/schema';
-import { customerIdSchema, isoTimestampSchema, jsonObjectSchema, timeZoneSchema } from './common';
+import {
+  customerIdSchema,
+  isoTimestampSchema,
+  jsonObjectSchema,
+  MAX_INTEGER,
+  timeZoneSchema,
+} from './common';
 import { consentSchema } from './customers';
 import { eventTypeSchema } from './events';
 import { journeyParamsSchema } from './journeys';
@@ -58,7 +64,7 @@ export const previewEventSchema = z.strictObject({
 export const previewRequestSchema = z
   .strictObject({
     /** The journey version to preview; defaults to the active one. */
-    version: z.number().int().positive().optional(),
+    version: z.number().int().positive().max(MAX_INTEGER).optional(),
     /** A stored customer, read as a run reads it. Exactly one of customerId and profile. */
     customerId: customerIdSchema.optional(),
     profile: previewProfileSchema.optional(),
@@ -88,7 +94,7 @@ export const previewRequestSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['events', index, 'after'],
-          message: `must be within the horizon (${body.horizon})`,
+          message: 'must be within the horizon',
         });
       }
     });

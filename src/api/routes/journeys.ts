@@ -140,7 +140,7 @@ async function requireVersion(
   version: number,
 ): Promise<JourneyVersionRow> {
   const row = await findVersion(db, journeyId, version);
-  if (!row) throw journeyVersionNotFound(version);
+  if (!row) throw journeyVersionNotFound();
   return row;
 }
 

@@ -75,7 +75,7 @@ function refusalError(refusal: PreviewRefusal): ApiError {
     case 'journey_not_found':
       return journeyNotFound();
     case 'version_not_found':
-      return journeyVersionNotFound(refusal.version);
+      return journeyVersionNotFound();
     case 'customer_not_found':
       return customerNotFound('customerId');
     case 'invalid_key':
