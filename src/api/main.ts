@@ -1,5 +1,6 @@
 // The production `api` process: HTTP API plus the background event router (outbox).
 import { Client, Connection } from '@temporalio/client';
+import { cairnDataConverter, EncryptionCodec } from '../codec';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/database';
 import { startEventRouter } from '../routing/event-router';
@@ -15,7 +16,12 @@ async function main(): Promise<void> {
   const connection = Connection.lazy({
     address: requireSetting('TEMPORAL_ADDRESS', config.temporalAddress),
   });
-  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  const codec = new EncryptionCodec(requireSetting('CAIRN_PAYLOAD_KEYS', config.payloadKeys));
+  const temporal = new Client({
+    connection,
+    namespace: config.temporalNamespace,
+    dataConverter: cairnDataConverter(codec),
+  });
   // The API wakes the router whenever it stores events.
   const outboxSignal = createOutboxSignal();
   const shared = {
@@ -34,6 +40,7 @@ async function main(): Promise<void> {
     ...twilioWebhooks(config),
     ...(config.unsubscribe ? { unsubscribe: config.unsubscribe } : {}),
     ...(config.tracking ? { tracking: config.tracking } : {}),
+    codecEndpoint: { codec, uiOrigins: config.codecUiOrigins },
   });
   if (config.apiKeys.length === 0)
     app.log.warn('CAIRN_API_KEYS is empty: every /v1 request will be refused');

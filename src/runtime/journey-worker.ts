@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { JourneyActivities } from '../activities';
 import { runRegistrySinks } from './run-finished-sink';
@@ -57,6 +58,11 @@ export interface JourneyWorkerOptions {
   maxConcurrentActivityTaskExecutions?: number;
   /** Replaces some of JOURNEY_WORKER_TUNING (the benchmark compares settings this way). */
   tuning?: Partial<WorkerTuning>;
+  /**
+   * The payload codec's (src/codec): what the API's client uses too. Bundled from source, the
+   * sandbox gets its failure converter; a pre-built bundle keeps the one it was built with.
+   */
+  dataConverter?: DataConverter;
 }
 
 /** A worker that runs journey workflows and the activities they call. */
@@ -76,6 +82,7 @@ export function createJourneyWorker(options: JourneyWorkerOptions): Promise<Work
     // Runs of history shape 4 report their end through this sink instead of a local activity.
     sinks: runRegistrySinks((finish) => options.activities.recordRunFinished(finish)),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...tuning,
   });
 }
