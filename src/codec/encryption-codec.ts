@@ -28,12 +28,13 @@ export class PayloadDecryptionError extends Error {
 export class EncryptionCodec implements PayloadCodec {
   constructor(private readonly keyring: PayloadKeyring) {}
 
+  // Synchronous work, but a payload that fails must reject the promise, not throw past it.
   encode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.resolve(payloads.map((payload) => this.encrypt(payload)));
+    return Promise.resolve().then(() => payloads.map((payload) => this.encrypt(payload)));
   }
 
   decode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.resolve(
+    return Promise.resolve().then(() =>
       payloads.map((payload) => (isEncrypted(payload) ? this.decrypt(payload) : payload)),
     );
   }
