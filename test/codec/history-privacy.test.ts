@@ -143,8 +143,18 @@ describe('Temporal history holds no personal data (payload codec on worker and c
         const found = texts.filter((text) => text.includes(value));
         expect({ name, found }).toEqual({ name, found: [] });
       }
-      // Not by chance: the payloads are there, encrypted.
-      expect(raw).toContain(Buffer.from('binary/encrypted').toString('base64'));
+      // Not by chance: every payload is there, encrypted, but the search attributes and the
+      // SDK's own bookkeeping in markers (a patch id; a local activity's id, type, attempt and
+      // time, the result beside it encrypted), which Temporal's core writes without the codec.
+      const encodings = payloadEncodings(JSON.parse(raw)).filter(
+        ({ path }) =>
+          !path.includes('searchAttributes') &&
+          !/markerRecordedEventAttributes\.details\.(?!result\.)/.test(path),
+      );
+      expect(encodings.length).toBeGreaterThan(5);
+      expect(encodings).toEqual(
+        encodings.map(({ path }) => ({ path, encoding: 'binary/encrypted' })),
+      );
     }
     // The failure's message went into the encrypted attributes.
     const failed = await showHistory(failedWorkflowId);
@@ -268,3 +278,15 @@ function readableTexts(json: unknown, depth = 0): string[] {
 }
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** Where each payload of the history sits, and its encoding (raw protobuf JSON: base64). */
+function payloadEncodings(json: unknown, path = ''): { path: string; encoding: string }[] {
+  if (Array.isArray(json)) return json.flatMap((item, i) => payloadEncodings(item, `${path}.${i}`));
+  if (!json || typeof json !== 'object') return [];
+  const node = json as Record<string, unknown>;
+  const metadata = node.metadata as Record<string, string> | undefined;
+  if (metadata && typeof metadata.encoding === 'string') {
+    return [{ path, encoding: Buffer.from(metadata.encoding, 'base64').toString('utf8') }];
+  }
+  return Object.entries(node).flatMap(([key, value]) => payloadEncodings(value, `${path}.${key}`));
+}
