@@ -187,7 +187,7 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
       `  Temporal UI   ${temporal ? (temporalUiUrl ?? `none (headless dev server at ${temporalAddress})`) : `external Temporal at ${temporalAddress}`}`,
       `  Database      ${database.driver === 'pglite' ? `PGlite in ${path.join(options.stateDir, 'pglite')}` : 'Postgres (DATABASE_URL)'}`,
       `  Email         ${sink ? `local mail sink, messages in ${path.join(options.stateDir, 'mail')}` : 'SMTP_URL'}`,
-      `  Payload key   ${config.payloadKeys ? 'from CAIRN_PAYLOAD_KEYS' : `generated in ${path.join(options.stateDir, 'payload-keys')}`} (Temporal history is encrypted)`,
+      `  Payload key   ${config.payloadKeys ? 'from CAIRN_PAYLOAD_KEYS' : `in ${path.join(options.stateDir, 'payload-keys')} (made once)`}: Temporal history is encrypted, Web UI decodes it through the API`,
       config.apiKeys.length > 0
         ? '  API key       from CAIRN_API_KEYS'
         : `  API key       ${apiKeys[0]}   (stored in ${path.join(options.stateDir, 'api-key')})`,
