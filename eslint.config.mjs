@@ -74,6 +74,11 @@ const importDirection = {
     message:
       'src/deliveries owns the ledger beneath the send activity and imports neither api, activities nor workflows',
   },
+  // Workers and clients load it (the worker bundles its failure converter into the sandbox).
+  codec: {
+    only: [],
+    message: 'src/codec is the payload codec and imports nothing of ours',
+  },
 };
 // Folders only a few others may import (tests may import anything). src/api and src/dev are
 // entry points: src/dev (`npm start`) assembles the API, test/support starts dev servers with

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parsePayloadKeys, PayloadKeyError, type PayloadKeyring } from './codec/payload-keys';
 import { CapRulesError, parseFrequencyCapsEnv, type CapRule } from './guardrails/cap-rules';
 import type { UnsubscribeSettings } from './guardrails/unsubscribe-links';
 import type { SendPolicy } from './journeys/run-types';
@@ -28,6 +29,16 @@ const configSchema = z.object({
       (value ?? '')
         .split(',')
         .map((key) => key.trim())
+        .filter(Boolean),
+    ),
+  CAIRN_PAYLOAD_KEYS: z.string().optional(),
+  CAIRN_CODEC_UI_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? '')
+        .split(',')
+        .map((origin) => origin.trim())
         .filter(Boolean),
     ),
   API_HOST: z.string().default('127.0.0.1'),
@@ -103,6 +114,10 @@ export interface Config {
   taskQueue: string;
   temporalUiPort: number;
   apiKeys: string[];
+  /** Encrypts Temporal payloads (CAIRN_PAYLOAD_KEYS); unset: `npm start` makes a key, workers and the API refuse to start. */
+  payloadKeys: PayloadKeyring | undefined;
+  /** Origins of Temporal Web UI allowed to call the codec endpoint from a browser. */
+  codecUiOrigins: string[];
   apiHost: string;
   apiPort: number;
   /** Unset: the embedded launcher starts a local mail sink. */
@@ -170,6 +185,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     taskQueue: vars.TEMPORAL_TASK_QUEUE,
     temporalUiPort: vars.TEMPORAL_UI_PORT,
     apiKeys: vars.CAIRN_API_KEYS,
+    payloadKeys: payloadKeys(vars.CAIRN_PAYLOAD_KEYS),
+    codecUiOrigins: vars.CAIRN_CODEC_UI_ORIGINS,
     apiHost: vars.API_HOST,
     apiPort: vars.API_PORT,
     smtpUrl: vars.SMTP_URL,
@@ -221,6 +238,16 @@ function parseCaps(value: string | undefined): CapRule[] {
     if (error instanceof CapRulesError) {
       throw new ConfigError(error.issues.map((issue) => `${issue.path}: ${issue.message}`));
     }
+    throw error;
+  }
+}
+
+function payloadKeys(value: string | undefined): PayloadKeyring | undefined {
+  if (!value?.trim()) return undefined;
+  try {
+    return parsePayloadKeys(value);
+  } catch (error) {
+    if (error instanceof PayloadKeyError) throw new ConfigError([error.message]);
     throw error;
   }
 }

@@ -1,5 +1,6 @@
 // The production worker process: runs journey workflows and their activities.
 import { NativeConnection } from '@temporalio/worker';
+import { cairnDataConverter, EncryptionCodec } from './codec';
 import { loadConfig } from './config';
 import { openDatabase } from './db/database';
 import { activitiesFromConfig, WORKER_POOLS } from './runtime/activity-deps';
@@ -22,6 +23,9 @@ async function main(): Promise<void> {
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     activities: activitiesFromConfig(config, database, requireSetting('SMTP_URL', config.smtpUrl)),
+    dataConverter: cairnDataConverter(
+      new EncryptionCodec(requireSetting('CAIRN_PAYLOAD_KEYS', config.payloadKeys)),
+    ),
   });
   try {
     await worker.run();

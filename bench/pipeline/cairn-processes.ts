@@ -2,6 +2,7 @@
 // as child processes configured through the environment (src/config.ts), as users run them.
 // Whatever Cairn's internals become, the benchmarks measure what these two commands do.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { openSync } from 'node:fs';
 import os from 'node:os';
 import net from 'node:net';
@@ -76,6 +77,8 @@ export async function startCairnProcesses(options: {
     TEMPORAL_TASK_QUEUE: options.taskQueue,
     SMTP_URL: options.smtpUrl,
     CAIRN_API_KEYS: BENCH_API_KEY,
+    // The processes refuse to start without payload keys; one random key per bench run.
+    CAIRN_PAYLOAD_KEYS: `bench:${randomBytes(32).toString('base64')}`,
     API_HOST: '127.0.0.1',
     API_PORT: String(port),
     EMAIL_FROM: 'Cairn Bench <bench@cairn.test>',

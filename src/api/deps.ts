@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { FastifyServerOptions } from 'fastify';
 import type { Database } from '../db/database';
 import type { SendPolicy } from '../journeys/run-types';
@@ -51,4 +52,9 @@ export interface ApiDeps {
    * but not signalled to runs.
    */
   tracking?: { secret: string; publicBaseUrl: string; excludeMachineEngagement: boolean };
+  /**
+   * Temporal's codec server protocol under /codec, for Web UI and the CLI, authorised by an API
+   * key; uiOrigins may call it from a browser. Unset: the routes do not exist.
+   */
+  codecEndpoint?: { codec: PayloadCodec; uiOrigins: string[] };
 }

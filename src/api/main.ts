@@ -1,5 +1,6 @@
 // The production `api` process: HTTP API plus the background event router (outbox).
 import { Client, Connection } from '@temporalio/client';
+import { cairnDataConverter, EncryptionCodec } from '../codec';
 import { ConfigError, loadConfig } from '../config';
 import { openDatabase } from '../db/database';
 import { startEventRouter } from '../routing/event-router';
@@ -22,7 +23,12 @@ async function main(): Promise<void> {
   const connection = Connection.lazy({
     address: requireSetting('TEMPORAL_ADDRESS', config.temporalAddress),
   });
-  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  const codec = new EncryptionCodec(requireSetting('CAIRN_PAYLOAD_KEYS', config.payloadKeys));
+  const temporal = new Client({
+    connection,
+    namespace: config.temporalNamespace,
+    dataConverter: cairnDataConverter(codec),
+  });
   const attributesChecked = await checkSearchAttributes(connection, config.temporalNamespace);
   // The API wakes the router whenever it stores events.
   const outboxSignal = createOutboxSignal();
@@ -43,6 +49,7 @@ async function main(): Promise<void> {
     ...twilioWebhooks(config),
     ...(config.unsubscribe ? { unsubscribe: config.unsubscribe } : {}),
     ...(config.tracking ? { tracking: config.tracking } : {}),
+    codecEndpoint: { codec, uiOrigins: config.codecUiOrigins },
   });
   if (!attributesChecked) {
     app.log.warn('Temporal did not answer at start: its search attributes are not checked');

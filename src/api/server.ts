@@ -16,6 +16,7 @@ import { frameworkError, installErrorHandlers } from './errors';
 import { INPUT_LIMITS } from './input-limits';
 import { installRequestGuards } from './request-guards';
 import { bounceRoutes } from './routes/bounces';
+import { codecRoutes } from './routes/codec';
 import { conversionRoutes } from './routes/conversions';
 import { customerRoutes } from './routes/customers';
 import { deliveryRoutes } from './routes/deliveries';
@@ -110,6 +111,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(twilioWebhookRoutes, { deps, prefix: '/v1/webhooks/twilio' });
   await app.register(unsubscribeRoutes, { deps });
   await app.register(trackingRoutes, { deps });
+  await app.register(codecRoutes, { deps });
   await app.register(
     async (v1) => {
       v1.addHook('onRequest', bearerAuth(deps.apiKeys));

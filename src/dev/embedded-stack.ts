@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { buildApi } from '../api/server';
+import { cairnDataConverter, codecEndpointToken, EncryptionCodec } from '../codec';
 import type { Config } from '../config';
 import { openDatabase } from '../db/database';
 import { createOutboxSignal, startEventRouter } from '../routing';
@@ -10,6 +11,7 @@ import { twilioWebhooks } from '../api/twilio/webhook-settings';
 import { activitiesFromConfig } from '../runtime/activity-deps';
 import { createJourneyWorker } from '../runtime/journey-worker';
 import { devApiKey, devSecret } from './dev-api-key';
+import { devPayloadKeys } from './dev-payload-keys';
 import { installBuiltInJourneys } from './install-built-ins';
 import { startMailSink } from './mail-sink';
 import { registerSearchAttributes } from './register-search-attributes';
@@ -79,11 +81,17 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
   const checkAborted = () => options.signal?.throwIfAborted();
   const autoPorts = options.ports === 'auto';
   mkdirSync(options.stateDir, { recursive: true });
+  const apiKeys = config.apiKeys.length > 0 ? config.apiKeys : [devApiKey(options.stateDir)];
+  // History is encrypted here as in production; the dev server's Web UI decodes through the API.
+  const codec = new EncryptionCodec(config.payloadKeys ?? devPayloadKeys(options.stateDir));
+  const dataConverter = cairnDataConverter(codec);
+  const uiCodec = autoPorts ? null : devUiCodec(config, apiKeys[0]!);
   try {
     const temporal = config.temporalAddress
       ? null
       : await startTemporalDevServer({
           ...(autoPorts ? {} : { port: 7233, uiPort: config.temporalUiPort }),
+          ...(uiCodec ? { extraArgs: ['--ui-codec-endpoint', uiCodec.endpoint] } : {}),
           dbFile: path.join(options.stateDir, 'temporal.db'),
           ownProcessGroup: true,
           ...(options.signal ? { signal: options.signal } : {}),
@@ -118,7 +126,7 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
     const connection = await Connection.connect({ address: temporalAddress });
     onStop('the Temporal client connection', () => connection.close());
     await registerSearchAttributes(connection, config.temporalNamespace);
-    const client = new Client({ connection, namespace: config.temporalNamespace });
+    const client = new Client({ connection, namespace: config.temporalNamespace, dataConverter });
 
     const workerConnection = await NativeConnection.connect({ address: temporalAddress });
     onStop('the worker connection', () => workerConnection.close());
@@ -128,6 +136,7 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
       namespace: config.temporalNamespace,
       taskQueue: config.taskQueue,
       activities: activitiesFromConfig(config, database, config.smtpUrl ?? sink!.url),
+      dataConverter,
     });
     const running = worker.run().catch((error: unknown) => {
       if (!stopping) options.onFailed?.(error);
@@ -140,7 +149,6 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
     });
     checkAborted();
 
-    const apiKeys = config.apiKeys.length > 0 ? config.apiKeys : [devApiKey(options.stateDir)];
     const routing = {
       db: database.db,
       temporal: client,
@@ -163,6 +171,10 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
       ...twilioWebhooks(config),
       ...(config.unsubscribe ? { unsubscribe: config.unsubscribe } : {}),
       ...(config.tracking ? { tracking: config.tracking } : {}),
+      codecEndpoint: {
+        codec,
+        uiOrigins: [...config.codecUiOrigins, ...(temporal && uiCodec ? uiCodec.origins : [])],
+      },
     });
     onStop('the API', () => api.close());
     const installed = await installBuiltInJourneys(api, apiKeys[0]!);
@@ -177,6 +189,7 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
       `  Temporal UI   ${temporal ? (temporalUiUrl ?? `none (headless dev server at ${temporalAddress})`) : `external Temporal at ${temporalAddress}`}`,
       `  Database      ${database.driver === 'pglite' ? `PGlite in ${path.join(options.stateDir, 'pglite')}` : 'Postgres (DATABASE_URL)'}`,
       `  Email         ${sink ? `local mail sink, messages in ${path.join(options.stateDir, 'mail')}` : 'SMTP_URL'}`,
+      `  Payload key   ${config.payloadKeys ? 'from CAIRN_PAYLOAD_KEYS' : `in ${path.join(options.stateDir, 'payload-keys')} (made once)`}: Temporal history is encrypted, Web UI decodes it through the API`,
       config.apiKeys.length > 0
         ? '  API key       from CAIRN_API_KEYS'
         : `  API key       ${apiKeys[0]}   (stored in ${path.join(options.stateDir, 'api-key')})`,
@@ -188,4 +201,20 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
     await stop();
     throw error;
   }
+}
+
+/**
+ * The dev server's Web UI decodes payloads through the API's codec endpoint, with the token of
+ * the first API key in its URL; the UI is opened as 127.0.0.1 or as localhost.
+ */
+function devUiCodec(
+  config: Config,
+  apiKey: string,
+): { endpoint: string; origins: string[] } | null {
+  if (config.apiPort === 0) return null;
+  const host = config.apiHost === '0.0.0.0' ? '127.0.0.1' : config.apiHost;
+  return {
+    endpoint: `http://${host}:${config.apiPort}/codec/${codecEndpointToken(apiKey)}`,
+    origins: ['127.0.0.1', 'localhost'].map((name) => `http://${name}:${config.temporalUiPort}`),
+  };
 }

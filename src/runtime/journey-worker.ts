@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { JourneyActivities } from '../activities';
 import { databaseFailureInterceptor } from './database-failures';
@@ -58,6 +59,11 @@ export interface JourneyWorkerOptions {
   maxConcurrentActivityTaskExecutions?: number;
   /** Replaces some of JOURNEY_WORKER_TUNING (the benchmark compares settings this way). */
   tuning?: Partial<WorkerTuning>;
+  /**
+   * The payload codec's (src/codec): what the API's client uses too. Bundled from source, the
+   * sandbox gets its failure converter; a pre-built bundle keeps the one it was built with.
+   */
+  dataConverter?: DataConverter;
 }
 
 /** A worker that runs journey workflows and the activities they call. */
@@ -78,6 +84,7 @@ export function createJourneyWorker(options: JourneyWorkerOptions): Promise<Work
     sinks: runRegistrySinks((finish) => options.activities.recordRunFinished(finish)),
     interceptors: { activity: [databaseFailureInterceptor] },
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...tuning,
   });
 }

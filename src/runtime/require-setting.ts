@@ -1,5 +1,5 @@
 /** Production processes need real services; only the embedded launcher has fallbacks. */
-export function requireSetting(name: string, value: string | undefined): string {
+export function requireSetting<T>(name: string, value: T | undefined): T {
   if (!value) {
     throw new Error(
       `${name} is required (npm start provides embedded defaults; this process does not)`,

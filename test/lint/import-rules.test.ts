@@ -24,6 +24,7 @@ const CLIENT = 'Nothing in src/ imports src/client';
 const CONTRACT = 'src/contract holds request and response schemas and imports nothing of ours';
 const CUSTOMERS = 'src/customers is read by api, routing and activities';
 const DELIVERIES = 'src/deliveries owns the ledger beneath the send activity';
+const CODEC = 'src/codec is the payload codec and imports nothing of ours';
 
 const cases: LintCase[] = [
   // src/journeys imports nothing of ours outside src/journeys.
@@ -181,6 +182,25 @@ const cases: LintCase[] = [
     name: 'api → contract',
     filePath: 'src/api/routes/runs.ts',
     code: "import { runSchema } from '../../contract/runs';",
+    reported: null,
+  },
+  // src/codec imports nothing of ours: workers and clients import it.
+  {
+    name: 'codec → db',
+    filePath: 'src/codec/encryption-codec.ts',
+    code: "import { openDatabase } from '../db/database';",
+    reported: CODEC,
+  },
+  {
+    name: 'codec → its own files',
+    filePath: 'src/codec/data-converter.ts',
+    code: "import { EncryptionCodec } from './encryption-codec';",
+    reported: null,
+  },
+  {
+    name: 'api → codec',
+    filePath: 'src/api/routes/codec.ts',
+    code: "import { EncryptionCodec } from '../../codec';",
     reported: null,
   },
   // src/contract imports nothing of ours but the journey language.

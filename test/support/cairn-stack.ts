@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import type { ActivityFaults } from '../../src/activities';
 import { buildApi } from '../../src/api/server';
+import { cairnDataConverter } from '../../src/codec';
 import type { EventState } from '../../src/contract/events';
 import { createOutboxSignal, startEventRouter, type EventRouter } from '../../src/routing';
 import type { Database } from '../../src/db/database';
@@ -14,6 +16,8 @@ import { testTemporalAddress } from './temporal';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export const TEST_API_KEY = 'test-key-integration';
+/** The Temporal Web UI origin the API lets call its codec endpoint. */
+export const CODEC_UI_ORIGIN = 'http://temporal-ui.test:8233';
 /** The public origin the API believes it has (Twilio signs URLs under it). */
 export const PUBLIC_TEST_URL = 'https://cairn.test';
 
@@ -58,6 +62,11 @@ export async function startCairnTestStack(
     unsubscribeSecret?: string;
     /** Tracked links and open pixels in email, and the public /t routes (base PUBLIC_TEST_URL). */
     tracking?: { secret: string; excludeMachineEngagement?: boolean };
+    /**
+     * Production's payload codec (src/codec) for the worker and for the API's and router's
+     * client, and the API's /codec endpoint with it (browser origin CODEC_UI_ORIGIN).
+     */
+    codec?: PayloadCodec;
   } = {},
 ): Promise<CairnTestStack> {
   const address = options.temporalAddress ?? testTemporalAddress();
@@ -68,7 +77,8 @@ export async function startCairnTestStack(
     Connection.connect({ address }),
     NativeConnection.connect({ address }),
   ]);
-  const temporal = new Client({ connection });
+  const dataConverter = options.codec ? cairnDataConverter(options.codec) : undefined;
+  const temporal = new Client({ connection, ...(dataConverter ? { dataConverter } : {}) });
   // One signal shared by the API and the router, as src/api/main.ts wires them.
   const outboxSignal = createOutboxSignal();
   const deps = {
@@ -82,6 +92,9 @@ export async function startCairnTestStack(
     ...deps,
     outboxSignal,
     apiKeys: [TEST_API_KEY],
+    ...(options.codec
+      ? { codecEndpoint: { codec: options.codec, uiOrigins: [CODEC_UI_ORIGIN] } }
+      : {}),
     ...(options.unsubscribeSecret
       ? { unsubscribe: { secret: options.unsubscribeSecret, publicBaseUrl: PUBLIC_TEST_URL } }
       : {}),
@@ -110,6 +123,7 @@ export async function startCairnTestStack(
     db: database.db,
     smtpUrl: smtp.url,
     faults: options.faults,
+    ...(dataConverter ? { dataConverter } : {}),
     channels: options.channels?.(database.db),
     gate: database.gate,
     ...(options.caps ? { caps: options.caps } : {}),

@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps, type ActivityFaults } from '../../src/activities';
 import { createEmailChannel } from '../../src/channels/email-channel';
@@ -27,6 +28,11 @@ export interface TestWorkerOptions {
   unsubscribe?: UnsubscribeSettings;
   /** Rewrites HTML email links to signed click redirects and adds an open pixel. */
   tracking?: EmailTrackingSettings;
+  /**
+   * Production's payload codec (src/codec). The shared bundle has the SDK's failure converter,
+   * so such a worker bundles the workflows from source with this one's, as production does.
+   */
+  dataConverter?: DataConverter;
 }
 
 /** A real journey worker: real activities on Postgres and SMTP, the bundle built for this run. */
@@ -35,7 +41,9 @@ export function createTestJourneyWorker(options: TestWorkerOptions): Promise<Wor
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue,
-    workflowBundle: testWorkflowBundle(),
+    ...(options.dataConverter
+      ? { dataConverter: options.dataConverter }
+      : { workflowBundle: testWorkflowBundle() }),
     activities: createActivities({
       db: options.db,
       email: createEmailChannel({
