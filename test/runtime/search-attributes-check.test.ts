@@ -72,6 +72,7 @@ describe("Cairn's search attributes on the Temporal namespace", () => {
     TEMPORAL_ADDRESS: testTemporalAddress(),
     TEMPORAL_NAMESPACE: bare,
     SMTP_URL: 'smtp://127.0.0.1:2',
+    CAIRN_PAYLOAD_KEYS: `k1:${randomBytes(32).toString('base64')}`,
     API_PORT: '0',
   });
 
