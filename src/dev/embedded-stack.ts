@@ -12,7 +12,7 @@ import { activitiesFromConfig } from '../runtime/activity-deps';
 import { createJourneyWorker } from '../runtime/journey-worker';
 import { devApiKey, devSecret } from './dev-api-key';
 import { devPayloadKeys } from './dev-payload-keys';
-import { installBuiltInJourneys } from './install-built-ins';
+import { installBuiltInJourneys } from '../catalogue/install-built-ins';
 import { startMailSink } from './mail-sink';
 import { registerSearchAttributes } from './register-search-attributes';
 import { startTemporalDevServer } from './temporal-dev-server';
@@ -177,7 +177,7 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
       },
     });
     onStop('the API', () => api.close());
-    const installed = await installBuiltInJourneys(api, apiKeys[0]!);
+    const installed = await installBuiltInJourneys(database.db);
     checkAborted();
     const apiUrl = await api.listen({ host: config.apiHost, port: config.apiPort });
 
