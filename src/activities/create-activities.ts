@@ -3,6 +3,7 @@ import { createRunActivities } from './runs';
 import { createAbandonDelivery } from './abandon-delivery';
 import { createEngagementActivities } from './engagement';
 import { createRecordConversion } from './record-conversion';
+import { createRecordHold } from './record-hold';
 import { createSendMessage } from './send-message';
 import type { ActivityDeps } from './types';
 
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createEngagementActivities(deps.db, clock),
     sendMessage: createSendMessage(deps),
     abandonDelivery: createAbandonDelivery(deps.db),
+    recordHeldDelivery: createRecordHold(deps.db),
     recordConversion: createRecordConversion(deps.db),
   };
 }

@@ -1,4 +1,5 @@
 export { createActivities, type JourneyActivities } from './create-activities';
+export type { HoldRequest } from './record-hold';
 export type {
   ActivityConfig,
   ActivityDeps,

@@ -60,6 +60,44 @@ const openStatement = preparedPerDatabase((db) =>
     .prepare('ledger_open_delivery'),
 );
 
+/**
+ * The message waits before it is sent (quiet hours): its row is opened, or kept, pending with the
+ * reason and until when (`detail.deferredUntil`, as a cap deferral records it), so "why didn't this
+ * customer get it yet" has an answer in the ledger while it waits. A row an attempt already
+ * claimed or settled keeps what it says. False when the customer does not exist.
+ */
+export async function recordHold(
+  db: Database,
+  opening: DeliveryOpening,
+  id: string,
+  hold: { reason: string; until: Date },
+): Promise<boolean> {
+  try {
+    await db
+      .insert(deliveries)
+      .values({
+        ...opening,
+        id,
+        status: 'pending',
+        reason: hold.reason,
+        detail: { deferredUntil: hold.until.toISOString() },
+      })
+      .onConflictDoUpdate({
+        target: deliveries.id,
+        set: {
+          reason: hold.reason,
+          detail: { deferredUntil: hold.until.toISOString() },
+          updatedAt: sql`now()`,
+        },
+        setWhere: sql`${deliveries.status} = 'pending'`,
+      });
+    return true;
+  } catch (error) {
+    if (isForeignKeyViolation(error)) return false;
+    throw error;
+  }
+}
+
 /** The row of a key that was opened before; a missing one is a bug, not a state. */
 export async function readDelivery(db: Database, deliveryKey: string): Promise<DeliveryRow> {
   const row = await findDeliveryByKey(db, deliveryKey);

@@ -210,10 +210,27 @@ export type Command =
    * Wait until `until` (or an event of one of `events`, if any, or any event in `listen`).
    * Feed `timer` when the time comes and `event` when an event arrives.
    */
-  | { kind: 'wait'; stepId: string; until: number; events: string[] }
+  | {
+      kind: 'wait';
+      stepId: string;
+      until: number;
+      events: string[];
+      /** A message held back until the wait ends (quiet hours), recorded on its delivery. */
+      hold?: HeldMessage;
+    }
   /** Credit the run's messages with the goal it reached; feed back `conversion_recorded`. */
   | ({ kind: 'record_conversion' } & PendingConversion)
   | { kind: 'finish'; status: RunStatus; reason: FinishReason };
+
+/** The message a quiet-hours wait holds back: the delivery it will be, and why it waits. */
+export interface HeldMessage {
+  stepId: string;
+  visit: number;
+  messageKey: string;
+  channel: ChannelName;
+  messageKind: 'marketing' | 'transactional';
+  reason: 'quiet_hours_deferred';
+}
 
 export type Input =
   | { kind: 'profile'; now: number; profile: ProfileSnapshot }

@@ -3,7 +3,7 @@ import { journeyEventTypes } from './listens';
 import { resetLoopGuard } from './loop-guard';
 import { isValidTimeZone } from './local-time';
 import { issue, record, runDeadline, type RunContext } from './run-context';
-import type { Transition } from './run-types';
+import type { HeldMessage, Transition } from './run-types';
 
 /**
  * Every timer a step waits on goes through here: the wait is cut short by the journey's
@@ -16,6 +16,7 @@ export function scheduleWait(
   until: number,
   stepEvents: string[],
   describe: string,
+  hold?: HeldMessage,
 ): Transition {
   const deadline = runDeadline(ctx);
   const capped = deadline === null ? until : Math.min(until, deadline);
@@ -27,7 +28,7 @@ export function scheduleWait(
     summary: `waiting ${describeDuration(capped - ctx.now)}: ${describe}${capNote}`,
     detail: { until: capped, events },
   });
-  return issue(ctx, { kind: 'wait', stepId, until: capped, events });
+  return issue(ctx, { kind: 'wait', stepId, until: capped, events, ...(hold ? { hold } : {}) });
 }
 
 /** The profile's zone when it is valid, else the run's default zone; null when neither is. */

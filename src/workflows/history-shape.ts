@@ -19,17 +19,19 @@ import { FAILED_RUNS_FAIL_THE_WORKFLOW } from './run-failure';
  *   4 — as 3, but the run reports its end to the runs registry through the worker's sink
  *       (run-finished-sink.ts) instead of a recordRunFinished local activity: no marker, no
  *       activation more, and the decision trace stays out of the history.
+ *   5 — as 4, and a message held back by quiet hours is recorded on its delivery (pending,
+ *       reason quiet_hours, until when) by a recordHeldDelivery local activity before the wait.
  * Runs whose input names no shape asked `patched()` and keep asking it, so the histories of runs
  * in flight replay unchanged. Workers must be deployed before the API that starts runs of a new
  * shape: an older worker would not know it and take shape 2.
  */
-export type HistoryShape = 1 | 2 | 3 | 4;
+export type HistoryShape = 1 | 2 | 3 | 4 | 5;
 
 /** The shape every run started now gets (RunInput.historyShape). */
-export const CURRENT_HISTORY_SHAPE = 4 as const;
+export const CURRENT_HISTORY_SHAPE = 5 as const;
 
 /** Shapes a starter names in the run's input; older ones are told apart by their patch. */
-const NAMED_SHAPES: readonly HistoryShape[] = [3, 4];
+const NAMED_SHAPES: readonly HistoryShape[] = [3, 4, 5];
 
 /** Asked once, first thing in a run: the run keeps this shape until it ends or continues as new. */
 export function historyShapeOf(input: { historyShape?: number }): HistoryShape {
@@ -51,6 +53,9 @@ export function failedRunsFailTheWorkflow(shape: HistoryShape): boolean {
 
 /** From shape 4 on the run's end reaches the runs registry through the worker's sink. */
 export const finishReportedBySink = (shape: HistoryShape): boolean => shape >= 4;
+
+/** From shape 5 on a message held back by quiet hours is recorded on its delivery first. */
+export const recordsHeldMessages = (shape: HistoryShape): boolean => shape >= 5;
 
 /** From shape 3 on the search attributes are upserted only when the run parks or ends. */
 export const upsertsOnlyWhenParked = (shape: HistoryShape): boolean => shape >= 3;

@@ -33,10 +33,13 @@ import {
   failedRunsFailTheWorkflow,
   finishReportedBySink,
   hasLocalDataActivities,
+  recordsHeldMessages,
   historyShapeOf,
   profileAtEntry,
   type HistoryShape,
 } from './history-shape';
+import { deliveryKeyOf } from './delivery-key';
+import { recordHold } from './held-messages';
 import { reportRunFinished } from './run-finished-sink';
 import { runProgress, type RunProgress } from './run-progress';
 import { codeErrorOf, decidedFailureOf, interpret } from './run-failure';
@@ -82,6 +85,8 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   const shape = historyShapeOf(input);
   const lean = hasLocalDataActivities(shape);
   const progress = runProgress(shape);
+  // Held messages already on the ledger: a wait that goes on after a signal holds the same one.
+  const held = new Set<string>();
   let transition: Transition;
   try {
     transition =
@@ -123,6 +128,9 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
         });
       }
       steps += 1;
+      if (command.kind === 'wait' && command.hold && recordsHeldMessages(shape)) {
+        await recordHold(input, transition.state, command.hold, command.until, held);
+      }
       const result = await execute(
         command,
         input,
@@ -272,7 +280,7 @@ async function send(
 ): Promise<SendOutcome> {
   const info = workflowInfo();
   const request = {
-    deliveryKey: `${info.workflowId}/${info.firstExecutionRunId}/${command.stepId}/${command.visit}/${command.messageKey}`,
+    deliveryKey: deliveryKeyOf(command.stepId, command.visit, command.messageKey),
     customerId: input.customerId,
     journeyId: state.journeyId,
     journeyVersion: state.journeyVersion,

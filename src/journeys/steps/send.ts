@@ -1,7 +1,7 @@
 import { formatLocal } from '../local-time';
 import { sendCounted } from '../loop-guard';
 import { issue, record, type RunContext } from '../run-context';
-import type { JsonObject, SendOutcome, Transition } from '../run-types';
+import type { HeldMessage, JsonObject, SendOutcome, Transition } from '../run-types';
 import type { SendStep } from '../schema';
 import { messagesOf, wantsFallback } from '../send-plan';
 import { nextSendTime } from '../send-window';
@@ -71,19 +71,22 @@ function nextSendAction(ctx: RunContext, step: SendStep): StepResult {
     const describe = `${message.channel} message ${cursor.index + 1} of ${step.id}`;
     return scheduleWait(ctx, step.id, dueAt, [], describe);
   }
-  const quiet = quietHoursUntil(ctx, step);
-  if (quiet !== null) return quiet;
-  const stopped = sendCounted(ctx, step.id);
-  if (stopped) return stopped;
   const chosen = cursor.fallback && message.fallback ? message.fallback : message;
-  const priority = step.priority ?? 'normal';
-  return issue(ctx, {
-    kind: 'send',
+  const delivery = {
     stepId: step.id,
     visit: ctx.state.visits[step.id] ?? 1,
     messageKey: cursor.fallback ? `${cursor.index}-fallback` : `${cursor.index}`,
     channel: chosen.channel,
     messageKind: step.kind ?? 'marketing',
+  } as const;
+  const quiet = quietHoursUntil(ctx, step, delivery);
+  if (quiet !== null) return quiet;
+  const stopped = sendCounted(ctx, step.id);
+  if (stopped) return stopped;
+  const priority = step.priority ?? 'normal';
+  return issue(ctx, {
+    kind: 'send',
+    ...delivery,
     content: chosen.content,
     variables: sendVariables(ctx),
     ...(step.topic ? { topic: step.topic } : {}),
@@ -104,7 +107,11 @@ function sendVariables(ctx: RunContext): JsonObject {
  * Quiet hours: a marketing message outside the send window waits, on a durable timer, for the
  * window to open in the customer's own zone. Transactional messages are never held back.
  */
-function quietHoursUntil(ctx: RunContext, step: SendStep): Transition | null {
+function quietHoursUntil(
+  ctx: RunContext,
+  step: SendStep,
+  delivery: Omit<HeldMessage, 'reason'>,
+): Transition | null {
   const window = ctx.definition.sendWindow ?? ctx.state.defaultSendWindow ?? null;
   if (window === null || (step.kind ?? 'marketing') === 'transactional') return null;
   const zone = waitZone(ctx) ?? 'UTC';
@@ -115,7 +122,10 @@ function quietHoursUntil(ctx: RunContext, step: SendStep): Transition | null {
     summary: `quiet hours in ${zone} (window ${window.start}–${window.end}): holding ${step.id} until ${formatLocal(opensAt, zone)}`,
     detail: { reason: 'quiet_hours_deferred', zone, until: new Date(opensAt).toISOString() },
   });
-  return scheduleWait(ctx, step.id, opensAt, [], `the send window (${window.start} in ${zone})`);
+  return scheduleWait(ctx, step.id, opensAt, [], `the send window (${window.start} in ${zone})`, {
+    ...delivery,
+    reason: 'quiet_hours_deferred',
+  });
 }
 
 /** A deferred message (e.g. a frequency cap) waits on a timer, then the same message is sent again. */

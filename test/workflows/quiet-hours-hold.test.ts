@@ -1,0 +1,85 @@
+import { eq } from 'drizzle-orm';
+import { customers, deliveries } from '../../src/db/schema';
+import { journey } from '../../src/journeys/builders';
+import { CURRENT_HISTORY_SHAPE } from '../../src/workflows/history-shape';
+import { journeyWorkflow } from '../../src/workflows/journey';
+import { eventually } from '../support/eventually';
+import { createTestJourneyWorker } from '../support/journey-worker';
+import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer';
+import { createTimeSkippingEnvironment } from '../support/temporal';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+const nightlyDigest = journey('held-digest')
+  .name('Nightly digest')
+  .steps((s) => [s.send('digest', { content: { subject: 'Your digest', html: '<p>Today</p>' } })])
+  .build();
+
+/**
+ * A marketing message outside the send window waits for it; while it waits, its delivery says
+ * so (pending, quiet_hours, until when), as a frequency-cap deferral does, so "why has this
+ * customer not got it" is answered by GET /v1/customers/:id/deliveries, not only by the trace.
+ */
+describe('a message held back by quiet hours', () => {
+  let database: TestDatabase;
+  let smtp: SmtpPeer;
+
+  beforeAll(async () => {
+    [database, smtp] = await Promise.all([createTestDatabase(), startSmtpPeer()]);
+    await database.db
+      .insert(customers)
+      .values({ id: 'nyc', email: 'nyc@example.com', timeZone: 'America/New_York' });
+  });
+
+  afterAll(async () => {
+    await smtp?.stop();
+    await database?.close();
+  });
+
+  it('is pending on its delivery with the reason and the time the window opens, then sent', async () => {
+    const env = await createTimeSkippingEnvironment();
+    try {
+      // 01:00 in New York; the window opens at 09:00 there (14:00 UTC).
+      await env.sleep(Date.parse('2027-01-12T06:00:00Z') - (await env.currentTimeMs()));
+      const taskQueue = 'quiet-hours-hold';
+      const worker = await createTestJourneyWorker({
+        connection: env.nativeConnection,
+        taskQueue,
+        db: database.db,
+        smtpUrl: smtp.url,
+      });
+      await worker.runUntil(async () => {
+        const handle = await env.client.workflow.start(journeyWorkflow, {
+          taskQueue,
+          workflowId: 'journey:held-digest:nyc',
+          args: [
+            {
+              definition: nightlyDigest,
+              journeyVersion: 1,
+              customerId: 'nyc',
+              defaultTimeZone: 'UTC',
+              defaultSendWindow: { start: '09:00', end: '20:00' },
+              historyShape: CURRENT_HISTORY_SHAPE,
+            },
+          ],
+        });
+        const rowOf = async () =>
+          (await database.db.select().from(deliveries).where(eq(deliveries.customerId, 'nyc')))[0];
+        // Time does not skip until the result is awaited: the run rests in its quiet hours.
+        const waiting = await eventually(rowOf, { describe: 'the held delivery row' });
+        expect(waiting).toMatchObject({
+          stepId: 'digest',
+          status: 'pending',
+          reason: 'quiet_hours_deferred',
+          detail: { deferredUntil: '2027-01-12T14:00:00.000Z' },
+        });
+        expect(smtp.messages).toHaveLength(0);
+
+        await handle.result();
+        expect(await rowOf()).toMatchObject({ id: waiting.id, status: 'sent', attempts: 1 });
+        expect(smtp.messages.map((m) => m.subject)).toEqual(['Your digest']);
+      });
+    } finally {
+      await env.teardown();
+    }
+  });
+});
