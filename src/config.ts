@@ -83,6 +83,11 @@ const configSchema = z.object({
   SMS_OVERFLOW: z.enum(['truncate', 'refuse']).default('truncate'),
   SMS_HELP_TEXT: z.string().min(1).max(320).default('Reply STOP to unsubscribe.'),
   FIREBASE_PROJECT_ID: z.string().min(1).optional(),
+  // An FCM-compatible endpoint of one's own (staging, tests) instead of Google, its CA file and
+  // a fixed bearer token for it; see src/channels/fcm-endpoint.ts.
+  FCM_ENDPOINT: z.string().url().startsWith('https://').optional(),
+  FCM_ENDPOINT_CA_FILE: z.string().min(1).optional(),
+  FCM_ACCESS_TOKEN: z.string().min(1).optional(),
   PUSH_TITLE_MAX: z.coerce.number().int().min(10).max(500).default(65),
   PUSH_BODY_MAX: z.coerce.number().int().min(20).max(2000).default(240),
   WEBHOOK_ENDPOINTS: z
@@ -157,6 +162,8 @@ export interface Config {
   sms: { maxSegments: number; overflow: 'truncate' | 'refuse'; helpText: string };
   /** Unset: push messages are skipped with channel_not_configured. */
   firebaseProjectId: string | undefined;
+  /** Push sent to an endpoint of one's own (FCM_ENDPOINT) rather than to Google's FCM. */
+  fcmEndpoint: { url: string; caFile?: string; accessToken?: string } | undefined;
   push: { titleMax: number; bodyMax: number };
   /** Unset secret: webhook messages are skipped with channel_not_configured. */
   webhook: { endpoints: Record<string, string>; secret: string } | undefined;
@@ -224,6 +231,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       helpText: vars.SMS_HELP_TEXT,
     },
     firebaseProjectId: vars.FIREBASE_PROJECT_ID,
+    fcmEndpoint: vars.FCM_ENDPOINT
+      ? {
+          url: vars.FCM_ENDPOINT,
+          ...(vars.FCM_ENDPOINT_CA_FILE ? { caFile: vars.FCM_ENDPOINT_CA_FILE } : {}),
+          ...(vars.FCM_ACCESS_TOKEN ? { accessToken: vars.FCM_ACCESS_TOKEN } : {}),
+        }
+      : undefined,
     push: { titleMax: vars.PUSH_TITLE_MAX, bodyMax: vars.PUSH_BODY_MAX },
     webhook: vars.WEBHOOK_SIGNING_SECRET
       ? { endpoints: vars.WEBHOOK_ENDPOINTS, secret: vars.WEBHOOK_SIGNING_SECRET }

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { createActivities, type JourneyActivities } from '../activities';
 import { createEmailChannel } from '../channels/email-channel';
 import { createInAppChannel } from '../channels/in-app-channel';
+import { fcmEndpointAgent, fixedAccessToken } from '../channels/fcm-endpoint';
 import { createPushChannel } from '../channels/push-channel';
 import { createSmsChannel } from '../channels/sms-channel';
 import { createWebhookChannel } from '../channels/webhook-channel';
@@ -52,7 +54,7 @@ export function activitiesFromConfig(
       ? { sms: createSmsChannel({ ...config.twilio, statusCallbackUrl: twilioStatusUrl(config) }) }
       : {}),
     ...(config.firebaseProjectId
-      ? { push: createPushChannel({ projectId: config.firebaseProjectId }) }
+      ? { push: pushChannelFromConfig(config.firebaseProjectId, config.fcmEndpoint) }
       : {}),
     ...(config.webhook ? { webhook: createWebhookChannel(config.webhook) } : {}),
     inApp: createInAppChannel({ db }),
@@ -81,4 +83,15 @@ export function activitiesFromConfig(
 
 function twilioStatusUrl(config: Config): string {
   return `${config.publicApiUrl.replace(/\/+$/, '')}/v1/webhooks/twilio/status`;
+}
+
+/** Push through Google's FCM, or through the endpoint FCM_ENDPOINT names (staging, tests). */
+export function pushChannelFromConfig(projectId: string, endpoint: Config['fcmEndpoint']) {
+  if (!endpoint) return createPushChannel({ projectId });
+  const ca = endpoint.caFile ? readFileSync(endpoint.caFile, 'utf8') : undefined;
+  return createPushChannel({
+    projectId,
+    httpAgent: fcmEndpointAgent(endpoint.url, ca),
+    ...(endpoint.accessToken ? { credential: fixedAccessToken(endpoint.accessToken) } : {}),
+  });
 }

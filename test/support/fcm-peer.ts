@@ -37,6 +37,10 @@ export interface FcmWireMessage {
 export interface FcmPeer {
   /** An agent for firebase-admin's `httpAgent`: every connection goes to this peer over TLS. */
   agent: https.Agent;
+  /** https://127.0.0.1:<port>, for configuration that points push at an endpoint (FCM_ENDPOINT). */
+  url: string;
+  /** The peer's certificate (PEM), issued for fcm.googleapis.com: its own CA. */
+  certificate: string;
   accepted: AcceptedFcmMessage[];
   /** Every POST to the send endpoint, accepted or not. */
   sendAttempts: number;
@@ -68,7 +72,7 @@ export async function startFcmPeer(): Promise<FcmPeer> {
   let failure: Failure | undefined;
   let sequence = 0;
 
-  const peer: Omit<FcmPeer, 'agent' | 'stop'> = {
+  const peer: Omit<FcmPeer, 'agent' | 'stop' | 'url' | 'certificate'> = {
     accepted: [],
     sendAttempts: 0,
     strayRequests: [],
@@ -141,6 +145,8 @@ export async function startFcmPeer(): Promise<FcmPeer> {
 
   return Object.assign(peer, {
     agent,
+    url: `https://127.0.0.1:${port}`,
+    certificate: tlsFiles.cert,
     stop: async () => {
       agent.destroy();
       server.closeAllConnections();
