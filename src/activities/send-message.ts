@@ -34,7 +34,8 @@ import type { ActivityDeps, SendMessageRequest } from './types';
  * is claimed before the provider is called:
  *   ledger row → consent gate → fresh read of the customer with their suppression and topic state
  *   → address (driver) → checks: suppression, consent, topic (src/guardrails/send-checks.ts) →
- *   render and adapt (driver) → claim within caps → provider → record → gate released.
+ *   render and adapt (driver) → a free connection of a pooled channel (wire-turns.ts) → claim
+ *   within caps → provider → record → gate released. The whole attempt heartbeats.
  * An email with no caps and no tracking costs seven statements in six round trips: the ledger
  * row, the gate's BEGIN and lock (sent together, one round trip), the read, the claim, the record
  * and the gate's COMMIT; each statement is built once per database (src/db/prepared.ts), not per
