@@ -34,7 +34,7 @@ export interface RecordOptions {
   source: string;
   /** Received at; also when they fall due for the router. Default: now. */
   now?: Date;
-  /** The largest event stored (eventSizeBytes); default eventSizeLimit() of Temporal's default. */
+  /** The largest event stored (its properties and flags as JSON); default eventSizeLimit(). */
   maxEventBytes?: number;
   /**
    * Check that a named delivery is the item's customer's (default true: fail closed). Only a
@@ -78,14 +78,10 @@ export class OversizedEventError extends Error {
   }
 }
 
-/** The UTF-8 size of what of an event travels to its runs (its properties and flags). */
-export function eventSizeBytes(item: IncomingEvent): number {
-  return Buffer.byteLength(JSON.stringify([item.properties ?? {}, item.flags ?? {}]), 'utf8');
-}
-
-function refuseOversized(items: IncomingEvent[], limitBytes: number): void {
-  const indexes = items.flatMap((item, index) =>
-    eventSizeBytes(item) > limitBytes ? [index] : [],
+/** Refuses the events whose properties and flags, as stored (JSON, UTF-8), exceed the limit. */
+function refuseOversized(properties: string[], flags: (string | null)[], limitBytes: number): void {
+  const indexes = properties.flatMap((json, index) =>
+    Buffer.byteLength(json) + Buffer.byteLength(flags[index] ?? '') > limitBytes ? [index] : [],
   );
   if (indexes.length > 0) throw new OversizedEventError(indexes, limitBytes);
 }
@@ -185,14 +181,14 @@ export async function recordEvents(
   options: RecordOptions,
 ): Promise<RecordedEvent[]> {
   if (items.length === 0) return [];
-  refuseOversized(items, options.maxEventBytes ?? eventSizeLimit());
+  const params = columns(items, options);
   const checkDeliveries = options.checkDeliveries !== false;
   if (checkDeliveries && items.some((item) => item.deliveryId !== undefined)) {
-    return recordCheckingDeliveries(db, items, options);
+    return recordCheckingDeliveries(db, items, params);
   }
   const stored = new Set(
     await insertOrExplain(db, items, () =>
-      runPrepared(db, 'insert_events', INSERT_EVENTS_SQL, columns(items, options), idsOf),
+      runPrepared(db, 'insert_events', INSERT_EVENTS_SQL, params, idsOf),
     ),
   );
   const repeated = items.filter((item) => !stored.has(item.id)).map((item) => item.id);
@@ -207,14 +203,17 @@ export async function recordEvents(
 
 /** The ten parameters every statement storing events takes first. */
 function columns(items: IncomingEvent[], options: RecordOptions): unknown[] {
+  const properties = items.map((i) => JSON.stringify(i.properties ?? {}));
+  const flags = items.map((i) => (i.flags === undefined ? null : JSON.stringify(i.flags)));
+  refuseOversized(properties, flags, options.maxEventBytes ?? eventSizeLimit());
   return [
     items.map((i) => i.id),
     items.map((i) => i.customerId),
     items.map((i) => i.type),
     items.map((i) => i.occurredAt ?? null),
-    items.map((i) => JSON.stringify(i.properties ?? {})),
+    properties,
     items.map((i) => i.deliveryId ?? null),
-    items.map((i) => (i.flags === undefined ? null : JSON.stringify(i.flags))),
+    flags,
     items.map((i) => (i.notRouted ? 'true' : 'false')),
     (options.now ?? new Date()).toISOString(),
     options.source,
@@ -273,18 +272,12 @@ function inItemOrder(
 async function recordCheckingDeliveries(
   db: Database,
   items: IncomingEvent[],
-  options: RecordOptions,
+  params: unknown[],
 ): Promise<RecordedEvent[]> {
-  const outcome = await runPrepared(
-    db,
-    'record_events',
-    RECORD_EVENTS_SQL,
-    columns(items, options),
-    (rows) => {
-      const value = rows[0]?.[0];
-      return (typeof value === 'string' ? JSON.parse(value) : value) as Outcome;
-    },
-  );
+  const outcome = await runPrepared(db, 'record_events', RECORD_EVENTS_SQL, params, (rows) => {
+    const value = rows[0]?.[0];
+    return (typeof value === 'string' ? JSON.parse(value) : value) as Outcome;
+  });
   if (outcome.foreignDeliveries.length > 0)
     throw new ForeignDeliveryError(outcome.foreignDeliveries);
   if (outcome.unknownCustomers.length > 0) throw new UnknownCustomerError(outcome.unknownCustomers);
