@@ -1,10 +1,14 @@
 import type { Database } from '../db/database';
 import type { RunRegistryStatus } from '../db/schema';
+import { settleUnsentOfRun } from '../deliveries/ledger';
 import { recordRunFinished, recordRunningRunId } from '../routing/run-registry';
 import { invalidRequest } from './failures';
 import type { RunFinishedRequest, RunRecordResult, RunStartedRequest } from './types';
 
 type FinishedStatus = Exclude<RunRegistryStatus, 'running'>;
+
+/** Why a message still waiting when its run ended was never sent. */
+export const RUN_ENDED_BEFORE_SEND = 'run_ended_before_send';
 
 const FINISHED_STATUSES = new Set<string>(['completed', 'exited', 'cancelled', 'failed']);
 
@@ -30,6 +34,19 @@ export function createRunActivities(db: Database, clock: () => Date) {
           'recordRunFinished',
           `status must be one of ${[...FINISHED_STATUSES].join(', ')}`,
         );
+      }
+      if (request.unsentDeliveries) {
+        requireText(
+          'recordRunFinished',
+          'unsentDeliveries.customerId',
+          request.unsentDeliveries.customerId,
+        );
+        requireText(
+          'recordRunFinished',
+          'unsentDeliveries.keyPrefix',
+          request.unsentDeliveries.keyPrefix,
+        );
+        await settleUnsentOfRun(db, request.unsentDeliveries, RUN_ENDED_BEFORE_SEND);
       }
       const updated = await recordRunFinished(db, {
         workflowId: request.workflowId,

@@ -113,6 +113,11 @@ export interface RunFinishedRequest {
   trace?: JsonValue[];
   /** When the run ended (ISO 8601), if not now: a report retried later keeps the real time. */
   endedAt?: string;
+  /**
+   * A run that ended other than completed may leave messages waiting (a quiet-hours hold, a cap
+   * deferral): their ledger rows, found by the customer and this run's key prefix, are settled.
+   */
+  unsentDeliveries?: { customerId: string; keyPrefix: string };
 }
 
 /** Whether the runs registry row changed (false: no running row, e.g. already recorded). */

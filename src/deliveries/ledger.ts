@@ -98,6 +98,30 @@ export async function recordHold(
   }
 }
 
+/**
+ * The run ended while some of its messages waited to be sent (held for quiet hours, deferred by
+ * a cap): they never will be, so their rows say so (`skipped`, with `reason`) instead of staying
+ * pending. Found by the customer (indexed) and the run's key prefix; returns how many.
+ */
+export async function settleUnsentOfRun(
+  db: Database,
+  run: { customerId: string; keyPrefix: string },
+  reason: string,
+): Promise<number> {
+  const rows = await db
+    .update(deliveries)
+    .set({ status: 'skipped', reason, updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(deliveries.customerId, run.customerId),
+        eq(deliveries.status, 'pending'),
+        sql`starts_with(${deliveries.deliveryKey}, ${run.keyPrefix})`,
+      ),
+    )
+    .returning({ id: deliveries.id });
+  return rows.length;
+}
+
 /** The row of a key that was opened before; a missing one is a bug, not a state. */
 export async function readDelivery(db: Database, deliveryKey: string): Promise<DeliveryRow> {
   const row = await findDeliveryByKey(db, deliveryKey);

@@ -38,7 +38,7 @@ import {
   profileAtEntry,
   type HistoryShape,
 } from './history-shape';
-import { deliveryKeyOf } from './delivery-key';
+import { deliveryKeyOf, deliveryKeyPrefix } from './delivery-key';
 import { recordHold } from './held-messages';
 import { reportRunFinished } from './run-finished-sink';
 import { runProgress, type RunProgress } from './run-progress';
@@ -146,12 +146,16 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   }
   const { state } = transition;
   progress.flush();
-  await recordFinish(shape, {
-    workflowId: workflowInfo().workflowId,
-    status: state.status,
-    finishReason: state.finishReason ?? 'completed',
-    trace: state.trace as unknown as JsonValue[],
-  });
+  await recordFinish(
+    shape,
+    {
+      workflowId: workflowInfo().workflowId,
+      status: state.status,
+      finishReason: state.finishReason ?? 'completed',
+      trace: state.trace as unknown as JsonValue[],
+    },
+    input.customerId,
+  );
   // A run the interpreter ended as failed (no valid time zone, a zero-time loop) shows as failed
   // in Temporal too. Runs that completed that way before this change keep their completion.
   const failure = state.status === 'failed' ? decidedFailureOf(state) : null;
@@ -178,12 +182,16 @@ async function endedByError(
   const trace = [...(state?.trace ?? []), ...(codeError ? [codeError.decision] : [])];
   progress.flush();
   await CancellationScope.nonCancellable(() =>
-    recordFinish(shape, {
-      workflowId: workflowInfo().workflowId,
-      status: cancelled ? 'cancelled' : 'failed',
-      finishReason: cancelled ? 'cancelled' : (codeError?.reason ?? 'error'),
-      trace: trace as unknown as JsonValue[],
-    }),
+    recordFinish(
+      shape,
+      {
+        workflowId: workflowInfo().workflowId,
+        status: cancelled ? 'cancelled' : 'failed',
+        finishReason: cancelled ? 'cancelled' : (codeError?.reason ?? 'error'),
+        trace: trace as unknown as JsonValue[],
+      },
+      state?.customerId ?? null,
+    ),
   );
   // Before this change the plain error went on to fail the workflow task on every attempt.
   if (codeError && failedRunsFailTheWorkflow(shape)) return codeError.failure;
@@ -191,8 +199,19 @@ async function endedByError(
 }
 
 /** Reports the run's end to the runs registry, the way the run's history shape does it. */
-async function recordFinish(shape: HistoryShape, finish: RunFinishedRequest): Promise<void> {
-  if (finishReportedBySink(shape)) return reportRunFinished(finish);
+async function recordFinish(
+  shape: HistoryShape,
+  finish: RunFinishedRequest,
+  customerId: string | null,
+): Promise<void> {
+  if (finishReportedBySink(shape)) {
+    const waiting = customerId !== null && finish.status !== 'completed';
+    return reportRunFinished(
+      waiting
+        ? { ...finish, unsentDeliveries: { customerId, keyPrefix: deliveryKeyPrefix() } }
+        : finish,
+    );
+  }
   await dataActivities(hasLocalDataActivities(shape)).recordRunFinished(finish);
 }
 

@@ -3,6 +3,7 @@ import { customers, deliveries } from '../../src/db/schema';
 import { journey } from '../../src/journeys/builders';
 import { CURRENT_HISTORY_SHAPE } from '../../src/workflows/history-shape';
 import { journeyWorkflow } from '../../src/workflows/journey';
+import { cancelSignal } from '../../src/workflows/messages';
 import { eventually } from '../support/eventually';
 import { createTestJourneyWorker } from '../support/journey-worker';
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer';
@@ -77,6 +78,55 @@ describe('a message held back by quiet hours', () => {
         await handle.result();
         expect(await rowOf()).toMatchObject({ id: waiting.id, status: 'sent', attempts: 1 });
         expect(smtp.messages.map((m) => m.subject)).toEqual(['Your digest']);
+      });
+    } finally {
+      await env.teardown();
+    }
+  });
+
+  it('is settled as skipped when its run ends before the window opens', async () => {
+    const env = await createTimeSkippingEnvironment();
+    try {
+      await env.sleep(Date.parse('2027-01-13T06:00:00Z') - (await env.currentTimeMs()));
+      const taskQueue = 'quiet-hours-hold-ended';
+      const worker = await createTestJourneyWorker({
+        connection: env.nativeConnection,
+        taskQueue,
+        db: database.db,
+        smtpUrl: smtp.url,
+      });
+      await worker.runUntil(async () => {
+        const workflowId = 'journey:held-digest:nyc:cancelled';
+        const handle = await env.client.workflow.start(journeyWorkflow, {
+          taskQueue,
+          workflowId,
+          args: [
+            {
+              definition: nightlyDigest,
+              journeyVersion: 1,
+              customerId: 'nyc',
+              defaultTimeZone: 'UTC',
+              defaultSendWindow: { start: '09:00', end: '20:00' },
+              historyShape: CURRENT_HISTORY_SHAPE,
+            },
+          ],
+        });
+        const rowOf = async () =>
+          (
+            await database.db.select().from(deliveries).where(eq(deliveries.workflowId, workflowId))
+          )[0];
+        await eventually(async () => (await rowOf())?.status === 'pending', {
+          describe: 'the held delivery row',
+        });
+        const sentBefore = smtp.messages.length;
+        await handle.signal(cancelSignal, { reason: 'test' });
+        expect(await handle.result()).toMatchObject({ status: 'cancelled' });
+        // Recorded in the workflow task that ended the run: settled once the result is out.
+        expect(await rowOf()).toMatchObject({
+          status: 'skipped',
+          reason: 'run_ended_before_send',
+        });
+        expect(smtp.messages.length).toBe(sentBefore);
       });
     } finally {
       await env.teardown();
