@@ -1,3 +1,4 @@
+import type { WorkflowHandle } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import { customers, deliveries } from '../../src/db/schema';
 import { journey } from '../../src/journeys/builders';
@@ -36,12 +37,23 @@ describe('a message held back by quiet hours', () => {
     await database?.close();
   });
 
-  it('is pending on its delivery with the reason and the time the window opens, then sent', async () => {
+  type Handle = WorkflowHandle<typeof journeyWorkflow>;
+  type Row = typeof deliveries.$inferSelect;
+
+  /**
+   * Starts the digest for nyc at `instant` on a time-skipping server of its own (its clock only
+   * moves forward) and runs `body` while a worker runs. Time does not skip until the run's
+   * result is awaited, so the run rests in its quiet hours until `body` awaits it.
+   */
+  async function digestAt(
+    instant: string,
+    workflowId: string,
+    body: (handle: Handle, rowOf: () => Promise<Row | undefined>) => Promise<void>,
+  ): Promise<void> {
     const env = await createTimeSkippingEnvironment();
     try {
-      // 01:00 in New York; the window opens at 09:00 there (14:00 UTC).
-      await env.sleep(Date.parse('2027-01-12T06:00:00Z') - (await env.currentTimeMs()));
-      const taskQueue = 'quiet-hours-hold';
+      await env.sleep(Date.parse(instant) - (await env.currentTimeMs()));
+      const taskQueue = `quiet-hours-hold-${workflowId}`;
       const worker = await createTestJourneyWorker({
         connection: env.nativeConnection,
         taskQueue,
@@ -49,54 +61,6 @@ describe('a message held back by quiet hours', () => {
         smtpUrl: smtp.url,
       });
       await worker.runUntil(async () => {
-        const handle = await env.client.workflow.start(journeyWorkflow, {
-          taskQueue,
-          workflowId: 'journey:held-digest:nyc',
-          args: [
-            {
-              definition: nightlyDigest,
-              journeyVersion: 1,
-              customerId: 'nyc',
-              defaultTimeZone: 'UTC',
-              defaultSendWindow: { start: '09:00', end: '20:00' },
-              historyShape: CURRENT_HISTORY_SHAPE,
-            },
-          ],
-        });
-        const rowOf = async () =>
-          (await database.db.select().from(deliveries).where(eq(deliveries.customerId, 'nyc')))[0];
-        // Time does not skip until the result is awaited: the run rests in its quiet hours.
-        const waiting = await eventually(rowOf, { describe: 'the held delivery row' });
-        expect(waiting).toMatchObject({
-          stepId: 'digest',
-          status: 'pending',
-          reason: 'quiet_hours_deferred',
-          detail: { deferredUntil: '2027-01-12T14:00:00.000Z' },
-        });
-        expect(smtp.messages).toHaveLength(0);
-
-        await handle.result();
-        expect(await rowOf()).toMatchObject({ id: waiting.id, status: 'sent', attempts: 1 });
-        expect(smtp.messages.map((m) => m.subject)).toEqual(['Your digest']);
-      });
-    } finally {
-      await env.teardown();
-    }
-  });
-
-  it('is settled as skipped when its run ends before the window opens', async () => {
-    const env = await createTimeSkippingEnvironment();
-    try {
-      await env.sleep(Date.parse('2027-01-13T06:00:00Z') - (await env.currentTimeMs()));
-      const taskQueue = 'quiet-hours-hold-ended';
-      const worker = await createTestJourneyWorker({
-        connection: env.nativeConnection,
-        taskQueue,
-        db: database.db,
-        smtpUrl: smtp.url,
-      });
-      await worker.runUntil(async () => {
-        const workflowId = 'journey:held-digest:nyc:cancelled';
         const handle = await env.client.workflow.start(journeyWorkflow, {
           taskQueue,
           workflowId,
@@ -115,21 +79,46 @@ describe('a message held back by quiet hours', () => {
           (
             await database.db.select().from(deliveries).where(eq(deliveries.workflowId, workflowId))
           )[0];
-        await eventually(async () => (await rowOf())?.status === 'pending', {
-          describe: 'the held delivery row',
-        });
-        const sentBefore = smtp.messages.length;
-        await handle.signal(cancelSignal, { reason: 'test' });
-        expect(await handle.result()).toMatchObject({ status: 'cancelled' });
-        // Recorded in the workflow task that ended the run: settled once the result is out.
-        expect(await rowOf()).toMatchObject({
-          status: 'skipped',
-          reason: 'run_ended_before_send',
-        });
-        expect(smtp.messages.length).toBe(sentBefore);
+        await body(handle, rowOf);
       });
     } finally {
       await env.teardown();
     }
+  }
+
+  it('is pending on its delivery with the reason and the time the window opens, then sent', async () => {
+    // 01:00 in New York; the window opens at 09:00 there (14:00 UTC).
+    await digestAt('2027-01-12T06:00:00Z', 'journey:held-digest:nyc', async (handle, rowOf) => {
+      const waiting = await eventually(rowOf, { describe: 'the held delivery row' });
+      expect(waiting).toMatchObject({
+        stepId: 'digest',
+        status: 'pending',
+        reason: 'quiet_hours_deferred',
+        detail: { deferredUntil: '2027-01-12T14:00:00.000Z' },
+      });
+      expect(smtp.messages).toHaveLength(0);
+
+      await handle.result();
+      expect(await rowOf()).toMatchObject({ id: waiting.id, status: 'sent', attempts: 1 });
+      expect(smtp.messages.map((m) => m.subject)).toEqual(['Your digest']);
+    });
+  });
+
+  it('is settled as skipped when its run ends before the window opens', async () => {
+    const workflowId = 'journey:held-digest:nyc:cancelled';
+    await digestAt('2027-01-13T06:00:00Z', workflowId, async (handle, rowOf) => {
+      await eventually(async () => (await rowOf())?.status === 'pending', {
+        describe: 'the held delivery row',
+      });
+      const sentBefore = smtp.messages.length;
+      await handle.signal(cancelSignal, { reason: 'test' });
+      expect(await handle.result()).toMatchObject({ status: 'cancelled' });
+      // Recorded in the workflow task that ended the run: settled once the result is out.
+      expect(await rowOf()).toMatchObject({
+        status: 'skipped',
+        reason: 'run_ended_before_send',
+      });
+      expect(smtp.messages.length).toBe(sentBefore);
+    });
   });
 });
