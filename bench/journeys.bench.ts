@@ -9,8 +9,9 @@
 //
 // Worker settings are compared with `--variant <name>=<json>` (repeatable; the JSON replaces
 // some of JOURNEY_WORKER_TUNING and may set `pool` and `gatePool`, the worker's Postgres pools,
-// and `bundle`, the path of a workflow bundle built from other workflow code, e.g. an earlier
-// commit's) and `--rounds <n>`: every variant gets a worker and pools of its own, and each round
+// `bundle`, the path of a workflow bundle built from other workflow code, e.g. an earlier
+// commit's, and `"sends":"bare"`, Cairn's workflow with the bare workflow's send and no registry
+// write, which shows how much of the gap is the workflow's and how much the send path's) and `--rounds <n>`: every variant gets a worker and pools of its own, and each round
 // runs every variant and the bare workflow once, in an order rotated per round. `--show-events`
 // prints the event types of the runs whose shape is shown.
 import os from 'node:os';
@@ -32,6 +33,7 @@ import { openCountingDatabase, roundTrips, type StatementCount } from './support
 import { phase, printPhase, printShape, type Phase, type Servers } from './support/run-phases';
 import { createBenchDatabase } from './support/bench-database';
 import { startSmtpSink } from './support/smtp-sink';
+import { workflowOnlyActivities } from './support/workflow-only-activities';
 
 const CAIRN_QUEUE = 'bench-cairn';
 const BARE_QUEUE = 'bench-bare';
@@ -56,6 +58,8 @@ interface Variant {
   pools: { maxConnections: number; gateConnections: number };
   /** A workflow bundle built from other workflow code (e.g. an earlier commit's), to compare. */
   bundle?: string;
+  /** `bare`: the sends are raw nodemailer (bench/support/workflow-only-activities.ts). */
+  sends?: 'bare';
 }
 
 interface Options {
@@ -88,13 +92,15 @@ function parseOptions(argv: string[]): Options {
 function parseVariant(text: string | undefined): Variant {
   const at = text?.indexOf('=') ?? -1;
   if (!text || at < 1) throw new Error('--variant takes <name>=<json>');
-  const { pool, gatePool, bundle, ...tuning } = JSON.parse(
-    text.slice(at + 1),
-  ) as Partial<WorkerTuning> & { pool?: number; gatePool?: number; bundle?: string };
+  const { pool, gatePool, bundle, sends, ...tuning } = JSON.parse(text.slice(at + 1)) as Partial<
+    WorkerTuning & Pick<Variant, 'bundle' | 'sends'> & { pool: number; gatePool: number }
+  >;
+  if (sends !== undefined && sends !== 'bare') throw new Error('"sends" can only be "bare"');
   return {
     name: text.slice(0, at),
     tuning,
     ...(bundle ? { bundle } : {}),
+    ...(sends ? { sends } : {}),
     pools: {
       maxConnections: pool ?? WORKER_POOLS.maxConnections,
       gateConnections: gatePool ?? WORKER_POOLS.gateConnections,
@@ -161,11 +167,17 @@ async function main(): Promise<void> {
         );
         cleanups.unshift(() => db.close());
         const taskQueue = `${CAIRN_QUEUE}-${variant.name}`;
+        let activities = activitiesFromConfig(config, db.handle, smtp.url);
+        if (variant.sends === 'bare') {
+          const workflowOnly = workflowOnlyActivities(activities, smtp.url, config.emailFrom);
+          cleanups.unshift(() => Promise.resolve(workflowOnly.close()));
+          activities = workflowOnly.activities;
+        }
         const worker = await createJourneyWorker({
           connection: workerConnection,
           namespace: 'default',
           taskQueue,
-          activities: activitiesFromConfig(config, db.handle, smtp.url),
+          activities,
           tuning: variant.tuning,
           ...(variant.bundle ? { workflowBundle: { codePath: variant.bundle } } : {}),
         });
