@@ -56,9 +56,20 @@ const importDirection = {
   // The journey language's zod schemas are part of the contract (POST /v1/journeys takes a
   // definition): src/journeys is pure and imports nothing itself, so the client stays I/O-free.
   contract: {
+    only: ['journeys', 'segments'],
+    message:
+      'src/contract holds request and response schemas and imports nothing of ours but the journey and segment languages (src/journeys, src/segments)',
+  },
+  // The segment language: pure like the journey language, whose operators and durations it shares.
+  segments: {
     only: ['journeys'],
     message:
-      'src/contract holds request and response schemas and imports nothing of ours but the journey language (src/journeys)',
+      'src/segments is the pure segment language and imports nothing of ours but src/journeys',
+  },
+  audience: {
+    never: ['workflows'],
+    message:
+      'src/audience keeps segment membership live beneath the router and the API, and imports neither api, activities nor workflows',
   },
   client: {
     only: ['contract'],
@@ -105,7 +116,7 @@ const importedOnlyBy = {
       'src/activities runs on the worker: only src/runtime wires it and src/workflows imports its types; src/api never imports it',
   },
 };
-const deterministicFolders = ['journeys', 'workflows'];
+const deterministicFolders = ['journeys', 'workflows', 'segments'];
 /** How deep below its folder a file of src/ may sit and still get its folder's rules. */
 const MAX_DEPTH = 5;
 
