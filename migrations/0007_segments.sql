@@ -30,6 +30,8 @@ CREATE TABLE "segments" (
 	"active_version" integer NOT NULL,
 	"depends_on_events" text[] DEFAULT '{}'::text[] NOT NULL,
 	"reads_profile" boolean DEFAULT false NOT NULL,
+	"computed_version" integer DEFAULT 0 NOT NULL,
+	"compute_cursor" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );

@@ -369,6 +369,13 @@ export const segments = pgTable(
       .default(sql`'{}'::text[]`),
     /** Whether a change of the profile (attributes, consent, addresses) can change it. */
     readsProfile: boolean('reads_profile').notNull().default(false),
+    /**
+     * The version whose membership has been computed for every customer. A new version is
+     * computed page by page in customer id order by the router (`computeCursor`: the last id
+     * done); events keep members of the pages not yet done live in the meantime.
+     */
+    computedVersion: integer('computed_version').notNull().default(0),
+    computeCursor: text('compute_cursor'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
