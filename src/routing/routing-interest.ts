@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { ActiveJourney } from '../catalogue/active-journeys';
 import type { Database } from '../db/database';
+import { rowsOf } from '../db/rows';
 import type { RunRow } from './run-registry';
 
 /** A running run an event is to be signalled to: what signalling and reconciling it need. */
@@ -79,11 +80,6 @@ export async function findRoutingInterest(
 }
 
 // postgres.js answers an array of rows, PGlite an object with `rows`.
-function rowsOf<T>(result: unknown): T[] {
-  if (Array.isArray(result)) return result as T[];
-  return (result as { rows?: T[] }).rows ?? [];
-}
-
 function parsed<T>(value: unknown): T {
   if (typeof value === 'string') return JSON.parse(value) as T;
   return (value ?? []) as T;

@@ -1,0 +1,17 @@
+export {
+  findSegment,
+  findSegmentVersion,
+  listSegments,
+  publishSegment,
+  SegmentDefinitionError,
+  type PublishedSegment,
+  type SegmentRow,
+} from './segment-catalogue';
+export {
+  changeManualMembers,
+  NotManualSegmentError,
+  type ManualChange,
+  type ManualOutcome,
+} from './manual-members';
+export { listMembers, memberCounts, segmentsOfCustomer, type Member } from './segment-members';
+export { SEGMENT_ENTERED, SEGMENT_EXITED, segmentDependencies } from './dependencies';
