@@ -1,0 +1,45 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { customers, events } from '../db/schema';
+import { ENGAGEMENT_TYPES } from '../segments/engagement-types';
+
+/**
+ * The jsonb value at a profile path, as src/customers/profile-snapshot.ts builds the snapshot:
+ * built-in fields from their columns, everything else from `attributes` (which may not shadow a
+ * built-in). SQL NULL is a missing value. The path's names travel as one text[] parameter.
+ */
+export function profileValue(field: string): SQL {
+  const [first = '', ...rest] = field.split('.');
+  const child = rest.length === 0 ? null : sql`${sql.param(rest)}::text[]`;
+  const scalar = (value: SQL) => (child ? sql`null::jsonb` : value);
+  switch (first) {
+    // Never in the snapshot: conditions see hasEmail / hasPhone, not the addresses.
+    case 'email':
+    case 'phone':
+      return sql`null::jsonb`;
+    case 'id':
+      return scalar(sql`to_jsonb(${customers.id})`);
+    case 'timeZone':
+      return scalar(sql`coalesce(to_jsonb(${customers.timeZone}), 'null'::jsonb)`);
+    case 'locale':
+      return scalar(sql`coalesce(to_jsonb(${customers.locale}), 'null'::jsonb)`);
+    // Boolean(customer.email): an empty string is no address.
+    case 'hasEmail':
+      return scalar(sql`to_jsonb(coalesce(${customers.email} <> '', false))`);
+    case 'hasPhone':
+      return scalar(sql`to_jsonb(coalesce(${customers.phone} <> '', false))`);
+    case 'consent':
+      return child ? sql`(${customers.consent} #> ${child})` : sql`${customers.consent}`;
+    case 'last_engaged_at':
+      return scalar(lastEngagedAt());
+    default:
+      return sql`(${customers.attributes} #> ${sql.param([first, ...rest])}::text[])`;
+  }
+}
+
+/** lastEngagement's answer (src/customers/engagement.ts) as toISOString writes it. */
+function lastEngagedAt(): SQL {
+  const types = Object.keys(ENGAGEMENT_TYPES);
+  return sql`(select to_jsonb(to_char(max(${events.occurredAt}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+    from ${events} where ${events.customerId} = ${customers.id}
+    and ${events.type} = any(${sql.param(types)}::text[]))`;
+}

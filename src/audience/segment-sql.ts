@@ -1,0 +1,51 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { SegmentCondition } from '../segments/schema';
+import { consentedSql, inSegmentSql, reachableSql, subscribedSql } from './channel-sql';
+import { comparisonSql } from './comparison-sql';
+import { aggregateSql, engagedSql, eventTimeSql, notPerformedSql, performedSql } from './event-sql';
+import { profileValue } from './profile-sql';
+
+export interface SegmentSqlContext {
+  now: Date;
+  emailMarketingDefault: 'opted_in' | 'opted_out';
+}
+
+/**
+ * A segment condition as a boolean SQL expression over `customers`, with the meaning of the pure
+ * evaluator (src/segments/evaluate.ts): every value a bound parameter, every leaf true or false
+ * (never NULL, so `not` of a condition on a missing value passes). Use it in a where clause of a
+ * query from `customers`, for a few ids (live evaluation) or for the whole table (a preview).
+ */
+export function segmentPredicate(condition: SegmentCondition, context: SegmentSqlContext): SQL {
+  if ('all' in condition) return combine(condition.all, sql` and `, context);
+  if ('any' in condition) return combine(condition.any, sql` or `, context);
+  if ('not' in condition) return sql`(not ${segmentPredicate(condition.not, context)})`;
+  return sql`coalesce(${leafSql(condition, context)}, false)`;
+}
+
+function combine(list: SegmentCondition[], operator: SQL, context: SegmentSqlContext): SQL {
+  return sql`(${sql.join(
+    list.map((c) => segmentPredicate(c, context)),
+    operator,
+  )})`;
+}
+
+function leafSql(condition: SegmentCondition, context: SegmentSqlContext): SQL {
+  const { now } = context;
+  if ('profile' in condition) {
+    const { field, ...comparison } = condition.profile;
+    return comparisonSql(profileValue(field), comparison, now);
+  }
+  if ('performed' in condition) return performedSql(condition.performed, now);
+  if ('notPerformed' in condition) return notPerformedSql(condition.notPerformed, now);
+  if ('eventTime' in condition) return eventTimeSql(condition.eventTime, now);
+  if ('aggregate' in condition) return aggregateSql(condition.aggregate, now);
+  if ('engaged' in condition) return engagedSql(condition.engaged, now);
+  if ('reachable' in condition) return reachableSql(condition.reachable);
+  if ('consented' in condition) {
+    return consentedSql(condition.consented, context.emailMarketingDefault);
+  }
+  if ('subscribed' in condition) return subscribedSql(condition.subscribed);
+  if ('inSegment' in condition) return inSegmentSql(condition.inSegment);
+  throw new Error(`unknown segment condition: ${Object.keys(condition).join(', ')}`);
+}
