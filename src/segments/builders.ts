@@ -26,7 +26,14 @@ import {
 type ProfileInput = z.input<typeof profileComparisonSchema>;
 type PropertyInput = z.input<typeof propertyComparisonSchema>;
 type Op = ProfileInput['op'];
-type ValueOf<O extends Op> = Extract<ProfileInput, { op: O }>['value'];
+/** The value an operator takes: a scalar, a list for in / not_in, a boolean for exists, an age. */
+type ValueOf<O extends Op> = ProfileInput extends infer C
+  ? C extends { op: infer Ops; value?: infer V }
+    ? O extends Ops
+      ? V
+      : never
+    : never
+  : never;
 
 /** A condition on a profile field: profile('plan', 'eq', 'pro'), profile('email', 'exists', false). */
 export function profile<O extends Op>(
