@@ -21,6 +21,15 @@ export function comparisonSql(value: SQL, comparison: Comparison, now: Date): SQ
   return sql`coalesce(${test(value, comparison, now)}, false)`;
 }
 
+/**
+ * The same, for a value that is costly to compute (a subquery): computed once, where the inline
+ * form would repeat it in every branch of the test (`offset 0` keeps Postgres from inlining it).
+ */
+export function comparisonOnceSql(value: SQL, comparison: Comparison, now: Date): SQL {
+  const test = comparisonSql(sql`computed.value`, comparison, now);
+  return sql`(select ${test} from (select ${value} as value offset 0) as computed)`;
+}
+
 function test(value: SQL, comparison: Comparison, now: Date): SQL {
   const present = sql`(${value} is not null)`;
   switch (comparison.op) {

@@ -7,8 +7,14 @@ import { ENGAGEMENT_TYPES } from '../segments/engagement-types';
  * built-in fields from their columns, everything else from `attributes` (which may not shadow a
  * built-in). SQL NULL is a missing value. The path's names travel as one text[] parameter.
  */
-export function profileValue(field: string): SQL {
+export function profileValue(field: string): { sql: SQL; costly: boolean } {
   const [first = '', ...rest] = field.split('.');
+  if (first === 'last_engaged_at' && rest.length === 0)
+    return { sql: lastEngagedAt(), costly: true };
+  return { sql: columnValue(first, rest), costly: false };
+}
+
+function columnValue(first: string, rest: string[]): SQL {
   const child = rest.length === 0 ? null : sql`${sql.param(rest)}::text[]`;
   const scalar = (value: SQL) => (child ? sql`null::jsonb` : value);
   switch (first) {
@@ -29,8 +35,9 @@ export function profileValue(field: string): SQL {
       return scalar(sql`to_jsonb(coalesce(${customers.phone} <> '', false))`);
     case 'consent':
       return child ? sql`(${customers.consent} #> ${child})` : sql`${customers.consent}`;
+    // A timestamp string: it has no children.
     case 'last_engaged_at':
-      return scalar(lastEngagedAt());
+      return sql`null::jsonb`;
     default:
       return sql`(${customers.attributes} #> ${sql.param([first, ...rest])}::text[])`;
   }

@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { SegmentCondition } from '../segments/schema';
 import { consentedSql, inSegmentSql, reachableSql, subscribedSql } from './channel-sql';
-import { comparisonSql } from './comparison-sql';
+import { comparisonOnceSql, comparisonSql } from './comparison-sql';
 import { aggregateSql, engagedSql, eventTimeSql, notPerformedSql, performedSql } from './event-sql';
 import { profileValue } from './profile-sql';
 
@@ -34,7 +34,10 @@ function leafSql(condition: SegmentCondition, context: SegmentSqlContext): SQL {
   const { now } = context;
   if ('profile' in condition) {
     const { field, ...comparison } = condition.profile;
-    return comparisonSql(profileValue(field), comparison, now);
+    const value = profileValue(field);
+    return value.costly
+      ? comparisonOnceSql(value.sql, comparison, now)
+      : comparisonSql(value.sql, comparison, now);
   }
   if ('performed' in condition) return performedSql(condition.performed, now);
   if ('notPerformed' in condition) return notPerformedSql(condition.notPerformed, now);
