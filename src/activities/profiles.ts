@@ -1,3 +1,4 @@
+import { requestProfileChecks } from '../audience';
 import type { Database } from '../db/database';
 import {
   AttributeUpdateError,
@@ -31,11 +32,18 @@ export function createProfileActivities(db: Database) {
      */
     applyProfileUpdate: async (customerId: string, set: JsonObject): Promise<ProfileSnapshot> => {
       requireId('applyProfileUpdate', customerId);
-      const customer = await updateAttributes(db, customerId, set).catch((error: unknown) => {
-        if (error instanceof AttributeUpdateError)
-          throw invalidRequest('applyProfileUpdate', error.message);
-        throw error;
-      });
+      const customer = await db
+        .transaction(async (tx) => {
+          const updated = await updateAttributes(tx, customerId, set);
+          // Segments that read the profile look at the customer again, in the same transaction.
+          if (updated) await requestProfileChecks(tx, [customerId], new Date());
+          return updated;
+        })
+        .catch((error: unknown) => {
+          if (error instanceof AttributeUpdateError)
+            throw invalidRequest('applyProfileUpdate', error.message);
+          throw error;
+        });
       if (!customer) throw customerNotFound(customerId);
       return toProfileSnapshot(profileSourceOf(customer, await lastEngagement(db, customerId)));
     },

@@ -24,6 +24,11 @@ export interface ApiDeps {
   logger?: FastifyServerOptions['logger'];
   /** The largest event stored (src/routing/payload-limits.ts); default a quarter of 2 MiB. */
   maxEventBytes?: number;
+  /**
+   * Marketing email to a customer who made no choice (EMAIL_MARKETING_DEFAULT), for segment
+   * conditions on consent; default opted_in, as the send path's.
+   */
+  emailMarketingDefault?: 'opted_in' | 'opted_out';
   /** Deadline for each Temporal call made while serving a request. Default 5 s. */
   temporalTimeoutMs?: number;
   /** Backoff for routing work the API does itself (explicit starts); events are the router's. */

@@ -1,4 +1,5 @@
 // The production `api` process: HTTP API plus the background event router (outbox).
+import { liveMembership } from '../audience/live-membership';
 import { Client, Connection } from '@temporalio/client';
 import { cairnDataConverter, EncryptionCodec } from '../codec';
 import { ConfigError, loadConfig } from '../config';
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
   const app = await buildApi({
     ...shared,
     outboxSignal,
+    emailMarketingDefault: config.emailMarketingDefault,
     apiKeys: config.apiKeys,
     maxEventBytes: eventSizeLimit(config.temporalPayloadLimitBytes),
     logger: { level: config.logLevel ?? 'info' },
@@ -56,7 +58,12 @@ async function main(): Promise<void> {
   }
   if (config.apiKeys.length === 0)
     app.log.warn('CAIRN_API_KEYS is empty: every /v1 request will be refused');
-  const router = startEventRouter({ ...shared, logger: app.log, signal: outboxSignal });
+  const membership = liveMembership({
+    db: database.db,
+    emailMarketingDefault: config.emailMarketingDefault,
+    logger: app.log,
+  });
+  const router = startEventRouter({ ...shared, logger: app.log, signal: outboxSignal, membership });
   await app.listen({ host: config.apiHost, port: config.apiPort });
 
   const shutdown = async () => {

@@ -15,3 +15,5 @@ export {
 } from './manual-members';
 export { listMembers, memberCounts, segmentsOfCustomer, type Member } from './segment-members';
 export { SEGMENT_ENTERED, SEGMENT_EXITED, segmentDependencies } from './dependencies';
+export { liveMembership, requestProfileChecks, type LiveMembership } from './live-membership';
+export { previewSegment, type SegmentPreview } from './segment-preview';

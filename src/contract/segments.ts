@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { segmentIdSchema } from '../segments/schema';
+import { segmentConditionSchema, segmentIdSchema } from '../segments/schema';
 import { customerIdSchema, isoTimestampSchema } from './common';
 
 /** POST /v1/segments takes the segment language's own schema (defaults optional in the input). */
@@ -77,3 +77,20 @@ export const memberListSchema = z.object({
   next: z.string().nullable(),
 });
 export type MemberList = z.infer<typeof memberListSchema>;
+
+export const segmentPreviewRequestSchema = z
+  .object({
+    where: segmentConditionSchema,
+    /** How many member ids to return, in id order. */
+    sample: z.number().int().min(0).max(100).default(10),
+  })
+  .strict();
+export type SegmentPreviewRequest = z.input<typeof segmentPreviewRequestSchema>;
+
+export const segmentPreviewSchema = z.object({
+  count: z.number().int(),
+  sample: z.array(z.string()),
+  /** How long the count took, in milliseconds. */
+  tookMs: z.number(),
+});
+export type SegmentPreviewResult = z.infer<typeof segmentPreviewSchema>;

@@ -1,3 +1,4 @@
+import { liveMembership } from '../audience/live-membership';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -159,12 +160,17 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
     };
     // The API wakes the router whenever it stores events.
     const outboxSignal = createOutboxSignal();
-    const router = startEventRouter({ ...routing, signal: outboxSignal });
+    const membership = liveMembership({
+      db: database.db,
+      emailMarketingDefault: config.emailMarketingDefault,
+    });
+    const router = startEventRouter({ ...routing, signal: outboxSignal, membership });
     onStop('the event router', () => router.stop());
 
     const api = await buildApi({
       ...routing,
       outboxSignal,
+      emailMarketingDefault: config.emailMarketingDefault,
       apiKeys,
       maxEventBytes: eventSizeLimit(config.temporalPayloadLimitBytes),
       logger: { level: config.logLevel ?? 'warn' },

@@ -24,4 +24,4 @@ export {
   type RecordOptions,
 } from './record-events';
 export { awaitEventRouting, readEventRoutingState, type EventRoutingState } from './event-state';
-export type { OutboxDeps, RoutingDeps, RoutingLogger } from './types';
+export type { MembershipUpkeep, OutboxDeps, RoutingDeps, RoutingLogger } from './types';

@@ -29,9 +29,22 @@ export interface RoutingDeps {
   logger?: RoutingLogger;
 }
 
+/**
+ * What keeps segment membership live (src/audience's liveMembership), run by the router in each
+ * pass: handed in, so routing knows nothing of segments. Membership changes are events it stores
+ * in the outbox, which the next pass routes like any other.
+ */
+export interface MembershipUpkeep {
+  /** Before a claimed batch is routed; returns how many memberships changed. */
+  forEvents(batch: readonly { customerId: string; type: string }[]): Promise<number>;
+  /** Once a pass: work that no event asked for (due re-checks, a new version); 0 when none. */
+  upkeep(): Promise<number>;
+}
+
 /** What the router needs beyond routing: the backoff for events whose routing failed. */
 export interface OutboxDeps extends RoutingDeps {
   backoff?: BackoffPolicy;
+  membership?: MembershipUpkeep;
 }
 
 export const silentLogger: RoutingLogger = {

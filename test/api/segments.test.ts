@@ -194,6 +194,43 @@ describe('segments API', () => {
     ).toBe(404);
   });
 
+  it('previews who a condition matches, with a sample in id order', async () => {
+    for (const [id, ltv] of [
+      ['pm_a', 1500],
+      ['pm_b', '2000'],
+      ['pm_c', 10],
+    ] as const) {
+      await h.inject({
+        method: 'PUT',
+        url: `/v1/customers/${id}`,
+        headers: auth,
+        payload: { attributes: { lifetime_value: ltv } },
+      });
+    }
+    const preview = (where: unknown, sample?: number) =>
+      h.inject({
+        method: 'POST',
+        url: '/v1/segments/preview',
+        headers: auth,
+        payload: { where, ...(sample !== undefined ? { sample } : {}) },
+      });
+    const res = await preview({ profile: { field: 'lifetime_value', op: 'gte', value: 1000 } }, 1);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ count: 2, sample: ['pm_a'], tookMs: expect.any(Number) });
+    const none = await preview({ not: { profile: { field: 'lifetime_value', op: 'exists' } } });
+    expect(none.json()).toMatchObject({ count: 3, sample: ['ada', 'bo', 'cy'] });
+    const missing = await preview({ inSegment: { segment: 'nobody_made_this' } });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().error.issues).toEqual([
+      { path: 'where', message: 'reads segment "nobody_made_this", which does not exist' },
+    ]);
+    const bad = await preview({ performed: { event: 'purchase', within: '7' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.issues).toEqual([
+      expect.objectContaining({ path: 'where.performed.within' }),
+    ]);
+  });
+
   it('lists segments with member counts', async () => {
     const res = await h.inject({ url: '/v1/segments', headers: auth });
     const listed = res.json().segments as { id: string; members: number; kind: string }[];

@@ -8,9 +8,11 @@ function run(
   definition: JourneyDefinition,
   options: { profile?: JsonObject; events?: { at: number; type: string }[]; trigger?: string } = {},
 ) {
+  // Re-engagement starts on entering the inactive_30d segment: its trigger names the segment.
+  const properties: JsonObject = definition === reEngagement ? { segment_id: 'inactive_30d' } : {};
   return simulate(definition, {
     profile: profile(options.profile ?? {}),
-    trigger: event(options.trigger ?? definition.trigger?.event ?? 'start'),
+    trigger: event(options.trigger ?? definition.trigger?.event ?? 'start', properties),
     now: T0,
     horizonMs: 30 * DAY,
     events: (options.events ?? []).map((e) => ({ at: e.at, event: event(e.type, {}, e.at) })),
@@ -121,8 +123,12 @@ describe('re-engagement', () => {
       status: 'exited',
       finishReason: 'audience_mismatch',
     });
-    const decision = result.decisions.find((d) => d.kind === 'condition');
-    expect(decision?.summary).toBe('audience not matched: 0 of 2 conditions passed (match any)');
+    // The trigger's condition (the segment entered is inactive_30d) passed; the audience did not.
+    const decisions = result.decisions.filter((d) => d.kind === 'condition').map((d) => d.summary);
+    expect(decisions).toEqual([
+      'trigger matched: 1 of 1 conditions passed (match all)',
+      'audience not matched: 0 of 2 conditions passed (match any)',
+    ]);
   });
 
   it('keeps out a customer whose last purchase date cannot be read (fail closed)', () => {

@@ -1,3 +1,4 @@
+import { liveMembership } from '../../src/audience/live-membership';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
@@ -142,6 +143,7 @@ export async function startCairnTestStack(
           ...deps,
           signal: outboxSignal,
           pollIntervalMs: 100,
+          membership: liveMembership({ db: deps.db, emailMarketingDefault: 'opted_in' }),
           backoff: { initialMs: 200, maxMs: 1_000 },
         });
 

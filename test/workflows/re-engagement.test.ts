@@ -47,10 +47,11 @@ describe('the re-engagement journey as the seed writes it, on the time-skipping 
             defaultTimeZone: 'UTC',
             trigger: {
               id: randomUUID(),
-              type: 'customer_inactive',
+              // As the router hands it over when the customer enters inactive_30d.
+              type: 'segment_entered',
               customerId,
               occurredAt: new Date().toISOString(),
-              properties: {},
+              properties: { segment_id: 'inactive_30d', segment_version: 1 },
             },
           },
         ],

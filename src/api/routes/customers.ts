@@ -6,6 +6,7 @@ import {
   customerUpsertSchema,
   type Customer,
 } from '../../contract/customers';
+import { requestProfileChecks } from '../../audience';
 import { readCustomer, upsertCustomer, type CustomerRow } from '../../customers';
 import type { Database } from '../../db/database';
 import type { ApiDeps } from '../deps';
@@ -37,7 +38,13 @@ export const customerRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
       },
     },
     async (request, reply) => {
-      const { row, created } = await upsertCustomer(deps.db, request.params.id, request.body);
+      // Segments that read the profile look at the customer again (src/audience): in the same
+      // transaction, so a stored change is never missed by them.
+      const { row, created } = await deps.db.transaction(async (tx) => {
+        const upserted = await upsertCustomer(tx, request.params.id, request.body);
+        await requestProfileChecks(tx, [request.params.id], new Date());
+        return upserted;
+      });
       return reply.code(created ? 201 : 200).send({ customer: customerView(row), created });
     },
   );

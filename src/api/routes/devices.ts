@@ -1,3 +1,4 @@
+import { requestProfileChecks } from '../../audience';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { customerParamsSchema, errorResponseSchema } from '../../contract/common';
@@ -45,10 +46,14 @@ export const deviceRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, {
     },
     async (request, reply) => {
       await requireCustomer(deps.db, request.params.id);
-      const { row, created } = await registerToken(deps.db, {
-        customerId: request.params.id,
-        token: request.params.token,
-        platform: request.body.platform,
+      const { row, created } = await deps.db.transaction(async (tx) => {
+        const registered = await registerToken(tx, {
+          customerId: request.params.id,
+          token: request.params.token,
+          platform: request.body.platform,
+        });
+        await requestProfileChecks(tx, [request.params.id], new Date());
+        return registered;
       });
       return reply.code(created ? 201 : 200).send({ device: deviceView(row), created });
     },
@@ -89,7 +94,12 @@ export const deviceRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, {
     },
     async (request, reply) => {
       await requireCustomer(deps.db, request.params.id);
-      if (!(await removeCustomerToken(deps.db, request.params.id, request.params.token))) {
+      const removed = await deps.db.transaction(async (tx) => {
+        const done = await removeCustomerToken(tx, request.params.id, request.params.token);
+        if (done) await requestProfileChecks(tx, [request.params.id], new Date());
+        return done;
+      });
+      if (!removed) {
         throw new ApiError(404, 'device_not_found', 'the customer has no such device token', [
           { path: 'token', message: 'is not registered for this customer' },
         ]);

@@ -7,6 +7,7 @@ import {
   listSegments,
   memberCounts,
   NotManualSegmentError,
+  previewSegment,
   publishSegment,
   SegmentDefinitionError,
   type SegmentRow,
@@ -22,6 +23,8 @@ import {
   segmentDetailSchema,
   segmentListSchema,
   segmentParamsSchema,
+  segmentPreviewRequestSchema,
+  segmentPreviewSchema,
   type SegmentSummary,
 } from '../../contract/segments';
 import type { ApiDeps } from '../deps';
@@ -52,6 +55,33 @@ export const segmentRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, 
     async (request, reply) => {
       try {
         return reply.code(201).send(await publishSegment(deps.db, request.body));
+      } catch (error) {
+        if (error instanceof SegmentDefinitionError) throw refusedDefinition(error);
+        throw error;
+      }
+    },
+  );
+
+  app.post(
+    '/segments/preview',
+    {
+      schema: {
+        tags: ['segments'],
+        summary: 'Count who a segment condition matches now, with a sample, before saving it',
+        security: bearerSecurity,
+        body: segmentPreviewRequestSchema,
+        response: { 200: segmentPreviewSchema, ...authErrors },
+      },
+    },
+    async (request) => {
+      const started = performance.now();
+      try {
+        const preview = await previewSegment(deps.db, request.body.where, {
+          now: new Date(),
+          emailMarketingDefault: deps.emailMarketingDefault ?? 'opted_in',
+          sample: request.body.sample,
+        });
+        return { ...preview, tookMs: Math.round(performance.now() - started) };
       } catch (error) {
         if (error instanceof SegmentDefinitionError) throw refusedDefinition(error);
         throw error;

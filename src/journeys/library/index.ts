@@ -20,7 +20,7 @@ import { welcomeSeries } from './welcome-series';
  *   (trigger.* are the trigger event's properties)
  *
  * Events: welcome-series ← user_signup; abandoned-cart ← cart_abandoned { cart_id, cart_value,
- * cart_items }, exits on purchase; re-engagement ← customer_inactive, listens to email_opened and
+ * cart_items }, exits on purchase; re-engagement ← segment_entered of inactive_30d, listens to email_opened and
  * sms_clicked; onboarding ← onboarding_started, listens to profile_completion. All but
  * abandoned-cart exit on unsubscribe.
  */

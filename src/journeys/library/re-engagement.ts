@@ -2,7 +2,9 @@ import type { JourneyDefinition } from '../schema';
 import { parseJourneyDefinition } from '../validate';
 
 /**
- * Seed scenario C, for customers flagged inactive (trigger customer_inactive). "We miss you"
+ * Seed scenario C, for inactive customers: it starts when a customer enters the built-in segment
+ * inactive_30d (bought before; no purchase, page view, open or click for 30 days; see
+ * src/segments/library), whose entry is a segment_entered event. "We miss you"
  * with WELCOME20; if that email is not opened within 3 days, an SMS;
  * if that is not clicked within 4 more days (a week after entry), a survey email. Opening or
  * clicking ends the run: the customer is back.
@@ -20,7 +22,12 @@ export const reEngagement: JourneyDefinition = parseJourneyDefinition({
   id: 're-engagement',
   name: 'Re-engagement',
   description: 'Wins back inactive customers who have not purchased recently.',
-  trigger: { event: 'customer_inactive' },
+  trigger: {
+    event: 'segment_entered',
+    when: {
+      conditions: [{ field: 'trigger.properties.segment_id', op: 'eq', value: 'inactive_30d' }],
+    },
+  },
   audience: {
     match: 'any',
     conditions: [

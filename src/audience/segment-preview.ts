@@ -1,0 +1,51 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Database } from '../db/database';
+import { rowsOf } from '../db/rows';
+import { customers, segments } from '../db/schema';
+import type { SegmentCondition } from '../segments/schema';
+import { segmentDependencies } from './dependencies';
+import { SegmentDefinitionError } from './segment-catalogue';
+import { segmentPredicate, type SegmentSqlContext } from './segment-sql';
+
+export interface SegmentPreview {
+  /** Customers the condition matches now. */
+  count: number;
+  /** The first of them in id order. */
+  sample: string[];
+}
+
+/**
+ * Who a condition matches now, before it is saved: the count and a sample, in one query over the
+ * whole customers table (the SQL the live membership uses, so the preview and the stored members
+ * agree). Segments it reads must exist.
+ */
+export async function previewSegment(
+  db: Database,
+  condition: SegmentCondition,
+  options: SegmentSqlContext & { sample: number },
+): Promise<SegmentPreview> {
+  await requireSegments(db, segmentDependencies(condition).segments);
+  const result = await db.execute(sql`
+    select ${customers.id} as id, count(*) over () as total
+      from ${customers}
+     where ${segmentPredicate(condition, options)}
+     order by ${customers.id}
+     limit ${Math.max(options.sample, 1)}`);
+  const rows = rowsOf<{ id: string; total: string | number }>(result);
+  return {
+    count: Number(rows[0]?.total ?? 0),
+    sample: rows.slice(0, options.sample).map((row) => row.id),
+  };
+}
+
+async function requireSegments(db: Database, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const found = await db
+    .select({ id: segments.id })
+    .from(segments)
+    .where(and(inArray(segments.id, ids), eq(segments.status, 'active')));
+  const missing = ids.find((id) => !found.some((row) => row.id === id));
+  if (missing !== undefined) {
+    throw new SegmentDefinitionError('where', `reads segment "${missing}", which does not exist`);
+  }
+}
