@@ -1,6 +1,7 @@
 // The production `api` process: HTTP API plus the background event router (outbox).
-import { liveMembership } from '../audience/live-membership';
+
 import { Client, Connection } from '@temporalio/client';
+import { liveMembership } from '../audience';
 import { cairnDataConverter, EncryptionCodec } from '../codec';
 import { ConfigError, loadConfig } from '../config';
 import { openDatabase } from '../db/database';

@@ -17,3 +17,4 @@ export { listMembers, memberCounts, segmentsOfCustomer, type Member } from './se
 export { SEGMENT_ENTERED, SEGMENT_EXITED, segmentDependencies } from './dependencies';
 export { liveMembership, requestProfileChecks, type LiveMembership } from './live-membership';
 export { previewSegment, type SegmentPreview } from './segment-preview';
+export { installBuiltInSegments } from './install-built-ins';

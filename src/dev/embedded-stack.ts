@@ -1,4 +1,4 @@
-import { liveMembership } from '../audience/live-membership';
+import { installBuiltInSegments, liveMembership } from '../audience';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -183,6 +183,8 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
       },
     });
     onStop('the API', () => api.close());
+    // Segments first: the re-engagement journey starts on entering inactive_30d.
+    await installBuiltInSegments(database.db);
     const installed = await installBuiltInJourneys(database.db);
     checkAborted();
     const apiUrl = await api.listen({ host: config.apiHost, port: config.apiPort });

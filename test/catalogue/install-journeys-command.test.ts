@@ -1,3 +1,5 @@
+import { listSegments } from '../../src/audience';
+import { builtInSegments } from '../../src/segments/library';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -30,10 +32,15 @@ describe('npm run journeys:install', () => {
   });
   afterAll(async () => database?.close());
 
-  it('publishes the built-in journeys once, and leaves them alone after', async () => {
+  it('publishes the built-in segments and journeys once, and leaves them alone after', async () => {
     const ids = builtInJourneys.map((j) => j.id);
+    const segmentIds = builtInSegments.map((s) => s.id);
     expect(await installJourneys(database.url)).toBe(
-      `installed built-in journeys: ${ids.join(', ')}\n`,
+      `installed built-in segments: ${segmentIds.join(', ')}\n` +
+        `installed built-in journeys: ${ids.join(', ')}\n`,
+    );
+    expect((await listSegments(database.db)).map((s) => s.id).sort()).toEqual(
+      [...segmentIds].sort(),
     );
     const journeys = await listJourneys(database.db);
     expect(journeys.map((j) => j.id).sort()).toEqual([...ids].sort());
@@ -43,7 +50,7 @@ describe('npm run journeys:install', () => {
     }
 
     expect(await installJourneys(database.url)).toBe(
-      'every built-in journey is installed already\n',
+      'every built-in segment is installed already\nevery built-in journey is installed already\n',
     );
     expect((await listJourneys(database.db)).every((j) => j.activeVersion === 1)).toBe(true);
   }, 120_000);
