@@ -25,8 +25,41 @@ const CONTRACT = 'src/contract holds request and response schemas and imports no
 const CUSTOMERS = 'src/customers is read by api, routing and activities';
 const DELIVERIES = 'src/deliveries owns the ledger beneath the send activity';
 const CODEC = 'src/codec is the payload codec and imports nothing of ours';
+const SEGMENTS = 'src/segments is the pure segment language';
+const AUDIENCE = 'src/audience keeps segment membership live';
 
 const cases: LintCase[] = [
+  // src/segments is pure and imports only src/journeys; src/audience never imports workflows.
+  {
+    name: 'segments → db',
+    filePath: 'src/segments/evaluate.ts',
+    code: "import { events } from '../db/schema';",
+    reported: SEGMENTS,
+  },
+  {
+    name: 'segments → journeys',
+    filePath: 'src/segments/schema.ts',
+    code: "import { parseDuration } from '../journeys/durations';",
+    reported: null,
+  },
+  {
+    name: 'audience → workflows',
+    filePath: 'src/audience/live-membership.ts',
+    code: "import { journeyWorkflow } from '../workflows';",
+    reported: AUDIENCE,
+  },
+  {
+    name: 'audience → routing and segments',
+    filePath: 'src/audience/membership-changes.ts',
+    code: "import { recordEvents } from '../routing';\nimport { segmentIdSchema } from '../segments/schema';",
+    reported: null,
+  },
+  {
+    name: 'contract → segments',
+    filePath: 'src/contract/segments.ts',
+    code: "import { segmentDefinitionSchema } from '../segments/schema';",
+    reported: null,
+  },
   // src/journeys imports nothing of ours outside src/journeys.
   {
     name: 'journeys → db',
