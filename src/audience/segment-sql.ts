@@ -3,11 +3,17 @@ import type { SegmentCondition } from '../segments/schema';
 import { consentedSql, inSegmentSql, reachableSql, subscribedSql } from './channel-sql';
 import { comparisonOnceSql, comparisonSql } from './comparison-sql';
 import { aggregateSql, engagedSql, eventTimeSql, notPerformedSql, performedSql } from './event-sql';
-import { profileValue } from './profile-sql';
+import { lastEngagedAgeSql, profileValue } from './profile-sql';
 
 export interface SegmentSqlContext {
   now: Date;
   emailMarketingDefault: 'opted_in' | 'opted_out';
+  /**
+   * Who the query is for: `few` (the default) for a handful of ids (live evaluation), `all` for
+   * a whole-table count (a preview). Counts and aggregates are planned differently for each (an
+   * index probe per customer, or one grouped pass over the events); the answer is the same.
+   */
+  population?: 'few' | 'all';
 }
 
 /**
@@ -32,18 +38,25 @@ function combine(list: SegmentCondition[], operator: SQL, context: SegmentSqlCon
 
 function leafSql(condition: SegmentCondition, context: SegmentSqlContext): SQL {
   const { now } = context;
+  const events = { now, population: context.population ?? 'few' } as const;
   if ('profile' in condition) {
     const { field, ...comparison } = condition.profile;
+    if (
+      field === 'last_engaged_at' &&
+      (comparison.op === 'within' || comparison.op === 'older_than')
+    ) {
+      return lastEngagedAgeSql(comparison.op, comparison.value, now);
+    }
     const value = profileValue(field);
     return value.costly
       ? comparisonOnceSql(value.sql, comparison, now)
       : comparisonSql(value.sql, comparison, now);
   }
-  if ('performed' in condition) return performedSql(condition.performed, now);
+  if ('performed' in condition) return performedSql(condition.performed, events);
   if ('notPerformed' in condition) return notPerformedSql(condition.notPerformed, now);
   if ('eventTime' in condition) return eventTimeSql(condition.eventTime, now);
-  if ('aggregate' in condition) return aggregateSql(condition.aggregate, now);
-  if ('engaged' in condition) return engagedSql(condition.engaged, now);
+  if ('aggregate' in condition) return aggregateSql(condition.aggregate, events);
+  if ('engaged' in condition) return engagedSql(condition.engaged, events);
   if ('reachable' in condition) return reachableSql(condition.reachable);
   if ('consented' in condition) {
     return consentedSql(condition.consented, context.emailMarketingDefault);

@@ -42,10 +42,12 @@ async function sqlMembers(
   now: number,
   emailDefault: Default,
   ids?: string[],
+  population: 'few' | 'all' = 'few',
 ) {
   const predicate = segmentPredicate(condition, {
     now: new Date(now),
     emailMarketingDefault: emailDefault,
+    population,
   });
   const rows = await database.db
     .select({ id: customers.id })
@@ -87,7 +89,9 @@ async function compare(conditions: SegmentCondition[], random: Random) {
   let members = 0;
   for (const [index, condition] of conditions.entries()) {
     const emailDefault = random.pick<Default>(['opted_in', 'opted_out']);
-    const sqlIds = await sqlMembers(condition, NOW, emailDefault);
+    // Both shapes of the SQL, for a few customers and for the whole table, on every other one.
+    const population = index % 2 === 0 ? 'all' : 'few';
+    const sqlIds = await sqlMembers(condition, NOW, emailDefault, undefined, population);
     const evaluated = evaluatedMembers(condition, NOW, emailDefault);
     members += evaluated.length;
     const differ = difference(sqlIds, evaluated);
