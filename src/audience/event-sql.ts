@@ -75,7 +75,8 @@ function perCustomerSql(
 ): SQL {
   const { now } = context;
   if (context.population === 'few') {
-    return test(sql`(select ${aggregate} from ${events} where ${eventScopeSql(scope, now)})`);
+    const value = sql`(select ${aggregate} from ${events} where ${eventScopeSql(scope, now)})`;
+    return sql`coalesce(${test(value)}, false)`;
   }
   const grouped = (having: SQL) =>
     sql`(select ${events.customerId} from ${events} where ${eventScopeSql(scope, now, false)} group by ${events.customerId} having ${having})`;

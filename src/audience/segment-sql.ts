@@ -19,14 +19,16 @@ export interface SegmentSqlContext {
 /**
  * A segment condition as a boolean SQL expression over `customers`, with the meaning of the pure
  * evaluator (src/segments/evaluate.ts): every value a bound parameter, every leaf true or false
- * (never NULL, so `not` of a condition on a missing value passes). Use it in a where clause of a
+ * (never NULL, so `not` of a condition on a missing value passes). Leaves that cannot be NULL
+ * (exists forms) are left bare: wrapped in coalesce, Postgres could not turn them into semi- and
+ * anti-joins (35 s against 0.5 s for a count over 100k customers and 5M events). Use it in a where clause of a
  * query from `customers`, for a few ids (live evaluation) or for the whole table (a preview).
  */
 export function segmentPredicate(condition: SegmentCondition, context: SegmentSqlContext): SQL {
   if ('all' in condition) return combine(condition.all, sql` and `, context);
   if ('any' in condition) return combine(condition.any, sql` or `, context);
   if ('not' in condition) return sql`(not ${segmentPredicate(condition.not, context)})`;
-  return sql`coalesce(${leafSql(condition, context)}, false)`;
+  return leafSql(condition, context);
 }
 
 function combine(list: SegmentCondition[], operator: SQL, context: SegmentSqlContext): SQL {
