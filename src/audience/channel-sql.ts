@@ -43,6 +43,13 @@ export function consentedSql(
   leaf: Body<'consented'>,
   emailMarketingDefault: 'opted_in' | 'opted_out',
 ): SQL {
+  return sql`coalesce(${consentTest(leaf, emailMarketingDefault)}, false)`;
+}
+
+function consentTest(
+  leaf: Body<'consented'>,
+  emailMarketingDefault: 'opted_in' | 'opted_out',
+): SQL {
   if (leaf.kind === 'transactional' && (leaf.channel === 'email' || leaf.channel === 'in_app')) {
     return sql`true`;
   }

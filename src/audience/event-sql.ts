@@ -34,8 +34,8 @@ export function propertyValue(property: string): SQL {
 }
 
 /** The filter of a customer's events: type, properties, window, machine opens left out. */
-export function eventScopeSql(scope: EventScope, now: Date): SQL {
-  const parts: SQL[] = [sql`${events.customerId} = ${customers.id}`];
+export function eventScopeSql(scope: EventScope, now: Date, correlated = true): SQL {
+  const parts: SQL[] = correlated ? [sql`${events.customerId} = ${customers.id}`] : [];
   if (scope.event !== undefined) parts.push(sql`${events.type} = ${scope.event}::text`);
   if (scope.types) parts.push(sql`${events.type} = any(${sql.param(scope.types)}::text[])`);
   parts.push(sql`${events.occurredAt} <= ${at(now)}`);
@@ -60,17 +60,51 @@ function windowStart(within: string | undefined, now: Date): Date | undefined {
   return within === undefined ? undefined : new Date(now.getTime() - parseDuration(within));
 }
 
+/**
+ * Whether the customer's events of the scope pass a test of their aggregate (`having`). For a
+ * few customers, one correlated subquery each (an index probe per customer); for the whole table,
+ * one grouped pass over the events of the type (`in` / `not in` a hashed subquery), with
+ * `passesWithNone` saying what a customer with no such events gets.
+ */
+function perCustomerSql(
+  scope: EventScope,
+  aggregate: SQL,
+  test: (value: SQL) => SQL,
+  passesWithNone: boolean,
+  context: EventSqlContext,
+): SQL {
+  const { now } = context;
+  if (context.population === 'few') {
+    const value = sql`(select ${aggregate} from ${events} where ${eventScopeSql(scope, now)})`;
+    return sql`coalesce(${test(value)}, false)`;
+  }
+  const grouped = (having: SQL) =>
+    sql`(select ${events.customerId} from ${events} where ${eventScopeSql(scope, now, false)} group by ${events.customerId} having ${having})`;
+  return passesWithNone
+    ? sql`${customers.id} not in ${grouped(sql`not coalesce(${test(aggregate)}, false)`)}`
+    : sql`${customers.id} in ${grouped(sql`coalesce(${test(aggregate)}, false)`)}`;
+}
+
+/** How a leaf's SQL is shaped: `few` for a handful of customers, `all` for a whole-table count. */
+export interface EventSqlContext {
+  now: Date;
+  population: 'few' | 'all';
+}
+
 /** How many events of the scope, compared as the count says (at least one when left out). */
-function countSql(scope: EventScope, count: Count | undefined, now: Date): SQL {
+function countSql(scope: EventScope, count: Count | undefined, context: EventSqlContext): SQL {
+  const { now } = context;
   if (scope.types?.length === 0) return sql`${countHolds(count, 0)}::boolean`;
   const n = count?.atLeast ?? (count ? undefined : 1);
   if (n === 0) return sql`true`;
   if (n === 1) return exists(scope, now);
   if (count?.atMost === 0 || count?.exactly === 0) return sql`not ${exists(scope, now)}`;
-  const counted = sql`(select count(*) from ${events} where ${eventScopeSql(scope, now)})`;
-  if (n !== undefined) return sql`(${counted} >= ${n}::bigint)`;
-  if (count?.atMost !== undefined) return sql`(${counted} <= ${count.atMost}::bigint)`;
-  return sql`(${counted} = ${count?.exactly ?? 0}::bigint)`;
+  const test = (counted: SQL) => {
+    if (n !== undefined) return sql`(${counted} >= ${n}::bigint)`;
+    if (count?.atMost !== undefined) return sql`(${counted} <= ${count.atMost}::bigint)`;
+    return sql`(${counted} = ${count?.exactly ?? 0}::bigint)`;
+  };
+  return perCustomerSql(scope, sql`count(*)`, test, countHolds(count, 0), context);
 }
 
 function countHolds(count: Count | undefined, n: number): boolean {
@@ -79,9 +113,10 @@ function countHolds(count: Count | undefined, n: number): boolean {
   return n === count.exactly;
 }
 
-export function performedSql(leaf: Leaf<'performed'>, now: Date): SQL {
+export function performedSql(leaf: Leaf<'performed'>, context: EventSqlContext): SQL {
+  const { now } = context;
   const scope = { event: leaf.event, where: leaf.where, after: windowStart(leaf.within, now) };
-  return countSql(scope, leaf.count, now);
+  return countSql(scope, leaf.count, context);
 }
 
 export function notPerformedSql(leaf: Leaf<'notPerformed'>, now: Date): SQL {
@@ -113,18 +148,27 @@ const AGGREGATE = {
 
 const OPERATOR = { eq: sql`=`, ne: sql`<>`, gt: sql`>`, gte: sql`>=`, lt: sql`<`, lte: sql`<=` };
 
-export function aggregateSql(leaf: Leaf<'aggregate'>, now: Date): SQL {
+export function aggregateSql(leaf: Leaf<'aggregate'>, context: EventSqlContext): SQL {
+  const { now } = context;
   const scope = { event: leaf.event, where: leaf.where, after: windowStart(leaf.within, now) };
   const value = AGGREGATE[leaf.fn](numberOf(propertyValue(leaf.property)));
-  const result = sql`(select ${value} from ${events} where ${eventScopeSql(scope, now)})`;
-  return sql`(${result} ${OPERATOR[leaf.op]} ${leaf.value}::float8)`;
+  const test = (result: SQL) => sql`(${result} ${OPERATOR[leaf.op]} ${leaf.value}::float8)`;
+  // Only a sum has a value (0) for a customer with no such events.
+  const passesWithNone = leaf.fn === 'sum' && holds(leaf.op, 0, leaf.value);
+  return perCustomerSql(scope, value, test, passesWithNone, context);
 }
 
-export function engagedSql(leaf: Leaf<'engaged'>, now: Date): SQL {
+function holds(op: keyof typeof OPERATOR, a: number, b: number): boolean {
+  const results = { eq: a === b, ne: a !== b, gt: a > b, gte: a >= b, lt: a < b, lte: a <= b };
+  return results[op];
+}
+
+export function engagedSql(leaf: Leaf<'engaged'>, context: EventSqlContext): SQL {
+  const { now } = context;
   const scope = {
     types: engagementTypesFor(leaf.action, leaf.channel),
     after: windowStart(leaf.within, now),
     humanOnly: true,
   };
-  return countSql(scope, leaf.count, now);
+  return countSql(scope, leaf.count, context);
 }

@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { customers, events } from '../db/schema';
+import { parseDuration } from '../journeys/durations';
 import { ENGAGEMENT_TYPES } from '../segments/engagement-types';
 
 /**
@@ -49,4 +50,18 @@ function lastEngagedAt(): SQL {
   return sql`(select to_jsonb(to_char(max(${events.occurredAt}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
     from ${events} where ${events.customerId} = ${customers.id}
     and ${events.type} = any(${sql.param(types)}::text[]))`;
+}
+
+/**
+ * last_engaged_at within / older_than without building its string: the last engagement is at or
+ * after now - age exactly when some engagement is (the string keeps every millisecond), which
+ * Postgres plans as a semi- or anti-join instead of a subquery and a parse per customer.
+ */
+export function lastEngagedAgeSql(op: 'within' | 'older_than', age: string, now: Date): SQL {
+  const limit = new Date(now.getTime() - parseDuration(age)).toISOString();
+  const engagement = (extra: SQL) =>
+    sql`exists (select 1 from ${events} where ${events.customerId} = ${customers.id}
+      and ${events.type} = any(${sql.param(Object.keys(ENGAGEMENT_TYPES))}::text[])${extra})`;
+  const since = engagement(sql` and ${events.occurredAt} >= ${limit}::timestamptz`);
+  return op === 'within' ? since : sql`(${engagement(sql``)} and not ${since})`;
 }

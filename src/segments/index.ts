@@ -13,3 +13,4 @@ export type {
 export type { ConditionBody } from './condition-body';
 export { consentAllowsChannel, topicSubscribed, type ConsentChannel } from './channel-rules';
 export { ENGAGEMENT_TYPES, engagementTypesFor } from './engagement-types';
+export { nextChangeAfter } from './next-change';

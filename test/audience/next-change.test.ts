@@ -92,8 +92,8 @@ function probes(f: CustomerFacts, from: number, until: number): number[] {
 it('is never later than the evaluator’s next flip, step after step', () => {
   let flipsAtNext = 0;
   let checked = 0;
-  for (const condition of definitions(SEED + 1).slice(0, 50)) {
-    for (const [id, f] of [...facts].slice(0, 50)) {
+  for (const condition of definitions(SEED + 1).slice(0, 40)) {
+    for (const [id, f] of [...facts].slice(0, 40)) {
       let now = NOW;
       for (let step = 0; step < 4; step += 1) {
         const next = nextChangeAfter(condition, f, now);
@@ -115,6 +115,6 @@ it('is never later than the evaluator’s next flip, step after step', () => {
     }
   }
   // Not vacuous: many next changes are exactly the moment the answer flips.
-  expect(checked).toBeGreaterThan(2_500);
-  expect(flipsAtNext).toBeGreaterThan(30);
+  expect(checked).toBeGreaterThan(1_600);
+  expect(flipsAtNext).toBeGreaterThan(20);
 });

@@ -42,10 +42,12 @@ async function sqlMembers(
   now: number,
   emailDefault: Default,
   ids?: string[],
+  population: 'few' | 'all' = 'few',
 ) {
   const predicate = segmentPredicate(condition, {
     now: new Date(now),
     emailMarketingDefault: emailDefault,
+    population,
   });
   const rows = await database.db
     .select({ id: customers.id })
@@ -87,7 +89,9 @@ async function compare(conditions: SegmentCondition[], random: Random) {
   let members = 0;
   for (const [index, condition] of conditions.entries()) {
     const emailDefault = random.pick<Default>(['opted_in', 'opted_out']);
-    const sqlIds = await sqlMembers(condition, NOW, emailDefault);
+    // Both shapes of the SQL, for a few customers and for the whole table, on every other one.
+    const population = index % 2 === 0 ? 'all' : 'few';
+    const sqlIds = await sqlMembers(condition, NOW, emailDefault, undefined, population);
     const evaluated = evaluatedMembers(condition, NOW, emailDefault);
     members += evaluated.length;
     const differ = difference(sqlIds, evaluated);
@@ -108,7 +112,7 @@ function report(mismatches: Mismatch[]): string {
 
 it('agrees on every kind of leaf condition', async () => {
   const random = new Random(SEED + 1);
-  const conditions = Array.from({ length: 400 }, (_, i) => parsed(randomLeaf(random, i)));
+  const conditions = Array.from({ length: 300 }, (_, i) => parsed(randomLeaf(random, i)));
   const { mismatches, members } = await compare(conditions, random);
   if (mismatches.length > 0) throw new Error(report(mismatches));
   // Not a vacuous agreement: the definitions pick members, and not everyone.
@@ -118,7 +122,7 @@ it('agrees on every kind of leaf condition', async () => {
 
 it('agrees on nested definitions with all, any and not', async () => {
   const random = new Random(SEED + 2);
-  const conditions = Array.from({ length: 200 }, () => parsed(randomCondition(random, 3)));
+  const conditions = Array.from({ length: 150 }, () => parsed(randomCondition(random, 3)));
   const { mismatches } = await compare(conditions, random);
   if (mismatches.length > 0) throw new Error(report(mismatches));
 });
