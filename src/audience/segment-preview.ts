@@ -16,8 +16,9 @@ export interface SegmentPreview {
 
 /**
  * Who a condition matches now, before it is saved: the count and a sample, in one query over the
- * whole customers table (the SQL the live membership uses, so the preview and the stored members
- * agree). Segments it reads must exist.
+ * whole customers table: the SQL the live membership uses, in its whole-table shape (grouped
+ * semi-joins instead of a subquery per customer; the same answer, tested both ways), so the
+ * preview and the stored members agree. Segments it reads must exist.
  */
 export async function previewSegment(
   db: Database,
@@ -28,7 +29,7 @@ export async function previewSegment(
   const result = await db.execute(sql`
     select ${customers.id} as id, count(*) over () as total
       from ${customers}
-     where ${segmentPredicate(condition, options)}
+     where ${segmentPredicate(condition, { ...options, population: 'all' })}
      order by ${customers.id}
      limit ${Math.max(options.sample, 1)}`);
   const rows = rowsOf<{ id: string; total: string | number }>(result);
