@@ -16,9 +16,11 @@ export interface SegmentPreview {
 
 /**
  * Who a condition matches now, before it is saved: the count and a sample, in one query over the
- * whole customers table: the SQL the live membership uses, in its whole-table shape (grouped
- * semi-joins instead of a subquery per customer; the same answer, tested both ways), so the
- * preview and the stored members agree. Segments it reads must exist.
+ * whole customers table: the SQL the live membership uses, so the preview and the stored members
+ * agree. Its per-customer shape, on events_customer_type_time_idx (migration 0008), kept every
+ * definition of bench:segments under 2 s on 100k customers and 5M events; the grouped shape
+ * (`population: 'all'`) was faster for some and 5–18× slower for others, so it is not used yet.
+ * Segments it reads must exist.
  */
 export async function previewSegment(
   db: Database,
@@ -29,7 +31,7 @@ export async function previewSegment(
   const result = await db.execute(sql`
     select ${customers.id} as id, count(*) over () as total
       from ${customers}
-     where ${segmentPredicate(condition, { ...options, population: 'all' })}
+     where ${segmentPredicate(condition, options)}
      order by ${customers.id}
      limit ${Math.max(options.sample, 1)}`);
   const rows = rowsOf<{ id: string; total: string | number }>(result);
