@@ -1,6 +1,12 @@
 import { existingCustomerIds } from '../customers';
 import type { Database } from '../db/database';
-import { enter, exit, recordMembershipEvents, type MembershipChange } from './membership-changes';
+import {
+  change as membershipChange,
+  enter,
+  exit,
+  recordMembershipEvents,
+  type MembershipChange,
+} from './membership-changes';
 import { findSegment } from './segment-catalogue';
 
 export interface ManualChange {
@@ -53,18 +59,8 @@ export async function changeManualMembers(
     const entered = await enter(tx, ref, add, now);
     const exited = await exit(tx, ref, remove, now);
     const changes: MembershipChange[] = [
-      ...entered.map((customerId) => ({
-        segmentId: ref.id,
-        version: ref.version,
-        customerId,
-        change: 'entered' as const,
-      })),
-      ...exited.map((customerId) => ({
-        segmentId: ref.id,
-        version: ref.version,
-        customerId,
-        change: 'exited' as const,
-      })),
+      ...entered.map((customerId) => membershipChange(ref, customerId, 'entered')),
+      ...exited.map((customerId) => membershipChange(ref, customerId, 'exited')),
     ];
     await recordMembershipEvents(tx, changes, now);
     return { entered: entered.length, exited: exited.length, unknownCustomers };

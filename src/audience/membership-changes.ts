@@ -56,7 +56,7 @@ function ids(verdicts: MembershipVerdict[], member: boolean): string[] {
   return verdicts.filter((v) => v.member === member).map((v) => v.customerId);
 }
 
-function change(
+export function change(
   segment: SegmentRef,
   customerId: string,
   kind: MembershipChange['change'],

@@ -87,14 +87,7 @@ async function checkReferences(
   referenced: string[],
 ): Promise<void> {
   if (referenced.length === 0) return;
-  const found = await db
-    .select({ id: segments.id })
-    .from(segments)
-    .where(and(inArray(segments.id, referenced), eq(segments.status, 'active')));
-  const missing = referenced.find((id) => !found.some((row) => row.id === id));
-  if (missing !== undefined) {
-    throw new SegmentDefinitionError('where', `reads segment "${missing}", which does not exist`);
-  }
+  await requireSegments(db, referenced);
   const references = await storedReferences(db);
   references.set(definition.id, referenced);
   const cycle = findSegmentCycle(references);
@@ -106,29 +99,23 @@ async function checkReferences(
   }
 }
 
+/** Refuses a condition that reads a segment that does not exist (or is archived). */
+export async function requireSegments(db: Database, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const found = await db
+    .select({ id: segments.id })
+    .from(segments)
+    .where(and(inArray(segments.id, ids), eq(segments.status, 'active')));
+  const missing = ids.find((id) => !found.some((row) => row.id === id));
+  if (missing !== undefined) {
+    throw new SegmentDefinitionError('where', `reads segment "${missing}", which does not exist`);
+  }
+}
+
 /** Which segments each active rule segment reads, from the active versions. */
 async function storedReferences(db: Database): Promise<Map<string, string[]>> {
-  const rows = await db
-    .select({
-      id: segments.id,
-      version: segments.activeVersion,
-      definition: segmentVersions.definition,
-    })
-    .from(segments)
-    .innerJoin(
-      segmentVersions,
-      and(
-        eq(segmentVersions.segmentId, segments.id),
-        eq(segmentVersions.version, segments.activeVersion),
-      ),
-    )
-    .where(and(eq(segments.kind, 'rule'), eq(segments.status, 'active')));
-  return new Map(
-    rows.map((row) => {
-      const where = parsedVersion(row.id, row.version, row.definition).where;
-      return [row.id, where ? segmentDependencies(where).segments : []];
-    }),
-  );
+  const active = await activeRuleSegments(db);
+  return new Map(active.map((s) => [s.id, segmentDependencies(s.condition).segments]));
 }
 
 /** A stored definition, parsed again: stored versions were validated when they were published. */

@@ -1,10 +1,10 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { rowsOf } from '../db/rows';
-import { customers, segments } from '../db/schema';
+import { customers } from '../db/schema';
 import type { SegmentCondition } from '../segments/schema';
 import { segmentDependencies } from './dependencies';
-import { SegmentDefinitionError } from './segment-catalogue';
+import { requireSegments } from './segment-catalogue';
 import { segmentPredicate, type SegmentSqlContext } from './segment-sql';
 
 export interface SegmentPreview {
@@ -39,16 +39,4 @@ export async function previewSegment(
     count: Number(rows[0]?.total ?? 0),
     sample: rows.slice(0, options.sample).map((row) => row.id),
   };
-}
-
-async function requireSegments(db: Database, ids: string[]): Promise<void> {
-  if (ids.length === 0) return;
-  const found = await db
-    .select({ id: segments.id })
-    .from(segments)
-    .where(and(inArray(segments.id, ids), eq(segments.status, 'active')));
-  const missing = ids.find((id) => !found.some((row) => row.id === id));
-  if (missing !== undefined) {
-    throw new SegmentDefinitionError('where', `reads segment "${missing}", which does not exist`);
-  }
 }
