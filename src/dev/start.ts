@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   let exiting = false;
   let exitCode = 0;
   const shutdown = (reason: string, code: number) => {
-    // One shutdown: a second Ctrl-C (or tsx passing the same one on) changes nothing.
+    // One shutdown: a second Ctrl-C changes nothing.
     if (exiting) return;
     exiting = true;
     exitCode = code;
@@ -39,7 +39,10 @@ async function main(): Promise<void> {
     }
     void stack.stop().then(() => process.exit(exitCode));
   };
-  // Registered before anything starts, so a signal during startup stops what started too.
+  // Registered before anything starts, so a signal during startup stops what started too. npm
+  // scripts run this file with tsx as an import hook, not tsx's CLI: the CLI runs it in a child
+  // and SIGKILLs that child when it takes over 60 ms to acknowledge a signal (easily, mid-startup
+  // on a busy machine), which left the Temporal dev server running and exited 143.
   process.on('SIGINT', () => shutdown('interrupted', 0));
   process.on('SIGTERM', () => shutdown('terminated', 0));
 

@@ -9,8 +9,8 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database'
 const root = path.resolve(__dirname, '../..');
 
 /**
- * `npm start` as a developer runs it (tsx src/dev/start.ts, in a process group of its own like a
- * terminal's foreground job), on Postgres and kernel-picked ports, stopped the way a developer
+ * `npm start` as a developer runs it (node --import tsx src/dev/start.ts, in a process group of its
+ * own like a terminal's foreground job), on Postgres and kernel-picked ports, stopped the way a developer
  * stops it. Each run checks the output carries no stack trace and the Temporal dev server it
  * started is gone afterwards.
  */
@@ -117,23 +117,19 @@ describe('npm start', () => {
     for (const name of ['TEMPORAL_ADDRESS', 'SMTP_URL', 'CAIRN_API_KEYS', 'LOG_LEVEL']) {
       delete inherited[name];
     }
-    const child: ChildProcess = spawn(
-      process.execPath,
-      [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'src/dev/start.ts'],
-      {
-        cwd: root,
-        detached: true, // a process group of its own, as a terminal gives a foreground job
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: {
-          ...inherited,
-          DATABASE_URL: database.url,
-          CAIRN_DEV_STATE_DIR: stateDir,
-          CAIRN_DEV_PORTS: 'auto',
-          API_PORT: '0',
-          ...env,
-        },
+    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/dev/start.ts'], {
+      cwd: root,
+      detached: true, // a process group of its own, as a terminal gives a foreground job
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...inherited,
+        DATABASE_URL: database.url,
+        CAIRN_DEV_STATE_DIR: stateDir,
+        CAIRN_DEV_PORTS: 'auto',
+        API_PORT: '0',
+        ...env,
       },
-    );
+    });
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
