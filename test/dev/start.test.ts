@@ -9,10 +9,10 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database'
 const root = path.resolve(__dirname, '../..');
 
 /**
- * `npm start` as a developer runs it (node --import tsx src/dev/start.ts, in a process group of its
- * own like a terminal's foreground job), on Postgres and kernel-picked ports, stopped the way a developer
- * stops it. Each run checks the output carries no stack trace and the Temporal dev server it
- * started is gone afterwards.
+ * `npm start` as a developer runs it (node --import tsx src/dev/start.ts, in a process group of
+ * its own like a terminal's foreground job), on Postgres and kernel-picked ports, stopped the way
+ * a developer stops it. Each run checks the output carries no stack trace and the Temporal dev
+ * server it started is gone afterwards.
  */
 describe('npm start', () => {
   jest.setTimeout(180_000);
