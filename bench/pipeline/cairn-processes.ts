@@ -40,7 +40,7 @@ function logFile(script: string): number {
 
 function spawnScript(script: string, env: NodeJS.ProcessEnv): ChildProcess {
   const out = logFile(script);
-  // A process group of its own, so stop() ends npm, tsx and node together (by this group's id).
+  // A process group of its own, so stop() ends npm and node together (by this group's id).
   return spawn('npm', ['run', '--silent', script], {
     cwd: REPO,
     env,
