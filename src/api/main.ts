@@ -1,7 +1,7 @@
 // The production `api` process: HTTP API plus the background event router (outbox).
 
 import { Client, Connection } from '@temporalio/client';
-import { liveMembership } from '../audience';
+import { audienceUpkeep } from '../audience';
 import { cairnDataConverter, EncryptionCodec } from '../codec';
 import { ConfigError, loadConfig } from '../config';
 import { openDatabase } from '../db/database';
@@ -59,12 +59,12 @@ async function main(): Promise<void> {
   }
   if (config.apiKeys.length === 0)
     app.log.warn('CAIRN_API_KEYS is empty: every /v1 request will be refused');
-  const membership = liveMembership({
+  const audience = audienceUpkeep({
     db: database.db,
     emailMarketingDefault: config.emailMarketingDefault,
     logger: app.log,
   });
-  const router = startEventRouter({ ...shared, logger: app.log, signal: outboxSignal, membership });
+  const router = startEventRouter({ ...shared, logger: app.log, signal: outboxSignal, audience });
   await app.listen({ host: config.apiHost, port: config.apiPort });
 
   const shutdown = async () => {

@@ -16,5 +16,6 @@ export {
 export { listMembers, memberCounts, segmentsOfCustomer, type Member } from './segment-members';
 export { SEGMENT_ENTERED, SEGMENT_EXITED, segmentDependencies } from './dependencies';
 export { liveMembership, requestProfileChecks, type LiveMembership } from './live-membership';
+export { audienceUpkeep } from './audience-upkeep';
 export { previewSegment, type SegmentPreview } from './segment-preview';
 export { installBuiltInSegments } from './install-built-ins';

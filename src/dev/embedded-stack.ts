@@ -1,4 +1,4 @@
-import { installBuiltInSegments, liveMembership } from '../audience';
+import { audienceUpkeep, installBuiltInSegments } from '../audience';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -160,11 +160,11 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
     };
     // The API wakes the router whenever it stores events.
     const outboxSignal = createOutboxSignal();
-    const membership = liveMembership({
+    const audience = audienceUpkeep({
       db: database.db,
       emailMarketingDefault: config.emailMarketingDefault,
     });
-    const router = startEventRouter({ ...routing, signal: outboxSignal, membership });
+    const router = startEventRouter({ ...routing, signal: outboxSignal, audience });
     onStop('the event router', () => router.stop());
 
     const api = await buildApi({

@@ -56,9 +56,9 @@ export async function routePendingEvents(
     leaseMs,
   });
   if (batch.length === 0) return 0;
-  // Segment events this batch causes are in the outbox before its own events reach their runs;
-  // the notify has the next pass route them right after this one.
-  const changed = (await options.membership?.forEvents(batch)) ?? 0;
+  // Audience events this batch causes (segment_entered, ...) are in the outbox before its own
+  // events reach their runs; the notify has the next pass route them right after this one.
+  const changed = (await options.audience?.forEvents(batch)) ?? 0;
   if (changed > 0) options.signal?.notify();
   const marks = new RoutedMarks(options.db, claim);
   const lease = keepLease(options.db, claim, leaseMs, {
@@ -96,8 +96,8 @@ export function startEventRouter(options: EventRouterOptions): EventRouter {
   let timer: NodeJS.Timeout | null = null;
 
   const pass = async (): Promise<number> => {
-    // Membership needs only Postgres: it keeps up while Temporal is away. More may be due.
-    if (((await options.membership?.upkeep()) ?? 0) > 0) again = true;
+    // The audience needs only Postgres: it keeps up while Temporal is away. More may be due.
+    if (((await options.audience?.upkeep()) ?? 0) > 0) again = true;
     if (breaker.state === 'open') {
       if (Date.now() < breaker.probeAt) return 0;
       breaker.halfOpen();

@@ -24,4 +24,10 @@ export {
   type RecordOptions,
 } from './record-events';
 export { awaitEventRouting, readEventRoutingState, type EventRoutingState } from './event-state';
-export type { MembershipUpkeep, OutboxDeps, RoutingDeps, RoutingLogger } from './types';
+export type {
+  AudienceEvent,
+  AudienceUpkeep,
+  OutboxDeps,
+  RoutingDeps,
+  RoutingLogger,
+} from './types';

@@ -29,14 +29,24 @@ export interface RoutingDeps {
   logger?: RoutingLogger;
 }
 
+/** A claimed event as the audience layer sees it. */
+export interface AudienceEvent {
+  id: string;
+  customerId: string;
+  type: string;
+  occurredAt: Date;
+  properties: unknown;
+}
+
 /**
- * What keeps segment membership live (src/audience's liveMembership), run by the router in each
- * pass: handed in, so routing knows nothing of segments. Membership changes are events it stores
- * in the outbox, which the next pass routes like any other.
+ * What keeps the audience live (src/audience's audienceUpkeep: profile rules, scores, segment
+ * membership, lifecycle stages), run by the router in each pass: handed in, so routing knows
+ * nothing of segments. Changes it makes are events it stores in the outbox, which the next pass
+ * routes like any other.
  */
-export interface MembershipUpkeep {
-  /** Before a claimed batch is routed; returns how many memberships changed. */
-  forEvents(batch: readonly { customerId: string; type: string }[]): Promise<number>;
+export interface AudienceUpkeep {
+  /** Before a claimed batch is routed; returns how many changes it made. */
+  forEvents(batch: readonly AudienceEvent[]): Promise<number>;
   /** Once a pass: work that no event asked for (due re-checks, a new version); 0 when none. */
   upkeep(): Promise<number>;
 }
@@ -44,7 +54,7 @@ export interface MembershipUpkeep {
 /** What the router needs beyond routing: the backoff for events whose routing failed. */
 export interface OutboxDeps extends RoutingDeps {
   backoff?: BackoffPolicy;
-  membership?: MembershipUpkeep;
+  audience?: AudienceUpkeep;
 }
 
 export const silentLogger: RoutingLogger = {

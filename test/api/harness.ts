@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/server';
-import { liveMembership } from '../../src/audience/live-membership';
+import { audienceUpkeep } from '../../src/audience/audience-upkeep';
 import type { EventState } from '../../src/contract/events';
 import {
   createOutboxSignal,
@@ -135,7 +135,7 @@ export function routerDeps(db: TestDatabase, temporal: Client, taskQueue: string
     defaultTimeZone: 'UTC',
     temporalTimeoutMs: 1_500,
     backoff: { initialMs: 50, maxMs: 200 },
-    membership: liveMembership({ db: db.db, emailMarketingDefault: 'opted_in' }),
+    audience: audienceUpkeep({ db: db.db, emailMarketingDefault: 'opted_in' }),
   };
 }
 

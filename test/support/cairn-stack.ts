@@ -1,4 +1,4 @@
-import { liveMembership } from '../../src/audience/live-membership';
+import { audienceUpkeep } from '../../src/audience/audience-upkeep';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
@@ -143,7 +143,7 @@ export async function startCairnTestStack(
           ...deps,
           signal: outboxSignal,
           pollIntervalMs: 100,
-          membership: liveMembership({ db: deps.db, emailMarketingDefault: 'opted_in' }),
+          audience: audienceUpkeep({ db: deps.db, emailMarketingDefault: 'opted_in' }),
           backoff: { initialMs: 200, maxMs: 1_000 },
         });
 

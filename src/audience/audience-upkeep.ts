@@ -1,0 +1,26 @@
+import type { AudienceEvent, AudienceUpkeep } from '../routing/types';
+import { liveMembership, type LiveMembershipOptions } from './live-membership';
+
+/**
+ * The audience layer as the router runs it: each part in order, for every claimed batch and once
+ * a pass. The order is the order of dependence: a part may read what an earlier one wrote for the
+ * same batch (segments read profile attributes and scores; lifecycle stages read segments).
+ */
+export function audienceUpkeep(options: LiveMembershipOptions): AudienceUpkeep {
+  return composed([liveMembership(options)]);
+}
+
+function composed(parts: AudienceUpkeep[]): AudienceUpkeep {
+  return {
+    async forEvents(batch: readonly AudienceEvent[]): Promise<number> {
+      let changes = 0;
+      for (const part of parts) changes += await part.forEvents(batch);
+      return changes;
+    },
+    async upkeep(): Promise<number> {
+      let work = 0;
+      for (const part of parts) work += await part.upkeep();
+      return work;
+    },
+  };
+}
