@@ -5,6 +5,7 @@ import { createEngagementActivities } from './engagement';
 import { createRecordConversion } from './record-conversion';
 import { createRecordHold } from './record-hold';
 import { createSendMessage } from './send-message';
+import { createTriggerHistoryActivities } from './trigger-history';
 import type { ActivityDeps } from './types';
 
 /**
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createProfileActivities(deps.db),
     ...createRunActivities(deps.db, clock),
     ...createEngagementActivities(deps.db, clock),
+    ...createTriggerHistoryActivities(deps.db),
     sendMessage: createSendMessage(deps),
     abandonDelivery: createAbandonDelivery(deps.db),
     recordHeldDelivery: createRecordHold(deps.db),

@@ -91,7 +91,7 @@ export const startRunItemResultSchema = z.object({
   /** null only for a refusal before the run's id was known. */
   workflowId: z.string().nullable(),
   runId: z.string().nullable(),
-  rule: z.enum(['once', 'cooldown']).optional(),
+  rule: z.enum(['once', 'cooldown', 'max_executions']).optional(),
   reason: startRefusalReasonSchema.optional(),
   /** For refusals: the offending fields, named items.N.field (or the failed trigger condition). */
   issues: z.array(issueSchema).optional(),

@@ -4,7 +4,8 @@ import { durationOrNull } from './durations';
 import { matchTarget } from './event-match';
 import { checkLoopsWithoutWait } from './loops-without-wait';
 import { stepTargets } from './step-targets';
-import type { CapRuleInput, EventMatch, ReEntry, SendStep, Step } from './schema';
+import type { CapRuleInput, EventMatch, ReEntry, SendStep, Step, Trigger } from './schema';
+import { checkTrigger } from './trigger-checks';
 
 /**
  * The rules of a definition that span fields (step graph, send forms, caps, key matches). zod
@@ -18,6 +19,7 @@ type GraphInput = {
   reEntry?: ReEntry;
   exitOn?: { match?: EventMatch }[];
   goal?: { match?: EventMatch };
+  trigger?: Trigger;
 };
 
 export function checkGraph(def: GraphInput, ctx: z.RefinementCtx): void {
@@ -50,6 +52,7 @@ export function checkGraph(def: GraphInput, ctx: z.RefinementCtx): void {
     }
   });
   checkCaps(def.caps ?? [], ctx);
+  checkTrigger(def.trigger, ctx);
   checkMatches(def, ctx);
   if (!ids.has(def.entry)) {
     ctx.addIssue({ code: 'custom', path: ['entry'], message: `no step with id "${def.entry}"` });

@@ -1,3 +1,10 @@
+import {
+  delayEntry,
+  inEntryDelay,
+  onEntryDelayEvent,
+  onEntryDelayOver,
+  onTriggerHistory,
+} from './entry-delay';
 import { onConversionRecorded } from './goal';
 import { enterJourney, initialState } from './journey-entry';
 import { readsProfile } from './profile-reads';
@@ -47,6 +54,8 @@ export function startRun(
     summary: `entered journey ${definition.id} v${input.journeyVersion}${input.trigger ? ` on ${input.trigger.type}` : ''}`,
     detail: { triggerEventId: input.trigger?.id ?? null, key: input.key ?? null },
   });
+  const delayed = delayEntry(ctx);
+  if (delayed) return delayed;
   if (profile === 'when_read' && !readsProfile(definition)) return enterJourney(ctx, null);
   return issue(ctx, { kind: 'load_profile' });
 }
@@ -70,14 +79,17 @@ type Answer = Exclude<Input, { kind: 'event' | 'cancel' | 'conversion_recorded' 
 function onAnswer(ctx: RunContext, input: Answer): Transition {
   if (!answersLastCommand(ctx.state, input)) return unexpectedInput(ctx, input);
   const step = currentStep(ctx);
-  if (step === null) {
-    // Before the first step the only command is the entry's load_profile.
-    return input.kind === 'profile'
-      ? enterJourney(ctx, input.profile)
-      : unexpectedInput(ctx, input);
-  }
+  if (step === null) return beforeEntry(ctx, input);
   const result = deliver(ctx, step, input);
   return result ? continueWith(ctx, result) : unexpectedInput(ctx, input);
+}
+
+/** Before the first step: the entry delay's timer and history, then the entry's profile. */
+function beforeEntry(ctx: RunContext, input: Answer): Transition {
+  if (input.kind === 'timer' && inEntryDelay(ctx)) return onEntryDelayOver(ctx);
+  if (input.kind === 'trigger_history') return onTriggerHistory(ctx, input.events);
+  if (input.kind === 'profile') return enterJourney(ctx, input.profile);
+  return unexpectedInput(ctx, input);
 }
 
 /** Hands the input to the step's handler; null when the step has no handler for it. */
@@ -97,6 +109,9 @@ function deliver(ctx: RunContext, step: Step, input: Answer): StepResult | null 
     case 'profile_updated':
       if (pending?.kind !== 'update_profile') return null;
       return handler.profileUpdated?.(ctx, step, input.profile, pending) ?? null;
+    case 'trigger_history':
+      // Only a run waiting to enter asks for it (entry-delay.ts).
+      return null;
   }
 }
 
@@ -107,7 +122,7 @@ function onEvent(ctx: RunContext, event: JourneyEvent): Transition {
     const afterTimer = onAnswer(ctx, { kind: 'timer', now: ctx.now });
     if (ctx.state.status !== 'running') return afterTimer;
   }
-  const decided = onJourneyEvent(ctx, event);
+  const decided = onJourneyEvent(ctx, event) ?? onEntryDelayEvent(ctx, event);
   if (decided) return decided;
   const step = currentStep(ctx);
   // The step's own command: a conversion still to be recorded does not stop a waiting step

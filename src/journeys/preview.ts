@@ -143,6 +143,16 @@ export function simulate(
       case 'update_profile':
         profile = { ...profile, ...command.set };
         return { kind: 'profile_updated', now: at, profile };
+      case 'load_trigger_history':
+        // What a real run would find: the simulated events that have happened by now.
+        return {
+          kind: 'trigger_history',
+          now: at,
+          events: (options.events ?? [])
+            .filter((e) => e.at <= at && command.types.includes(e.event.type))
+            .map((e) => e.event)
+            .filter((e) => Date.parse(e.occurredAt) >= command.since),
+        };
       case 'record_conversion':
         return {
           kind: 'conversion_recorded',

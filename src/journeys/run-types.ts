@@ -75,7 +75,11 @@ export type FinishReason =
   /** Too many messages sent without a wait (a send that loops); status 'failed'. */
   | 'send_limit'
   /** Neither the profile's zone nor the run's default zone is a valid IANA zone; status 'failed'. */
-  | 'invalid_time_zone';
+  | 'invalid_time_zone'
+  /** A veto event of the trigger rule happened before the run entered (trigger.vetoedBy). */
+  | 'vetoed'
+  /** The entry came later than the trigger's expiresAfter allows. */
+  | 'trigger_expired';
 
 /** One entry of the decision trace: what the run decided, and the values it saw. */
 export interface Decision {
@@ -163,6 +167,8 @@ export interface RunState {
   pendingConversion?: PendingConversion | null;
   /** Inside a send step: which message is next, and whether its fallback is being sent. */
   sendCursor?: { index: number; fallback: boolean } | null;
+  /** Set while the run waits to enter (trigger.delay): when the delay is over. */
+  entryDelay?: { until: number } | null;
 }
 
 export interface PendingConversion {
@@ -218,6 +224,11 @@ export type Command =
       /** A message held back until the wait ends (quiet hours), recorded on its delivery. */
       hold?: HeldMessage;
     }
+  /**
+   * Load the customer's events of these types that happened from `since` (epoch ms) on, the
+   * newest per type first, and feed them back with a `trigger_history` input.
+   */
+  | { kind: 'load_trigger_history'; types: string[]; since: number }
   /** Credit the run's messages with the goal it reached; feed back `conversion_recorded`. */
   | ({ kind: 'record_conversion' } & PendingConversion)
   | { kind: 'finish'; status: RunStatus; reason: FinishReason };
@@ -241,6 +252,7 @@ export type Input =
   | { kind: 'conversion_recorded'; now: number; summary: JsonObject }
   /** Epoch ms of the customer's recent opens and clicks, newest first. */
   | { kind: 'engagement'; now: number; engagedAt: number[] }
+  | { kind: 'trigger_history'; now: number; events: JourneyEvent[] }
   | { kind: 'event'; now: number; event: JourneyEvent }
   | { kind: 'cancel'; now: number; reason?: string };
 

@@ -258,6 +258,49 @@ export const reEntrySchema = z.discriminatedUnion('mode', [
 ]);
 export type ReEntry = z.infer<typeof reEntrySchema>;
 
+/** An event a behavioural trigger looks at besides its own: its type and conditions on it. */
+const historyEventSchema = z.object({
+  event: z.string().min(1),
+  /** Conditions on that event (event.* paths). */
+  where: conditionGroupSchema.optional(),
+});
+
+/**
+ * What starts a run: an event (with conditions on it and the profile, `when`), and optionally a
+ * behavioural rule over the customer's recent history, judged by src/journeys/trigger-rule.ts.
+ * Windows count back from the trigger event's own time, so a late or replayed event is judged as
+ * of when it happened.
+ */
+export const triggerSchema = z.object({
+  event: z.string().min(1),
+  when: conditionGroupSchema.optional(),
+  /** Conditions every counted event meets, the trigger event included (event.* paths). */
+  where: conditionGroupSchema.optional(),
+  /** The trigger event and earlier ones like it (same type, meeting `where`) within the window. */
+  count: z.object({ atLeast: z.number().int().min(1).max(100), within: durationSchema }).optional(),
+  /** The trigger event must follow one of these within the window (a click, then a view). */
+  after: historyEventSchema.extend({ within: durationSchema }).optional(),
+  /**
+   * Any of these events after the first event the rule counted vetoes the entry: before the
+   * trigger (checked when it arrives) and until the run enters (re-checked after `delay`).
+   */
+  vetoedBy: z.array(historyEventSchema).min(1).max(10).optional(),
+  /** The run enters this long after the trigger event happened, if nothing vetoed it meanwhile. */
+  delay: durationSchema.optional(),
+  /** A trigger not entered within this long of its event (a backlog, an outage) never enters. */
+  expiresAfter: durationSchema.optional(),
+  /**
+   * Journeys with a priority compete for the same event: the highest that would start does, the
+   * others are skipped (equal priorities: the lower journey id wins). Without one, no competition.
+   */
+  priority: z.number().int().min(1).max(1000).optional(),
+  /** At most `limit` entries per customer, ever or within the window. */
+  maxExecutions: z
+    .object({ limit: z.number().int().min(1).max(10_000), within: durationSchema.optional() })
+    .optional(),
+});
+export type Trigger = z.infer<typeof triggerSchema>;
+
 export const journeyIdSchema = z
   .string()
   .regex(/^[a-z][a-z0-9-]{1,62}$/, 'must be lower kebab-case, 2-63 characters');
@@ -267,9 +310,7 @@ export const journeyDefinitionSchema = z
     id: journeyIdSchema,
     name: z.string().min(1).max(200),
     description: z.string().max(2000).optional(),
-    trigger: z
-      .object({ event: z.string().min(1), when: conditionGroupSchema.optional() })
-      .optional(),
+    trigger: triggerSchema.optional(),
     audience: conditionGroupSchema.optional(),
     reEntry: reEntrySchema.default({ mode: 'after_exit' }),
     /**

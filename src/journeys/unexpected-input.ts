@@ -9,6 +9,7 @@ const ANSWER: Record<Command['kind'], Input['kind'] | null> = {
   update_profile: 'profile_updated',
   wait: 'timer',
   record_conversion: 'conversion_recorded',
+  load_trigger_history: 'trigger_history',
   finish: null,
 };
 

@@ -2,7 +2,7 @@ import { parseDuration } from '../journeys/durations';
 import type { ReEntry } from '../journeys/schema';
 import type { RunRow } from './run-registry';
 
-export type EntryBlock = 'once' | 'cooldown';
+export type EntryBlock = 'once' | 'cooldown' | 'max_executions';
 
 /** Whether the policy looks at the customer's last entry at all (once, or a cooldown). */
 export function needsLastEntry(policy: ReEntry): boolean {

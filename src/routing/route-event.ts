@@ -1,5 +1,6 @@
 import { evaluateConditionGroup } from '../journeys/conditions';
 import type { JourneyEvent, ProfileSnapshot } from '../journeys/run-types';
+import { historyWanted, judgeTrigger } from '../journeys/trigger-rule';
 import { MissingRunKeyError, runKeyFromTrigger } from '../journeys/workflow-id';
 import { eventSignal } from '../workflows/messages';
 import type { ActiveJourney } from '../catalogue/active-journeys';
@@ -7,6 +8,7 @@ import { reconcileEndedRun } from './reconcile';
 import type { EventInterest, ListeningRun } from './routing-interest';
 import { startJourneyRun, type StartOutcome } from './start-run';
 import { isWorkflowNotFound, withTemporalDeadline } from './temporal-call';
+import { loadTriggerHistory } from './trigger-history';
 import type { RoutingDeps } from './types';
 
 export interface RoutingSummary {
@@ -39,8 +41,16 @@ export async function routeWithInterest(
   profile: ProfileSnapshot | null,
 ): Promise<RoutingSummary> {
   const summary: RoutingSummary = { started: [], signalled: [], skipped: [] };
-  for (const journey of interest.triggers) {
+  let outranking: string | null = null;
+  for (const journey of byPriority(interest.triggers)) {
+    const competes = journey.definition.trigger?.priority !== undefined;
+    if (competes && outranking) {
+      summary.skipped.push({ journeyId: journey.journeyId, reason: `outranked_by:${outranking}` });
+      continue;
+    }
+    const before = summary.started.length;
     await routeTrigger(deps, journey, event, profile, summary);
+    if (competes && summary.started.length > before) outranking = journey.journeyId;
   }
   await signalListeningRuns(deps, event, interest.runs, summary);
   return summary;
@@ -61,6 +71,11 @@ async function routeTrigger(
       return;
     }
   }
+  const rule = await judgeRule(deps, journey, event);
+  if (rule) {
+    summary.skipped.push({ journeyId: journey.journeyId, reason: rule });
+    return;
+  }
   const key = keyOf(journey, event);
   if (key === false) {
     summary.skipped.push({ journeyId: journey.journeyId, reason: 'missing_key' });
@@ -76,6 +91,36 @@ async function routeTrigger(
     signalIfRunning: true,
   });
   record(summary, journey.journeyId, outcome);
+}
+
+/**
+ * Journeys whose trigger has a priority first, highest first (equal: journey id order, as they
+ * come); the rest after them in their order. Only the former compete (routeWithInterest).
+ */
+function byPriority(triggers: ActiveJourney[]): ActiveJourney[] {
+  const priority = (j: ActiveJourney) => j.definition.trigger?.priority ?? -1;
+  return [...triggers].sort((a, b) => priority(b) - priority(a));
+}
+
+/**
+ * The trigger's behavioural rule (src/journeys/trigger-rule.ts) on the customer's history as
+ * stored now; null when it fires, else the reason it does not. A journey without a rule reads
+ * nothing.
+ */
+async function judgeRule(
+  deps: RoutingDeps,
+  journey: ActiveJourney,
+  event: JourneyEvent,
+): Promise<string | null> {
+  const trigger = journey.definition.trigger;
+  if (!trigger) return null;
+  const wanted = historyWanted(trigger, event);
+  if (!wanted && !trigger.where && !trigger.expiresAfter) return null;
+  const history = wanted
+    ? await loadTriggerHistory(deps.db, { customerId: event.customerId, ...wanted })
+    : [];
+  const verdict = judgeTrigger(trigger, event, history, Date.now());
+  return verdict.fires ? null : `trigger_${verdict.reason}`;
 }
 
 /** The run key, null for unkeyed journeys, false when a keyed journey's trigger lacks it. */

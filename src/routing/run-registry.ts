@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gte, isNull, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { columnPlaceholder, preparedPerDatabase } from '../db/prepared';
 import { journeyRuns, type RunRegistryStatus } from '../db/schema';
@@ -238,6 +238,28 @@ export async function recordRunningRunId(
  * existed, so re-entry rules do not count it as an entry.
  */
 export const START_REFUSED = 'start_refused';
+
+/**
+ * How many times the customer entered the journey (since `since`, or ever): every registered
+ * run but the starts Temporal refused, as the re-entry rules count them.
+ */
+export async function countEntries(
+  db: Database,
+  request: { journeyId: string; customerId: string; since: Date | null },
+): Promise<number> {
+  const [row] = await db
+    .select({ entries: count() })
+    .from(journeyRuns)
+    .where(
+      and(
+        eq(journeyRuns.journeyId, request.journeyId),
+        eq(journeyRuns.customerId, request.customerId),
+        sql`${journeyRuns.finishReason} is distinct from ${START_REFUSED}`,
+        request.since ? gte(journeyRuns.startedAt, request.since) : undefined,
+      ),
+    );
+  return row?.entries ?? 0;
+}
 
 export interface RunFinish {
   workflowId: string;

@@ -1,3 +1,4 @@
+import { parseDuration } from '../journeys/durations';
 import { eventTypesListenedTo } from '../journeys/listens';
 import type { JourneyEvent, RunInput } from '../journeys/run-types';
 import type { JourneyDefinition } from '../journeys/schema';
@@ -17,6 +18,7 @@ import {
   insertRunningRun,
   markRunEnded,
   readStartView,
+  countEntries,
   START_REFUSED,
   recordTemporalRunId,
   type RunRow,
@@ -39,6 +41,18 @@ export interface StartRequest {
   trigger: JourneyEvent;
   /** A trigger event reaching a running run is signalled to it; an explicit start is not. */
   signalIfRunning: boolean;
+}
+
+/** trigger.maxExecutions: the customer's entries so far (within its window) against the limit. */
+async function maxExecutionsBlock(
+  deps: RoutingDeps,
+  request: StartRequest,
+): Promise<EntryBlock | null> {
+  const max = request.definition.trigger?.maxExecutions;
+  if (!max) return null;
+  const since = max.within ? new Date(Date.now() - parseDuration(max.within)) : null;
+  const entries = await countEntries(deps.db, { ...request, since });
+  return entries >= max.limit ? 'max_executions' : null;
 }
 
 export type StartOutcome =
@@ -74,7 +88,9 @@ export async function startJourneyRun(
     if (outcome) return outcome;
   }
   // Reconciling an ended run does not change when it started: the view's last entry holds.
-  const block = reEntryBlock(request.definition.reEntry, view.lastEntry, new Date());
+  const block =
+    reEntryBlock(request.definition.reEntry, view.lastEntry, new Date()) ??
+    (await maxExecutionsBlock(deps, request));
   if (block) return { kind: 'blocked', workflowId, rule: block };
 
   const row = await insertRunningRun(deps.db, {

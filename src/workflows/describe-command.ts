@@ -15,6 +15,8 @@ export function describeCommand(command: Command): string {
       const events = command.events.length > 0 ? ` or ${command.events.join(', ')}` : '';
       return `step ${command.stepId}: waiting until ${new Date(command.until).toISOString()}${events}`;
     }
+    case 'load_trigger_history':
+      return `re-checking the trigger: ${command.types.join(', ')} since ${new Date(command.since).toISOString()}`;
     case 'record_conversion':
       return `recording the conversion of goal ${command.event.type}`;
     case 'finish':

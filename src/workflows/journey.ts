@@ -285,6 +285,13 @@ async function execute(
       return (await waitUntil(command.until, describeCommand(command), interrupted))
         ? { kind: 'timer', now: Date.now() }
         : null;
+    case 'load_trigger_history': {
+      const events = await data.loadTriggerHistory.executeWithOptions(
+        dataCall(lean, describeCommand(command)),
+        [{ customerId: input.customerId, types: command.types, since: command.since }],
+      );
+      return { kind: 'trigger_history', now: Date.now(), events };
+    }
     case 'record_conversion':
       // The loop carries this out before it gets here; handled the same way all the same.
       return recordConversion(input, state, command, lean);

@@ -175,6 +175,8 @@ function answerTo(command: Command, move: Move, now: number, setup: RunSetup): I
       return { kind: 'profile_updated', now, profile: profileOf(move, setup) };
     case 'record_conversion':
       return { kind: 'conversion_recorded', now, summary: { status: 'recorded' } };
+    case 'load_trigger_history':
+      return { kind: 'trigger_history', now, events: [] };
     case 'wait':
       return { kind: 'timer', now: Math.max(now, command.until) };
     case 'finish':

@@ -45,3 +45,11 @@ export const LIBRARY_TEMPLATE_VARIABLES = [
   'trigger.cart_items',
   'trigger.cart_value',
 ] as const;
+
+export {
+  abandonCart001,
+  browseAbandonment2h,
+  cartAbandonment24h,
+  engagementMomentum,
+  triggerRuleExamples,
+} from './trigger-rules';
