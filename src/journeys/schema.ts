@@ -273,6 +273,14 @@ const historyEventSchema = z.object({
  */
 export const triggerSchema = z.object({
   event: z.string().min(1),
+  /**
+   * With event segment_entered or segment_exited: only that segment's entries or exits
+   * (shorthand for a `where` on event.properties.segment_id).
+   */
+  segment: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be a segment id such as "inactive_30d"')
+    .optional(),
   when: conditionGroupSchema.optional(),
   /** Conditions every counted event meets, the trigger event included (event.* paths). */
   where: conditionGroupSchema.optional(),

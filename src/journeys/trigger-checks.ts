@@ -9,6 +9,13 @@ import type { ConditionGroup, Trigger } from './schema';
  */
 export function checkTrigger(trigger: Trigger | undefined, ctx: z.RefinementCtx): void {
   if (!trigger) return;
+  if (trigger.segment && !SEGMENT_EVENTS.includes(trigger.event)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['trigger', 'segment'],
+      message: `names a segment, so the event must be one of ${SEGMENT_EVENTS.join(', ')}`,
+    });
+  }
   checkEventConditions(trigger.where, ['trigger', 'where'], ctx);
   checkEventConditions(trigger.after?.where, ['trigger', 'after', 'where'], ctx);
   trigger.vetoedBy?.forEach((veto, index) =>
@@ -31,6 +38,9 @@ export function checkTrigger(trigger: Trigger | undefined, ctx: z.RefinementCtx)
     });
   }
 }
+
+/** The events a segment's membership changes emit (src/audience). */
+const SEGMENT_EVENTS = ['segment_entered', 'segment_exited'];
 
 function checkEventConditions(
   group: ConditionGroup | undefined,

@@ -46,7 +46,7 @@ export function historyWanted(trigger: Trigger, event: JourneyEvent): HistoryWan
 /**
  * Whether the rule fires for this trigger event, given the customer's history (events other than
  * the trigger, any order) and the time now. The window counts back from the trigger's own time;
- * vetoes count from the first event the rule counted, up to now.
+ * vetoes count from the first event the rule counted on.
  */
 export function judgeTrigger(
   trigger: Trigger,
@@ -57,6 +57,9 @@ export function judgeTrigger(
   const at = Date.parse(event.occurredAt);
   if (trigger.expiresAfter && now > at + parseDuration(trigger.expiresAfter)) {
     return refused('expired', { expiresAfter: trigger.expiresAfter });
+  }
+  if (trigger.segment && event.properties.segment_id !== trigger.segment) {
+    return refused('where_not_met', { segment: trigger.segment });
   }
   if (!meets(trigger.where, event, now)) return refused('where_not_met', {});
   const others = history.filter((e) => e.id !== event.id);
@@ -96,7 +99,10 @@ export function judgeTrigger(
   return { fires: true, firstCounted };
 }
 
-/** The first vetoing event after `from` (and before `now`), or null. */
+/**
+ * The first vetoing event after `from`, or null. One dated later than now still vetoes (a client
+ * clock ahead of ours): a veto that cannot be placed in time is taken, not ignored.
+ */
 function firstVeto(
   trigger: Trigger,
   history: readonly JourneyEvent[],
@@ -105,7 +111,7 @@ function firstVeto(
 ): JourneyEvent | null {
   const vetoes = trigger.vetoedBy ?? [];
   const found = history
-    .filter((e) => timeOf(e) > from && timeOf(e) <= now)
+    .filter((e) => timeOf(e) > from)
     .filter((e) => vetoes.some((v) => v.event === e.type && meets(v.where, e, now)))
     .sort((a, b) => timeOf(a) - timeOf(b));
   return found[0] ?? null;

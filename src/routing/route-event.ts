@@ -115,7 +115,7 @@ async function judgeRule(
   const trigger = journey.definition.trigger;
   if (!trigger) return null;
   const wanted = historyWanted(trigger, event);
-  if (!wanted && !trigger.where && !trigger.expiresAfter) return null;
+  if (!wanted && !trigger.where && !trigger.expiresAfter && !trigger.segment) return null;
   const history = wanted
     ? await loadTriggerHistory(deps.db, { customerId: event.customerId, ...wanted })
     : [];

@@ -146,6 +146,19 @@ describe('judging behavioural trigger rules on a history', () => {
   });
 });
 
+describe('a trigger on one segment', () => {
+  const rule: Trigger = { event: 'segment_entered', segment: 'inactive_30d' };
+
+  it("fires on that segment's entries only", () => {
+    const entered = (segment_id: string) => event('segment_entered', T0, { segment_id });
+    expect(judgeTrigger(rule, entered('inactive_30d'), [], T0).fires).toBe(true);
+    expect(judgeTrigger(rule, entered('web_active'), [], T0)).toMatchObject({
+      reason: 'where_not_met',
+      detail: { segment: 'inactive_30d' },
+    });
+  });
+});
+
 describe('a delayed entry on a virtual clock', () => {
   const profile = { id: 'c-1', timeZone: 'UTC' };
   const run = (trigger: JourneyEvent, events: { at: number; event: JourneyEvent }[]) =>
@@ -218,5 +231,9 @@ describe('trigger rule validation', () => {
       'trigger.count.within: must be a duration such as "30m", "24h" or "2d"',
     ]);
     expect(issuesOf({ event: 'x', priority: 0, maxExecutions: { limit: 0 } })).toHaveLength(2);
+    expect(issuesOf({ event: 'purchase', segment: 'vip' })).toEqual([
+      'trigger.segment: names a segment, so the event must be one of segment_entered, segment_exited',
+    ]);
+    expect(issuesOf({ event: 'segment_exited', segment: 'vip' })).toEqual([]);
   });
 });
