@@ -25,6 +25,7 @@ import { saveHistory } from './recording/save-history';
 import { builtInScenarios } from './recording/built-in-scenarios';
 import { endStateScenarios } from './recording/end-state-scenarios';
 import { inFlightScenarios } from './recording/in-flight-scenarios';
+import { triggerRuleScenarios } from './recording/trigger-rule-scenarios';
 import {
   SUGGEST_CONTINUE_AS_NEW_AFTER,
   type RecordedRun,
@@ -32,7 +33,12 @@ import {
   type Scenario,
 } from './recording/recording';
 
-const scenarios: Scenario[] = [...builtInScenarios, ...inFlightScenarios, ...endStateScenarios];
+const scenarios: Scenario[] = [
+  ...builtInScenarios,
+  ...inFlightScenarios,
+  ...endStateScenarios,
+  ...triggerRuleScenarios,
+];
 
 async function main(): Promise<void> {
   const { args, outDir } = parseArgs(process.argv.slice(2));

@@ -127,7 +127,7 @@ export async function until<T>(
  */
 export async function restingAt(
   handle: WorkflowHandle,
-  stepId: string,
+  stepId: string | null,
   also: (view: JourneyRunView) => boolean = () => true,
 ): Promise<void> {
   await until(`run resting at ${stepId}`, async () => {
