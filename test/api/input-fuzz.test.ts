@@ -204,6 +204,30 @@ describe('hostile input to the routes that store (fuzzed, fixed seed)', () => {
     );
   });
 
+  it('POST /v1/journeys with a behavioural trigger (every rule field)', async () => {
+    const template = {
+      ...(welcomeJourney as object),
+      id: 'fuzzed-rule',
+      trigger: {
+        event: 'product_view',
+        where: { conditions: [{ field: 'event.properties.time_on_page', op: 'gte', value: 30 }] },
+        count: { atLeast: 3, within: '120m' },
+        after: { event: 'email_clicked', within: '15m' },
+        vetoedBy: [{ event: 'add_to_cart' }, { event: 'purchase' }],
+        delay: '2h',
+        expiresAfter: '24h',
+        priority: 8,
+        maxExecutions: { limit: 2, within: '30d' },
+      },
+    } as unknown as Json;
+    await fc.assert(
+      fc.asyncProperty(mutations(template), async (mutation) => {
+        await expectSafe('POST', '/v1/journeys', template, mutation);
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+
   it('POST /v1/events', async () => {
     await fc.assert(
       fc.asyncProperty(mutations(eventTemplate()), async (mutation) => {
