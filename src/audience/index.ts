@@ -1,4 +1,5 @@
 export {
+  activeSegmentIds,
   findSegment,
   findSegmentVersion,
   listSegments,

@@ -163,6 +163,12 @@ export interface RunState {
   pendingConversion?: PendingConversion | null;
   /** Inside a send step: which message is next, and whether its fallback is being sent. */
   sendCursor?: { index: number; fallback: boolean } | null;
+  /**
+   * A waitForEvent whose `where` reads segments.<id> loads the profile when its event arrives:
+   * the events it decides on once the profile is in, oldest first (the first one asked for it,
+   * the rest arrived while it loaded). Absent while no profile is being loaded for them.
+   */
+  eventsAwaitingProfile?: JourneyEvent[] | null;
 }
 
 export interface PendingConversion {
