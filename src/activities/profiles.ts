@@ -1,13 +1,6 @@
 import { requestProfileChecks } from '../audience';
 import type { Database } from '../db/database';
-import {
-  AttributeUpdateError,
-  lastEngagement,
-  loadProfileSnapshot,
-  profileSourceOf,
-  toProfileSnapshot,
-  updateAttributes,
-} from '../customers';
+import { AttributeUpdateError, loadProfileSnapshot, updateAttributes } from '../customers';
 import type { JsonObject, ProfileSnapshot } from '../journeys/run-types';
 import { customerNotFound, invalidRequest } from './failures';
 
@@ -28,7 +21,8 @@ export function createProfileActivities(db: Database) {
 
     /**
      * Merges `set` into the customer's attributes (a null value removes the attribute) and answers
-     * the whole snapshot, last_engaged_at included, so the run's profile keeps every field.
+     * the whole snapshot, last_engaged_at and segments included, so the run's profile keeps every
+     * field.
      */
     applyProfileUpdate: async (customerId: string, set: JsonObject): Promise<ProfileSnapshot> => {
       requireId('applyProfileUpdate', customerId);
@@ -45,7 +39,10 @@ export function createProfileActivities(db: Database) {
           throw error;
         });
       if (!customer) throw customerNotFound(customerId);
-      return toProfileSnapshot(profileSourceOf(customer, await lastEngagement(db, customerId)));
+      // Read back whole, as loadProfile reads it: last engagement and segments included.
+      const profile = await loadProfileSnapshot(db, customerId);
+      if (!profile) throw customerNotFound(customerId);
+      return profile;
     },
   };
 }

@@ -25,6 +25,7 @@ import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { inboxRoutes } from './routes/inbox';
 import { journeyRoutes } from './routes/journeys';
+import { segmentImportRoutes } from './routes/segment-import';
 import { segmentRoutes } from './routes/segments';
 import { previewRoutes } from './routes/preview';
 import { runRoutes } from './routes/runs';
@@ -121,6 +122,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(eventRoutes, { deps });
       await v1.register(journeyRoutes, { deps });
       await v1.register(segmentRoutes, { deps });
+      await v1.register(segmentImportRoutes, { deps });
       await v1.register(previewRoutes, { deps });
       await v1.register(runRoutes, { deps });
       await v1.register(deliveryRoutes, { deps });

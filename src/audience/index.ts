@@ -1,4 +1,5 @@
 export {
+  activeSegmentIds,
   findSegment,
   findSegmentVersion,
   listSegments,
@@ -19,3 +20,10 @@ export { liveMembership, requestProfileChecks, type LiveMembership } from './liv
 export { audienceUpkeep } from './audience-upkeep';
 export { previewSegment, type SegmentPreview } from './segment-preview';
 export { installBuiltInSegments } from './install-built-ins';
+export {
+  importManualMembers,
+  ImportRefusedError,
+  MAX_IMPORT_LINES,
+  type ImportMode,
+  type ImportOutcome,
+} from './manual-import';

@@ -112,6 +112,16 @@ export async function requireSegments(db: Database, ids: string[]): Promise<void
   }
 }
 
+/** Which of these ids name an active segment (a journey's segments.<id> must). */
+export async function activeSegmentIds(db: Database, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const found = await db
+    .select({ id: segments.id })
+    .from(segments)
+    .where(and(inArray(segments.id, ids), eq(segments.status, 'active')));
+  return new Set(found.map((row) => row.id));
+}
+
 /** Which segments each active rule segment reads, from the active versions. */
 async function storedReferences(db: Database): Promise<Map<string, string[]>> {
   const active = await activeRuleSegments(db);

@@ -1,5 +1,5 @@
 /** The journeys catalogue: journeys, their immutable versions and which one is active. */
-export { publishVersion, type PublishedVersion } from './publish-version';
+export { JourneyDefinitionError, publishVersion, type PublishedVersion } from './publish-version';
 export {
   listJourneys,
   findJourney,

@@ -59,6 +59,26 @@ export const memberChangeResultSchema = z.object({
 });
 export type MemberChangeResult = z.infer<typeof memberChangeResultSchema>;
 
+/** POST /segments/:id/members/import?mode=: what the CSV file of ids does to the members. */
+export const memberImportQuerySchema = z.object({
+  /** add: the ids enter; remove: they exit; replace: they are the members, everyone else exits. */
+  mode: z.enum(['add', 'remove', 'replace']).default('add'),
+});
+
+export const memberImportResultSchema = z.object({
+  /** Lines read, a header and blank lines included. */
+  lines: z.number().int(),
+  /** Distinct ids in the file. */
+  ids: z.number().int(),
+  entered: z.number().int(),
+  exited: z.number().int(),
+  /** Lines whose id names no customer (the first 100): nothing was stored for them. */
+  unknownLines: z.array(z.number().int()),
+  unknownCount: z.number().int(),
+  tookMs: z.number().int(),
+});
+export type MemberImportResult = z.infer<typeof memberImportResultSchema>;
+
 export const memberListQuerySchema = z.object({
   /** The last customer id of the previous page. */
   after: customerIdSchema.optional(),

@@ -7,9 +7,14 @@ import { ENGAGEMENT_EVENT_TYPES } from './engagement';
 import { toProfileSnapshot, type ProfileSource } from './profile-snapshot';
 import type { CustomerRow } from './read-customer';
 
-/** A stored customer as the source of its snapshot. */
-export function profileSourceOf(customer: CustomerRow, lastEngagedAt: Date | null): ProfileSource {
+/** A stored customer as the source of its snapshot (with its memberships, when read). */
+export function profileSourceOf(
+  customer: CustomerRow,
+  lastEngagedAt: Date | null,
+  segments?: readonly string[],
+): ProfileSource {
   return {
+    ...(segments ? { segments } : {}),
     id: customer.id,
     timeZone: customer.timeZone,
     locale: customer.locale,
@@ -22,20 +27,21 @@ export function profileSourceOf(customer: CustomerRow, lastEngagedAt: Date | nul
 }
 
 /**
- * The customer's profile as conditions see it now, or null for an unknown customer: the customer
- * and their last engagement in one statement, built once per database (src/db/prepared.ts).
+ * The customer's profile as conditions see it now, or null for an unknown customer: the customer,
+ * their last engagement and the segments they are in, in one statement, built once per database
+ * (src/db/prepared.ts).
  */
 export async function loadProfileSnapshot(
   db: Database,
   customerId: string,
 ): Promise<ProfileSnapshot | null> {
   const [row] = await profileStatement(db).execute({ customerId });
-  return row ? toProfileSnapshot(profileSourceOf(row.customer, row.lastEngagedAt ?? null)) : null;
+  return row ? snapshotOf(row) : null;
 }
 
 const profileStatement = preparedPerDatabase((db) =>
   db
-    .select({ customer: customers, lastEngagedAt: lastEngagedAtOfCustomer() })
+    .select(profileColumns())
     .from(customers)
     .where(eq(customers.id, sql.placeholder('customerId')))
     .limit(1)
@@ -53,16 +59,35 @@ export async function loadProfileSnapshots(
 ): Promise<Map<string, ProfileSnapshot>> {
   const ids = [...new Set(customerIds)];
   if (ids.length === 0) return new Map();
-  const rows = await db
-    .select({ customer: customers, lastEngagedAt: lastEngagedAtOfCustomer() })
-    .from(customers)
-    .where(inArray(customers.id, ids));
-  return new Map(
-    rows.map((row) => [
-      row.customer.id,
-      toProfileSnapshot(profileSourceOf(row.customer, row.lastEngagedAt ?? null)),
-    ]),
-  );
+  const rows = await db.select(profileColumns()).from(customers).where(inArray(customers.id, ids));
+  return new Map(rows.map((row) => [row.customer.id, snapshotOf(row)]));
+}
+
+function profileColumns() {
+  return {
+    customer: customers,
+    lastEngagedAt: lastEngagedAtOfCustomer(),
+    segments: segmentsOfSelectedCustomer(),
+  };
+}
+
+function snapshotOf(row: {
+  customer: CustomerRow;
+  lastEngagedAt: Date | null;
+  segments: string[];
+}): ProfileSnapshot {
+  return toProfileSnapshot(profileSourceOf(row.customer, row.lastEngagedAt ?? null, row.segments));
+}
+
+/**
+ * The ids of the segments the selected customer is a member of now (exited_at null), in id
+ * order: segments.<id> in conditions. The membership rows are src/audience's, read here because
+ * this is the one place that builds the profile conditions see.
+ */
+function segmentsOfSelectedCustomer() {
+  return sql<string[]>`(select coalesce(array_agg(m.segment_id order by m.segment_id), '{}')
+    from segment_memberships m
+    where m.customer_id = "customers"."id" and m.exited_at is null)`;
 }
 
 /** The selected customer's last open, click or read (lastEngagement as a column), or null. */

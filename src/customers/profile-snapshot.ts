@@ -1,4 +1,5 @@
 import type { Consent } from '../db/schema';
+import { MEMBERSHIP_FIELD } from '../journeys/field-paths';
 import type { JsonObject, ProfileSnapshot } from '../journeys/run-types';
 
 /**
@@ -21,6 +22,8 @@ export const BUILT_IN_PROFILE_FIELDS: ReadonlySet<string> = new Set([
   // Never in the snapshot; reserved so an attribute cannot smuggle an address into history.
   'email',
   'phone',
+  // The segments the customer is in (segments.<id> in conditions), never an attribute's.
+  MEMBERSHIP_FIELD,
 ]);
 
 /** What a snapshot is built from: a stored customer, or a profile described in a preview. */
@@ -34,6 +37,11 @@ export interface ProfileSource {
   attributes: JsonObject;
   /** The customer's last open, click or read; absent from the snapshot when there is none. */
   lastEngagedAt: Date | null;
+  /**
+   * The ids of the segments the customer is a member of now; absent when not known (a profile a
+   * preview describes), so conditions on segments.<id> find it missing rather than false.
+   */
+  segments?: readonly string[];
 }
 
 export function toProfileSnapshot(source: ProfileSource): ProfileSnapshot {
@@ -52,5 +60,6 @@ export function toProfileSnapshot(source: ProfileSource): ProfileSnapshot {
     // "No engagement in the last N days" is profile.last_engaged_at older_than 30d; a customer who
     // never engaged has no such field, which a journey says with exists: false.
     ...(source.lastEngagedAt ? { last_engaged_at: source.lastEngagedAt.toISOString() } : {}),
+    ...(source.segments ? { [MEMBERSHIP_FIELD]: [...source.segments] } : {}),
   };
 }

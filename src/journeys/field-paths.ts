@@ -1,6 +1,11 @@
 import type { JourneyEvent, JsonObject, JsonValue, ProfileSnapshot } from './run-types';
 
-/** What a field path can read: profile.*, trigger.*, event.*, context.* */
+/**
+ * What a field path can read: profile.*, trigger.*, event.*, context.*, engagement.*, and
+ * segments.<id>, which reads the membership list of `profile` (MEMBERSHIP_FIELD): a member reads
+ * true, a non-member false, and a profile without the list (none loaded, a preview's described
+ * profile) leaves it missing, so no condition on it passes.
+ */
 export interface FieldScope {
   profile?: ProfileSnapshot | null;
   trigger?: JourneyEvent | null;
@@ -19,21 +24,35 @@ export type Resolved = { missing: true; value: undefined } | { missing: false; v
 
 const MISSING: Resolved = { missing: true, value: undefined };
 
-const ROOTS = new Set(['profile', 'trigger', 'event', 'context', 'engagement']);
+const ROOTS = new Set(['profile', 'trigger', 'event', 'context', 'engagement', 'segments']);
+
+/**
+ * Where a profile snapshot keeps the ids of the segments the customer is a member of. No
+ * profile.* path can name it (field paths are letters, digits and _), so it never shadows an
+ * attribute and is read only as segments.<id>.
+ */
+export const MEMBERSHIP_FIELD = '$segments';
 
 export function resolveField(path: string, scope: FieldScope): Resolved {
   const [root, ...rest] = path.split('.');
   if (root === undefined || !ROOTS.has(root) || rest.length === 0) {
     throw new Error(
-      `invalid field path "${path}": must start with profile., trigger., event., context. or engagement.`,
+      `invalid field path "${path}": must start with profile., trigger., event., context., engagement. or segments.`,
     );
   }
+  if (root === 'segments') return membership(rest, scope.profile);
   let current: unknown = scope[root as keyof FieldScope];
   for (const segment of rest) {
     current = child(current, segment);
     if (current === undefined) return MISSING;
   }
   return current === undefined ? MISSING : { missing: false, value: current as JsonValue };
+}
+
+function membership(rest: string[], profile: ProfileSnapshot | null | undefined): Resolved {
+  const members = profile?.[MEMBERSHIP_FIELD];
+  if (rest.length !== 1 || !Array.isArray(members)) return MISSING;
+  return { missing: false, value: members.includes(rest[0]!) };
 }
 
 function child(parent: unknown, segment: string): unknown {

@@ -81,7 +81,15 @@ function onAnswer(ctx: RunContext, input: Answer): Transition {
   const step = currentStep(ctx);
   if (step === null) return beforeEntry(ctx, input);
   const result = deliver(ctx, step, input);
-  return result ? continueWith(ctx, result) : unexpectedInput(ctx, input);
+  if (!result) return unexpectedInput(ctx, input);
+  let transition = continueWith(ctx, result);
+  // Events a step held and did not take go to the step the run moved to, in order. The
+  // journey-level rules saw them when they arrived.
+  for (const event of 'goto' in result ? (result.replay ?? []) : []) {
+    if (ctx.state.status !== 'running') break;
+    transition = offerToStep(ctx, event);
+  }
+  return transition;
 }
 
 /** Before the first step: the entry delay's timer and history, then the entry's profile. */
@@ -124,10 +132,17 @@ function onEvent(ctx: RunContext, event: JourneyEvent): Transition {
   }
   const decided = onJourneyEvent(ctx, event) ?? onEntryDelayEvent(ctx, event);
   if (decided) return decided;
+  return offerToStep(ctx, event);
+}
+
+/** The step's part of an event, once the journey-level rules have let it through. */
+function offerToStep(ctx: RunContext, event: JourneyEvent): Transition {
   const step = currentStep(ctx);
   // The step's own command: a conversion still to be recorded does not stop a waiting step
-  // from taking an event (the workflow drains its inbox before it records the conversion).
-  const waiting = ctx.state.pendingCommand?.kind === 'wait';
+  // from taking an event (the workflow drains its inbox before it records the conversion). A
+  // waitForEvent loading the profile for the events it holds takes the ones that follow too.
+  const waiting =
+    ctx.state.pendingCommand?.kind === 'wait' || ctx.state.eventsAwaitingProfile != null;
   const taken = step && waiting ? (handlerOf(step).event?.(ctx, step, event) ?? null) : null;
   if (taken) return continueWith(ctx, taken);
   // A goal event that did not end the run was traced as the goal; anything else is ignored.

@@ -34,6 +34,9 @@ export function copyState(state: RunState): RunState {
     seenEventIds: [...state.seenEventIds],
     ...(state.deliverySteps ? { deliverySteps: { ...state.deliverySteps } } : {}),
     ...(state.engagement ? { engagement: copyEngagement(state.engagement) } : {}),
+    ...(state.eventsAwaitingProfile
+      ? { eventsAwaitingProfile: [...state.eventsAwaitingProfile] }
+      : {}),
   };
 }
 

@@ -169,6 +169,12 @@ export interface RunState {
   sendCursor?: { index: number; fallback: boolean } | null;
   /** Set while the run waits to enter (trigger.delay): when the delay is over. */
   entryDelay?: { until: number } | null;
+  /**
+   * A waitForEvent whose `where` reads segments.<id> loads the profile when its event arrives:
+   * the events it decides on once the profile is in, oldest first (the first one asked for it,
+   * the rest arrived while it loaded). Absent while no profile is being loaded for them.
+   */
+  eventsAwaitingProfile?: JourneyEvent[] | null;
 }
 
 export interface PendingConversion {

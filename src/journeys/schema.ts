@@ -10,6 +10,7 @@ import {
 } from './channel-content';
 import { checkGraph } from './definition-checks';
 import { durationOrNull, MAX_CONDITION_DURATION, MAX_DURATION } from './durations';
+import { checkSegmentReads } from './segment-reads';
 
 /**
  * The journey language, v1. A journey is data: this schema is the single source of truth for
@@ -49,13 +50,14 @@ export const stepIdSchema = z
 /**
  * A field path read by a condition. The root names the source:
  * profile.* (the customer, read fresh), trigger.* (the event that started the run),
- * event.* (the event being matched), context.* (values set during the run).
+ * event.* (the event being matched), context.* (values set during the run), segments.<id>
+ * (whether the customer is a member now; segment-reads.ts says where it may be read).
  */
 export const fieldPathSchema = z
   .string()
   .regex(
-    /^(profile|trigger|event|context|engagement)(\.[A-Za-z0-9_]+)+$/,
-    'must start with profile., trigger., event., context. or engagement.',
+    /^(profile|trigger|event|context|engagement|segments)(\.[A-Za-z0-9_]+)+$/,
+    'must start with profile., trigger., event., context., engagement. or segments.',
   );
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -371,7 +373,8 @@ export const journeyDefinitionSchema = z
     entry: stepIdSchema,
     steps: z.array(stepSchema).min(1),
   })
-  .superRefine(checkGraph);
+  .superRefine(checkGraph)
+  .superRefine(checkSegmentReads);
 
 export type JourneyDefinition = z.infer<typeof journeyDefinitionSchema>;
 export type JourneyDefinitionInput = z.input<typeof journeyDefinitionSchema>;

@@ -54,6 +54,8 @@ describe('profile and run activities', () => {
         consent: { email: 'opted_in' },
         first_name: 'Ada',
         plan: 'pro',
+        // The segments the customer is in (none here): segments.<id> in conditions.
+        $segments: [],
       });
       expect(JSON.stringify(profile)).not.toContain('example.com');
     });

@@ -14,6 +14,7 @@ import {
 import {
   findJourney,
   findVersion,
+  JourneyDefinitionError,
   listJourneys,
   publishVersion,
   setJourneyStatus,
@@ -22,7 +23,7 @@ import {
 } from '../../catalogue';
 import type { Database } from '../../db/database';
 import type { ApiDeps } from '../deps';
-import { journeyNotFound, journeyVersionNotFound } from '../errors';
+import { ApiError, journeyNotFound, journeyVersionNotFound } from '../errors';
 import { authErrors, bearerSecurity, iso } from '../route-support';
 
 const notFound = { ...authErrors, 404: errorResponseSchema };
@@ -38,13 +39,22 @@ export const journeyRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, 
           'Creates version 1, or the next version of an existing journey id, and makes it the active ' +
           'version. Runs already inside keep the version they started with. A paused journey stays paused. ' +
           'Conditions see profile.hasEmail and profile.hasPhone, never the addresses (profile.email ' +
-          'is always missing in a condition), and profile.last_engaged_at.',
+          'is always missing in a condition), and profile.last_engaged_at. segments.<id> reads ' +
+          'whether the customer is a member of a segment now (trigger.when, audience, a branch’s when ' +
+          'and a waitForEvent’s where); a segment that does not exist is refused, naming the field.',
         security: bearerSecurity,
         body: journeyDefinitionSchema,
         response: { 201: journeyCreatedSchema, ...authErrors },
       },
     },
-    async (request, reply) => reply.code(201).send(await publishVersion(deps.db, request.body)),
+    async (request, reply) => {
+      try {
+        return reply.code(201).send(await publishVersion(deps.db, request.body));
+      } catch (error) {
+        if (error instanceof JourneyDefinitionError) throw refusedDefinition(error);
+        throw error;
+      }
+    },
   );
 
   app.get(
@@ -127,6 +137,10 @@ export const journeyRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, 
   }
   done();
 };
+
+function refusedDefinition(error: JourneyDefinitionError): ApiError {
+  return new ApiError(400, 'validation_failed', 'invalid request body', error.issues);
+}
 
 async function requireJourney(db: Database, id: string): Promise<JourneyRow> {
   const row = await findJourney(db, id);

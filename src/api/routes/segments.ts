@@ -215,7 +215,7 @@ function refusedDefinition(error: SegmentDefinitionError): ApiError {
   ]);
 }
 
-function notManual(error: NotManualSegmentError): ApiError {
+export function notManual(error: NotManualSegmentError): ApiError {
   if (error.reason === 'not_found') return segmentNotFound();
   return new ApiError(
     409,

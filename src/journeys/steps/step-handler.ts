@@ -5,8 +5,12 @@ import type { Step } from '../schema';
 export type SendCommand = Extract<Command, { kind: 'send' }>;
 export type UpdateProfileCommand = Extract<Command, { kind: 'update_profile' }>;
 
-/** Either the step produced a command for the driver, or the run moves straight on. */
-export type StepResult = Transition | { goto: string | undefined };
+/**
+ * Either the step produced a command for the driver, or the run moves straight on. `replay`:
+ * events the step received but did not take, offered to the step the run moves to (events that
+ * arrived while a waitForEvent loaded the profile, after the one it took).
+ */
+export type StepResult = Transition | { goto: string | undefined; replay?: JourneyEvent[] };
 
 /**
  * What one step type does, input by input. The dispatcher (interpreter.ts) calls a method only

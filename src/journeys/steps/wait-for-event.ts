@@ -1,18 +1,23 @@
 import { evaluateConditionGroup } from '../conditions';
 import { parseDuration } from '../durations';
 import { matchMismatch } from '../event-match';
-import { carryOn, record, scopeOf, type RunContext } from '../run-context';
+import { carryOn, issue, record, scopeOf, type RunContext } from '../run-context';
 import type { JourneyEvent, JsonObject, Transition } from '../run-types';
 import type { WaitForEventStep } from '../schema';
+import { groupReadsSegments } from '../segment-reads';
 import { outcomesDetail, outcomesSummary } from '../trace';
 import { scheduleWait } from '../wait-scheduling';
-import type { StepHandler } from './step-handler';
+import type { StepHandler, StepResult } from './step-handler';
 
 /**
  * waitForEvent: waits up to `timeout` for an event of one type, optionally about this run's
  * key (`match`) and meeting `where`. The event goes to `onEvent` (kept as context.last_event),
  * the timeout to `onTimeout`. A near miss (another cart, a failed condition) keeps the wait and
  * is traced with the reason.
+ *
+ * A `where` that reads segments.<id> decides on membership as it is when the event arrives, not
+ * as it was when the run last loaded the profile: the step asks for the profile first, holds the
+ * event (and any that arrive meanwhile) and decides once the profile is in.
  */
 export const waitForEventStep: StepHandler<WaitForEventStep> = {
   enter(ctx, step) {
@@ -36,27 +41,66 @@ export const waitForEventStep: StepHandler<WaitForEventStep> = {
 
   event(ctx, step, event) {
     if (event.type !== step.event) return null;
-    const declined = whyNot(ctx, step, event);
-    if (declined) return declined;
-    ctx.state.context = { ...ctx.state.context, last_event: lastEvent(event) };
-    record(ctx, {
-      kind: 'event_matched',
-      summary: `${event.type} event received; going to ${step.onEvent ?? 'the end'}`,
-      detail: { eventId: event.id },
-    });
-    return { goto: step.onEvent };
+    const held = ctx.state.eventsAwaitingProfile;
+    if (held) {
+      ctx.state.eventsAwaitingProfile = [...held, event];
+      return carryOn(ctx);
+    }
+    if (groupReadsSegments(step.where)) {
+      const mismatch = keyMismatch(ctx, step, event);
+      if (mismatch) return mismatch;
+      ctx.state.eventsAwaitingProfile = [event];
+      record(ctx, {
+        kind: 'condition',
+        summary: `${event.type} event received; loading the profile to read segment membership`,
+        detail: { eventId: event.id },
+      });
+      return issue(ctx, { kind: 'load_profile' });
+    }
+    return whyNot(ctx, step, event) ?? take(ctx, step, event);
+  },
+
+  profile(ctx, step, profile) {
+    ctx.state.profile = profile;
+    const held = ctx.state.eventsAwaitingProfile ?? [];
+    ctx.state.eventsAwaitingProfile = null;
+    for (const [index, event] of held.entries()) {
+      if (whyNot(ctx, step, event)) continue;
+      return { ...take(ctx, step, event), replay: held.slice(index + 1) };
+    }
+    // None of them passed: the wait goes on until the deadline it had.
+    const until = ctx.state.stepStartedAt + parseDuration(step.timeout);
+    return scheduleWait(ctx, step.id, until, [step.event], `${step.event} (still waiting)`);
   },
 };
 
+function take(ctx: RunContext, step: WaitForEventStep, event: JourneyEvent): StepResult {
+  ctx.state.context = { ...ctx.state.context, last_event: lastEvent(event) };
+  record(ctx, {
+    kind: 'event_matched',
+    summary: `${event.type} event received; going to ${step.onEvent ?? 'the end'}`,
+    detail: { eventId: event.id },
+  });
+  return { goto: step.onEvent };
+}
+
+function keyMismatch(
+  ctx: RunContext,
+  step: WaitForEventStep,
+  event: JourneyEvent,
+): Transition | null {
+  const mismatch = step.match
+    ? matchMismatch(step.match, ctx.definition.reEntry, event, scopeOf(ctx, event))
+    : null;
+  return mismatch ? ignore(ctx, event, `${step.id}: ${mismatch}`) : null;
+}
+
 /** The wait goes on, traced, when the event is about another key or fails `where`. */
 function whyNot(ctx: RunContext, step: WaitForEventStep, event: JourneyEvent): Transition | null {
-  const scope = scopeOf(ctx, event);
-  const mismatch = step.match
-    ? matchMismatch(step.match, ctx.definition.reEntry, event, scope)
-    : null;
-  if (mismatch) return ignore(ctx, event, `${step.id}: ${mismatch}`);
+  const mismatch = keyMismatch(ctx, step, event);
+  if (mismatch) return mismatch;
   if (!step.where) return null;
-  const result = evaluateConditionGroup(step.where, scope, ctx.now);
+  const result = evaluateConditionGroup(step.where, scopeOf(ctx, event), ctx.now);
   if (result.passed) return null;
   const summary = outcomesSummary(result.outcomes, step.where.match ?? 'all');
   return ignore(ctx, event, `${step.id}: ${summary}`, {
