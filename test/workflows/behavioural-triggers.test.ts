@@ -31,6 +31,14 @@ describe('behavioural trigger rules, routed and run on the time-skipping server'
     for (const journey of [cartAbandonment24h, browseAbandonment2h, engagementMomentum]) {
       await publish(journey);
     }
+    // abandon_cart_001's audience: the seed hands out active_shoppers, a manual segment here.
+    const segment = await api.inject({
+      method: 'POST',
+      url: '/v1/segments',
+      headers: auth,
+      payload: { id: 'active_shoppers', name: 'Active shoppers', kind: 'manual' },
+    });
+    expect(segment.statusCode).toBe(201);
     await publish(abandonCart001);
   });
   afterAll(async () => api?.close());
@@ -43,6 +51,18 @@ describe('behavioural trigger rules, routed and run on the time-skipping server'
       payload: definition,
     });
     expect(res.statusCode).toBe(201);
+  }
+
+  async function newActiveShopper(): Promise<string> {
+    const id = await newCustomer();
+    const res = await api.inject({
+      method: 'POST',
+      url: '/v1/segments/active_shoppers/members',
+      headers: auth,
+      payload: { add: [id] },
+    });
+    expect(res.json()).toMatchObject({ entered: 1 });
+    return id;
   }
 
   async function newCustomer(): Promise<string> {
@@ -199,7 +219,7 @@ describe('behavioural trigger rules, routed and run on the time-skipping server'
   });
 
   it('abandon_cart_001: a cart_add with no purchase within 60 minutes sends once, then cools down 24 h', async () => {
-    const shopper = await newCustomer();
+    const shopper = await newActiveShopper();
     const worker = await harness.worker();
     const result = await worker.runUntil(async () => {
       await happen(shopper, [{ type: 'cart_add' }]);
@@ -212,7 +232,7 @@ describe('behavioural trigger rules, routed and run on the time-skipping server'
   });
 
   it('abandon_cart_001: a purchase within the 60 minutes vetoes it', async () => {
-    const shopper = await newCustomer();
+    const shopper = await newActiveShopper();
     const worker = await harness.worker();
     const result = await worker.runUntil(async () => {
       await happen(shopper, [{ type: 'cart_add' }]);
@@ -220,6 +240,17 @@ describe('behavioural trigger rules, routed and run on the time-skipping server'
       return resultOf(abandonCart001.id, shopper);
     });
     expect(result).toMatchObject({ status: 'exited', finishReason: 'vetoed' });
+    expect(mailTo(shopper)).toEqual([]);
+  });
+
+  it('abandon_cart_001: a shopper outside active_shoppers waits out the delay, then is left out', async () => {
+    const shopper = await newCustomer();
+    const worker = await harness.worker();
+    const result = await worker.runUntil(async () => {
+      await happen(shopper, [{ type: 'cart_add' }]);
+      return resultOf(abandonCart001.id, shopper);
+    });
+    expect(result).toMatchObject({ status: 'exited', finishReason: 'audience_mismatch' });
     expect(mailTo(shopper)).toEqual([]);
   });
 
@@ -231,7 +262,7 @@ describe('behavioural trigger rules, routed and run on the time-skipping server'
       reEntry: { mode: 'after_exit' },
       trigger: { ...trigger, maxExecutions: { limit: 1, within: '30d' } },
     });
-    const shopper = await newCustomer();
+    const shopper = await newActiveShopper();
     const worker = await harness.worker();
     const first = await worker.runUntil(async () => {
       await happen(shopper, [{ type: 'cart_add' }]);

@@ -94,7 +94,11 @@ export const engagementMomentum: JourneyDefinition = parseJourneyDefinition({
   ],
 });
 
-/** Seed F: a cart_add not followed by a purchase within 60 minutes; once a day at most. */
+/**
+ * Seed F: a cart_add not followed by a purchase within 60 minutes, once a day at most, for
+ * members of the segment active_shoppers (which must exist where it is published: the seed
+ * assigns it by hand, so a manual segment will do).
+ */
 export const abandonCart001: JourneyDefinition = parseJourneyDefinition({
   id: 'abandon-cart-001',
   name: 'Cart abandonment recovery',
@@ -104,6 +108,7 @@ export const abandonCart001: JourneyDefinition = parseJourneyDefinition({
     delay: '60m',
     priority: 2,
   },
+  audience: { conditions: [{ field: 'segments.active_shoppers', op: 'eq', value: true }] },
   reEntry: { mode: 'cooldown', cooldown: '24h' },
   entry: 'reminder',
   steps: [
