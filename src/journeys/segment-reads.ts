@@ -28,7 +28,7 @@ export function groupReadsSegments(group: ConditionGroup | undefined): boolean {
 }
 
 interface ReadsInput {
-  trigger?: { when?: ConditionGroup };
+  trigger?: { when?: ConditionGroup; segment?: string };
   audience?: ConditionGroup;
   exitOn?: { match?: EventMatch; when?: ConditionGroup }[];
   goal?: { match?: EventMatch; when?: ConditionGroup };
@@ -37,9 +37,11 @@ interface ReadsInput {
 
 type Path = (string | number)[];
 
-/** Every segments.<id> the definition reads where it may, in definition order. */
+/** Every segment the definition names (segments.<id> where it may be read, trigger.segment). */
 export function segmentReads(def: ReadsInput): SegmentRead[] {
   const reads: SegmentRead[] = [];
+  // A trigger on one segment's entries or exits names it too.
+  if (def.trigger?.segment) reads.push({ path: 'trigger.segment', segmentId: def.trigger.segment });
   for (const [group, path] of freshGroups(def)) {
     group.conditions.forEach((condition, index) => {
       const id = SEGMENT_PATH.exec(condition.field)?.[1];

@@ -237,4 +237,28 @@ describe('segments API', () => {
     expect(listed.find((s) => s.id === 'vip_list')).toMatchObject({ kind: 'manual', members: 1 });
     expect(listed.find((s) => s.id === 'paged')).toMatchObject({ members: 3 });
   });
+
+  it('publishes a journey triggered by one segment only when that segment exists', async () => {
+    const journey = (segment: string) => ({
+      id: `on-${segment.replace(/_/g, '-')}`,
+      name: 'On a segment',
+      trigger: { event: 'segment_entered', segment },
+      entry: 'done',
+      steps: [{ id: 'done', type: 'exit' }],
+    });
+    const post = (payload: unknown) =>
+      h.inject({ method: 'POST', url: '/v1/journeys', headers: auth, payload });
+    const missing = await post(journey('nobody_made_this'));
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().error.issues).toEqual([
+      {
+        path: 'trigger.segment',
+        message: 'reads segment "nobody_made_this", which does not exist',
+      },
+    ]);
+    expect(
+      (await h.inject({ url: '/v1/journeys/on-nobody-made-this', headers: auth })).statusCode,
+    ).toBe(404);
+    expect((await post(journey('vip_list'))).statusCode).toBe(201);
+  });
 });
