@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { liveScores } from '../../src/audience/live-scores';
 import { storedScores } from '../../src/customers/customer-scores';
+import { openDatabase } from '../../src/db/database';
 import { rowsOf } from '../../src/db/rows';
 import { customers, events, scoreContributions } from '../../src/db/schema';
 import type { AudienceEvent } from '../../src/routing/types';
@@ -117,4 +118,32 @@ it('costs no statement for a batch no score weighs', async () => {
     ),
   );
   expect(row?.n).toBe(15);
+});
+
+it('counts the same on embedded PGlite (npm start on embedded defaults)', async () => {
+  const embedded = await openDatabase({});
+  try {
+    await embedded.db.insert(customers).values({ id: 'cy' });
+    const batch = [
+      { id: 'p1', customerId: 'cy', type: 'purchase', occurredAt: new Date(T0), properties: {} },
+      {
+        id: 'v1',
+        customerId: 'cy',
+        type: 'page_view',
+        occurredAt: new Date(T0 - DAY_MS),
+        properties: {},
+      },
+    ];
+    await embedded.db.insert(events).values(batch);
+    const counting = liveScores({ db: embedded.db, clock: () => new Date(T0) });
+    await counting.forEvents(batch);
+    await counting.forEvents(batch);
+    const state = (await storedScores(embedded.db, ['cy'])).get('cy')?.engagement;
+    expect(scoreAt(engagementScore, state, T0 + 2 * DAY_MS)).toBeCloseTo(
+      10 * 0.95 ** 2 + 1 * 0.95 ** 3,
+      10,
+    );
+  } finally {
+    await embedded.close();
+  }
 });
