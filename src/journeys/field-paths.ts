@@ -1,6 +1,6 @@
 import type { JourneyEvent, JsonObject, JsonValue, ProfileSnapshot } from './run-types';
 
-/** What a field path can read: profile.*, trigger.*, event.*, context.* */
+/** What a field path can read: profile.*, trigger.*, event.*, context.*, engagement.*, scores.* */
 export interface FieldScope {
   profile?: ProfileSnapshot | null;
   trigger?: JourneyEvent | null;
@@ -8,6 +8,8 @@ export interface FieldScope {
   context?: JsonObject;
   /** What the customer did with this run's messages: engagement.<stepId>.opened / .clicked. */
   engagement?: JsonObject;
+  /** The customer's scores (src/scores) as the profile was loaded: scores.engagement. */
+  scores?: JsonObject;
 }
 
 /**
@@ -19,13 +21,13 @@ export type Resolved = { missing: true; value: undefined } | { missing: false; v
 
 const MISSING: Resolved = { missing: true, value: undefined };
 
-const ROOTS = new Set(['profile', 'trigger', 'event', 'context', 'engagement']);
+const ROOTS = new Set(['profile', 'trigger', 'event', 'context', 'engagement', 'scores']);
 
 export function resolveField(path: string, scope: FieldScope): Resolved {
   const [root, ...rest] = path.split('.');
   if (root === undefined || !ROOTS.has(root) || rest.length === 0) {
     throw new Error(
-      `invalid field path "${path}": must start with profile., trigger., event., context. or engagement.`,
+      `invalid field path "${path}": must start with profile., trigger., event., context., engagement. or scores.`,
     );
   }
   let current: unknown = scope[root as keyof FieldScope];

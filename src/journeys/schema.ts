@@ -54,8 +54,8 @@ export const stepIdSchema = z
 export const fieldPathSchema = z
   .string()
   .regex(
-    /^(profile|trigger|event|context|engagement)(\.[A-Za-z0-9_]+)+$/,
-    'must start with profile., trigger., event., context. or engagement.',
+    /^(profile|trigger|event|context|engagement|scores)(\.[A-Za-z0-9_]+)+$/,
+    'must start with profile., trigger., event., context., engagement. or scores.',
   );
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
