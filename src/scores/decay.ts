@@ -45,6 +45,24 @@ export function scoreAt(
   return Math.min(definition.cap, value);
 }
 
+/**
+ * The first whole millisecond at which the score read falls below `threshold` with no new event
+ * (it only ever falls), or null when it never will: nothing stored, no decay, already at or
+ * below it, or a threshold of 0 or less (never reached) or above the cap (never reached from
+ * above). A comparison with the threshold can change only then: src/segments' next change.
+ */
+export function fallsBelowAt(
+  definition: Pick<DecayingScore, 'decayPerDay' | 'cap'>,
+  stored: StoredScore | null | undefined,
+  threshold: number,
+): number | null {
+  if (!stored || definition.decayPerDay >= 1) return null;
+  if (!(stored.value > threshold && threshold > 0 && threshold <= definition.cap)) return null;
+  const crossing =
+    stored.asOf + (DAY_MS * Math.log(threshold / stored.value)) / Math.log(definition.decayPerDay);
+  return Math.floor(crossing) + 1;
+}
+
 /** An event as the score counts it. */
 export interface ScoredEvent {
   type: string;

@@ -4,6 +4,7 @@ export {
   DAY_MS,
   addContributions,
   decayed,
+  fallsBelowAt,
   pointsOf,
   scoreAt,
   type Contribution,

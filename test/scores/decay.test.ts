@@ -2,6 +2,7 @@ import {
   addContributions,
   DAY_MS,
   engagementScore,
+  fallsBelowAt,
   pointsOf,
   scoreAt,
   scoreDefinitionSchema,
@@ -74,6 +75,25 @@ describe('stored (value, asOf) decayed when read', () => {
     expect(stored).toEqual({ value: 5, asOf: T0 });
     expect(scoreAt(engagementScore, stored, T0 - DAY_MS)).toBe(5);
     expect(scoreAt(engagementScore, null, T0)).toBe(0);
+  });
+});
+
+describe('fallsBelowAt', () => {
+  it('is the first millisecond after value × 0.95^days reaches the threshold', () => {
+    const stored = { value: 80, asOf: T0 };
+    const at = fallsBelowAt(engagementScore, stored, 40);
+    // 80 × 0.95^d = 40 at d = ln(½) / ln(0.95) ≈ 13.51 days.
+    expect(at! - T0).toBeCloseTo((Math.log(0.5) / Math.log(0.95)) * DAY_MS, -1);
+    expect(scoreAt(engagementScore, stored, at! - 1)).toBeGreaterThanOrEqual(40);
+    expect(scoreAt(engagementScore, stored, at!)).toBeLessThan(40);
+  });
+
+  it('is null when the score never falls past it', () => {
+    expect(fallsBelowAt(engagementScore, null, 10)).toBeNull();
+    expect(fallsBelowAt(engagementScore, { value: 5, asOf: T0 }, 10)).toBeNull();
+    expect(fallsBelowAt(engagementScore, { value: 500, asOf: T0 }, 0)).toBeNull();
+    expect(fallsBelowAt(engagementScore, { value: 500, asOf: T0 }, 101)).toBeNull();
+    expect(fallsBelowAt({ decayPerDay: 1, cap: 100 }, { value: 50, asOf: T0 }, 10)).toBeNull();
   });
 });
 
