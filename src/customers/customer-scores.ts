@@ -1,7 +1,14 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { customerScores, scoreContributions } from '../db/schema';
-import { decayingScores, type DecayingScore, type StoredScore } from '../scores';
+import {
+  builtInScores,
+  decayingScores,
+  type DecayingScore,
+  type ScoreDefinition,
+  type StoredScore,
+} from '../scores';
+import { loadProfileSnapshot } from './load-profile';
 
 /**
  * The stored state of each current decaying score of these customers, by customer then score
@@ -77,4 +84,58 @@ export async function scoreContributionsOf(
   return rows
     .filter((row) => scores.find((s) => s.id === row.scoreId)?.version === row.version)
     .map(({ version: _version, ...row }) => row);
+}
+
+export interface CustomerScoreView {
+  definition: ScoreDefinition;
+  /** As conditions read it at `now`. */
+  value: number;
+  asOf: Date | null;
+  contributions: ScoreContribution[];
+}
+
+/**
+ * Every built-in score of a customer as conditions read it at `now` (the snapshot's values), with
+ * the stored asOf and the newest `contributionsShown` contributions of each decaying score; null
+ * for an unknown customer.
+ */
+export async function customerScoreViews(
+  db: Database,
+  customerId: string,
+  options: { now: Date; contributionsShown: number },
+): Promise<CustomerScoreView[] | null> {
+  // One snapshot of the tables: the router may count a batch between the reads.
+  return db.transaction((tx) => scoreViewsIn(tx, customerId, options), {
+    isolationLevel: 'repeatable read',
+    accessMode: 'read only',
+  });
+}
+
+async function scoreViewsIn(
+  db: Database,
+  customerId: string,
+  options: { now: Date; contributionsShown: number },
+): Promise<CustomerScoreView[] | null> {
+  const profile = await loadProfileSnapshot(db, customerId, options.now);
+  if (!profile) return null;
+  const values = (profile.scores ?? {}) as Record<string, number>;
+  const stored = (await storedScores(db, [customerId])).get(customerId) ?? {};
+  const views: CustomerScoreView[] = [];
+  for (const definition of builtInScores) {
+    const contributions =
+      definition.kind === 'decaying'
+        ? await scoreContributionsOf(db, customerId, {
+            limit: options.contributionsShown,
+            scores: [definition],
+          })
+        : [];
+    const asOf = stored[definition.id]?.asOf;
+    views.push({
+      definition,
+      value: values[definition.id] ?? 0,
+      asOf: asOf === undefined ? null : new Date(asOf),
+      contributions,
+    });
+  }
+  return views;
 }
