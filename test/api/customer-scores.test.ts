@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access -- response bodies are read as loose JSON. */
 import type { Customer } from '../../src/contract/customers';
 import type { Timeline } from '../../src/contract/timeline';
 import { DAY_MS } from '../../src/scores';
