@@ -56,15 +56,20 @@ const importDirection = {
   // The journey language's zod schemas are part of the contract (POST /v1/journeys takes a
   // definition): src/journeys is pure and imports nothing itself, so the client stays I/O-free.
   contract: {
-    only: ['journeys', 'segments'],
+    only: ['journeys', 'segments', 'scores'],
     message:
-      'src/contract holds request and response schemas and imports nothing of ours but the journey and segment languages (src/journeys, src/segments)',
+      'src/contract holds request and response schemas and imports nothing of ours but the journey, segment and score languages (src/journeys, src/segments, src/scores)',
   },
   // The segment language: pure like the journey language, whose operators and durations it shares.
   segments: {
-    only: ['journeys'],
+    only: ['journeys', 'scores'],
     message:
-      'src/segments is the pure segment language and imports nothing of ours but src/journeys',
+      'src/segments is the pure segment language and imports nothing of ours but src/journeys and src/scores',
+  },
+  // Score definitions and their arithmetic: pure, read by segments, journeys' profile and the API.
+  scores: {
+    only: ['journeys'],
+    message: 'src/scores is the pure score language and imports nothing of ours but src/journeys',
   },
   audience: {
     never: ['workflows'],
@@ -116,7 +121,7 @@ const importedOnlyBy = {
       'src/activities runs on the worker: only src/runtime wires it and src/workflows imports its types; src/api never imports it',
   },
 };
-const deterministicFolders = ['journeys', 'workflows', 'segments'];
+const deterministicFolders = ['journeys', 'workflows', 'segments', 'scores'];
 /** How deep below its folder a file of src/ may sit and still get its folder's rules. */
 const MAX_DEPTH = 5;
 

@@ -39,7 +39,7 @@ export function createProfileActivities(db: Database) {
           throw error;
         });
       if (!customer) throw customerNotFound(customerId);
-      // Read back whole, as loadProfile reads it: last engagement and segments included.
+      // Read back whole, as loadProfile reads it: last engagement, segments and scores included.
       const profile = await loadProfileSnapshot(db, customerId);
       if (!profile) throw customerNotFound(customerId);
       return profile;

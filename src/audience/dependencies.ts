@@ -1,5 +1,6 @@
 import { ENGAGEMENT_EVENT_TYPES } from '../customers';
 import { RESUBSCRIBE_EVENT, UNSUBSCRIBE_EVENT } from '../guardrails/preferences';
+import { findScore } from '../scores';
 import type { SegmentCondition } from '../segments/schema';
 
 export const SEGMENT_ENTERED = 'segment_entered';
@@ -45,7 +46,13 @@ export function segmentDependencies(condition: SegmentCondition): SegmentDepende
     else if ('eventTime' in c) types.add(c.eventTime.event);
     else if ('aggregate' in c) types.add(c.aggregate.event);
     else if ('engaged' in c) ENGAGEMENT_EVENT_TYPES.forEach((type) => types.add(type));
-    else if ('inSegment' in c) {
+    else if ('score' in c) {
+      // The events the score weighs move it (counted before membership in the same pass); its
+      // decay is a time change, scheduled through the due index like a window edge.
+      const definition = findScore(c.score.score);
+      if (definition?.kind === 'decaying')
+        Object.keys(definition.weights).forEach((t) => types.add(t));
+    } else if ('inSegment' in c) {
       segments.add(c.inSegment.segment);
       types.add(SEGMENT_ENTERED).add(SEGMENT_EXITED);
     } else {

@@ -7,6 +7,7 @@ import { comparisonSql } from './comparison-sql';
 import { propertyValue } from './event-sql';
 import { timestampMsOf } from './json-values-sql';
 import { profileValue } from './profile-sql';
+import { scoreFallsBelowMs } from './score-sql';
 
 /**
  * When a customer's answer to a condition can next change with no new event: a timestamptz SQL
@@ -14,7 +15,7 @@ import { profileValue } from './profile-sql';
  * in the condition depends on time. Early is allowed (the re-check finds no change), late never.
  * The same candidates as the pure nextChangeAfter (src/segments/next-change.ts), which the tests
  * hold it equal to: an event leaving its window, a future-dated event starting to count, an age
- * limit crossed. Computed in epoch ms (float8) and turned into a timestamptz once.
+ * limit crossed, a decaying score falling past a threshold. Computed in epoch ms (float8) and turned into a timestamptz once.
  */
 export function nextChangeAt(
   condition: SegmentCondition,
@@ -36,6 +37,7 @@ function nextChangeMs(condition: SegmentCondition, now: Date): SQL | null {
     const crossing = ageCrossingSql(timestampMsOf(sql`computed.value`), value, now);
     return sql`(select ${crossing} from (select ${profileValue(field).sql} as value offset 0) as computed)`;
   }
+  if ('score' in condition) return scoreFallsBelowMs(condition.score, now);
   const leaf = eventLeaf(condition);
   return leaf ? eventChangeSql(leaf, now) : null;
 }

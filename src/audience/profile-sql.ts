@@ -39,6 +39,9 @@ function columnValue(first: string, rest: string[]): SQL {
     // A timestamp string: it has no children.
     case 'last_engaged_at':
       return sql`null::jsonb`;
+    // Reserved for the snapshot's scores (an attribute cannot shadow it): the score condition reads them.
+    case 'scores':
+      return sql`null::jsonb`;
     default:
       return sql`(${customers.attributes} #> ${sql.param([first, ...rest])}::text[])`;
   }

@@ -4,6 +4,7 @@ import { consentedSql, inSegmentSql, reachableSql, subscribedSql } from './chann
 import { comparisonOnceSql, comparisonSql } from './comparison-sql';
 import { aggregateSql, engagedSql, eventTimeSql, notPerformedSql, performedSql } from './event-sql';
 import { lastEngagedAgeSql, profileValue } from './profile-sql';
+import { scoreConditionSql } from './score-sql';
 
 export interface SegmentSqlContext {
   now: Date;
@@ -65,5 +66,6 @@ function leafSql(condition: SegmentCondition, context: SegmentSqlContext): SQL {
   }
   if ('subscribed' in condition) return subscribedSql(condition.subscribed);
   if ('inSegment' in condition) return inSegmentSql(condition.inSegment);
+  if ('score' in condition) return scoreConditionSql(condition.score, now);
   throw new Error(`unknown segment condition: ${Object.keys(condition).join(', ')}`);
 }

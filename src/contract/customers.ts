@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { customerIdSchema, isoTimestampSchema, jsonObjectSchema, timeZoneSchema } from './common';
+import { customerScoreSchema } from './scores';
 
 const consentStateSchema = z.enum(['opted_in', 'opted_out']);
 
@@ -44,6 +45,8 @@ export const customerSchema = z
     consent: consentSchema,
     createdAt: isoTimestampSchema,
     updatedAt: isoTimestampSchema,
+    /** GET /v1/customers/:id only: every score as conditions read it now. */
+    scores: z.array(customerScoreSchema).optional(),
   })
   .meta({ id: 'Customer' });
 export type Customer = z.infer<typeof customerSchema>;

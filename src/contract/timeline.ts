@@ -116,6 +116,16 @@ const conversionItemSchema = z.object({
   currency: z.string().nullable(),
 });
 
+/** An event counted by a decaying score (src/scores): the points it added when it happened. */
+const scoreChangedItemSchema = z.object({
+  kind: z.literal('score_changed'),
+  at: isoTimestampSchema,
+  scoreId: z.string(),
+  eventId: z.string(),
+  eventType: z.string(),
+  points: z.number(),
+});
+
 export const timelineItemSchema = z
   .discriminatedUnion('kind', [
     eventItemSchema,
@@ -124,6 +134,7 @@ export const timelineItemSchema = z
     decisionItemSchema,
     deliveryItemSchema,
     conversionItemSchema,
+    scoreChangedItemSchema,
   ])
   .meta({ id: 'TimelineItem' });
 export type TimelineItem = z.infer<typeof timelineItemSchema>;

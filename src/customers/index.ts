@@ -6,3 +6,10 @@ export { toProfileSnapshot, BUILT_IN_PROFILE_FIELDS, type ProfileSource } from '
 export { loadProfileSnapshot, loadProfileSnapshots, profileSourceOf } from './load-profile';
 export { ENGAGEMENT_EVENT_TYPES, engagementTimes, lastEngagement } from './engagement';
 export { existingCustomerIds, customersWithAddress } from './find-customers';
+export {
+  customerScoreViews,
+  scoreContributionsOf,
+  storedScores,
+  type CustomerScoreView,
+  type ScoreContribution,
+} from './customer-scores';

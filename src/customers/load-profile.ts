@@ -6,6 +6,12 @@ import type { ProfileSnapshot } from '../journeys/run-types';
 import { ENGAGEMENT_EVENT_TYPES } from './engagement';
 import { toProfileSnapshot, type ProfileSource } from './profile-snapshot';
 import type { CustomerRow } from './read-customer';
+import {
+  snapshotScores,
+  sourcesColumn,
+  storedScoresColumn,
+  type StoredRow,
+} from './snapshot-scores';
 
 /** A stored customer as the source of its snapshot (with its memberships, when read). */
 export function profileSourceOf(
@@ -28,15 +34,17 @@ export function profileSourceOf(
 
 /**
  * The customer's profile as conditions see it now, or null for an unknown customer: the customer,
- * their last engagement and the segments they are in, in one statement, built once per database
+ * their last engagement, the segments they are in and their scores, in one statement, built once
+ * per database
  * (src/db/prepared.ts).
  */
 export async function loadProfileSnapshot(
   db: Database,
   customerId: string,
+  now: Date = new Date(),
 ): Promise<ProfileSnapshot | null> {
   const [row] = await profileStatement(db).execute({ customerId });
-  return row ? snapshotOf(row) : null;
+  return row ? snapshotOf(row, now.getTime()) : null;
 }
 
 const profileStatement = preparedPerDatabase((db) =>
@@ -56,11 +64,12 @@ const profileStatement = preparedPerDatabase((db) =>
 export async function loadProfileSnapshots(
   db: Database,
   customerIds: readonly string[],
+  now: Date = new Date(),
 ): Promise<Map<string, ProfileSnapshot>> {
   const ids = [...new Set(customerIds)];
   if (ids.length === 0) return new Map();
   const rows = await db.select(profileColumns()).from(customers).where(inArray(customers.id, ids));
-  return new Map(rows.map((row) => [row.customer.id, snapshotOf(row)]));
+  return new Map(rows.map((row) => [row.customer.id, snapshotOf(row, now.getTime())]));
 }
 
 function profileColumns() {
@@ -68,15 +77,29 @@ function profileColumns() {
     customer: customers,
     lastEngagedAt: lastEngagedAtOfCustomer(),
     segments: segmentsOfSelectedCustomer(),
+    storedScores: storedScoresColumn(),
+    sources: sourcesColumn(),
   };
 }
 
-function snapshotOf(row: {
+interface ProfileRow {
   customer: CustomerRow;
   lastEngagedAt: Date | null;
   segments: string[];
-}): ProfileSnapshot {
-  return toProfileSnapshot(profileSourceOf(row.customer, row.lastEngagedAt ?? null, row.segments));
+  storedScores: StoredRow[] | null;
+  sources: number;
+}
+
+/** The snapshot of a profile statement's row, with every score read at `now`. */
+function snapshotOf(row: ProfileRow, now: number): ProfileSnapshot {
+  const source = profileSourceOf(row.customer, row.lastEngagedAt ?? null, row.segments);
+  const scores = snapshotScores(
+    toProfileSnapshot(source),
+    row.storedScores,
+    { updatedAt: row.customer.updatedAt, sources: row.sources },
+    now,
+  );
+  return toProfileSnapshot({ ...source, scores });
 }
 
 /**

@@ -19,6 +19,8 @@ export const BUILT_IN_PROFILE_FIELDS: ReadonlySet<string> = new Set([
   'hasPhone',
   'consent',
   'last_engaged_at',
+  // scores.<id> in conditions (src/scores), decayed when the snapshot is built.
+  'scores',
   // Never in the snapshot; reserved so an attribute cannot smuggle an address into history.
   'email',
   'phone',
@@ -42,6 +44,8 @@ export interface ProfileSource {
    * preview describes), so conditions on segments.<id> find it missing rather than false.
    */
   segments?: readonly string[];
+  /** Every score's value when the snapshot was built; a stored customer's always has them. */
+  scores?: Record<string, number>;
 }
 
 export function toProfileSnapshot(source: ProfileSource): ProfileSnapshot {
@@ -61,5 +65,6 @@ export function toProfileSnapshot(source: ProfileSource): ProfileSnapshot {
     // never engaged has no such field, which a journey says with exists: false.
     ...(source.lastEngagedAt ? { last_engaged_at: source.lastEngagedAt.toISOString() } : {}),
     ...(source.segments ? { [MEMBERSHIP_FIELD]: [...source.segments] } : {}),
+    ...(source.scores ? { scores: { ...source.scores } } : {}),
   };
 }

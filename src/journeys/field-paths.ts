@@ -1,10 +1,10 @@
 import type { JourneyEvent, JsonObject, JsonValue, ProfileSnapshot } from './run-types';
 
 /**
- * What a field path can read: profile.*, trigger.*, event.*, context.*, engagement.*, and
- * segments.<id>, which reads the membership list of `profile` (MEMBERSHIP_FIELD): a member reads
- * true, a non-member false, and a profile without the list (none loaded, a preview's described
- * profile) leaves it missing, so no condition on it passes.
+ * What a field path can read: profile.*, trigger.*, event.*, context.*, engagement.*, scores.*
+ * and segments.<id>, which reads the membership list of `profile` (MEMBERSHIP_FIELD): a member
+ * reads true, a non-member false, and a profile without the list (none loaded, a preview's
+ * described profile) leaves it missing, so no condition on it passes.
  */
 export interface FieldScope {
   profile?: ProfileSnapshot | null;
@@ -13,6 +13,8 @@ export interface FieldScope {
   context?: JsonObject;
   /** What the customer did with this run's messages: engagement.<stepId>.opened / .clicked. */
   engagement?: JsonObject;
+  /** The customer's scores (src/scores) as the profile was loaded: scores.engagement. */
+  scores?: JsonObject;
 }
 
 /**
@@ -24,7 +26,15 @@ export type Resolved = { missing: true; value: undefined } | { missing: false; v
 
 const MISSING: Resolved = { missing: true, value: undefined };
 
-const ROOTS = new Set(['profile', 'trigger', 'event', 'context', 'engagement', 'segments']);
+const ROOTS = new Set([
+  'profile',
+  'trigger',
+  'event',
+  'context',
+  'engagement',
+  'segments',
+  'scores',
+]);
 
 /**
  * Where a profile snapshot keeps the ids of the segments the customer is a member of. No
@@ -37,7 +47,7 @@ export function resolveField(path: string, scope: FieldScope): Resolved {
   const [root, ...rest] = path.split('.');
   if (root === undefined || !ROOTS.has(root) || rest.length === 0) {
     throw new Error(
-      `invalid field path "${path}": must start with profile., trigger., event., context., engagement. or segments.`,
+      `invalid field path "${path}": must start with profile., trigger., event., context., engagement., segments. or scores.`,
     );
   }
   if (root === 'segments') return membership(rest, scope.profile);

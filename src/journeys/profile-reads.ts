@@ -44,8 +44,9 @@ function groupReadsProfile(group: ConditionGroup | undefined): boolean {
   return group?.conditions.some((condition) => isProfilePath(condition.field)) ?? false;
 }
 
+/** scores.* are read from the profile snapshot, so they are profile reads too. */
 const isProfilePath = (path: string | undefined): boolean =>
-  path !== undefined && path.split('.')[0] === 'profile';
+  path !== undefined && ['profile', 'scores'].includes(path.split('.')[0] ?? '');
 
 /** A step type added later reads the profile until this function learns otherwise. */
 function unknownStep(step: never): boolean {

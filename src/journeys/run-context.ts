@@ -123,8 +123,15 @@ export function scopeOf(ctx: RunContext, event?: JourneyEvent): FieldScope {
     trigger: ctx.state.trigger,
     context: ctx.state.context,
     engagement: engagementScope(ctx.state.engagement ?? {}),
+    ...scoresScope(ctx.state.profile),
     ...(event ? { event } : {}),
   };
+}
+
+/** scores.<id>: the values the profile was loaded with (src/customers adds them to the snapshot). */
+function scoresScope(profile: RunContext['state']['profile']): { scores?: JsonObject } {
+  const scores = profile?.scores;
+  return typeof scores === 'object' && scores !== null && !Array.isArray(scores) ? { scores } : {};
 }
 
 /**

@@ -56,8 +56,8 @@ export const stepIdSchema = z
 export const fieldPathSchema = z
   .string()
   .regex(
-    /^(profile|trigger|event|context|engagement|segments)(\.[A-Za-z0-9_]+)+$/,
-    'must start with profile., trigger., event., context., engagement. or segments.',
+    /^(profile|trigger|event|context|engagement|segments|scores)(\.[A-Za-z0-9_]+)+$/,
+    'must start with profile., trigger., event., context., engagement., segments. or scores.',
   );
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);

@@ -103,6 +103,15 @@ export function inSegment(segmentId: string): SegmentConditionInput {
   return { inSegment: { segment: segmentId } };
 }
 
+/** A decaying score as read now: score('engagement', 'gte', 50). */
+export function score(
+  id: string,
+  op: 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte',
+  value: number,
+): SegmentConditionInput {
+  return { score: { score: id, op, value } };
+}
+
 export function all(...conditions: SegmentConditionInput[]): SegmentConditionInput {
   return { all: conditions };
 }

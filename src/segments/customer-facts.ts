@@ -1,4 +1,5 @@
 import type { JsonObject, ProfileSnapshot } from '../journeys/run-types';
+import type { StoredScore } from '../scores/decay';
 
 /** A stored event as a segment condition reads it. */
 export interface FactEvent {
@@ -43,4 +44,6 @@ export interface CustomerFacts {
   topics: Readonly<Record<string, TopicFact>>;
   /** The segments the customer is currently a member of. */
   segments: ReadonlySet<string>;
+  /** The stored state of each decaying score of its current version, by score id; none: 0. */
+  scores?: Readonly<Record<string, StoredScore>>;
 }

@@ -4,6 +4,8 @@ import { consentAllowsChannel, topicSubscribed } from './channel-rules';
 import type { CustomerFacts } from './customer-facts';
 import { engagementTypesFor } from './engagement-types';
 import { countPasses, isHuman, matchingEvents, numericValues } from './event-facts';
+import { scoreAt } from '../scores/decay';
+import { findScore } from '../scores/library';
 import type { SegmentCondition } from './schema';
 
 /**
@@ -35,7 +37,16 @@ export function evaluateSegment(
     const journeyCondition = { ...rest, field: `profile.${field}` };
     return evaluateCondition(journeyCondition, { profile: facts.profile }, now).passed;
   }
+  if ('score' in condition) return scorePasses(condition.score, facts, now);
   return evaluateEventLeaf(condition, facts, now) ?? evaluateChannelLeaf(condition, facts, options);
+}
+
+/** The score as read at now (decayed, capped, 0 with nothing stored) against the value. */
+function scorePasses(leaf: Leaf<'score'>['score'], facts: CustomerFacts, now: number): boolean {
+  const definition = findScore(leaf.score);
+  // The schema admits decaying scores only; a definition gone since fails closed.
+  if (definition?.kind !== 'decaying') return false;
+  return compare(leaf.op, scoreAt(definition, facts.scores?.[leaf.score], now), leaf.value);
 }
 
 type EventLeaf = Leaf<'performed' | 'notPerformed' | 'eventTime' | 'aggregate' | 'engaged'>;

@@ -5,6 +5,8 @@ import type { ConditionBody } from './condition-body';
 import type { CustomerFacts, FactEvent } from './customer-facts';
 import { engagementTypesFor } from './engagement-types';
 import { isHuman, propertiesPass } from './event-facts';
+import { fallsBelowAt } from '../scores/decay';
+import { findScore } from '../scores/library';
 import type { PropertyComparison, SegmentCondition } from './schema';
 
 /**
@@ -14,7 +16,8 @@ import type { PropertyComparison, SegmentCondition } from './schema';
  *
  * What moves with time alone: an event leaving a `within` window (at occurred_at + window), an
  * event stored with a future occurred_at starting to count (at occurred_at), and an age limit
- * crossed (within / older_than on a timestamp, first true or false at floor(ts + age) + 1 ms).
+ * crossed (within / older_than on a timestamp, first true or false at floor(ts + age) + 1 ms), and
+ * a decaying score falling past a threshold (fallsBelowAt, src/scores/decay.ts).
  */
 export function nextChangeAfter(
   condition: SegmentCondition,
@@ -27,6 +30,7 @@ export function nextChangeAfter(
   }
   if ('not' in condition) return nextChangeAfter(condition.not, facts, now);
   if ('profile' in condition) return profileChange(condition.profile, facts, now);
+  if ('score' in condition) return scoreChange(condition.score, facts, now);
   const leaf = eventLeaf(condition);
   return leaf ? eventChange(leaf, facts, now) : null;
 }
@@ -51,6 +55,13 @@ function profileChange(
   const resolved = resolveField(`profile.${leaf.field}`, { profile: facts.profile });
   const ts = resolved.missing ? null : asTimestamp(resolved.value);
   return ts === null ? null : ageCrossing(ts, leaf.value, now);
+}
+
+function scoreChange(leaf: ConditionBody<'score'>, facts: CustomerFacts, now: number) {
+  const definition = findScore(leaf.score);
+  if (definition?.kind !== 'decaying') return null;
+  const at = fallsBelowAt(definition, facts.scores?.[leaf.score], leaf.value);
+  return at !== null && at > now ? at : null;
 }
 
 /** The parts of an event leaf that time can move. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_CONDITION_DURATION, MAX_DURATION, durationOrNull } from '../journeys/durations';
+import { decayingScores, findScore } from '../scores/library';
 
 /**
  * The segment language, v1. A segment is data like a journey: this schema is the one source of
@@ -17,6 +18,7 @@ import { MAX_CONDITION_DURATION, MAX_DURATION, durationOrNull } from '../journey
  *   consented                the customer's consent allows a channel for a kind of message
  *   subscribed               the customer is subscribed to a topic
  *   inSegment                the customer is a member of another segment (no cycles)
+ *   score                    a decaying score (src/scores) as read now, compared with a number
  */
 
 export const segmentIdSchema = z
@@ -157,6 +159,22 @@ export const subscribedSchema = z
 
 export const inSegmentSchema = z.object({ segment: segmentIdSchema }).strict();
 
+/**
+ * A decaying score read at evaluation time (decayed, capped; 0 before it counted anything). The
+ * data-quality score is a function of the profile read in journeys (scores.data_quality), not here.
+ */
+export const scoreConditionSchema = z
+  .object({
+    score: segmentIdSchema.refine((id) => findScore(id)?.kind === 'decaying', {
+      message: `is not a decaying score: use one of ${decayingScores()
+        .map((score) => score.id)
+        .join(', ')}`,
+    }),
+    op: z.enum(['eq', 'ne', 'gt', 'gte', 'lt', 'lte']),
+    value: z.number().finite(),
+  })
+  .strict();
+
 export type SegmentCondition =
   | { all: SegmentCondition[] }
   | { any: SegmentCondition[] }
@@ -170,7 +188,8 @@ export type SegmentCondition =
   | { reachable: z.infer<typeof reachableSchema> }
   | { consented: z.infer<typeof consentedSchema> }
   | { subscribed: z.infer<typeof subscribedSchema> }
-  | { inSegment: z.infer<typeof inSegmentSchema> };
+  | { inSegment: z.infer<typeof inSegmentSchema> }
+  | { score: z.infer<typeof scoreConditionSchema> };
 
 export type SegmentConditionInput =
   | { all: SegmentConditionInput[] }
@@ -185,7 +204,8 @@ export type SegmentConditionInput =
   | { reachable: z.input<typeof reachableSchema> }
   | { consented: z.input<typeof consentedSchema> }
   | { subscribed: z.input<typeof subscribedSchema> }
-  | { inSegment: z.input<typeof inSegmentSchema> };
+  | { inSegment: z.input<typeof inSegmentSchema> }
+  | { score: z.input<typeof scoreConditionSchema> };
 
 export type ConditionKind = SegmentCondition extends infer C
   ? C extends Record<infer K, unknown>
@@ -209,6 +229,7 @@ const LEAF_SCHEMAS = {
   consented: consentedSchema,
   subscribed: subscribedSchema,
   inSegment: inSegmentSchema,
+  score: scoreConditionSchema,
 } as const;
 
 export const CONDITION_KINDS: readonly ConditionKind[] = [

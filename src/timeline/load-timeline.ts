@@ -1,7 +1,14 @@
 import { and, asc, eq, gte, inArray, isNull, lt, or, type SQL } from 'drizzle-orm';
 import type { Timeline } from '../contract/timeline';
 import type { Database } from '../db/database';
-import { conversions, customers, deliveries, events, journeyRuns } from '../db/schema';
+import {
+  conversions,
+  customers,
+  deliveries,
+  events,
+  journeyRuns,
+  scoreContributions,
+} from '../db/schema';
 import { engagementCounts, NO_ENGAGEMENT } from './engagement-counts';
 import { orderTimeline } from './order-timeline';
 import { runTraces, type LiveTraceOptions } from './run-traces';
@@ -10,6 +17,7 @@ import type {
   DeliveryFact,
   EventFact,
   RunFact,
+  ScoreChangeFact,
   TimelineFacts,
 } from './timeline-facts';
 
@@ -47,10 +55,11 @@ export async function loadCustomerTimeline(
   // Events and conversions are placed by their own time, so the first limit + 1 of each in the
   // window are all that can make the page; runs and deliveries are read more widely.
   const take = request.limit + 1;
-  const [eventFacts, runFacts, conversionFacts] = await Promise.all([
+  const [eventFacts, runFacts, conversionFacts, scoreChanges] = await Promise.all([
     loadEvents(db, customerId, request, take),
     loadRuns(source, customerId, request, take),
     loadConversions(db, customerId, request, take),
+    loadScoreChanges(db, customerId, request, take),
   ]);
   const deliveryFacts = await loadDeliveries(db, customerId, request, runFacts);
   const facts: TimelineFacts = {
@@ -58,6 +67,7 @@ export async function loadCustomerTimeline(
     runs: runFacts,
     deliveries: deliveryFacts,
     conversions: conversionFacts,
+    scoreChanges,
   };
   const { items, hasMore } = orderTimeline(facts, {
     since: request.since?.getTime() ?? null,
@@ -207,6 +217,29 @@ async function loadConversions(
     currency: row.currency,
     occurredAt: row.occurredAt.getTime(),
   }));
+}
+
+/** What each event added to a score, placed at the event's time. */
+async function loadScoreChanges(
+  db: Database,
+  customerId: string,
+  request: TimelineRequest,
+  take: number,
+): Promise<ScoreChangeFact[]> {
+  const c = scoreContributions;
+  const rows = await db
+    .select({
+      scoreId: c.scoreId,
+      eventId: c.eventId,
+      eventType: c.eventType,
+      points: c.points,
+      occurredAt: c.occurredAt,
+    })
+    .from(c)
+    .where(and(eq(c.customerId, customerId), ...timeWindow(c.occurredAt, request)))
+    .orderBy(asc(c.occurredAt), asc(c.eventId), asc(c.scoreId))
+    .limit(take);
+  return rows.map((row) => ({ ...row, occurredAt: row.occurredAt.getTime() }));
 }
 
 function runSummary(run: RunFact): Timeline['runs'][number] {

@@ -5,6 +5,7 @@ import type {
   DeliveryFact,
   EventFact,
   RunFact,
+  ScoreChangeFact,
   TimelineFacts,
   TimelineWindow,
 } from './timeline-facts';
@@ -32,6 +33,7 @@ export function orderTimeline(
     ...runs.flatMap((run, lane) => placeRun(run, lane)),
     ...facts.deliveries.map((delivery) => placeDelivery(delivery, anchors.get(delivery.id))),
     ...facts.conversions.map(placeConversion),
+    ...(facts.scoreChanges ?? []).map(placeScoreChange),
   ]
     .filter((p) => inWindow(p.key.time, window))
     .sort((a, b) => compareKeys(a.key, b.key));
@@ -41,8 +43,11 @@ export function orderTimeline(
   };
 }
 
-/** Events, then run items, then unanchored deliveries, then conversions, at equal times. */
-const Rank = { event: 0, run: 1, delivery: 2, conversion: 3 } as const;
+/**
+ * Events, then run items, then unanchored deliveries, then conversions, at equal times; a score
+ * change right after the event that caused it.
+ */
+const Rank = { event: 0, score: 0.5, run: 1, delivery: 2, conversion: 3 } as const;
 
 interface SortKey {
   time: number;
@@ -248,6 +253,26 @@ function placeConversion(conversion: ConversionFact): Placed {
       weight: conversion.weight,
       revenue: conversion.revenue,
       currency: conversion.currency,
+    },
+  };
+}
+
+function placeScoreChange(change: ScoreChangeFact): Placed {
+  return {
+    key: {
+      time: change.occurredAt,
+      rank: Rank.score,
+      lane: 0,
+      seq: 0,
+      tie: `${change.eventId}/${change.scoreId}`,
+    },
+    item: {
+      kind: 'score_changed',
+      at: iso(change.occurredAt),
+      scoreId: change.scoreId,
+      eventId: change.eventId,
+      eventType: change.eventType,
+      points: change.points,
     },
   };
 }

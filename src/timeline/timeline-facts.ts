@@ -73,11 +73,21 @@ export interface ConversionFact {
   occurredAt: number;
 }
 
+/** A score contribution (score_contributions): the event a score counted and its points. */
+export interface ScoreChangeFact {
+  scoreId: string;
+  eventId: string;
+  eventType: string;
+  points: number;
+  occurredAt: number;
+}
+
 export interface TimelineFacts {
   events: EventFact[];
   runs: RunFact[];
   deliveries: DeliveryFact[];
   conversions: ConversionFact[];
+  scoreChanges?: ScoreChangeFact[];
 }
 
 export interface TimelineWindow {

@@ -182,6 +182,8 @@ function label(item: TimelineItem): string {
       return `delivery ${item.channel} ${item.status}`;
     case 'conversion':
       return `conversion ${item.model}`;
+    case 'score_changed':
+      return `score ${item.scoreId} +${item.points}`;
     default:
       return `${item.kind} ${item.journeyId}`;
   }

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { isoTextMs } from '../../src/audience/json-values-sql';
 import { segmentPredicate } from '../../src/audience/segment-sql';
 import {
+  customerScores,
   customerTopics,
   customers,
   deviceTokens,
@@ -25,6 +26,7 @@ import {
   profile,
   property,
   reachable,
+  score,
   subscribed,
 } from '../../src/segments/builders';
 import { segmentConditionSchema, type SegmentConditionInput } from '../../src/segments/schema';
@@ -94,6 +96,19 @@ beforeAll(async () => {
     { segmentId: 'vip', customerId: 'a', version: 1, enteredAt: ago(3) },
     { segmentId: 'vip', customerId: 'b', version: 1, enteredAt: ago(9), exitedAt: ago(1) },
   ]);
+  // a: 80 stored 2 days ago reads 80 × 0.95² = 72.2; b: 300 now reads the cap, 100; c: a row of
+  // another version only, which reads 0.
+  const row = (customerId: string, version: number, value: number, days: number) => ({
+    customerId,
+    scoreId: 'engagement',
+    version,
+    value,
+    asOf: ago(days),
+    decayPerDay: 0.95,
+  });
+  await db
+    .insert(customerScores)
+    .values([row('a', 1, 80, 2), row('b', 1, 300, 0), row('c', 2, 90, 0)]);
 });
 
 afterAll(async () => {
@@ -156,6 +171,10 @@ const cases: [string, SegmentConditionInput, string[]][] = [
   ['subscribed opt_in topic', subscribed('offers'), ['a']],
   ['subscribed unknown topic', subscribed('ghost'), []],
   ['inSegment, current members only', inSegment('vip'), ['a']],
+  ['score decayed since as_of', score('engagement', 'gt', 72.19), ['a', 'b']],
+  ['score decayed below its stored value', score('engagement', 'lt', 72.21), ['a', 'c']],
+  ['score capped', score('engagement', 'eq', 100), ['b']],
+  ['score of nothing stored (or another version) is 0', score('engagement', 'eq', 0), ['c']],
   ['all', all(inSegment('vip'), performed('purchase', { within: '3d' })), ['a']],
 ];
 

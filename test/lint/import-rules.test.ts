@@ -27,6 +27,7 @@ const DELIVERIES = 'src/deliveries owns the ledger beneath the send activity';
 const CODEC = 'src/codec is the payload codec and imports nothing of ours';
 const SEGMENTS = 'src/segments is the pure segment language';
 const AUDIENCE = 'src/audience keeps segment membership live';
+const SCORES = 'src/scores is the pure score language';
 
 const cases: LintCase[] = [
   // src/segments is pure and imports only src/journeys; src/audience never imports workflows.
@@ -40,6 +41,31 @@ const cases: LintCase[] = [
     name: 'segments → journeys',
     filePath: 'src/segments/schema.ts',
     code: "import { parseDuration } from '../journeys/durations';",
+    reported: null,
+  },
+  // src/scores is pure and imports only src/journeys; src/segments may read it.
+  {
+    name: 'scores → db',
+    filePath: 'src/scores/decay.ts',
+    code: "import { events } from '../db/schema';",
+    reported: SCORES,
+  },
+  {
+    name: 'scores → segments',
+    filePath: 'src/scores/schema.ts',
+    code: "import { eventTypeSchema } from '../segments/schema';",
+    reported: SCORES,
+  },
+  {
+    name: 'scores → journeys, segments → scores',
+    filePath: 'src/segments/evaluate.ts',
+    code: "import { scoreAt } from '../scores/decay';",
+    reported: null,
+  },
+  {
+    name: 'scores → journeys',
+    filePath: 'src/scores/decay.ts',
+    code: "import { evaluateCondition } from '../journeys/conditions';",
     reported: null,
   },
   {

@@ -16,7 +16,7 @@ import {
 } from '../../src/segments/builders';
 import type { CustomerFacts } from '../../src/segments/customer-facts';
 import { evaluateSegment } from '../../src/segments/evaluate';
-import type { SegmentConditionInput } from '../../src/segments/schema';
+import { segmentConditionSchema, type SegmentConditionInput } from '../../src/segments/schema';
 import { DAY, NOW, condition, event, facts } from './helpers';
 
 const matches = (input: SegmentConditionInput, f: CustomerFacts, now = NOW) =>
@@ -199,4 +199,35 @@ it('ignores events after now everywhere', () => {
   const f = facts({ events: [event('purchase', -0.5, { amount: 5 })] });
   expect(matches(performed('purchase'), f)).toBe(false);
   expect(matches(performed('purchase'), f, NOW + DAY)).toBe(true);
+});
+
+describe('score', () => {
+  const at = (value: number, daysAgo: number) => ({
+    engagement: { value, asOf: NOW - daysAgo * DAY },
+  });
+  const passes = (input: Parameters<typeof condition>[0], f = facts()) =>
+    evaluateSegment(condition(input), f, NOW, { emailMarketingDefault: 'opted_out' });
+
+  it('reads the stored sum decayed by 0.95 a day since as_of, capped at 100', () => {
+    const decayed = facts({ scores: at(80, 2) });
+    expect(passes({ score: { score: 'engagement', op: 'gt', value: 72.19 } }, decayed)).toBe(true);
+    expect(passes({ score: { score: 'engagement', op: 'gte', value: 72.21 } }, decayed)).toBe(
+      false,
+    );
+    const capped = facts({ scores: at(300, 0) });
+    expect(passes({ score: { score: 'engagement', op: 'eq', value: 100 } }, capped)).toBe(true);
+  });
+
+  it('reads 0 when nothing is stored, and never grows before as_of', () => {
+    expect(passes({ score: { score: 'engagement', op: 'eq', value: 0 } })).toBe(true);
+    const future = facts({ scores: at(40, -3) });
+    expect(passes({ score: { score: 'engagement', op: 'eq', value: 40 } }, future)).toBe(true);
+  });
+
+  it('admits decaying scores only, naming the field', () => {
+    for (const id of ['data_quality', 'nope']) {
+      const result = segmentConditionSchema.safeParse({ score: { score: id, op: 'gt', value: 1 } });
+      expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['score.score']);
+    }
+  });
 });

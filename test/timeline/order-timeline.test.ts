@@ -105,6 +105,8 @@ function label(item: TimelineItem): string {
       return `delivery:${item.deliveryId}`;
     case 'conversion':
       return `conversion:${item.eventId}:${item.model}`;
+    case 'score_changed':
+      return `score:${item.eventId}:${item.scoreId}`;
   }
 }
 

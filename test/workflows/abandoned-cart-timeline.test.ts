@@ -31,6 +31,8 @@ function label(item: TimelineItem): string {
       return `delivery ${item.stepId} ${item.channel} ${item.status}${item.reason ? ` ${item.reason}` : ''}`;
     case 'conversion':
       return `conversion ${item.model}`;
+    case 'score_changed':
+      return `score ${item.scoreId}`;
   }
 }
 

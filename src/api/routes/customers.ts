@@ -7,7 +7,15 @@ import {
   type Customer,
 } from '../../contract/customers';
 import { requestProfileChecks } from '../../audience';
-import { readCustomer, upsertCustomer, type CustomerRow } from '../../customers';
+import {
+  customerScoreViews,
+  readCustomer,
+  upsertCustomer,
+  type CustomerRow,
+  type CustomerScoreView,
+} from '../../customers';
+import { SCORE_CONTRIBUTIONS_SHOWN, type CustomerScore } from '../../contract/scores';
+import { qualityLevel } from '../../scores';
 import type { Database } from '../../db/database';
 import type { ApiDeps } from '../deps';
 import { customerNotFound } from '../errors';
@@ -55,12 +63,22 @@ export const customerRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
       schema: {
         tags: ['customers'],
         summary: 'Read a customer profile',
+        description:
+          'With every score as conditions read it now (decayed, capped) and the newest ' +
+          `${SCORE_CONTRIBUTIONS_SHOWN} contributions that made each decaying score.`,
         security: bearerSecurity,
         params: customerParamsSchema,
         response: { 200: customerSchema, ...authErrors, 404: errorResponseSchema },
       },
     },
-    async (request) => customerView(await requireCustomer(deps.db, request.params.id)),
+    async (request) => {
+      const row = await requireCustomer(deps.db, request.params.id);
+      const scores = await customerScoreViews(deps.db, row.id, {
+        now: new Date(),
+        contributionsShown: SCORE_CONTRIBUTIONS_SHOWN,
+      });
+      return { ...customerView(row), scores: (scores ?? []).map(scoreView) };
+    },
   );
   done();
 };
@@ -82,5 +100,24 @@ export function customerView(row: CustomerRow): Customer {
     consent: row.consent,
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
+  };
+}
+
+function scoreView(view: CustomerScoreView): CustomerScore {
+  const { definition } = view;
+  return {
+    id: definition.id,
+    name: definition.name,
+    kind: definition.kind,
+    version: definition.version,
+    value: view.value,
+    asOf: view.asOf ? iso(view.asOf) : null,
+    contributions: view.contributions.map((c) => ({
+      eventId: c.eventId,
+      eventType: c.eventType,
+      points: c.points,
+      occurredAt: iso(c.occurredAt),
+    })),
+    ...(definition.kind === 'profile_quality' ? { level: qualityLevel(view.value) } : {}),
   };
 }

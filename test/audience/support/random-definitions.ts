@@ -157,6 +157,13 @@ const LEAVES: LeafMaker[] = [
   }),
   (r) => ({ subscribed: { topic: r.pick(['newsletter', 'offers', 'ghost']) } }),
   (r) => ({ inSegment: { segment: r.pick([...SEGMENT_IDS, 'unknown_segment']) } }),
+  (r) => ({
+    score: {
+      score: 'engagement',
+      op: r.pick(['eq', 'ne', 'gt', 'gte', 'lt', 'lte'] as const),
+      value: r.pick([0, 1, 5, 10, 19.99, 50, 80, 100, 150]),
+    },
+  }),
 ];
 
 export function randomCondition(random: Random, depth = 3): SegmentConditionInput {

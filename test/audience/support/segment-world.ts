@@ -28,6 +28,8 @@ export interface WorldCustomer {
   tokens: string[];
   topicChoices: Record<string, 'subscribed' | 'unsubscribed'>;
   memberships: { segmentId: string; current: boolean }[];
+  /** Stored engagement score rows (customer_scores): one of the current version, or another's. */
+  scores: { version: number; value: number; asOf: number }[];
 }
 
 export interface World {
@@ -171,6 +173,7 @@ function customer(random: Random, index: number): WorldCustomer {
     memberships: random
       .some(SEGMENT_IDS, 0.4)
       .map((segmentId) => ({ segmentId, current: random.chance(0.7) })),
+    scores: [],
   };
 }
 
@@ -191,8 +194,23 @@ function suppressionsOf(random: Random, list: WorldCustomer[]): World['suppresse
   return [...unique.values()];
 }
 
+/**
+ * Stored engagement scores, from a random stream of their own (the rest of the world stays as it
+ * was): values around the thresholds the definitions use, as_of from 60 days ago to the future,
+ * fractional milliseconds of a day, and now and then a row of another version, which reads 0.
+ */
+function scoresOf(random: Random): WorldCustomer['scores'] {
+  if (random.chance(0.35)) return [];
+  const value =
+    random.pick([0.5, 5, 10, 19.99, 50, 80, 100, 150, 400]) * random.pick([1, 1, 0.9, 1.37]);
+  const asOf = NOW - random.pick([random.int(-2, 60) * DAY, random.int(-DAY, 60 * DAY), 0]);
+  return [{ version: random.chance(0.9) ? 1 : 99, value, asOf }];
+}
+
 export function makeWorld(seed: number, size: number): World {
   const random = new Random(seed);
   const list = Array.from({ length: size }, (_, i) => customer(random, i));
+  const scoreRandom = new Random(seed + 7);
+  for (const c of list) c.scores = scoresOf(scoreRandom);
   return { customers: list, suppressed: suppressionsOf(random, list) };
 }

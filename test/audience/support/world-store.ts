@@ -3,6 +3,7 @@ import { ENGAGEMENT_EVENT_TYPES } from '../../../src/customers/engagement';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../../src/db/database';
 import {
+  customerScores,
   customerTopics,
   customers,
   deviceTokens,
@@ -80,6 +81,17 @@ export async function storeWorld(db: Database, world: World): Promise<void> {
     })),
   );
   await inChunks(members, 1000, (chunk) => db.insert(segmentMemberships).values(chunk));
+  const scores = list.flatMap((c) =>
+    c.scores.map((score) => ({
+      customerId: c.id,
+      scoreId: 'engagement',
+      version: score.version,
+      value: score.value,
+      asOf: new Date(score.asOf),
+      decayPerDay: 0.95,
+    })),
+  );
+  await inChunks(scores, 1000, (chunk) => db.insert(customerScores).values(chunk));
   const suppressed = world.suppressed.map((s) => ({
     ...s,
     reason: 'manual' as const,
@@ -131,5 +143,11 @@ export function factsOf(world: World, c: WorldCustomer): CustomerFacts {
       ]),
     ),
     segments: new Set(c.memberships.filter((m) => m.current).map((m) => m.segmentId)),
+    // As the profile statement reads them: the current version's row only.
+    scores: Object.fromEntries(
+      c.scores
+        .filter((score) => score.version === 1)
+        .map((score) => ['engagement', { value: score.value, asOf: score.asOf }]),
+    ),
   };
 }

@@ -1,0 +1,141 @@
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import type { Database } from '../db/database';
+import { customerScores, scoreContributions } from '../db/schema';
+import {
+  builtInScores,
+  decayingScores,
+  type DecayingScore,
+  type ScoreDefinition,
+  type StoredScore,
+} from '../scores';
+import { loadProfileSnapshot } from './load-profile';
+
+/**
+ * The stored state of each current decaying score of these customers, by customer then score
+ * id (a score with no row has counted nothing yet and reads 0). Rows of other versions are
+ * left out: a new version counts from its own first event.
+ */
+export async function storedScores(
+  db: Database,
+  customerIds: readonly string[],
+  scores: readonly DecayingScore[] = decayingScores(),
+): Promise<Map<string, Record<string, StoredScore>>> {
+  const ids = [...new Set(customerIds)];
+  const byCustomer = new Map<string, Record<string, StoredScore>>();
+  if (ids.length === 0 || scores.length === 0) return byCustomer;
+  const rows = await db
+    .select()
+    .from(customerScores)
+    .where(
+      and(
+        inArray(customerScores.customerId, ids),
+        inArray(
+          customerScores.scoreId,
+          scores.map((s) => s.id),
+        ),
+      ),
+    );
+  for (const row of rows) {
+    if (scores.find((s) => s.id === row.scoreId)?.version !== row.version) continue;
+    const entry = byCustomer.get(row.customerId) ?? {};
+    entry[row.scoreId] = { value: row.value, asOf: row.asOf.getTime() };
+    byCustomer.set(row.customerId, entry);
+  }
+  return byCustomer;
+}
+
+export interface ScoreContribution {
+  scoreId: string;
+  eventId: string;
+  eventType: string;
+  points: number;
+  occurredAt: Date;
+}
+
+/** The contributions of a customer's current scores, newest first, at most `limit`. */
+export async function scoreContributionsOf(
+  db: Database,
+  customerId: string,
+  options: { limit: number; scores?: readonly DecayingScore[] },
+): Promise<ScoreContribution[]> {
+  const scores = options.scores ?? decayingScores();
+  if (scores.length === 0) return [];
+  const rows = await db
+    .select({
+      scoreId: scoreContributions.scoreId,
+      version: scoreContributions.version,
+      eventId: scoreContributions.eventId,
+      eventType: scoreContributions.eventType,
+      points: scoreContributions.points,
+      occurredAt: scoreContributions.occurredAt,
+    })
+    .from(scoreContributions)
+    .where(
+      and(
+        eq(scoreContributions.customerId, customerId),
+        inArray(
+          scoreContributions.scoreId,
+          scores.map((s) => s.id),
+        ),
+      ),
+    )
+    .orderBy(desc(scoreContributions.occurredAt), desc(scoreContributions.eventId))
+    .limit(options.limit);
+  return rows
+    .filter((row) => scores.find((s) => s.id === row.scoreId)?.version === row.version)
+    .map(({ version: _version, ...row }) => row);
+}
+
+export interface CustomerScoreView {
+  definition: ScoreDefinition;
+  /** As conditions read it at `now`. */
+  value: number;
+  asOf: Date | null;
+  contributions: ScoreContribution[];
+}
+
+/**
+ * Every built-in score of a customer as conditions read it at `now` (the snapshot's values), with
+ * the stored asOf and the newest `contributionsShown` contributions of each decaying score; null
+ * for an unknown customer.
+ */
+export async function customerScoreViews(
+  db: Database,
+  customerId: string,
+  options: { now: Date; contributionsShown: number },
+): Promise<CustomerScoreView[] | null> {
+  // One snapshot of the tables: the router may count a batch between the reads.
+  return db.transaction((tx) => scoreViewsIn(tx, customerId, options), {
+    isolationLevel: 'repeatable read',
+    accessMode: 'read only',
+  });
+}
+
+async function scoreViewsIn(
+  db: Database,
+  customerId: string,
+  options: { now: Date; contributionsShown: number },
+): Promise<CustomerScoreView[] | null> {
+  const profile = await loadProfileSnapshot(db, customerId, options.now);
+  if (!profile) return null;
+  const values = (profile.scores ?? {}) as Record<string, number>;
+  const stored = (await storedScores(db, [customerId])).get(customerId) ?? {};
+  const views: CustomerScoreView[] = [];
+  for (const definition of builtInScores) {
+    const contributions =
+      definition.kind === 'decaying'
+        ? await scoreContributionsOf(db, customerId, {
+            limit: options.contributionsShown,
+            scores: [definition],
+          })
+        : [];
+    const asOf = stored[definition.id]?.asOf;
+    views.push({
+      definition,
+      value: values[definition.id] ?? 0,
+      asOf: asOf === undefined ? null : new Date(asOf),
+      contributions,
+    });
+  }
+  return views;
+}

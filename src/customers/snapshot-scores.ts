@@ -1,0 +1,52 @@
+import { sql } from 'drizzle-orm';
+import type { ProfileSnapshot } from '../journeys/run-types';
+import { builtInScores, qualityScore, scoreAt, type StoredScore } from '../scores';
+
+/**
+ * What a profile statement selects for the scores in the snapshot, per customer row: the stored
+ * (version, value, as_of) of each decaying score and the number of source systems among the
+ * customer's latest events (seed S0's source count; bounded so a customer with a long history
+ * costs one short index scan, like last_engaged_at).
+ */
+export const SOURCES_LOOKBACK = 100;
+
+export function storedScoresColumn() {
+  return sql<StoredRow[] | null>`(select jsonb_agg(jsonb_build_array(s.score_id, s.version, s.value,
+      (extract(epoch from s.as_of) * 1000)::float8))
+    from customer_scores s where s.customer_id = "customers"."id")`;
+}
+
+export function sourcesColumn() {
+  return sql<number>`(select count(distinct e.source)::int from (select source from events e
+      where e.customer_id = "customers"."id" order by e.occurred_at desc limit ${SOURCES_LOOKBACK}) e)`;
+}
+
+/** [score id, version, value, as_of in epoch ms]. */
+export type StoredRow = [string, number, number, number];
+
+/**
+ * Every built-in score as conditions read it at `now` (scores.<id>): a decaying score decayed
+ * and capped (0 when it has counted nothing, or only under another version), the data quality
+ * from the snapshot without scores.
+ */
+export function snapshotScores(
+  profile: ProfileSnapshot,
+  stored: readonly StoredRow[] | null,
+  facts: { updatedAt: Date; sources: number },
+  now: number,
+): Record<string, number> {
+  const scores: Record<string, number> = {};
+  for (const definition of builtInScores) {
+    if (definition.kind === 'decaying') {
+      const row = stored?.find(
+        ([id, version]) => id === definition.id && version === definition.version,
+      );
+      const state: StoredScore | null = row ? { value: row[2], asOf: row[3] } : null;
+      scores[definition.id] = scoreAt(definition, state, now);
+    } else {
+      const quality = { profile, updatedAt: facts.updatedAt.getTime(), sources: facts.sources };
+      scores[definition.id] = qualityScore(definition, quality, now);
+    }
+  }
+  return scores;
+}

@@ -1,0 +1,21 @@
+/** Scores: definitions and their pure arithmetic. Imports only src/journeys. */
+export * from './schema';
+export {
+  DAY_MS,
+  addContributions,
+  decayed,
+  fallsBelowAt,
+  pointsOf,
+  scoreAt,
+  type Contribution,
+  type ScoredEvent,
+  type StoredScore,
+} from './decay';
+export { qualityLevel, qualityScore, type QualityFacts, type QualityLevel } from './quality';
+export {
+  builtInScores,
+  dataQualityScore,
+  decayingScores,
+  engagementScore,
+  findScore,
+} from './library';

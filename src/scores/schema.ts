@@ -1,0 +1,118 @@
+import { z } from 'zod';
+
+/**
+ * The score language, v1. A score is data like a journey or a segment: a named definition with a
+ * version, checked by this schema, shipped as built-ins (library.ts). Two kinds:
+ *
+ *   decaying         Σ points(event) × decayPerDay^(age in days), capped: seed S3's behavioural
+ *                    score. Kept as (value, as_of) and decayed when read (decay.ts), never
+ *                    recomputed on a schedule.
+ *   profile_quality  seed S0's data-quality score: a pure function of the profile (quality.ts).
+ *
+ * A definition (id, version) never changes once shipped: a change is a new version, because the
+ * stored values and contributions of a decaying score are kept per version.
+ */
+
+export const scoreIdSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be lower snake_case, starting with a letter');
+
+/** The segment language's event type rule (src/segments/schema.ts), which imports this folder. */
+const eventTypeSchema = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_.:-]{0,127}$/, 'must be an event type such as "purchase"');
+
+const propertyPathSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]{0,63}(\.[A-Za-z0-9_]{1,64}){0,7}$/,
+    'must be a dot path of names such as "price" or "item.price"',
+  );
+
+const scalar = z.union([z.string().max(1_000), z.number(), z.boolean()]);
+
+/**
+ * A condition on the event's properties with the journey operators (src/journeys/conditions.ts):
+ * a missing property fails every operator but exists: false. No age operators: a multiplier is
+ * decided once, when the event is counted, and must not depend on when that happens.
+ */
+export const scorePropertyConditionSchema = z.discriminatedUnion('op', [
+  z
+    .object({
+      property: propertyPathSchema,
+      op: z.enum(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'contains']),
+      value: scalar,
+    })
+    .strict(),
+  z
+    .object({
+      property: propertyPathSchema,
+      op: z.enum(['in', 'not_in']),
+      value: z.array(scalar).min(1).max(100),
+    })
+    .strict(),
+  z.object({ property: propertyPathSchema, op: z.literal('exists'), value: z.boolean() }).strict(),
+]);
+export type ScorePropertyCondition = z.infer<typeof scorePropertyConditionSchema>;
+
+/** Every multiplier whose event and conditions match multiplies the event's points. */
+export const multiplierSchema = z
+  .object({
+    event: eventTypeSchema,
+    where: z.array(scorePropertyConditionSchema).min(1).max(10),
+    factor: z.number().finite().positive().max(100),
+  })
+  .strict();
+export type Multiplier = z.infer<typeof multiplierSchema>;
+
+const common = {
+  id: scoreIdSchema,
+  version: z.number().int().min(1).max(1_000_000),
+  name: z.string().min(1).max(200),
+  description: z.string().max(2_000),
+};
+
+export const decayingScoreSchema = z
+  .object({
+    ...common,
+    kind: z.literal('decaying'),
+    /** Points per event type; types not listed count nothing. */
+    weights: z
+      .record(eventTypeSchema, z.number().finite().positive().max(1_000_000))
+      .refine((weights) => Object.keys(weights).length > 0, 'must weigh at least one event type')
+      .refine((weights) => Object.keys(weights).length <= 200, 'must weigh at most 200 types'),
+    multipliers: z.array(multiplierSchema).max(50),
+    /** What a point is worth a day later: 0.95 keeps 95% a day (about a 13.5-day half-life). */
+    decayPerDay: z.number().gt(0).lte(1),
+    /** The value read never exceeds this; the stored sum is kept uncapped. */
+    cap: z.number().finite().positive(),
+  })
+  .strict()
+  .superRefine((definition, ctx) => {
+    definition.multipliers.forEach((multiplier, index) => {
+      if (!(multiplier.event in definition.weights)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['multipliers', index, 'event'],
+          message: 'multiplies an event type the score does not weigh',
+        });
+      }
+    });
+  });
+export type DecayingScore = z.infer<typeof decayingScoreSchema>;
+
+export const profileQualityScoreSchema = z
+  .object({
+    ...common,
+    kind: z.literal('profile_quality'),
+    /** The profile fields whose presence is completeness (seed S0: first and last name, email). */
+    requiredFields: z.array(propertyPathSchema).min(1).max(20),
+  })
+  .strict();
+export type ProfileQualityScore = z.infer<typeof profileQualityScoreSchema>;
+
+export const scoreDefinitionSchema = z.discriminatedUnion('kind', [
+  decayingScoreSchema,
+  profileQualityScoreSchema,
+]);
+export type ScoreDefinition = DecayingScore | ProfileQualityScore;
