@@ -94,7 +94,8 @@ describe('journey definition validation', () => {
     });
     expect(issues).toContainEqual({
       path: 'steps.2.when.conditions.0.field',
-      message: 'must start with profile., trigger., event., context., engagement., segments. or scores.',
+      message:
+        'must start with profile., trigger., event., context., engagement., segments. or scores.',
     });
   });
 
