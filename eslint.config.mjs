@@ -56,15 +56,21 @@ const importDirection = {
   // The journey language's zod schemas are part of the contract (POST /v1/journeys takes a
   // definition): src/journeys is pure and imports nothing itself, so the client stays I/O-free.
   contract: {
-    only: ['journeys', 'segments'],
+    only: ['journeys', 'segments', 'lifecycle'],
     message:
-      'src/contract holds request and response schemas and imports nothing of ours but the journey and segment languages (src/journeys, src/segments)',
+      'src/contract holds request and response schemas and imports nothing of ours but the journey and segment languages and lifecycle stages (src/journeys, src/segments, src/lifecycle)',
   },
   // The segment language: pure like the journey language, whose operators and durations it shares.
   segments: {
     only: ['journeys'],
     message:
       'src/segments is the pure segment language and imports nothing of ours but src/journeys',
+  },
+  // Profile update rules and lifecycle stages: pure definitions over the segment language.
+  lifecycle: {
+    only: ['journeys', 'segments'],
+    message:
+      'src/lifecycle holds the pure profile rules and lifecycle stages and imports nothing of ours but src/journeys and src/segments',
   },
   audience: {
     never: ['workflows'],
@@ -116,7 +122,7 @@ const importedOnlyBy = {
       'src/activities runs on the worker: only src/runtime wires it and src/workflows imports its types; src/api never imports it',
   },
 };
-const deterministicFolders = ['journeys', 'workflows', 'segments'];
+const deterministicFolders = ['journeys', 'workflows', 'segments', 'lifecycle'];
 /** How deep below its folder a file of src/ may sit and still get its folder's rules. */
 const MAX_DEPTH = 5;
 

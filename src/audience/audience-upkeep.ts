@@ -1,5 +1,6 @@
 import type { AudienceEvent, AudienceUpkeep } from '../routing/types';
 import { liveMembership, type LiveMembershipOptions } from './live-membership';
+import { profileRules } from './profile-rules';
 
 /**
  * The audience layer as the router runs it: each part in order, for every claimed batch and once
@@ -7,7 +8,11 @@ import { liveMembership, type LiveMembershipOptions } from './live-membership';
  * same batch (segments read profile attributes and scores; lifecycle stages read segments).
  */
 export function audienceUpkeep(options: LiveMembershipOptions): AudienceUpkeep {
-  return composed([liveMembership(options)]);
+  const rules = profileRules({
+    db: options.db,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  return composed([rules, liveMembership(options)]);
 }
 
 function composed(parts: AudienceUpkeep[]): AudienceUpkeep {
