@@ -1,13 +1,6 @@
 import { requestProfileChecks } from '../audience';
 import type { Database } from '../db/database';
-import {
-  AttributeUpdateError,
-  lastEngagement,
-  loadProfileSnapshot,
-  profileSourceOf,
-  toProfileSnapshot,
-  updateAttributes,
-} from '../customers';
+import { AttributeUpdateError, loadProfileSnapshot, updateAttributes } from '../customers';
 import type { JsonObject, ProfileSnapshot } from '../journeys/run-types';
 import { customerNotFound, invalidRequest } from './failures';
 
@@ -45,7 +38,10 @@ export function createProfileActivities(db: Database) {
           throw error;
         });
       if (!customer) throw customerNotFound(customerId);
-      return toProfileSnapshot(profileSourceOf(customer, await lastEngagement(db, customerId)));
+      // Read back whole (last engagement, lifecycle stage), as loadProfile reads it.
+      const profile = await loadProfileSnapshot(db, customerId);
+      if (!profile) throw customerNotFound(customerId);
+      return profile;
     },
   };
 }

@@ -8,7 +8,11 @@ import { toProfileSnapshot, type ProfileSource } from './profile-snapshot';
 import type { CustomerRow } from './read-customer';
 
 /** A stored customer as the source of its snapshot. */
-export function profileSourceOf(customer: CustomerRow, lastEngagedAt: Date | null): ProfileSource {
+export function profileSourceOf(
+  customer: CustomerRow,
+  lastEngagedAt: Date | null,
+  lifecycleStage: string | null = null,
+): ProfileSource {
   return {
     id: customer.id,
     timeZone: customer.timeZone,
@@ -18,6 +22,7 @@ export function profileSourceOf(customer: CustomerRow, lastEngagedAt: Date | nul
     consent: customer.consent,
     attributes: customer.attributes,
     lastEngagedAt,
+    lifecycleStage,
   };
 }
 
@@ -30,12 +35,20 @@ export async function loadProfileSnapshot(
   customerId: string,
 ): Promise<ProfileSnapshot | null> {
   const [row] = await profileStatement(db).execute({ customerId });
-  return row ? toProfileSnapshot(profileSourceOf(row.customer, row.lastEngagedAt ?? null)) : null;
+  return row
+    ? toProfileSnapshot(
+        profileSourceOf(row.customer, row.lastEngagedAt ?? null, row.lifecycleStage ?? null),
+      )
+    : null;
 }
 
 const profileStatement = preparedPerDatabase((db) =>
   db
-    .select({ customer: customers, lastEngagedAt: lastEngagedAtOfCustomer() })
+    .select({
+      customer: customers,
+      lastEngagedAt: lastEngagedAtOfCustomer(),
+      lifecycleStage: lifecycleStageOfCustomer(),
+    })
     .from(customers)
     .where(eq(customers.id, sql.placeholder('customerId')))
     .limit(1)
@@ -54,13 +67,19 @@ export async function loadProfileSnapshots(
   const ids = [...new Set(customerIds)];
   if (ids.length === 0) return new Map();
   const rows = await db
-    .select({ customer: customers, lastEngagedAt: lastEngagedAtOfCustomer() })
+    .select({
+      customer: customers,
+      lastEngagedAt: lastEngagedAtOfCustomer(),
+      lifecycleStage: lifecycleStageOfCustomer(),
+    })
     .from(customers)
     .where(inArray(customers.id, ids));
   return new Map(
     rows.map((row) => [
       row.customer.id,
-      toProfileSnapshot(profileSourceOf(row.customer, row.lastEngagedAt ?? null)),
+      toProfileSnapshot(
+        profileSourceOf(row.customer, row.lastEngagedAt ?? null, row.lifecycleStage ?? null),
+      ),
     ]),
   );
 }
@@ -77,4 +96,11 @@ function lastEngagedAtOfCustomer() {
     where e.customer_id = "customers"."id" and e.type in (${engagementTypes}))`.mapWith(
     events.occurredAt,
   );
+}
+
+/** The selected customer's stored lifecycle stage (src/audience keeps it live), or null. */
+function lifecycleStageOfCustomer() {
+  return sql<
+    string | null
+  >`(select l.stage from customer_lifecycle l where l.customer_id = "customers"."id")`;
 }

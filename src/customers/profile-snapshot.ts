@@ -18,6 +18,8 @@ export const BUILT_IN_PROFILE_FIELDS: ReadonlySet<string> = new Set([
   'hasPhone',
   'consent',
   'last_engaged_at',
+  // Computed by the router from the stage rules (src/lifecycle/stages.ts), never set.
+  'lifecycle_stage',
   // Never in the snapshot; reserved so an attribute cannot smuggle an address into history.
   'email',
   'phone',
@@ -34,6 +36,8 @@ export interface ProfileSource {
   attributes: JsonObject;
   /** The customer's last open, click or read; absent from the snapshot when there is none. */
   lastEngagedAt: Date | null;
+  /** The customer's stored lifecycle stage; absent from the snapshot when there is none. */
+  lifecycleStage?: string | null;
 }
 
 export function toProfileSnapshot(source: ProfileSource): ProfileSnapshot {
@@ -52,5 +56,6 @@ export function toProfileSnapshot(source: ProfileSource): ProfileSnapshot {
     // "No engagement in the last N days" is profile.last_engaged_at older_than 30d; a customer who
     // never engaged has no such field, which a journey says with exists: false.
     ...(source.lastEngagedAt ? { last_engaged_at: source.lastEngagedAt.toISOString() } : {}),
+    ...(source.lifecycleStage ? { lifecycle_stage: source.lifecycleStage } : {}),
   };
 }

@@ -103,6 +103,10 @@ export function inSegment(segmentId: string): SegmentConditionInput {
   return { inSegment: { segment: segmentId } };
 }
 
+export function lifecycleStage(stage: string): SegmentConditionInput {
+  return { lifecycleStage: { stage } };
+}
+
 export function all(...conditions: SegmentConditionInput[]): SegmentConditionInput {
   return { all: conditions };
 }

@@ -43,4 +43,6 @@ export interface CustomerFacts {
   topics: Readonly<Record<string, TopicFact>>;
   /** The segments the customer is currently a member of. */
   segments: ReadonlySet<string>;
+  /** The customer's stored lifecycle stage; null when none was ever given. */
+  lifecycleStage: string | null;
 }

@@ -17,6 +17,7 @@ import { MAX_CONDITION_DURATION, MAX_DURATION, durationOrNull } from '../journey
  *   consented                the customer's consent allows a channel for a kind of message
  *   subscribed               the customer is subscribed to a topic
  *   inSegment                the customer is a member of another segment (no cycles)
+ *   lifecycleStage           the customer's lifecycle stage is this one (src/lifecycle/stages.ts)
  */
 
 export const segmentIdSchema = z
@@ -157,6 +158,14 @@ export const subscribedSchema = z
 
 export const inSegmentSchema = z.object({ segment: segmentIdSchema }).strict();
 
+/**
+ * A canonical stage id; which ids exist is checked when a segment is published (the stages are
+ * src/lifecycle's, which this pure language does not import).
+ */
+export const lifecycleStageSchema = z
+  .object({ stage: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be a lifecycle stage id') })
+  .strict();
+
 export type SegmentCondition =
   | { all: SegmentCondition[] }
   | { any: SegmentCondition[] }
@@ -170,7 +179,8 @@ export type SegmentCondition =
   | { reachable: z.infer<typeof reachableSchema> }
   | { consented: z.infer<typeof consentedSchema> }
   | { subscribed: z.infer<typeof subscribedSchema> }
-  | { inSegment: z.infer<typeof inSegmentSchema> };
+  | { inSegment: z.infer<typeof inSegmentSchema> }
+  | { lifecycleStage: z.infer<typeof lifecycleStageSchema> };
 
 export type SegmentConditionInput =
   | { all: SegmentConditionInput[] }
@@ -185,7 +195,8 @@ export type SegmentConditionInput =
   | { reachable: z.input<typeof reachableSchema> }
   | { consented: z.input<typeof consentedSchema> }
   | { subscribed: z.input<typeof subscribedSchema> }
-  | { inSegment: z.input<typeof inSegmentSchema> };
+  | { inSegment: z.input<typeof inSegmentSchema> }
+  | { lifecycleStage: z.input<typeof lifecycleStageSchema> };
 
 export type ConditionKind = SegmentCondition extends infer C
   ? C extends Record<infer K, unknown>
@@ -209,6 +220,7 @@ const LEAF_SCHEMAS = {
   consented: consentedSchema,
   subscribed: subscribedSchema,
   inSegment: inSegmentSchema,
+  lifecycleStage: lifecycleStageSchema,
 } as const;
 
 export const CONDITION_KINDS: readonly ConditionKind[] = [

@@ -7,6 +7,7 @@ import {
   deviceTokens,
   events,
   segmentMemberships,
+  customerLifecycle,
   segments,
   suppressions,
   topics,
@@ -19,6 +20,7 @@ import {
   engaged,
   eventTime,
   inSegment,
+  lifecycleStage,
   not,
   notPerformed,
   performed,
@@ -90,6 +92,7 @@ beforeAll(async () => {
     { customerId: 'a', topicId: 'offers', status: 'subscribed' },
     { customerId: 'b', topicId: 'newsletter', status: 'unsubscribed' },
   ]);
+  await db.insert(customerLifecycle).values({ customerId: 'b', stage: 'active', since: ago(1) });
   await db.insert(segmentMemberships).values([
     { segmentId: 'vip', customerId: 'a', version: 1, enteredAt: ago(3) },
     { segmentId: 'vip', customerId: 'b', version: 1, enteredAt: ago(9), exitedAt: ago(1) },
@@ -157,6 +160,9 @@ const cases: [string, SegmentConditionInput, string[]][] = [
   ['subscribed unknown topic', subscribed('ghost'), []],
   ['inSegment, current members only', inSegment('vip'), ['a']],
   ['all', all(inSegment('vip'), performed('purchase', { within: '3d' })), ['a']],
+  ['lifecycleStage, the stored stage', lifecycleStage('active'), ['b']],
+  ['lifecycleStage, no row is no stage', not(lifecycleStage('active')), ['a', 'c']],
+  ['profile lifecycle_stage', profile('lifecycle_stage', 'in', ['active', 'vip']), ['b']],
 ];
 
 describe.each(['few', 'all'] as const)('for %s customers', (population) => {

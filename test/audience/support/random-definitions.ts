@@ -5,7 +5,7 @@ import {
   type SegmentConditionInput,
 } from '../../../src/segments/schema';
 import type { Random } from './random';
-import { ALL_EVENT_TYPES, NUMBERS, SEGMENT_IDS } from './segment-world';
+import { ALL_EVENT_TYPES, NUMBERS, SEGMENT_IDS, STAGE_IDS } from './segment-world';
 
 /** Random segment conditions of every kind over the world's fields, parsed by the schema. */
 
@@ -34,6 +34,8 @@ const PROFILE_FIELDS = [
   'consent.email',
   'consent.sms',
   'last_engaged_at',
+  'lifecycle_stage',
+  'lifecycle_stage.x',
   'nothing_here',
   'plan.x',
 ];
@@ -157,6 +159,7 @@ const LEAVES: LeafMaker[] = [
   }),
   (r) => ({ subscribed: { topic: r.pick(['newsletter', 'offers', 'ghost']) } }),
   (r) => ({ inSegment: { segment: r.pick([...SEGMENT_IDS, 'unknown_segment']) } }),
+  (r) => ({ lifecycleStage: { stage: r.pick([...STAGE_IDS, 'churned']) } }),
 ];
 
 export function randomCondition(random: Random, depth = 3): SegmentConditionInput {

@@ -15,6 +15,7 @@ export const EVENT_TYPES = ['purchase', 'page_view', 'signup', 'cart_abandoned']
 export const ALL_EVENT_TYPES = [...EVENT_TYPES, ...ENGAGEMENT_EVENT_TYPES];
 export const TOPICS = { newsletter: 'opt_out', offers: 'opt_in' } as const;
 export const SEGMENT_IDS = ['vip', 'churn_risk'];
+export const STAGE_IDS = ['prospect', 'active', 'vip'];
 
 export interface WorldCustomer {
   id: string;
@@ -28,6 +29,8 @@ export interface WorldCustomer {
   tokens: string[];
   topicChoices: Record<string, 'subscribed' | 'unsubscribed'>;
   memberships: { segmentId: string; current: boolean }[];
+  /** The stored lifecycle stage; null: no row. */
+  lifecycleStage: string | null;
 }
 
 export interface World {
@@ -171,6 +174,7 @@ function customer(random: Random, index: number): WorldCustomer {
     memberships: random
       .some(SEGMENT_IDS, 0.4)
       .map((segmentId) => ({ segmentId, current: random.chance(0.7) })),
+    lifecycleStage: random.pick([null, ...STAGE_IDS]),
   };
 }
 

@@ -3,6 +3,7 @@ import { ENGAGEMENT_EVENT_TYPES } from '../../../src/customers/engagement';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../../src/db/database';
 import {
+  customerLifecycle,
   customerTopics,
   customers,
   deviceTokens,
@@ -80,6 +81,12 @@ export async function storeWorld(db: Database, world: World): Promise<void> {
     })),
   );
   await inChunks(members, 1000, (chunk) => db.insert(segmentMemberships).values(chunk));
+  const stages = list.flatMap((c) =>
+    c.lifecycleStage === null
+      ? []
+      : [{ customerId: c.id, stage: c.lifecycleStage, since: new Date(NOW - 86_400_000) }],
+  );
+  await inChunks(stages, 1000, (chunk) => db.insert(customerLifecycle).values(chunk));
   const suppressed = world.suppressed.map((s) => ({
     ...s,
     reason: 'manual' as const,
@@ -118,6 +125,7 @@ export function factsOf(world: World, c: WorldCustomer): CustomerFacts {
       consent: c.consent,
       attributes: c.attributes,
       lastEngagedAt: engagedAt.length > 0 ? new Date(Math.max(...engagedAt)) : null,
+      lifecycleStage: c.lifecycleStage,
     }),
     events: c.events,
     email: { present: c.email !== null, suppressed: suppressed.has(`email:${emailAddress}`) },
@@ -131,5 +139,6 @@ export function factsOf(world: World, c: WorldCustomer): CustomerFacts {
       ]),
     ),
     segments: new Set(c.memberships.filter((m) => m.current).map((m) => m.segmentId)),
+    lifecycleStage: c.lifecycleStage,
   };
 }
