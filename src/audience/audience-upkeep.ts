@@ -1,4 +1,5 @@
 import type { AudienceEvent, AudienceUpkeep } from '../routing/types';
+import { liveLifecycleStages } from './lifecycle-stages';
 import { liveMembership, type LiveMembershipOptions } from './live-membership';
 import { profileRules } from './profile-rules';
 
@@ -12,7 +13,7 @@ export function audienceUpkeep(options: LiveMembershipOptions): AudienceUpkeep {
     db: options.db,
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  return composed([rules, liveMembership(options)]);
+  return composed([rules, liveMembership(options), liveLifecycleStages(options)]);
 }
 
 function composed(parts: AudienceUpkeep[]): AudienceUpkeep {
