@@ -25,6 +25,7 @@ import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { inboxRoutes } from './routes/inbox';
 import { journeyRoutes } from './routes/journeys';
+import { lifecycleRoutes } from './routes/lifecycle';
 import { segmentRoutes } from './routes/segments';
 import { previewRoutes } from './routes/preview';
 import { runRoutes } from './routes/runs';
@@ -89,6 +90,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         'events',
         'journeys',
         'segments',
+        'lifecycle',
         'runs',
         'deliveries',
         'devices',
@@ -121,6 +123,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(eventRoutes, { deps });
       await v1.register(journeyRoutes, { deps });
       await v1.register(segmentRoutes, { deps });
+      await v1.register(lifecycleRoutes, { deps });
       await v1.register(previewRoutes, { deps });
       await v1.register(runRoutes, { deps });
       await v1.register(deliveryRoutes, { deps });

@@ -19,3 +19,4 @@ export { liveMembership, requestProfileChecks, type LiveMembership } from './liv
 export { audienceUpkeep } from './audience-upkeep';
 export { previewSegment, type SegmentPreview } from './segment-preview';
 export { installBuiltInSegments } from './install-built-ins';
+export { customerStage } from './customer-stage';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { customerIdSchema, isoTimestampSchema, jsonObjectSchema, timeZoneSchema } from './common';
+import { customerLifecycleSchema } from './lifecycle';
 
 const consentStateSchema = z.enum(['opted_in', 'opted_out']);
 
@@ -44,6 +45,8 @@ export const customerSchema = z
     consent: consentSchema,
     createdAt: isoTimestampSchema,
     updatedAt: isoTimestampSchema,
+    /** The lifecycle stage (GET /v1/lifecycle-stages), on GET /v1/customers/{id}. */
+    lifecycle: customerLifecycleSchema.optional(),
   })
   .meta({ id: 'Customer' });
 export type Customer = z.infer<typeof customerSchema>;

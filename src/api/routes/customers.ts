@@ -6,7 +6,7 @@ import {
   customerUpsertSchema,
   type Customer,
 } from '../../contract/customers';
-import { requestProfileChecks } from '../../audience';
+import { customerStage, requestProfileChecks } from '../../audience';
 import { readCustomer, upsertCustomer, type CustomerRow } from '../../customers';
 import type { Database } from '../../db/database';
 import type { ApiDeps } from '../deps';
@@ -60,7 +60,14 @@ export const customerRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
         response: { 200: customerSchema, ...authErrors, 404: errorResponseSchema },
       },
     },
-    async (request) => customerView(await requireCustomer(deps.db, request.params.id)),
+    async (request) => {
+      const row = await requireCustomer(deps.db, request.params.id);
+      const stage = await customerStage(deps.db, request.params.id);
+      return {
+        ...customerView(row),
+        lifecycle: stage ? { stage: stage.stage, since: iso(stage.since) } : null,
+      };
+    },
   );
   done();
 };
