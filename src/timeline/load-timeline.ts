@@ -2,6 +2,7 @@ import { and, asc, eq, gte, inArray, isNull, lt, or, type SQL } from 'drizzle-or
 import type { Timeline } from '../contract/timeline';
 import type { Database } from '../db/database';
 import { conversions, customers, deliveries, events, journeyRuns } from '../db/schema';
+import { loadAudienceChanges } from './audience-changes';
 import { engagementCounts, NO_ENGAGEMENT } from './engagement-counts';
 import { orderTimeline } from './order-timeline';
 import { runTraces, type LiveTraceOptions } from './run-traces';
@@ -47,10 +48,11 @@ export async function loadCustomerTimeline(
   // Events and conversions are placed by their own time, so the first limit + 1 of each in the
   // window are all that can make the page; runs and deliveries are read more widely.
   const take = request.limit + 1;
-  const [eventFacts, runFacts, conversionFacts] = await Promise.all([
+  const [eventFacts, runFacts, conversionFacts, audienceFacts] = await Promise.all([
     loadEvents(db, customerId, request, take),
     loadRuns(source, customerId, request, take),
     loadConversions(db, customerId, request, take),
+    loadAudienceChanges(db, customerId, request, take),
   ]);
   const deliveryFacts = await loadDeliveries(db, customerId, request, runFacts);
   const facts: TimelineFacts = {
@@ -58,6 +60,7 @@ export async function loadCustomerTimeline(
     runs: runFacts,
     deliveries: deliveryFacts,
     conversions: conversionFacts,
+    audience: audienceFacts,
   };
   const { items, hasMore } = orderTimeline(facts, {
     since: request.since?.getTime() ?? null,

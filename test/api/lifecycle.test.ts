@@ -116,7 +116,75 @@ it('refuses a segment naming a stage alias or an unknown stage, and stores nothi
     method: 'POST',
     url: '/v1/segments',
     headers: auth,
-    payload: { id: 'stage_test', name: 'Stage', where: { lifecycleStage: { stage: 'vip' } } },
+    payload: { id: 'stage_test', name: 'Stage', where: { lifecycleStage: { stage: 'churned' } } },
   });
   expect(ok.statusCode).toBe(201);
+});
+
+it('the timeline reads segment entries and exits and stage moves', async () => {
+  for (const definition of [
+    {
+      id: 'viewed_now',
+      name: 'Viewed a page just now',
+      where: { performed: { event: 'page_view', within: '2s' } },
+    },
+    { id: 'vips', name: 'VIPs', where: { lifecycleStage: { stage: 'vip' } } },
+  ]) {
+    const res = await h.inject({
+      method: 'POST',
+      url: '/v1/segments',
+      headers: auth,
+      payload: definition,
+    });
+    expect(res.statusCode).toBe(201);
+  }
+  await h.inject({ method: 'PUT', url: '/v1/customers/tim', headers: auth, payload: {} });
+  await eventually(async () => (await customer('tim')).lifecycle?.stage === 'prospect', {
+    describe: 'tim is a prospect',
+  });
+  for (const [id, type, properties] of [
+    ['tim-view', 'page_view', { path: '/pricing' }],
+    ['tim-order', 'purchase', { total: 1500 }],
+  ] as const) {
+    const res = await h.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: auth,
+      payload: { id, customerId: 'tim', type, properties },
+    });
+    expect(res.statusCode).toBe(202);
+  }
+  type Item = {
+    kind: string;
+    change?: string;
+    segmentId?: string;
+    from?: string;
+    to?: string;
+    type?: string;
+  };
+  const read = (item: Item) =>
+    item.kind === 'segment'
+      ? `segment ${item.change} ${item.segmentId}`
+      : item.kind === 'lifecycle_stage'
+        ? `stage ${item.from} → ${item.to}`
+        : `event ${item.type}`;
+  const items = await eventually(
+    async () => {
+      const res = await get('/v1/customers/tim/timeline');
+      const labels = (res.json() as { items: Item[] }).items.map(read);
+      return labels.includes('segment exited viewed_now') && labels.includes('segment entered vips')
+        ? labels
+        : null;
+    },
+    { describe: 'the timeline shows the exit from viewed_now and the entry into vips' },
+  );
+  expect(items.filter((label) => !label.startsWith('event '))).toEqual([
+    'segment entered viewed_now',
+    'stage prospect → vip',
+    'segment entered vips',
+    'segment exited viewed_now',
+  ]);
+  // Read in place of their bare events: no segment_entered or lifecycle_changed event items.
+  expect(items).toEqual(expect.arrayContaining(['event page_view', 'event purchase']));
+  expect(items.some((label) => /event (segment_|lifecycle_)/.test(label))).toBe(false);
 });

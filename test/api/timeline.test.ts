@@ -182,6 +182,10 @@ function label(item: TimelineItem): string {
       return `delivery ${item.channel} ${item.status}`;
     case 'conversion':
       return `conversion ${item.model}`;
+    case 'segment':
+      return `segment ${item.change} ${item.segmentId}`;
+    case 'lifecycle_stage':
+      return `stage ${item.from ?? '-'} → ${item.to ?? '-'}`;
     default:
       return `${item.kind} ${item.journeyId}`;
   }

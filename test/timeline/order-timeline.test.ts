@@ -105,6 +105,10 @@ function label(item: TimelineItem): string {
       return `delivery:${item.deliveryId}`;
     case 'conversion':
       return `conversion:${item.eventId}:${item.model}`;
+    case 'segment':
+      return `segment:${item.change}:${item.segmentId}`;
+    case 'lifecycle_stage':
+      return `stage:${item.from ?? '-'}:${item.to ?? '-'}`;
   }
 }
 

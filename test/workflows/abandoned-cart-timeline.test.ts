@@ -31,6 +31,10 @@ function label(item: TimelineItem): string {
       return `delivery ${item.stepId} ${item.channel} ${item.status}${item.reason ? ` ${item.reason}` : ''}`;
     case 'conversion':
       return `conversion ${item.model}`;
+    case 'segment':
+      return `segment ${item.change} ${item.segmentId}`;
+    case 'lifecycle_stage':
+      return `stage ${item.from ?? '-'} → ${item.to ?? '-'}`;
   }
 }
 
