@@ -20,3 +20,4 @@ export { audienceUpkeep } from './audience-upkeep';
 export { previewSegment, type SegmentPreview } from './segment-preview';
 export { installBuiltInSegments } from './install-built-ins';
 export { customerStage } from './customer-stage';
+export { evaluateStages } from './lifecycle-stages';

@@ -35,25 +35,15 @@ const RETRY_AFTER_MS = 30_000;
  */
 export function liveLifecycleStages(options: LifecycleStagesOptions): AudienceUpkeep {
   const stages = options.stages ?? lifecycleStages;
-  const conditions = stages.map((s) => s.where);
-  const dependencies = segmentDependencies({ any: conditions });
-  const types = new Set(dependencies.eventTypes);
+  const types = new Set(segmentDependencies({ any: stages.map((s) => s.where) }).eventTypes);
   const clock = options.clock ?? (() => new Date());
   const { db } = options;
-
-  async function evaluate(customerIds: string[]): Promise<number> {
-    const context: SegmentSqlContext = {
+  const evaluate = (customerIds: string[]) =>
+    evaluateStages(db, customerIds, {
       now: clock(),
       emailMarketingDefault: options.emailMarketingDefault,
-    };
-    const found = await evaluateFirstMatch(db, conditions, customerIds, context);
-    const verdicts: StageVerdict[] = found.map((v) => ({
-      customerId: v.customerId,
-      stage: v.match === null ? null : (stages[v.match]?.id ?? null),
-      dueAt: v.dueAt,
-    }));
-    return (await applyStageVerdicts(db, verdicts, context.now)).length;
-  }
+      stages,
+    });
 
   function failed(error: unknown): void {
     options.logger?.error(
@@ -97,4 +87,29 @@ export function liveLifecycleStages(options: LifecycleStagesOptions): AudienceUp
       return claimed.length;
     },
   };
+}
+
+/**
+ * Evaluates and stores the stages of these customers now; returns the changes. A customer with
+ * no stage yet gets its first one without an event: the API calls this for a customer it has
+ * just created, so that a first purchase right after is a move from prospect, not a first stage.
+ */
+export async function evaluateStages(
+  db: Database,
+  customerIds: string[],
+  context: SegmentSqlContext & { stages?: readonly LifecycleStage[] },
+): Promise<number> {
+  const stages = context.stages ?? lifecycleStages;
+  const found = await evaluateFirstMatch(
+    db,
+    stages.map((s) => s.where),
+    customerIds,
+    context,
+  );
+  const verdicts: StageVerdict[] = found.map((v) => ({
+    customerId: v.customerId,
+    stage: v.match === null ? null : (stages[v.match]?.id ?? null),
+    dueAt: v.dueAt,
+  }));
+  return (await applyStageVerdicts(db, verdicts, context.now)).length;
 }
