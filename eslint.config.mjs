@@ -56,9 +56,9 @@ const importDirection = {
   // The journey language's zod schemas are part of the contract (POST /v1/journeys takes a
   // definition): src/journeys is pure and imports nothing itself, so the client stays I/O-free.
   contract: {
-    only: ['journeys', 'segments', 'scores'],
+    only: ['journeys', 'segments', 'scores', 'lifecycle'],
     message:
-      'src/contract holds request and response schemas and imports nothing of ours but the journey, segment and score languages (src/journeys, src/segments, src/scores)',
+      'src/contract holds request and response schemas and imports nothing of ours but the journey, segment and score languages and lifecycle stages (src/journeys, src/segments, src/scores, src/lifecycle)',
   },
   // The segment language: pure like the journey language, whose operators and durations it shares.
   segments: {
@@ -70,6 +70,12 @@ const importDirection = {
   scores: {
     only: ['journeys'],
     message: 'src/scores is the pure score language and imports nothing of ours but src/journeys',
+  },
+  // Profile update rules and lifecycle stages: pure definitions over the segment language.
+  lifecycle: {
+    only: ['journeys', 'segments'],
+    message:
+      'src/lifecycle holds the pure profile rules and lifecycle stages and imports nothing of ours but src/journeys and src/segments',
   },
   audience: {
     never: ['workflows'],
@@ -121,7 +127,7 @@ const importedOnlyBy = {
       'src/activities runs on the worker: only src/runtime wires it and src/workflows imports its types; src/api never imports it',
   },
 };
-const deterministicFolders = ['journeys', 'workflows', 'segments', 'scores'];
+const deterministicFolders = ['journeys', 'workflows', 'segments', 'scores', 'lifecycle'];
 /** How deep below its folder a file of src/ may sit and still get its folder's rules. */
 const MAX_DEPTH = 5;
 

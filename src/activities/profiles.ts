@@ -39,7 +39,7 @@ export function createProfileActivities(db: Database) {
           throw error;
         });
       if (!customer) throw customerNotFound(customerId);
-      // Read back whole, as loadProfile reads it: last engagement, segments and scores included.
+      // Read back whole, as loadProfile reads it: last engagement, segments, scores and stage.
       const profile = await loadProfileSnapshot(db, customerId);
       if (!profile) throw customerNotFound(customerId);
       return profile;

@@ -26,6 +26,7 @@ import { healthRoutes } from './routes/health';
 import { inboxRoutes } from './routes/inbox';
 import { journeyRoutes } from './routes/journeys';
 import { segmentImportRoutes } from './routes/segment-import';
+import { lifecycleRoutes } from './routes/lifecycle';
 import { segmentRoutes } from './routes/segments';
 import { previewRoutes } from './routes/preview';
 import { runRoutes } from './routes/runs';
@@ -90,6 +91,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         'events',
         'journeys',
         'segments',
+        'lifecycle',
         'runs',
         'deliveries',
         'devices',
@@ -123,6 +125,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(journeyRoutes, { deps });
       await v1.register(segmentRoutes, { deps });
       await v1.register(segmentImportRoutes, { deps });
+      await v1.register(lifecycleRoutes, { deps });
       await v1.register(previewRoutes, { deps });
       await v1.register(runRoutes, { deps });
       await v1.register(deliveryRoutes, { deps });

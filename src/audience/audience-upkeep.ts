@@ -1,6 +1,8 @@
 import type { AudienceEvent, AudienceUpkeep } from '../routing/types';
+import { liveLifecycleStages } from './lifecycle-stages';
 import { liveMembership, type LiveMembershipOptions } from './live-membership';
 import { liveScores } from './live-scores';
+import { profileRules } from './profile-rules';
 
 /**
  * The audience layer as the router runs it: each part in order, for every claimed batch and once
@@ -8,7 +10,16 @@ import { liveScores } from './live-scores';
  * same batch (segments read profile attributes and scores; lifecycle stages read segments).
  */
 export function audienceUpkeep(options: LiveMembershipOptions): AudienceUpkeep {
-  return composed([liveScores(options), liveMembership(options)]);
+  const rules = profileRules({
+    db: options.db,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  return composed([
+    rules,
+    liveScores(options),
+    liveMembership(options),
+    liveLifecycleStages(options),
+  ]);
 }
 
 function composed(parts: AudienceUpkeep[]): AudienceUpkeep {

@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import {
+  customerLifecycle,
   customerTopics,
   customers,
   deviceTokens,
@@ -11,7 +12,7 @@ import type { ConditionBody } from '../segments/condition-body';
 import type { ConditionKind } from '../segments/schema';
 
 /**
- * reachable, consented, subscribed and inSegment in SQL. Addresses are matched to suppressions as
+ * reachable, consented, subscribed, inSegment and lifecycleStage in SQL. Addresses are matched to suppressions as
  * the send path matches them (src/guardrails/send-state.ts): the email lower-cased and trimmed,
  * the phone as stored (E.164 when written through the API, which validates it), push tokens as is.
  */
@@ -74,4 +75,9 @@ export function subscribedSql(leaf: Body<'subscribed'>): SQL {
 
 export function inSegmentSql(leaf: Body<'inSegment'>): SQL {
   return sql`exists (select 1 from ${segmentMemberships} where ${segmentMemberships.segmentId} = ${leaf.segment}::text and ${segmentMemberships.customerId} = ${customers.id} and ${segmentMemberships.exitedAt} is null)`;
+}
+
+/** The stored stage (src/audience/lifecycle-stages.ts keeps it live); no row is no stage. */
+export function lifecycleStageSql(leaf: Body<'lifecycleStage'>): SQL {
+  return sql`exists (select 1 from ${customerLifecycle} where ${customerLifecycle.customerId} = ${customers.id} and ${customerLifecycle.stage} = ${leaf.stage}::text)`;
 }

@@ -1,6 +1,7 @@
 import { ENGAGEMENT_EVENT_TYPES } from '../customers';
 import { RESUBSCRIBE_EVENT, UNSUBSCRIBE_EVENT } from '../guardrails/preferences';
 import { findScore } from '../scores';
+import { LIFECYCLE_CHANGED } from '../lifecycle/stages';
 import type { SegmentCondition } from '../segments/schema';
 
 export const SEGMENT_ENTERED = 'segment_entered';
@@ -30,11 +31,14 @@ export interface SegmentDependencies {
   readsProfile: boolean;
   /** Segments it reads the membership of. */
   segments: string[];
+  /** Lifecycle stages it reads. */
+  stages: string[];
 }
 
 export function segmentDependencies(condition: SegmentCondition): SegmentDependencies {
   const types = new Set<string>();
   const segments = new Set<string>();
+  const stages = new Set<string>();
   let readsProfile = false;
   const visit = (c: SegmentCondition): void => {
     if ('all' in c) return c.all.forEach(visit);
@@ -55,6 +59,9 @@ export function segmentDependencies(condition: SegmentCondition): SegmentDepende
     } else if ('inSegment' in c) {
       segments.add(c.inSegment.segment);
       types.add(SEGMENT_ENTERED).add(SEGMENT_EXITED);
+    } else if ('lifecycleStage' in c) {
+      stages.add(c.lifecycleStage.stage);
+      types.add(LIFECYCLE_CHANGED);
     } else {
       // reachable, consented, subscribed: the customer's addresses, consent and topic choices.
       readsProfile = true;
@@ -62,5 +69,10 @@ export function segmentDependencies(condition: SegmentCondition): SegmentDepende
     }
   };
   visit(condition);
-  return { eventTypes: [...types].sort(), readsProfile, segments: [...segments].sort() };
+  return {
+    eventTypes: [...types].sort(),
+    readsProfile,
+    segments: [...segments].sort(),
+    stages: [...stages].sort(),
+  };
 }

@@ -27,3 +27,5 @@ export {
   type ImportMode,
   type ImportOutcome,
 } from './manual-import';
+export { customerStage } from './customer-stage';
+export { evaluateStages } from './lifecycle-stages';

@@ -5,6 +5,7 @@ import { describeFailure } from '../db/safe-error';
 import { segments } from '../db/schema';
 import { segmentDependencies } from './dependencies';
 import { evaluateCustomers, evaluatePage } from './evaluate-members';
+import { requestStageChecks } from './lifecycle-changes';
 import { applyVerdicts } from './membership-changes';
 import { activeRuleSegments, type ActiveRuleSegment } from './segment-catalogue';
 import type { SegmentSqlContext } from './segment-sql';
@@ -171,7 +172,8 @@ async function dueAgain(db: Database, segmentId: string, customerIds: string[], 
 
 /**
  * A profile changed (attributes, addresses, consent, device tokens) where no event says so: the
- * segments that read the profile look at these customers again at once, through the due index.
+ * segments that read the profile, and the lifecycle stage, look at these customers again at
+ * once, through the due indexes.
  */
 export async function requestProfileChecks(
   db: Database,
@@ -187,4 +189,5 @@ export async function requestProfileChecks(
      where s.kind = 'rule' and s.status = 'active' and s.reads_profile
     on conflict (segment_id, customer_id) do update
        set due_at = least(segment_due_checks.due_at, excluded.due_at)`);
+  await requestStageChecks(db, customerIds, now);
 }

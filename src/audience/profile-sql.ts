@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { customers, events } from '../db/schema';
+import { customerLifecycle, customers, events } from '../db/schema';
 import { parseDuration } from '../journeys/durations';
 import { ENGAGEMENT_TYPES } from '../segments/engagement-types';
 
@@ -42,6 +42,11 @@ function columnValue(first: string, rest: string[]): SQL {
     // Reserved for the snapshot's scores (an attribute cannot shadow it): the score condition reads them.
     case 'scores':
       return sql`null::jsonb`;
+    // The stored stage, as the snapshot reads it (no row: missing).
+    case 'lifecycle_stage':
+      return scalar(
+        sql`(select to_jsonb(${customerLifecycle.stage}) from ${customerLifecycle} where ${customerLifecycle.customerId} = ${customers.id})`,
+      );
     default:
       return sql`(${customers.attributes} #> ${sql.param([first, ...rest])}::text[])`;
   }

@@ -7,6 +7,7 @@ import {
   type SegmentCondition,
   type SegmentDefinition,
 } from '../segments/schema';
+import { canonicalStage, findLifecycleStage } from '../lifecycle/stages';
 import { segmentDependencies } from './dependencies';
 import { findSegmentCycle } from './segment-cycles';
 
@@ -41,6 +42,7 @@ export async function publishSegment(
   definition: SegmentDefinition,
 ): Promise<PublishedSegment> {
   const dependencies = definition.where ? segmentDependencies(definition.where) : null;
+  checkStages(dependencies?.stages ?? []);
   return db.transaction(async (tx) => {
     // Publishes are serialised: two at once could each close half of a cycle.
     await tx.execute(`select pg_advisory_xact_lock(hashtext('cairn:segments:publish'))`);
@@ -95,6 +97,20 @@ async function checkReferences(
     throw new SegmentDefinitionError(
       'where',
       `segments would read each other: ${cycle.join(' → ')}`,
+    );
+  }
+}
+
+/** Refuses a lifecycleStage condition naming no canonical stage (an alias names the one to use). */
+export function checkStages(stages: string[]): void {
+  for (const name of stages) {
+    if (findLifecycleStage(name)) continue;
+    const canonical = canonicalStage(name);
+    throw new SegmentDefinitionError(
+      'where',
+      canonical
+        ? `reads lifecycle stage "${name}", an alias of "${canonical.id}": use "${canonical.id}"`
+        : `reads lifecycle stage "${name}", which does not exist (see GET /v1/lifecycle-stages)`,
     );
   }
 }

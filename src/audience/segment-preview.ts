@@ -4,7 +4,7 @@ import { rowsOf } from '../db/rows';
 import { customers } from '../db/schema';
 import type { SegmentCondition } from '../segments/schema';
 import { segmentDependencies } from './dependencies';
-import { requireSegments } from './segment-catalogue';
+import { checkStages, requireSegments } from './segment-catalogue';
 import { segmentPredicate, type SegmentSqlContext } from './segment-sql';
 
 export interface SegmentPreview {
@@ -20,14 +20,16 @@ export interface SegmentPreview {
  * agree. Its per-customer shape, on events_customer_type_time_idx (migration 0008), kept every
  * definition of bench:segments under 2 s on 100k customers and 5M events; the grouped shape
  * (`population: 'all'`) was faster for some and 5–18× slower for others, so it is not used yet.
- * Segments it reads must exist.
+ * Segments and lifecycle stages it reads must exist.
  */
 export async function previewSegment(
   db: Database,
   condition: SegmentCondition,
   options: SegmentSqlContext & { sample: number },
 ): Promise<SegmentPreview> {
-  await requireSegments(db, segmentDependencies(condition).segments);
+  const dependencies = segmentDependencies(condition);
+  checkStages(dependencies.stages);
+  await requireSegments(db, dependencies.segments);
   const result = await db.execute(sql`
     select ${customers.id} as id, count(*) over () as total
       from ${customers}

@@ -1,6 +1,12 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { SegmentCondition } from '../segments/schema';
-import { consentedSql, inSegmentSql, reachableSql, subscribedSql } from './channel-sql';
+import {
+  consentedSql,
+  inSegmentSql,
+  lifecycleStageSql,
+  reachableSql,
+  subscribedSql,
+} from './channel-sql';
 import { comparisonOnceSql, comparisonSql } from './comparison-sql';
 import { aggregateSql, engagedSql, eventTimeSql, notPerformedSql, performedSql } from './event-sql';
 import { lastEngagedAgeSql, profileValue } from './profile-sql';
@@ -67,5 +73,6 @@ function leafSql(condition: SegmentCondition, context: SegmentSqlContext): SQL {
   if ('subscribed' in condition) return subscribedSql(condition.subscribed);
   if ('inSegment' in condition) return inSegmentSql(condition.inSegment);
   if ('score' in condition) return scoreConditionSql(condition.score, now);
+  if ('lifecycleStage' in condition) return lifecycleStageSql(condition.lifecycleStage);
   throw new Error(`unknown segment condition: ${Object.keys(condition).join(', ')}`);
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { customerIdSchema, isoTimestampSchema, jsonObjectSchema, timeZoneSchema } from './common';
 import { customerScoreSchema } from './scores';
+import { customerLifecycleSchema } from './lifecycle';
 
 const consentStateSchema = z.enum(['opted_in', 'opted_out']);
 
@@ -47,6 +48,8 @@ export const customerSchema = z
     updatedAt: isoTimestampSchema,
     /** GET /v1/customers/:id only: every score as conditions read it now. */
     scores: z.array(customerScoreSchema).optional(),
+    /** The lifecycle stage (GET /v1/lifecycle-stages), on GET /v1/customers/{id}. */
+    lifecycle: customerLifecycleSchema.optional(),
   })
   .meta({ id: 'Customer' });
 export type Customer = z.infer<typeof customerSchema>;

@@ -126,8 +126,30 @@ const scoreChangedItemSchema = z.object({
   points: z.number(),
 });
 
+/** A segment entry or exit (the segment_entered / segment_exited event, read). */
+const segmentItemSchema = z.object({
+  kind: z.literal('segment'),
+  at: isoTimestampSchema,
+  eventId: z.string(),
+  change: z.enum(['entered', 'exited']),
+  segmentId: z.string(),
+  /** The segment version that decided it. */
+  version: z.number().int().nullable(),
+});
+
+/** A move between lifecycle stages (the lifecycle_changed event, read). */
+const lifecycleItemSchema = z.object({
+  kind: z.literal('lifecycle_stage'),
+  at: isoTimestampSchema,
+  eventId: z.string(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+});
+
 export const timelineItemSchema = z
   .discriminatedUnion('kind', [
+    segmentItemSchema,
+    lifecycleItemSchema,
     eventItemSchema,
     runEnteredItemSchema,
     runExitedItemSchema,

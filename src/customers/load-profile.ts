@@ -13,11 +13,12 @@ import {
   type StoredRow,
 } from './snapshot-scores';
 
-/** A stored customer as the source of its snapshot (with its memberships, when read). */
+/** A stored customer as the source of its snapshot (with its memberships and stage, when read). */
 export function profileSourceOf(
   customer: CustomerRow,
   lastEngagedAt: Date | null,
   segments?: readonly string[],
+  lifecycleStage: string | null = null,
 ): ProfileSource {
   return {
     ...(segments ? { segments } : {}),
@@ -29,6 +30,7 @@ export function profileSourceOf(
     consent: customer.consent,
     attributes: customer.attributes,
     lastEngagedAt,
+    lifecycleStage,
   };
 }
 
@@ -79,6 +81,7 @@ function profileColumns() {
     segments: segmentsOfSelectedCustomer(),
     storedScores: storedScoresColumn(),
     sources: sourcesColumn(),
+    lifecycleStage: lifecycleStageOfCustomer(),
   };
 }
 
@@ -88,11 +91,17 @@ interface ProfileRow {
   segments: string[];
   storedScores: StoredRow[] | null;
   sources: number;
+  lifecycleStage: string | null;
 }
 
 /** The snapshot of a profile statement's row, with every score read at `now`. */
 function snapshotOf(row: ProfileRow, now: number): ProfileSnapshot {
-  const source = profileSourceOf(row.customer, row.lastEngagedAt ?? null, row.segments);
+  const source = profileSourceOf(
+    row.customer,
+    row.lastEngagedAt ?? null,
+    row.segments,
+    row.lifecycleStage ?? null,
+  );
   const scores = snapshotScores(
     toProfileSnapshot(source),
     row.storedScores,
@@ -125,4 +134,11 @@ function lastEngagedAtOfCustomer() {
     where e.customer_id = "customers"."id" and e.type in (${engagementTypes}))`.mapWith(
     events.occurredAt,
   );
+}
+
+/** The selected customer's stored lifecycle stage (src/audience keeps it live), or null. */
+function lifecycleStageOfCustomer() {
+  return sql<
+    string | null
+  >`(select l.stage from customer_lifecycle l where l.customer_id = "customers"."id")`;
 }

@@ -21,6 +21,8 @@ export const BUILT_IN_PROFILE_FIELDS: ReadonlySet<string> = new Set([
   'last_engaged_at',
   // scores.<id> in conditions (src/scores), decayed when the snapshot is built.
   'scores',
+  // Computed by the router from the stage rules (src/lifecycle/stages.ts), never set.
+  'lifecycle_stage',
   // Never in the snapshot; reserved so an attribute cannot smuggle an address into history.
   'email',
   'phone',
@@ -46,6 +48,8 @@ export interface ProfileSource {
   segments?: readonly string[];
   /** Every score's value when the snapshot was built; a stored customer's always has them. */
   scores?: Record<string, number>;
+  /** The customer's stored lifecycle stage; absent from the snapshot when there is none. */
+  lifecycleStage?: string | null;
 }
 
 export function toProfileSnapshot(source: ProfileSource): ProfileSnapshot {
@@ -66,5 +70,6 @@ export function toProfileSnapshot(source: ProfileSource): ProfileSnapshot {
     ...(source.lastEngagedAt ? { last_engaged_at: source.lastEngagedAt.toISOString() } : {}),
     ...(source.segments ? { [MEMBERSHIP_FIELD]: [...source.segments] } : {}),
     ...(source.scores ? { scores: { ...source.scores } } : {}),
+    ...(source.lifecycleStage ? { lifecycle_stage: source.lifecycleStage } : {}),
   };
 }

@@ -492,3 +492,46 @@ export const scoreContributions = pgTable(
     index('score_contributions_customer_idx').on(t.customerId, t.occurredAt.desc()),
   ],
 );
+
+/**
+ * Which profile update rule (src/lifecycle/profile-rules.ts) has been applied to which event:
+ * written in the transaction that changes the attribute, so a replayed event or a batch handed to
+ * the audience pass again changes nothing twice.
+ */
+export const profileRuleApplications = pgTable(
+  'profile_rule_applications',
+  {
+    ruleId: text('rule_id').notNull(),
+    eventId: text('event_id').notNull(),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    appliedAt: timestamp('applied_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.ruleId, t.eventId] })],
+);
+
+/**
+ * Each customer's lifecycle stage (src/lifecycle/stages.ts) and since when, kept live by the
+ * router like segment membership; a customer never evaluated has no row.
+ */
+export const customerLifecycle = pgTable('customer_lifecycle', {
+  customerId: text('customer_id')
+    .primaryKey()
+    .references(() => customers.id),
+  stage: text('stage').notNull(),
+  since: timestamp('since', { withTimezone: true }).notNull(),
+  updatedAt: updatedAt(),
+});
+
+/** When a customer's stage can next change with no new event (a window edge), or must be re-checked. */
+export const lifecycleDueChecks = pgTable(
+  'lifecycle_due_checks',
+  {
+    customerId: text('customer_id')
+      .primaryKey()
+      .references(() => customers.id),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('lifecycle_due_checks_due_idx').on(t.dueAt)],
+);

@@ -112,6 +112,10 @@ export function score(
   return { score: { score: id, op, value } };
 }
 
+export function lifecycleStage(stage: string): SegmentConditionInput {
+  return { lifecycleStage: { stage } };
+}
+
 export function all(...conditions: SegmentConditionInput[]): SegmentConditionInput {
   return { all: conditions };
 }

@@ -46,4 +46,6 @@ export interface CustomerFacts {
   segments: ReadonlySet<string>;
   /** The stored state of each decaying score of its current version, by score id; none: 0. */
   scores?: Readonly<Record<string, StoredScore>>;
+  /** The customer's stored lifecycle stage; null when none was ever given. */
+  lifecycleStage: string | null;
 }

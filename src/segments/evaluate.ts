@@ -125,7 +125,7 @@ function engagedEvents(leaf: Leaf<'engaged'>['engaged'], facts: CustomerFacts, n
   ).length;
 }
 
-type ChannelLeaf = Leaf<'reachable' | 'consented' | 'subscribed' | 'inSegment'>;
+type ChannelLeaf = Leaf<'reachable' | 'consented' | 'subscribed' | 'inSegment' | 'lifecycleStage'>;
 
 function evaluateChannelLeaf(
   condition: SegmentCondition,
@@ -143,5 +143,6 @@ function evaluateChannelLeaf(
     return consentAllowsChannel(facts.consent, channel, kind, options.emailMarketingDefault);
   }
   if ('subscribed' in c) return topicSubscribed(facts.topics[c.subscribed.topic]);
+  if ('lifecycleStage' in c) return facts.lifecycleStage === c.lifecycleStage.stage;
   return facts.segments.has(c.inSegment.segment);
 }

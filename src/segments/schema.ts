@@ -19,6 +19,7 @@ import { decayingScores, findScore } from '../scores/library';
  *   subscribed               the customer is subscribed to a topic
  *   inSegment                the customer is a member of another segment (no cycles)
  *   score                    a decaying score (src/scores) as read now, compared with a number
+ *   lifecycleStage           the customer's lifecycle stage is this one (src/lifecycle/stages.ts)
  */
 
 export const segmentIdSchema = z
@@ -175,6 +176,14 @@ export const scoreConditionSchema = z
   })
   .strict();
 
+/**
+ * A canonical stage id; which ids exist is checked when a segment is published (the stages are
+ * src/lifecycle's, which this pure language does not import).
+ */
+export const lifecycleStageSchema = z
+  .object({ stage: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be a lifecycle stage id') })
+  .strict();
+
 export type SegmentCondition =
   | { all: SegmentCondition[] }
   | { any: SegmentCondition[] }
@@ -189,7 +198,8 @@ export type SegmentCondition =
   | { consented: z.infer<typeof consentedSchema> }
   | { subscribed: z.infer<typeof subscribedSchema> }
   | { inSegment: z.infer<typeof inSegmentSchema> }
-  | { score: z.infer<typeof scoreConditionSchema> };
+  | { score: z.infer<typeof scoreConditionSchema> }
+  | { lifecycleStage: z.infer<typeof lifecycleStageSchema> };
 
 export type SegmentConditionInput =
   | { all: SegmentConditionInput[] }
@@ -205,7 +215,8 @@ export type SegmentConditionInput =
   | { consented: z.input<typeof consentedSchema> }
   | { subscribed: z.input<typeof subscribedSchema> }
   | { inSegment: z.input<typeof inSegmentSchema> }
-  | { score: z.input<typeof scoreConditionSchema> };
+  | { score: z.input<typeof scoreConditionSchema> }
+  | { lifecycleStage: z.input<typeof lifecycleStageSchema> };
 
 export type ConditionKind = SegmentCondition extends infer C
   ? C extends Record<infer K, unknown>
@@ -230,6 +241,7 @@ const LEAF_SCHEMAS = {
   subscribed: subscribedSchema,
   inSegment: inSegmentSchema,
   score: scoreConditionSchema,
+  lifecycleStage: lifecycleStageSchema,
 } as const;
 
 export const CONDITION_KINDS: readonly ConditionKind[] = [

@@ -9,6 +9,7 @@ import {
   journeyRuns,
   scoreContributions,
 } from '../db/schema';
+import { loadAudienceChanges } from './audience-changes';
 import { engagementCounts, NO_ENGAGEMENT } from './engagement-counts';
 import { orderTimeline } from './order-timeline';
 import { runTraces, type LiveTraceOptions } from './run-traces';
@@ -55,11 +56,12 @@ export async function loadCustomerTimeline(
   // Events and conversions are placed by their own time, so the first limit + 1 of each in the
   // window are all that can make the page; runs and deliveries are read more widely.
   const take = request.limit + 1;
-  const [eventFacts, runFacts, conversionFacts, scoreChanges] = await Promise.all([
+  const [eventFacts, runFacts, conversionFacts, scoreChanges, audienceFacts] = await Promise.all([
     loadEvents(db, customerId, request, take),
     loadRuns(source, customerId, request, take),
     loadConversions(db, customerId, request, take),
     loadScoreChanges(db, customerId, request, take),
+    loadAudienceChanges(db, customerId, request, take),
   ]);
   const deliveryFacts = await loadDeliveries(db, customerId, request, runFacts);
   const facts: TimelineFacts = {
@@ -68,6 +70,7 @@ export async function loadCustomerTimeline(
     deliveries: deliveryFacts,
     conversions: conversionFacts,
     scoreChanges,
+    audience: audienceFacts,
   };
   const { items, hasMore } = orderTimeline(facts, {
     since: request.since?.getTime() ?? null,

@@ -1,5 +1,6 @@
 import type { TimelineItem } from '../contract/timeline';
 import type { Decision } from '../journeys/run-types';
+import { audienceChangeItem } from './audience-changes';
 import type {
   ConversionFact,
   DeliveryFact,
@@ -29,7 +30,7 @@ export function orderTimeline(
   const runs = [...facts.runs].sort(compareRuns);
   const anchors = sendAnchors(runs);
   const placed = [
-    ...facts.events.map(placeEvent),
+    ...placeAudienceChanges(facts),
     ...runs.flatMap((run, lane) => placeRun(run, lane)),
     ...facts.deliveries.map((delivery) => placeDelivery(delivery, anchors.get(delivery.id))),
     ...facts.conversions.map(placeConversion),
@@ -107,6 +108,25 @@ function sendAnchors(runs: RunFact[]): Map<string, Anchor> {
     });
   });
   return anchors;
+}
+
+/** Events, with audience changes (segment entries and exits, stage moves) read. */
+function placeAudienceChanges(facts: TimelineFacts): Placed[] {
+  const audience = facts.audience ?? [];
+  const read = new Set(audience.map((change) => change.eventId));
+  return [
+    ...facts.events.filter((event) => !read.has(event.id)).map(placeEvent),
+    ...audience.map((change) => ({
+      key: {
+        time: change.occurredAt,
+        rank: Rank.event,
+        lane: 0,
+        seq: change.receivedAt,
+        tie: change.eventId,
+      },
+      item: audienceChangeItem(change),
+    })),
+  ];
 }
 
 function placeEvent(event: EventFact): Placed {

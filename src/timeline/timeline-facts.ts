@@ -1,5 +1,6 @@
 import type { Decision, JsonObject, RunStatus } from '../journeys/run-types';
 import type { AttributionModel, DeliveryStatus } from '../db/schema';
+import type { AudienceChangeFact } from './audience-changes';
 
 /**
  * What the timeline is made of, as plain values (times in epoch ms): the loader fills these from
@@ -88,6 +89,8 @@ export interface TimelineFacts {
   deliveries: DeliveryFact[];
   conversions: ConversionFact[];
   scoreChanges?: ScoreChangeFact[];
+  /** Segment entries and exits and stage moves: shown read, in place of their bare events. */
+  audience?: AudienceChangeFact[];
 }
 
 export interface TimelineWindow {

@@ -8,6 +8,7 @@ import {
   deviceTokens,
   events,
   segmentMemberships,
+  customerLifecycle,
   segments,
   suppressions,
   topics,
@@ -20,6 +21,7 @@ import {
   engaged,
   eventTime,
   inSegment,
+  lifecycleStage,
   not,
   notPerformed,
   performed,
@@ -92,6 +94,7 @@ beforeAll(async () => {
     { customerId: 'a', topicId: 'offers', status: 'subscribed' },
     { customerId: 'b', topicId: 'newsletter', status: 'unsubscribed' },
   ]);
+  await db.insert(customerLifecycle).values({ customerId: 'b', stage: 'active', since: ago(1) });
   await db.insert(segmentMemberships).values([
     { segmentId: 'vip', customerId: 'a', version: 1, enteredAt: ago(3) },
     { segmentId: 'vip', customerId: 'b', version: 1, enteredAt: ago(9), exitedAt: ago(1) },
@@ -176,6 +179,9 @@ const cases: [string, SegmentConditionInput, string[]][] = [
   ['score capped', score('engagement', 'eq', 100), ['b']],
   ['score of nothing stored (or another version) is 0', score('engagement', 'eq', 0), ['c']],
   ['all', all(inSegment('vip'), performed('purchase', { within: '3d' })), ['a']],
+  ['lifecycleStage, the stored stage', lifecycleStage('active'), ['b']],
+  ['lifecycleStage, no row is no stage', not(lifecycleStage('active')), ['a', 'c']],
+  ['profile lifecycle_stage', profile('lifecycle_stage', 'in', ['active', 'vip']), ['b']],
 ];
 
 describe.each(['few', 'all'] as const)('for %s customers', (population) => {

@@ -28,6 +28,7 @@ const CODEC = 'src/codec is the payload codec and imports nothing of ours';
 const SEGMENTS = 'src/segments is the pure segment language';
 const AUDIENCE = 'src/audience keeps segment membership live';
 const SCORES = 'src/scores is the pure score language';
+const LIFECYCLE = 'src/lifecycle holds the pure profile rules and lifecycle stages';
 
 const cases: LintCase[] = [
   // src/segments is pure and imports only src/journeys; src/audience never imports workflows.
@@ -66,6 +67,25 @@ const cases: LintCase[] = [
     name: 'scores → journeys',
     filePath: 'src/scores/decay.ts',
     code: "import { evaluateCondition } from '../journeys/conditions';",
+    reported: null,
+  },
+  // src/lifecycle is pure and imports only src/journeys and src/segments.
+  {
+    name: 'lifecycle → db',
+    filePath: 'src/lifecycle/stages.ts',
+    code: "import { customerLifecycle } from '../db/schema';",
+    reported: LIFECYCLE,
+  },
+  {
+    name: 'lifecycle → a Node built-in (determinism)',
+    filePath: 'src/lifecycle/profile-rules.ts',
+    code: "import { randomUUID } from 'node:crypto';",
+    reported: 'Workflow code must be deterministic.',
+  },
+  {
+    name: 'lifecycle → segments and journeys',
+    filePath: 'src/lifecycle/stages.ts',
+    code: "import { segmentConditionSchema } from '../segments/schema';\nimport { parseDuration } from '../journeys/durations';",
     reported: null,
   },
   {

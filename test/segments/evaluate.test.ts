@@ -6,6 +6,7 @@ import {
   engaged,
   eventTime,
   inSegment,
+  lifecycleStage,
   not,
   notPerformed,
   performed,
@@ -192,6 +193,12 @@ describe('channels, topics and segments', () => {
     expect(matches(all(inSegment('vip'), inSegment('churn')), f)).toBe(false);
     expect(matches(any(inSegment('churn'), inSegment('vip')), f)).toBe(true);
     expect(matches(not(inSegment('churn')), f)).toBe(true);
+  });
+
+  it('lifecycleStage reads the stored stage; none is no stage', () => {
+    expect(matches(lifecycleStage('active'), facts({ lifecycleStage: 'active' }))).toBe(true);
+    expect(matches(lifecycleStage('active'), facts({ lifecycleStage: 'vip' }))).toBe(false);
+    expect(matches(not(lifecycleStage('active')), facts())).toBe(true);
   });
 });
 

@@ -26,6 +26,7 @@ export function facts(partial: Partial<CustomerFacts> = {}): CustomerFacts {
     consent: {},
     topics: {},
     segments: new Set(),
+    lifecycleStage: null,
     ...partial,
   };
 }

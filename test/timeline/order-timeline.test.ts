@@ -107,6 +107,10 @@ function label(item: TimelineItem): string {
       return `conversion:${item.eventId}:${item.model}`;
     case 'score_changed':
       return `score:${item.eventId}:${item.scoreId}`;
+    case 'segment':
+      return `segment:${item.change}:${item.segmentId}`;
+    case 'lifecycle_stage':
+      return `stage:${item.from ?? '-'}:${item.to ?? '-'}`;
   }
 }
 

@@ -33,6 +33,10 @@ function label(item: TimelineItem): string {
       return `conversion ${item.model}`;
     case 'score_changed':
       return `score ${item.scoreId}`;
+    case 'segment':
+      return `segment ${item.change} ${item.segmentId}`;
+    case 'lifecycle_stage':
+      return `stage ${item.from ?? '-'} → ${item.to ?? '-'}`;
   }
 }
 

@@ -6,7 +6,7 @@ import {
   customerUpsertSchema,
   type Customer,
 } from '../../contract/customers';
-import { requestProfileChecks } from '../../audience';
+import { customerStage, evaluateStages, requestProfileChecks } from '../../audience';
 import {
   customerScoreViews,
   readCustomer,
@@ -50,7 +50,16 @@ export const customerRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
       // transaction, so a stored change is never missed by them.
       const { row, created } = await deps.db.transaction(async (tx) => {
         const upserted = await upsertCustomer(tx, request.params.id, request.body);
-        await requestProfileChecks(tx, [request.params.id], new Date());
+        const now = new Date();
+        await requestProfileChecks(tx, [request.params.id], now);
+        // A new customer has its first stage at once (no event: it is no transition), so a first
+        // purchase right after is a move from it.
+        if (upserted.created) {
+          await evaluateStages(tx, [request.params.id], {
+            now,
+            emailMarketingDefault: deps.emailMarketingDefault ?? 'opted_in',
+          });
+        }
         return upserted;
       });
       return reply.code(created ? 201 : 200).send({ customer: customerView(row), created });
@@ -73,11 +82,18 @@ export const customerRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
     },
     async (request) => {
       const row = await requireCustomer(deps.db, request.params.id);
-      const scores = await customerScoreViews(deps.db, row.id, {
-        now: new Date(),
-        contributionsShown: SCORE_CONTRIBUTIONS_SHOWN,
-      });
-      return { ...customerView(row), scores: (scores ?? []).map(scoreView) };
+      const [scores, stage] = await Promise.all([
+        customerScoreViews(deps.db, row.id, {
+          now: new Date(),
+          contributionsShown: SCORE_CONTRIBUTIONS_SHOWN,
+        }),
+        customerStage(deps.db, request.params.id),
+      ]);
+      return {
+        ...customerView(row),
+        scores: (scores ?? []).map(scoreView),
+        lifecycle: stage ? { stage: stage.stage, since: iso(stage.since) } : null,
+      };
     },
   );
   done();

@@ -5,7 +5,7 @@ import {
   type SegmentConditionInput,
 } from '../../../src/segments/schema';
 import type { Random } from './random';
-import { ALL_EVENT_TYPES, NUMBERS, SEGMENT_IDS } from './segment-world';
+import { ALL_EVENT_TYPES, NUMBERS, SEGMENT_IDS, STAGE_IDS } from './segment-world';
 
 /** Random segment conditions of every kind over the world's fields, parsed by the schema. */
 
@@ -34,6 +34,8 @@ const PROFILE_FIELDS = [
   'consent.email',
   'consent.sms',
   'last_engaged_at',
+  'lifecycle_stage',
+  'lifecycle_stage.x',
   'nothing_here',
   'plan.x',
 ];
@@ -164,6 +166,7 @@ const LEAVES: LeafMaker[] = [
       value: r.pick([0, 1, 5, 10, 19.99, 50, 80, 100, 150]),
     },
   }),
+  (r) => ({ lifecycleStage: { stage: r.pick([...STAGE_IDS, 'churned']) } }),
 ];
 
 export function randomCondition(random: Random, depth = 3): SegmentConditionInput {

@@ -15,6 +15,7 @@ export const EVENT_TYPES = ['purchase', 'page_view', 'signup', 'cart_abandoned']
 export const ALL_EVENT_TYPES = [...EVENT_TYPES, ...ENGAGEMENT_EVENT_TYPES];
 export const TOPICS = { newsletter: 'opt_out', offers: 'opt_in' } as const;
 export const SEGMENT_IDS = ['vip', 'churn_risk'];
+export const STAGE_IDS = ['prospect', 'active', 'vip'];
 
 export interface WorldCustomer {
   id: string;
@@ -30,6 +31,8 @@ export interface WorldCustomer {
   memberships: { segmentId: string; current: boolean }[];
   /** Stored engagement score rows (customer_scores): one of the current version, or another's. */
   scores: { version: number; value: number; asOf: number }[];
+  /** The stored lifecycle stage; null: no row. */
+  lifecycleStage: string | null;
 }
 
 export interface World {
@@ -174,6 +177,7 @@ function customer(random: Random, index: number): WorldCustomer {
       .some(SEGMENT_IDS, 0.4)
       .map((segmentId) => ({ segmentId, current: random.chance(0.7) })),
     scores: [],
+    lifecycleStage: random.pick([null, ...STAGE_IDS]),
   };
 }
 

@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../../../src/db/database';
 import {
   customerScores,
+  customerLifecycle,
   customerTopics,
   customers,
   deviceTokens,
@@ -92,6 +93,12 @@ export async function storeWorld(db: Database, world: World): Promise<void> {
     })),
   );
   await inChunks(scores, 1000, (chunk) => db.insert(customerScores).values(chunk));
+  const stages = list.flatMap((c) =>
+    c.lifecycleStage === null
+      ? []
+      : [{ customerId: c.id, stage: c.lifecycleStage, since: new Date(NOW - 86_400_000) }],
+  );
+  await inChunks(stages, 1000, (chunk) => db.insert(customerLifecycle).values(chunk));
   const suppressed = world.suppressed.map((s) => ({
     ...s,
     reason: 'manual' as const,
@@ -130,6 +137,7 @@ export function factsOf(world: World, c: WorldCustomer): CustomerFacts {
       consent: c.consent,
       attributes: c.attributes,
       lastEngagedAt: engagedAt.length > 0 ? new Date(Math.max(...engagedAt)) : null,
+      lifecycleStage: c.lifecycleStage,
     }),
     events: c.events,
     email: { present: c.email !== null, suppressed: suppressed.has(`email:${emailAddress}`) },
@@ -149,5 +157,6 @@ export function factsOf(world: World, c: WorldCustomer): CustomerFacts {
         .filter((score) => score.version === 1)
         .map((score) => ['engagement', { value: score.value, asOf: score.asOf }]),
     ),
+    lifecycleStage: c.lifecycleStage,
   };
 }
