@@ -143,7 +143,8 @@ async function main(): Promise<void> {
     const ids = (prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
     const memRuns = await bulkStart(client, MEMBERSHIP.id, ids('mem'));
     const dirRuns = await bulkStart(client, DIRECT.id, ids('dir'));
-    await untilAllParked(stack.temporal, [...memRuns, ...dirRuns], 32, 300_000);
+    // Generous: on a loaded machine 6,000 runs took over 5 minutes to park.
+    await untilAllParked(stack.temporal, [...memRuns, ...dirRuns], 32, 900_000);
     console.log(`${2 * n} runs parked`);
     const runs = (workflowIds: string[], prefix: string) =>
       workflowIds.map((workflowId, i) => ({ workflowId, customerId: `${prefix}-${i}` }));
