@@ -93,7 +93,7 @@ async function park(stack: BenchStack, journeyId: string, prefix: string, n: num
     journeyId,
     Array.from({ length: n }, (_, i) => `${prefix}-${i}`),
   );
-  await untilAllParked(stack.temporal, ids, 32, 600_000);
+  await untilAllParked(stack.temporal, ids, 32, 900_000);
   return ids;
 }
 
