@@ -61,7 +61,8 @@ function test(value: SQL, comparison: Comparison, now: Date): SQL {
 /** sameValue: strict, except that a number and a numeric string compare as numbers. */
 export function sameValue(value: SQL, expected: Scalar): SQL {
   if (typeof expected === 'boolean') {
-    return sql`(jsonb_typeof(${value}) = 'boolean' and (${value})::boolean = ${expected}::boolean)`;
+    // jsonb equality, never a cast: Postgres may evaluate a cast before the type test beside it.
+    return sql`(${value} = to_jsonb(${expected}::boolean))`;
   }
   const asNumber = numericValue(expected);
   if (typeof expected === 'number') {
@@ -69,7 +70,7 @@ export function sameValue(value: SQL, expected: Scalar): SQL {
   }
   const sameText = sql`(${textOf(value)} = ${expected}::text)`;
   if (asNumber === null) return sameText;
-  return sql`(${sameText} or (jsonb_typeof(${value}) = 'number' and (${value})::float8 = ${asNumber}::float8))`;
+  return sql`(${sameText} or (${numberOf(value)} = ${asNumber}::float8 and jsonb_typeof(${value}) = 'number'))`;
 }
 
 function anyOf(value: SQL, expected: Scalar[]): SQL {

@@ -16,9 +16,17 @@ export function storedScoresColumn() {
     from customer_scores s where s.customer_id = "customers"."id")`;
 }
 
+/**
+ * Sources Cairn writes itself (membership and stage changes, the opens and clicks it tracked,
+ * inbox reads): they say nothing of how many systems feed the profile, so they are not counted.
+ */
+const CAIRN_SOURCES = ['segments', 'lifecycle', 'tracking', 'inbox'];
+
 export function sourcesColumn() {
   return sql<number>`(select count(distinct e.source)::int from (select source from events e
-      where e.customer_id = "customers"."id" order by e.occurred_at desc limit ${SOURCES_LOOKBACK}) e)`;
+      where e.customer_id = "customers"."id"
+        and coalesce(e.source <> all(${sql.param(CAIRN_SOURCES)}::text[]), true)
+      order by e.occurred_at desc limit ${SOURCES_LOOKBACK}) e)`;
 }
 
 /** [score id, version, value, as_of in epoch ms]. */

@@ -56,6 +56,8 @@ describe('profile and run activities', () => {
         plan: 'pro',
         // The segments the customer is in (none here): segments.<id> in conditions.
         $segments: [],
+        // Every score as read now: nothing counted yet; email, completeness 2 of 3, fresh.
+        scores: { data_quality: 0.625, engagement: 0 },
       });
       expect(JSON.stringify(profile)).not.toContain('example.com');
     });

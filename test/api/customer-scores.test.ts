@@ -95,7 +95,8 @@ it('shows the engagement score, its contributions and the data quality; the time
   ).json() as Timeline;
   const changes = timeline.items.filter((item) => item.kind === 'score_changed');
   expect(changes).toHaveLength(24);
-  const last = timeline.items.slice(-2);
+  // The last view and what it added, then the stage move the purchase made when it was counted.
+  const last = timeline.items.slice(-3);
   expect(last).toEqual([
     expect.objectContaining({ kind: 'event', eventId: 'pv-1' }),
     {
@@ -106,6 +107,7 @@ it('shows the engagement score, its contributions and the data quality; the time
       eventType: 'product_view',
       points: 3,
     },
+    expect.objectContaining({ kind: 'lifecycle_stage', from: 'prospect', to: 'new_customer' }),
   ]);
 });
 
