@@ -10,6 +10,14 @@ import { parseJourneyDefinition } from '../validate';
 
 const shopLink = '<p><a href="{{links.shop}}">Back to the shop</a></p>';
 
+/** The one email each example sends. */
+const email = (id: string, subject: string, body: string) => ({
+  id,
+  type: 'send' as const,
+  channel: 'email' as const,
+  content: { subject, html: `<p>${body}</p>${shopLink}` },
+});
+
 /** Seed E: a cart worth 25 or more, not bought or cleared within a day, gets a reminder. */
 export const cartAbandonment24h: JourneyDefinition = parseJourneyDefinition({
   id: 'cart-abandonment-24h',
@@ -24,15 +32,11 @@ export const cartAbandonment24h: JourneyDefinition = parseJourneyDefinition({
   },
   entry: 'reminder',
   steps: [
-    {
-      id: 'reminder',
-      type: 'send',
-      channel: 'email',
-      content: {
-        subject: 'Your cart is still waiting',
-        html: `<p>You left {{trigger.cart_value}} worth of things in your cart.</p>${shopLink}`,
-      },
-    },
+    email(
+      'reminder',
+      'Your cart is still waiting',
+      'You left {{trigger.cart_value}} worth of things in your cart.',
+    ),
   ],
 });
 
@@ -51,17 +55,7 @@ export const browseAbandonment2h: JourneyDefinition = parseJourneyDefinition({
   },
   reEntry: { mode: 'cooldown', cooldown: '7d' },
   entry: 'nudge',
-  steps: [
-    {
-      id: 'nudge',
-      type: 'send',
-      channel: 'email',
-      content: {
-        subject: 'Still thinking it over?',
-        html: `<p>The things you looked at are still here.</p>${shopLink}`,
-      },
-    },
-  ],
+  steps: [email('nudge', 'Still thinking it over?', 'The things you looked at are still here.')],
 });
 
 /** Seed E: a click on a product email, then a product view within 15 minutes. */
@@ -82,15 +76,7 @@ export const engagementMomentum: JourneyDefinition = parseJourneyDefinition({
   reEntry: { mode: 'cooldown', cooldown: '1d' },
   entry: 'offer',
   steps: [
-    {
-      id: 'offer',
-      type: 'send',
-      channel: 'email',
-      content: {
-        subject: 'A little something for you',
-        html: `<p>Like what you saw? It is yours for less today.</p>${shopLink}`,
-      },
-    },
+    email('offer', 'A little something for you', 'Like what you saw? It is yours for less today.'),
   ],
 });
 
@@ -111,17 +97,7 @@ export const abandonCart001: JourneyDefinition = parseJourneyDefinition({
   audience: { conditions: [{ field: 'segments.active_shoppers', op: 'eq', value: true }] },
   reEntry: { mode: 'cooldown', cooldown: '24h' },
   entry: 'reminder',
-  steps: [
-    {
-      id: 'reminder',
-      type: 'send',
-      channel: 'email',
-      content: {
-        subject: 'Forgot something?',
-        html: `<p>Your cart is where you left it.</p>${shopLink}`,
-      },
-    },
-  ],
+  steps: [email('reminder', 'Forgot something?', 'Your cart is where you left it.')],
 });
 
 export const triggerRuleExamples = [
