@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describeFailure } from '../db/safe-error';
 import type { BackoffPolicy } from './backoff';
 import { CircuitBreaker, DEFAULT_BREAKER_BACKOFF, type BreakerState } from './circuit-breaker';
-import { claimDueEvents } from './outbox-claims';
+import { claimDueEvents, claimFollowUps, type ClaimedEvent } from './outbox-claims';
 import type { OutboxDeps } from './types';
 import type { OutboxSignal } from './outbox-signal';
 import { routeClaimedBatch, RoutedMarks } from './route-batch';
@@ -56,10 +56,7 @@ export async function routePendingEvents(
     leaseMs,
   });
   if (batch.length === 0) return 0;
-  // Audience events this batch causes (segment_entered, ...) are in the outbox before its own
-  // events reach their runs; the notify has the next pass route them right after this one.
-  const changed = (await options.audience?.forEvents(batch)) ?? 0;
-  if (changed > 0) options.signal?.notify();
+  batch.push(...(await withAudienceFollowUps(options, claim, leaseMs, batch)));
   const marks = new RoutedMarks(options.db, claim);
   const lease = keepLease(options.db, claim, leaseMs, {
     beforeRenew: () => marks.flush(),
@@ -76,6 +73,42 @@ export async function routePendingEvents(
     await marks.flush();
   }
   return batch.length;
+}
+
+/** Rounds of follow-ups (a segment entry that changes a segment built on it, …) in one pass. */
+const FOLLOW_UP_ROUNDS = 3;
+
+/**
+ * Runs the audience over a claimed batch and claims what it recorded for the same customers
+ * (segment_entered, lifecycle_changed, …) into the same pass, so a membership change reaches its
+ * runs without waiting for another pass; each round's events get the audience too. Returns the
+ * follow-ups, which come after the batch in each customer's order. Changes left unclaimed (too
+ * deep, or held back by a customer's event outside this pass) are for the next pass: notified.
+ */
+async function withAudienceFollowUps(
+  options: EventRouterOptions,
+  claim: string,
+  leaseMs: number,
+  batch: ClaimedEvent[],
+): Promise<ClaimedEvent[]> {
+  const followUps: ClaimedEvent[] = [];
+  let round = batch;
+  for (let depth = 0; options.audience && round.length > 0; depth += 1) {
+    const changed = await options.audience.forEvents(round);
+    if (changed === 0) break;
+    round =
+      depth < FOLLOW_UP_ROUNDS
+        ? await claimFollowUps(options.db, {
+            claim,
+            leaseMs,
+            customerIds: [...new Set(round.map((e) => e.customerId))],
+            afterSeq: Math.max(...batch.map((e) => e.seq), ...followUps.map((e) => e.seq)),
+          })
+        : [];
+    if (round.length < changed) options.signal?.notify();
+    followUps.push(...round);
+  }
+  return followUps;
 }
 
 /**

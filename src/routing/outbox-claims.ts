@@ -1,4 +1,17 @@
-import { and, asc, eq, inArray, isNull, lt, lte, notExists, notInArray, sql } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  eq,
+  gt,
+  inArray,
+  isNull,
+  lt,
+  lte,
+  notExists,
+  notInArray,
+  sql,
+  type SQL,
+} from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/database';
 import { events } from '../db/schema';
@@ -42,15 +55,64 @@ export async function claimDueEvents(
   options: { claim: string; batchSize: number; leaseMs: number },
 ): Promise<ClaimedEvent[]> {
   const now = new Date();
-  const candidates = db.$with('candidates').as(
-    db
-      .select({ id: events.id, customerId: events.customerId, seq: events.seq })
-      .from(events)
-      .where(and(isNull(events.routedAt), lte(events.nextRoutingAt, now)))
-      .orderBy(asc(events.seq))
-      .limit(options.batchSize)
-      .for('update', { skipLocked: true }),
+  const due = and(isNull(events.routedAt), lte(events.nextRoutingAt, now));
+  const candidates = lockedCandidates(db, due, options.batchSize);
+  return claimInOrder(db, candidates, options.claim, now, options.leaseMs);
+}
+
+/**
+ * Claims, into a pass that holds `customerIds`' events, what they stored after `afterSeq` and
+ * is due (the segment_entered, lifecycle_changed, … the audience recorded for the pass's batch),
+ * so those reach runs in the same pass. The order rule is claimDueEvents', except that events
+ * the pass itself holds do not hold anything back: they are routed first, in this pass.
+ */
+export async function claimFollowUps(
+  db: Database,
+  options: { claim: string; customerIds: string[]; afterSeq: number; leaseMs: number },
+): Promise<ClaimedEvent[]> {
+  if (options.customerIds.length === 0) return [];
+  const now = new Date();
+  const recorded = and(
+    inArray(events.customerId, options.customerIds),
+    isNull(events.routedAt),
+    isNull(events.routingClaim),
+    gt(events.seq, options.afterSeq),
+    lte(events.nextRoutingAt, now),
   );
+  const candidates = lockedCandidates(db, recorded, FOLLOW_UP_LIMIT);
+  return claimInOrder(db, candidates, options.claim, now, options.leaseMs);
+}
+
+/** Follow-ups claimed at most into one pass; the rest wait for the next. */
+const FOLLOW_UP_LIMIT = 1_000;
+
+/** Due events matching `where`, oldest first, locked (skip locked) for the claim's update. */
+function lockedCandidates(db: Database, where: SQL | undefined, limit: number) {
+  return db
+    .$with('candidates')
+    .as(
+      db
+        .select({ id: events.id, customerId: events.customerId, seq: events.seq })
+        .from(events)
+        .where(where)
+        .orderBy(asc(events.seq))
+        .limit(limit)
+        .for('update', { skipLocked: true }),
+    );
+}
+type Candidates = ReturnType<typeof lockedCandidates>;
+
+/**
+ * Takes the candidates no earlier unrouted event of the same customer holds back (one outside
+ * the candidates and this claim, that has not failed ORDER_HOLD_ATTEMPTS times), and claims them.
+ */
+async function claimInOrder(
+  db: Database,
+  candidates: Candidates,
+  claim: string,
+  now: Date,
+  leaseMs: number,
+): Promise<ClaimedEvent[]> {
   const earlier = alias(events, 'earlier');
   const inOrder = db
     .select({ id: candidates.id })
@@ -67,6 +129,7 @@ export async function claimDueEvents(
               lt(earlier.seq, candidates.seq),
               lt(earlier.routingAttempts, ORDER_HOLD_ATTEMPTS),
               notInArray(earlier.id, db.select({ id: candidates.id }).from(candidates)),
+              sql`${earlier.routingClaim} is distinct from ${claim}`,
             ),
           ),
       ),
@@ -74,10 +137,7 @@ export async function claimDueEvents(
   const rows = await db
     .with(candidates)
     .update(events)
-    .set({
-      nextRoutingAt: new Date(now.getTime() + options.leaseMs),
-      routingClaim: options.claim,
-    })
+    .set({ nextRoutingAt: new Date(now.getTime() + leaseMs), routingClaim: claim })
     .where(inArray(events.id, inOrder))
     .returning({
       id: events.id,

@@ -41,8 +41,8 @@ export interface AudienceEvent {
 /**
  * What keeps the audience live (src/audience's audienceUpkeep: profile rules, scores, segment
  * membership, lifecycle stages), run by the router in each pass: handed in, so routing knows
- * nothing of segments. Changes it makes are events it stores in the outbox, which the next pass
- * routes like any other.
+ * nothing of segments. Changes it makes are events it stores in the outbox, which the same pass
+ * claims and routes after the batch (event-router.ts), like any other event.
  */
 export interface AudienceUpkeep {
   /** Before a claimed batch is routed; returns how many changes it made. */
