@@ -87,6 +87,7 @@ export async function importManualMembers(
         copy.end();
         await once(copy, 'finish');
       }
+      await prepareApply(tx.execute);
       return { lines: reader.lines, ...(await applyImport(tx.execute, ref, mode, now)) };
     });
   }
@@ -102,6 +103,7 @@ export async function importManualMembers(
                                ${sql.param(batch.map((l) => l.id))}::text[])`);
       }
     });
+    await prepareApply(execute);
     return { lines: reader.lines, ...(await applyImport(execute, ref, mode, now)) };
   });
 }
@@ -113,6 +115,15 @@ async function write(copy: Writable, ids: IdLine[]): Promise<void> {
   if (ids.length === 0) return;
   const text = ids.map((l) => `${l.line}\t${l.id}\n`).join('');
   if (!copy.write(text)) await once(copy, 'drain');
+}
+
+/**
+ * The apply sorts the file's ids (distinct on) and joins them to customers: with the default 4 MB
+ * a million ids sort on disk, and a temporary table has no statistics until it is analysed.
+ */
+async function prepareApply(execute: (query: SQL) => Promise<unknown>): Promise<void> {
+  await execute(sql`set local work_mem = '64MB'`);
+  await execute(sql`analyze segment_import`);
 }
 
 async function applyImport(

@@ -64,7 +64,11 @@ export const events = pgTable(
     index('events_unrouted_idx')
       .on(t.nextRoutingAt)
       .where(sql`${t.routedAt} is null`),
-    index('events_delivery_idx').on(t.deliveryId),
+    // Most events name no delivery: only those that do are indexed (one index entry less per
+    // ingested event); lookups by a delivery id imply it is not null.
+    index('events_delivery_idx')
+      .on(t.deliveryId)
+      .where(sql`${t.deliveryId} is not null`),
     // The claim's "no earlier unrouted event of this customer" check (per-customer order).
     index('events_unrouted_customer_idx')
       .on(t.customerId, t.seq)
