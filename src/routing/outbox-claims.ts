@@ -14,6 +14,7 @@ export type ClaimedEvent = Pick<
   | 'deliveryId'
   | 'routingAttempts'
   | 'seq'
+  | 'audienceOnly'
 >;
 
 /**
@@ -88,6 +89,7 @@ export async function claimDueEvents(
       deliveryId: events.deliveryId,
       routingAttempts: events.routingAttempts,
       seq: events.seq,
+      audienceOnly: events.audienceOnly,
     });
   return rows.sort((a, b) => a.seq - b.seq);
 }
