@@ -1,21 +1,33 @@
 /**
- * Stores chunks one at a time while the next one is read: `submit` waits for the chunk before
- * (so at most one is being stored and one being filled: memory stays at two chunks whatever the
- * size of the file) and starts this one. Reading the file and Postgres storing it then overlap,
- * on a machine with a core for each. A failure is answered by the next submit or by `finish`.
+ * Stores chunks while the next ones are read: `submit` waits until fewer than `inFlight` chunks
+ * are being stored, then starts this one, so memory stays at `inFlight` + 1 chunks whatever the
+ * size of the file, reading the file and Postgres storing it overlap, and with more than one in
+ * flight Postgres stores on as many connections (cores) at once. A failure is answered by the
+ * next submit or by `finish`.
  */
 export class ChunkPipeline {
-  private running: Promise<void> = Promise.resolve();
+  private readonly running = new Set<Promise<void>>();
+  private failure: { error: unknown } | null = null;
+
+  constructor(private readonly inFlight: number) {}
 
   async submit(store: () => Promise<void>): Promise<void> {
-    await this.running;
-    const started = store();
-    // Kept so a failure is never unhandled while the next chunk is read; awaited next time.
-    started.catch(() => undefined);
-    this.running = started;
+    while (this.running.size >= this.inFlight) await Promise.race(this.running);
+    this.rethrow();
+    const started: Promise<void> = store()
+      .catch((error: unknown) => {
+        this.failure ??= { error };
+      })
+      .finally(() => this.running.delete(started));
+    this.running.add(started);
   }
 
-  finish(): Promise<void> {
-    return this.running;
+  async finish(): Promise<void> {
+    await Promise.all(this.running);
+    this.rethrow();
+  }
+
+  private rethrow(): void {
+    if (this.failure) throw this.failure.error;
   }
 }

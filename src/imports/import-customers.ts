@@ -56,7 +56,8 @@ export async function importCustomers(
   const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
   const rejections = new Rejections();
   const totals = { rows: 0, created: 0, updated: 0, unchanged: 0 };
-  const pipeline = new ChunkPipeline();
+  // One chunk at a time: a customer repeated in a later chunk merges after the earlier one.
+  const pipeline = new ChunkPipeline(1);
   let chunk: StagedCustomer[] = [];
   let ids = new Set<string>();
   const submit = async () => {

@@ -32,6 +32,12 @@ export interface EventImportOutcome {
 }
 
 const DEFAULT_CHUNK_ROWS = 50_000;
+/**
+ * Chunks of history stored at once, each on a connection of its own: Postgres's index upkeep is
+ * most of an import's cost, and two backends use two cores. Events that trigger journeys go one
+ * chunk at a time, so a customer's events reach the outbox (and their runs) in file order.
+ */
+const HISTORY_CHUNKS_IN_FLIGHT = 2;
 
 /**
  * Events from a CSV or NDJSON file as it streams in: each row checked in Node as the events API
@@ -49,7 +55,7 @@ export async function importEvents(
   const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
   const rejections = new Rejections();
   const totals = { rows: 0, imported: 0, duplicates: 0 };
-  const pipeline = new ChunkPipeline();
+  const pipeline = new ChunkPipeline(options.trigger ? 1 : HISTORY_CHUNKS_IN_FLIGHT);
   let chunk: StagingRow[] = [];
   const store = async (rows: StagingRow[]) => {
     const outcome = await storeChunk(db, rows, options);
