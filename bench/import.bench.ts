@@ -91,7 +91,7 @@ async function importThroughApi(baseUrl: string, file: string) {
     headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/x-ndjson' },
     body: Readable.toWeb(createReadStream(file)) as ReadableStream,
     duplex: 'half',
-  } as RequestInit);
+  });
   const body = (await res.json()) as Record<string, unknown>;
   const ms = performance.now() - started;
   if (res.status !== 200) throw new Error(`import answered ${res.status}: ${JSON.stringify(body)}`);

@@ -58,7 +58,7 @@ export function copyInOf(db: Database): ((statement: string) => Promise<Writable
   // drizzle's session keeps the postgres.js client (a transaction's own one inside a transaction).
   const client = (db as unknown as { _?: { session?: { client?: unknown } } })._?.session?.client;
   if (!isPostgresJs(client) && !isTransactionSql(client)) return null;
-  const sql = client as unknown as Pick<Sql, 'unsafe'>;
+  const sql = client as Pick<Sql, 'unsafe'>;
   return async (statement) => sql.unsafe(statement).writable();
 }
 

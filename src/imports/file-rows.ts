@@ -6,6 +6,9 @@ import { parseJsonLine } from './row-rules';
 
 export type ImportFormat = 'csv' | 'ndjson';
 
+/** A file as its chunks arrive (a request stream), or already in hand. */
+export type FileBody = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
+
 /** A row of the file as an object of fields (not yet validated), or why it cannot be one. */
 export type FileRow =
   { line: number; value: Record<string, unknown> } | { line: number; issues: RowIssue[] };
@@ -16,7 +19,7 @@ export type FileRow =
  * maps the columns). A CSV header that cannot be used throws CsvHeaderError before any row.
  */
 export async function* fileRows(
-  body: AsyncIterable<Uint8Array | string>,
+  body: FileBody,
   format: ImportFormat,
   layout: CsvLayout,
   maxRowChars: number,

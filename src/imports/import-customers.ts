@@ -9,7 +9,7 @@ import type { Database } from '../db/database';
 import { lockConsentForChanges } from '../guardrails/consent-gate';
 import { ChunkPipeline } from './chunk-pipeline';
 import { CUSTOMER_CSV_LAYOUT, customerRow, type StagedCustomer } from './customer-rows';
-import { fileRows, type ImportFormat } from './file-rows';
+import { fileRows, type FileBody, type ImportFormat } from './file-rows';
 import { Rejections, type RowIssue } from './row-issues';
 import type { LimitCheck } from './row-rules';
 import { fillStaging } from './staging';
@@ -50,7 +50,7 @@ const MAX_ROW_CHARS = 1024 * 1024;
  */
 export async function importCustomers(
   db: Database,
-  body: AsyncIterable<Uint8Array | string>,
+  body: FileBody,
   options: CustomerImportOptions,
 ): Promise<CustomerImportOutcome> {
   const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;

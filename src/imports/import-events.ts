@@ -7,7 +7,7 @@ import {
 } from '../routing/store-staged-events';
 import { ChunkPipeline } from './chunk-pipeline';
 import { EVENT_CSV_LAYOUT, eventRow, type StagedEvent } from './event-rows';
-import { fileRows, type ImportFormat } from './file-rows';
+import { fileRows, type FileBody, type ImportFormat } from './file-rows';
 import { Rejections, REJECTIONS_SHOWN, type RowIssue } from './row-issues';
 import type { RowRules } from './row-rules';
 import { fillStaging, type StagingRow } from './staging';
@@ -49,7 +49,7 @@ const HISTORY_CHUNKS_IN_FLIGHT = 2;
  */
 export async function importEvents(
   db: Database,
-  body: AsyncIterable<Uint8Array | string>,
+  body: FileBody,
   options: EventImportOptions,
 ): Promise<EventImportOutcome> {
   const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;

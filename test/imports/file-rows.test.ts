@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-assignment -- jest's asymmetric matchers (expect.any, expect.stringMatching) are typed any. */
 import { CsvRecordReader } from '../../src/imports/csv-records';
 import { CsvHeaderError } from '../../src/imports/csv-table';
 import { EVENT_CSV_LAYOUT } from '../../src/imports/event-rows';

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-assignment -- jest's asymmetric matchers (expect.any, expect.stringMatching) are typed any. */
 import { asc, eq } from 'drizzle-orm';
 import { inputIssues } from '../../src/api/input-limits';
 import { upsertCustomer } from '../../src/customers';

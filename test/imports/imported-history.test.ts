@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access -- response bodies are read as loose JSON; the assertions check the shape. */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- response bodies are read as loose JSON; the assertions check the shape. */
 import { and, eq, isNull } from 'drizzle-orm';
 import { customers, events, journeyRuns, segmentMemberships } from '../../src/db/schema';
 import { eventually } from '../support/eventually';

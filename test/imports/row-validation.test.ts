@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-assignment -- jest's asymmetric matchers (expect.any, expect.stringMatching) are typed any. */
 import { inputIssues } from '../../src/api/input-limits';
 import { eventInputSchema } from '../../src/contract/events';
 import { customerRow } from '../../src/imports/customer-rows';
