@@ -14,7 +14,7 @@ import { awaitRouted, auth, createHarness, publishJourney, type Harness } from '
 let h: Harness;
 beforeAll(async () => {
   h = await createHarness({ temporal: 'live', router: true });
-  for (const id of ['ada', 'bo']) {
+  for (const id of ['ada', 'bo', 'cy']) {
     await h.inject({ method: 'PUT', url: `/v1/customers/${id}`, headers: auth, payload: {} });
   }
   const segment = await h.inject({
@@ -33,6 +33,19 @@ beforeAll(async () => {
     name: 'Thank you for your order',
     trigger: { event: 'purchase' },
     reEntry: { mode: 'once' },
+    entry: 'pause',
+    steps: [
+      { id: 'pause', type: 'wait', for: '1d', next: 'done' },
+      { id: 'done', type: 'exit' },
+    ],
+  });
+  // A run that listens for purchases (its exit): imported history must not signal it either.
+  await publishJourney(h, {
+    id: 'cart',
+    name: 'Cart nudge',
+    trigger: { event: 'cart_abandoned' },
+    reEntry: { mode: 'once' },
+    exitOn: [{ event: 'purchase' }],
     entry: 'pause',
     steps: [
       { id: 'pause', type: 'wait', for: '1d', next: 'done' },
@@ -102,4 +115,29 @@ it('starts the journey a purchase triggers when the import asks for it', async (
   const state = await awaitRouted(h, 'bo-o1');
   expect(state.runsStarted).toEqual(['journey:thanks:bo']);
   expect(await runsOf('bo')).toMatchObject([{ journeyId: 'thanks', triggerEventId: 'bo-o1' }]);
+});
+
+it('signals no running run with imported history, and signals it with trigger=true', async () => {
+  const cart = await h.inject({
+    method: 'POST',
+    url: '/v1/events',
+    headers: auth,
+    payload: { id: 'cy-cart', customerId: 'cy', type: 'cart_abandoned' },
+  });
+  expect(cart.statusCode).toBe(202);
+  expect((await awaitRouted(h, 'cy-cart')).runsStarted).toEqual(['journey:cart:cy']);
+  const signals = async () => {
+    const history = await h.temporal.workflow.getHandle('journey:cart:cy').fetchHistory();
+    return (history.events ?? []).flatMap((e) =>
+      e.workflowExecutionSignaledEventAttributes
+        ? [e.workflowExecutionSignaledEventAttributes]
+        : [],
+    );
+  };
+  await importPurchases([{ id: 'cy-old', customerId: 'cy', type: 'purchase' }]);
+  expect((await awaitRouted(h, 'cy-old')).runsStarted).toEqual([]);
+  expect(await signals()).toEqual([]);
+  await importPurchases([{ id: 'cy-new', customerId: 'cy', type: 'purchase' }], '?trigger=true');
+  await awaitRouted(h, 'cy-new');
+  expect((await signals()).map((s) => s.signalName)).toEqual(['event']);
 });
