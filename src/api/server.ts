@@ -23,6 +23,7 @@ import { deliveryRoutes } from './routes/deliveries';
 import { deviceRoutes } from './routes/devices';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
+import { importRoutes } from './routes/imports';
 import { inboxRoutes } from './routes/inbox';
 import { journeyRoutes } from './routes/journeys';
 import { segmentImportRoutes } from './routes/segment-import';
@@ -91,6 +92,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         'events',
         'journeys',
         'segments',
+        'imports',
         'lifecycle',
         'runs',
         'deliveries',
@@ -125,6 +127,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(journeyRoutes, { deps });
       await v1.register(segmentRoutes, { deps });
       await v1.register(segmentImportRoutes, { deps });
+      await v1.register(importRoutes, { deps });
       await v1.register(lifecycleRoutes, { deps });
       await v1.register(previewRoutes, { deps });
       await v1.register(runRoutes, { deps });

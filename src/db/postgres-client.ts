@@ -48,3 +48,22 @@ function isPostgresJs(client: unknown): client is Sql {
   const candidate = client as unknown as Partial<Record<'begin' | 'unsafe', unknown>>;
   return typeof candidate.begin === 'function' && typeof candidate.unsafe === 'function';
 }
+
+/**
+ * `copy … from stdin` as a writable stream on the connection of a drizzle transaction (or
+ * database) on postgres.js, so the rows it copies are seen by the statements that follow in that
+ * transaction; null on embedded PGlite. `statement` is a constant of the caller's.
+ */
+export function copyInOf(db: Database): ((statement: string) => Promise<Writable>) | null {
+  // drizzle's session keeps the postgres.js client (a transaction's own one inside a transaction).
+  const client = (db as unknown as { _?: { session?: { client?: unknown } } })._?.session?.client;
+  if (!isPostgresJs(client) && !isTransactionSql(client)) return null;
+  const sql = client as Pick<Sql, 'unsafe'>;
+  return async (statement) => sql.unsafe(statement).writable();
+}
+
+function isTransactionSql(client: unknown): boolean {
+  if (typeof client !== 'function') return false;
+  const candidate = client as unknown as Partial<Record<'savepoint' | 'unsafe', unknown>>;
+  return typeof candidate.savepoint === 'function' && typeof candidate.unsafe === 'function';
+}

@@ -27,6 +27,7 @@ export type ClaimedEvent = Pick<
   | 'deliveryId'
   | 'routingAttempts'
   | 'seq'
+  | 'audienceOnly'
 >;
 
 /**
@@ -148,6 +149,7 @@ async function claimInOrder(
       deliveryId: events.deliveryId,
       routingAttempts: events.routingAttempts,
       seq: events.seq,
+      audienceOnly: events.audienceOnly,
     });
   return rows.sort((a, b) => a.seq - b.seq);
 }

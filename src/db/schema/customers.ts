@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import type { JsonObject } from '../../journeys/run-types';
 import { createdAt, updatedAt } from './columns';
 
@@ -57,6 +67,11 @@ export const events = pgTable(
      * only while it still holds it, so an event claimed again elsewhere is never marked twice.
      */
     routingClaim: uuid('routing_claim'),
+    /**
+     * Imported history (POST /v1/imports/events without trigger): the router runs the audience
+     * upkeep for it (profile rules, scores, segments, stages) and routes it to no journey.
+     */
+    audienceOnly: boolean('audience_only').notNull().default(false),
   },
   (t) => [
     index('events_customer_time_idx').on(t.customerId, t.occurredAt.desc()),

@@ -1,0 +1,1 @@
+ALTER TABLE "events" ADD COLUMN "audience_only" boolean DEFAULT false NOT NULL;
