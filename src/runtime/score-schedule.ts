@@ -112,6 +112,7 @@ export async function triggerScoreRecompute(
   const before = await describeOrMissing(handle.describe.bind(handle), scheduleId);
   const running = before.info.runningActions.at(-1);
   if (running) return { scheduleId, workflowId: running.workflow.workflowId, started: false };
+  await afterSecondOf(before.info.recentActions.at(-1)?.takenAt);
   await handle.trigger(ScheduleOverlapPolicy.SKIP);
   const deadline = Date.now() + (options.waitMs ?? 5_000);
   for (;;) {
@@ -121,6 +122,18 @@ export async function triggerScoreRecompute(
     if (Date.now() >= deadline) return { scheduleId, workflowId: null, started: true };
     await sleep(100);
   }
+}
+
+/**
+ * Temporal names a schedule's run by its workflow id and its time to the second, so a trigger in
+ * the same second as the previous action would name the same run, and nothing starts (a worker's
+ * first run, taken as it creates the schedule, and a trigger right after it did this). Waits for
+ * the next second (by this clock, with a margin) when the last action was that recent.
+ */
+async function afterSecondOf(lastTakenAt: Date | undefined): Promise<void> {
+  if (!lastTakenAt) return;
+  const wait = (Math.floor(lastTakenAt.getTime() / 1_000) + 1) * 1_000 + 100 - Date.now();
+  if (wait > 0) await sleep(wait);
 }
 
 async function describeOrMissing(
@@ -135,15 +148,22 @@ async function describeOrMissing(
   }
 }
 
-/** The run the trigger started, or one another caller started in the meantime. */
+/**
+ * The run the trigger started; or, when the trigger was skipped because a run started in the
+ * meantime (by the interval, or another caller), that run, which may be over already.
+ */
 function newestAction(
   now: ScheduleDescription,
   before: ScheduleDescription,
 ): { workflowId: string; started: boolean } | null {
-  if (now.info.numActionsTaken > before.info.numActionsTaken) {
-    const latest = now.info.recentActions.at(-1);
-    if (latest) return { workflowId: latest.action.workflow.workflowId, started: true };
+  const latest = now.info.recentActions.at(-1)?.action.workflow.workflowId;
+  if (latest && now.info.numActionsTaken > before.info.numActionsTaken) {
+    return { workflowId: latest, started: true };
   }
-  const running = now.info.runningActions.at(-1);
-  return running ? { workflowId: running.workflow.workflowId, started: false } : null;
+  const running = now.info.runningActions.at(-1)?.workflow.workflowId;
+  if (running) return { workflowId: running, started: false };
+  if (latest && now.info.numActionsSkippedOverlap > before.info.numActionsSkippedOverlap) {
+    return { workflowId: latest, started: false };
+  }
+  return null;
 }
