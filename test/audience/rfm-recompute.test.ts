@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { previewSegment, publishSegment } from '../../src/audience';
 import { recomputeRfm } from '../../src/audience/rfm-recompute';
 import { loadProfileSnapshot } from '../../src/customers/load-profile';
+import { evaluateCondition } from '../../src/journeys/conditions';
 import { rowsOf } from '../../src/db/rows';
 import { customers, events, rfmScores, segmentDueChecks } from '../../src/db/schema';
 import { DAY_MS, rankRfm, rfmScore, SCORE_CHANGED } from '../../src/scores';
@@ -126,6 +127,18 @@ it('is read as scores.rfm (r + f + m), and is missing for a customer with no cel
   const k = await loadProfileSnapshot(database.db, 'k', new Date(T));
   expect(k?.scores).toBeDefined();
   expect(k?.scores).not.toHaveProperty('rfm');
+  // A journey condition on it: a, and for k a missing field, which no operator passes.
+  const champion = { field: 'scores.rfm', op: 'gte', value: 12 } as const;
+  expect(evaluateCondition(champion, { scores: a?.scores as never }, T)).toMatchObject({
+    passed: true,
+    actual: 15,
+  });
+  expect(evaluateCondition(champion, { scores: k?.scores as never }, T)).toMatchObject({
+    passed: false,
+    missing: true,
+  });
+  const notChampion = { field: 'scores.rfm', op: 'lt', value: 12 } as const;
+  expect(evaluateCondition(notChampion, { scores: k?.scores as never }, T).passed).toBe(false);
 });
 
 it('answers the segment score condition; a customer with no cell never passes it', async () => {
