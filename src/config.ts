@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parsePayloadKeys, PayloadKeyError, type PayloadKeyring } from './codec/payload-keys';
 import { CapRulesError, parseFrequencyCapsEnv, type CapRule } from './guardrails/cap-rules';
 import type { UnsubscribeSettings } from './guardrails/unsubscribe-links';
+import { durationOrNull } from './journeys/durations';
 import type { SendPolicy } from './journeys/run-types';
 import type { SendWindow } from './journeys/send-window';
 
@@ -95,6 +96,14 @@ const configSchema = z.object({
     .optional()
     .transform((value, ctx) => parseEndpoints(value, ctx)),
   WEBHOOK_SIGNING_SECRET: z.string().min(32).optional(),
+  // How often the scheduled scores (RFM) are recomputed: a duration from a minute to 30 days.
+  CAIRN_SCORE_RECOMPUTE_INTERVAL: z
+    .string()
+    .default('24h')
+    .refine((value) => {
+      const ms = durationOrNull(value);
+      return ms !== null && ms >= 60_000 && ms <= 30 * 86_400_000;
+    }, 'must be a duration from "1m" to "30d", such as "24h"'),
 });
 
 function parseEndpoints(value: string | undefined, ctx: z.RefinementCtx): Record<string, string> {
@@ -167,6 +176,8 @@ export interface Config {
   push: { titleMax: number; bodyMax: number };
   /** Unset secret: webhook messages are skipped with channel_not_configured. */
   webhook: { endpoints: Record<string, string>; secret: string } | undefined;
+  /** How often the RFM score's Temporal Schedule recomputes it (default a day). */
+  scoreRecomputeIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -242,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhook: vars.WEBHOOK_SIGNING_SECRET
       ? { endpoints: vars.WEBHOOK_ENDPOINTS, secret: vars.WEBHOOK_SIGNING_SECRET }
       : undefined,
+    scoreRecomputeIntervalMs: durationOrNull(vars.CAIRN_SCORE_RECOMPUTE_INTERVAL)!,
   };
 }
 

@@ -1,11 +1,14 @@
 // The production worker process: runs journey workflows and their activities.
+import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { cairnDataConverter, EncryptionCodec } from './codec';
-import { loadConfig } from './config';
+import { loadConfig, type Config } from './config';
 import { openDatabase } from './db/database';
 import { activitiesFromConfig, WORKER_POOLS } from './runtime/activity-deps';
 import { createJourneyWorker } from './runtime/journey-worker';
 import { requireSetting } from './runtime/require-setting';
+import { ensureScoreSchedules } from './runtime/score-schedule';
 import { requireSearchAttributes } from './runtime/search-attributes-check';
 
 async function main(): Promise<void> {
@@ -18,20 +21,42 @@ async function main(): Promise<void> {
     address: requireSetting('TEMPORAL_ADDRESS', config.temporalAddress),
   });
   await requireSearchAttributes(connection.operatorService, config.temporalNamespace);
+  const dataConverter = cairnDataConverter(
+    new EncryptionCodec(requireSetting('CAIRN_PAYLOAD_KEYS', config.payloadKeys)),
+  );
   const worker = await createJourneyWorker({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     activities: activitiesFromConfig(config, database, requireSetting('SMTP_URL', config.smtpUrl)),
-    dataConverter: cairnDataConverter(
-      new EncryptionCodec(requireSetting('CAIRN_PAYLOAD_KEYS', config.payloadKeys)),
-    ),
+    dataConverter,
   });
+  await ensureSchedules(config, dataConverter);
   try {
     await worker.run();
   } finally {
     await connection.close();
     await database.close();
+  }
+}
+
+/** The scores' recompute schedules on this worker's task queue (created, or updated to config). */
+async function ensureSchedules(config: Config, dataConverter: DataConverter): Promise<void> {
+  const clientConnection = await Connection.connect({
+    address: requireSetting('TEMPORAL_ADDRESS', config.temporalAddress),
+  });
+  try {
+    const client = new Client({
+      connection: clientConnection,
+      namespace: config.temporalNamespace,
+      dataConverter,
+    });
+    await ensureScoreSchedules(client, {
+      taskQueue: config.taskQueue,
+      intervalMs: config.scoreRecomputeIntervalMs,
+    });
+  } finally {
+    await clientConnection.close();
   }
 }
 

@@ -4,13 +4,15 @@ import { createAbandonDelivery } from './abandon-delivery';
 import { createEngagementActivities } from './engagement';
 import { createRecordConversion } from './record-conversion';
 import { createRecordHold } from './record-hold';
+import { createScoreActivities } from './scores';
 import { createSendMessage } from './send-message';
 import { createTriggerHistoryActivities } from './trigger-history';
 import type { ActivityDeps } from './types';
 
 /**
- * Every activity the journey workflow calls, bound to their dependencies. The worker registers
- * the returned object; workflows import only `JourneyActivities` (a type).
+ * Every activity the worker's workflows call (the journey workflow, and a score's scheduled
+ * recompute), bound to their dependencies. The worker registers the returned object; workflows
+ * import only `JourneyActivities` (a type).
  */
 export function createActivities(deps: ActivityDeps) {
   const clock = deps.clock ?? (() => new Date());
@@ -19,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRunActivities(deps.db, clock),
     ...createEngagementActivities(deps.db, clock),
     ...createTriggerHistoryActivities(deps.db),
+    ...createScoreActivities(deps.db, clock),
     sendMessage: createSendMessage(deps),
     abandonDelivery: createAbandonDelivery(deps.db),
     recordHeldDelivery: createRecordHold(deps.db),

@@ -28,6 +28,7 @@ import { inboxRoutes } from './routes/inbox';
 import { journeyRoutes } from './routes/journeys';
 import { segmentImportRoutes } from './routes/segment-import';
 import { lifecycleRoutes } from './routes/lifecycle';
+import { scoreRoutes } from './routes/scores';
 import { segmentRoutes } from './routes/segments';
 import { previewRoutes } from './routes/preview';
 import { runRoutes } from './routes/runs';
@@ -94,6 +95,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         'segments',
         'imports',
         'lifecycle',
+        'scores',
         'runs',
         'deliveries',
         'devices',
@@ -129,6 +131,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(segmentImportRoutes, { deps });
       await v1.register(importRoutes, { deps });
       await v1.register(lifecycleRoutes, { deps });
+      await v1.register(scoreRoutes, { deps });
       await v1.register(previewRoutes, { deps });
       await v1.register(runRoutes, { deps });
       await v1.register(deliveryRoutes, { deps });

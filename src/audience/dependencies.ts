@@ -1,6 +1,6 @@
 import { ENGAGEMENT_EVENT_TYPES } from '../customers';
 import { RESUBSCRIBE_EVENT, UNSUBSCRIBE_EVENT } from '../guardrails/preferences';
-import { findScore } from '../scores';
+import { findScore, SCORE_CHANGED } from '../scores';
 import { LIFECYCLE_CHANGED } from '../lifecycle/stages';
 import type { SegmentCondition } from '../segments/schema';
 
@@ -56,6 +56,9 @@ export function segmentDependencies(condition: SegmentCondition): SegmentDepende
       const definition = findScore(c.score.score);
       if (definition?.kind === 'decaying')
         Object.keys(definition.weights).forEach((t) => types.add(t));
+      // An RFM score moves only when its recompute writes a score_changed event (its first
+      // cells, which have none, the recompute sends through the due index).
+      if (definition?.kind === 'rfm') types.add(SCORE_CHANGED);
     } else if ('inSegment' in c) {
       segments.add(c.inSegment.segment);
       types.add(SEGMENT_ENTERED).add(SEGMENT_EXITED);

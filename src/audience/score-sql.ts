@@ -40,7 +40,14 @@ export function scoreFallsBelowMs(leaf: ConditionBody<'score'>, now: Date): SQL 
 
 export function scoreConditionSql(leaf: ConditionBody<'score'>, now: Date): SQL {
   const definition = findScore(leaf.score);
-  // The schema admits decaying scores only; a definition gone since matches nobody (fails closed).
+  const op = sql.raw(OPERATORS[leaf.op]);
+  if (definition?.kind === 'rfm') {
+    // No row (no purchase in the window) is missing: false, also under `not`.
+    return sql`coalesce((select r.value::float8 ${op} ${leaf.value}::float8 from rfm_scores r
+      where r.customer_id = ${customers.id} and r.score_id = ${definition.id}
+        and r.version = ${definition.version}::int), false)`;
+  }
+  // The schema admits stored scores only; a definition gone since matches nobody (fails closed).
   if (definition?.kind !== 'decaying') return sql`false`;
-  return sql`(${scoreValueSql(definition, now)} ${sql.raw(OPERATORS[leaf.op])} ${leaf.value}::float8)`;
+  return sql`(${scoreValueSql(definition, now)} ${op} ${leaf.value}::float8)`;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { scoreIdSchema } from '../scores/schema';
 import { isoTimestampSchema } from './common';
 
 /** One event a decaying score counted: its points when it happened (they decay from then). */
@@ -13,21 +14,43 @@ export const scoreContributionSchema = z
 export type ScoreContributionView = z.infer<typeof scoreContributionSchema>;
 
 /**
+ * One part of an RFM score: its quintile 1..5, the points it adds to the value (r + f + m), and
+ * what was measured over the window (recency: days since the last purchase; frequency: purchases;
+ * monetary: the sum of their properties.total).
+ */
+export const scorePartSchema = z
+  .object({
+    part: z.enum(['recency', 'frequency', 'monetary']),
+    points: z.number().int(),
+    measure: z.number(),
+  })
+  .meta({ id: 'ScorePart' });
+export type ScorePartView = z.infer<typeof scorePartSchema>;
+
+/**
  * A score of the customer as conditions read it now (scores.<id> in journeys, the segment score
  * condition): decaying scores decayed and capped, with the stored state's asOf and the newest
- * contributions that made it; the data-quality score with its level.
+ * contributions that made it; the data-quality score with its level; an RFM score as its last
+ * recompute (asOf) stored it, with its cell and its three parts as contributions. A customer with
+ * no purchase in the RFM window has no RFM score, and the list leaves it out.
  */
 export const customerScoreSchema = z
   .object({
     id: z.string(),
     name: z.string(),
-    kind: z.enum(['decaying', 'profile_quality']),
+    kind: z.enum(['decaying', 'profile_quality', 'rfm']),
     version: z.number().int(),
     value: z.number(),
-    /** When the stored sum was last rebased (a decaying score that has counted something). */
+    /**
+     * When the stored sum was last rebased (a decaying score that has counted something), or when
+     * an RFM score was recomputed.
+     */
     asOf: isoTimestampSchema.nullable(),
-    /** Newest first, at most SCORE_CONTRIBUTIONS_SHOWN of each score. */
-    contributions: z.array(scoreContributionSchema),
+    /** Events newest first, at most SCORE_CONTRIBUTIONS_SHOWN of each score; an RFM score's parts. */
+    contributions: z.array(z.union([scoreContributionSchema, scorePartSchema])),
+    /** An RFM score's cell, r f m as three digits ("545"), and since when it holds. */
+    cell: z.string().optional(),
+    cellSince: isoTimestampSchema.optional(),
     /** The data-quality level (high, medium, low, invalid). */
     level: z.enum(['high', 'medium', 'low', 'invalid']).optional(),
   })
@@ -35,3 +58,18 @@ export const customerScoreSchema = z
 export type CustomerScore = z.infer<typeof customerScoreSchema>;
 
 export const SCORE_CONTRIBUTIONS_SHOWN = 20;
+
+/** POST /v1/scores/:id/recompute: a score recomputed on a schedule (rfm). */
+export const scoreParamsSchema = z.object({ id: scoreIdSchema });
+
+/** The run the trigger started, or the one already running (the schedule skips overlaps). */
+export const scoreRecomputeSchema = z
+  .object({
+    scheduleId: z.string(),
+    /** Its Temporal workflow id; null when the schedule had not shown the run within the wait. */
+    workflowId: z.string().nullable(),
+    /** false: a recompute was already running, and it is the one named. */
+    started: z.boolean(),
+  })
+  .meta({ id: 'ScoreRecompute' });
+export type ScoreRecompute = z.infer<typeof scoreRecomputeSchema>;

@@ -116,7 +116,12 @@ const conversionItemSchema = z.object({
   currency: z.string().nullable(),
 });
 
-/** An event counted by a decaying score (src/scores): the points it added when it happened. */
+/**
+ * A score changed: an event counted by a decaying score (src/scores), with the points it added
+ * when it happened; or an RFM recompute that moved the customer's cell (eventId and eventType
+ * are its score_changed event's, points the change of r + f + m, from and to the cells, null for
+ * none: the customer's purchases left the window).
+ */
 const scoreChangedItemSchema = z.object({
   kind: z.literal('score_changed'),
   at: isoTimestampSchema,
@@ -124,6 +129,8 @@ const scoreChangedItemSchema = z.object({
   eventId: z.string(),
   eventType: z.string(),
   points: z.number(),
+  from: z.string().nullable().optional(),
+  to: z.string().nullable().optional(),
 });
 
 /** A segment entry or exit (the segment_entered / segment_exited event, read). */

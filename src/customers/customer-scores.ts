@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../db/database';
-import { customerScores, scoreContributions } from '../db/schema';
+import { customerScores, rfmScores, scoreContributions } from '../db/schema';
 import {
   builtInScores,
   decayingScores,
@@ -86,18 +86,29 @@ export async function scoreContributionsOf(
     .map(({ version: _version, ...row }) => row);
 }
 
+/** One part of an RFM score: its quintile (the points it adds) and what was measured. */
+export interface RfmPartView {
+  part: 'recency' | 'frequency' | 'monetary';
+  points: number;
+  /** Days since the last purchase, purchases, or the sum of their amounts, in the window. */
+  measure: number;
+}
+
 export interface CustomerScoreView {
   definition: ScoreDefinition;
   /** As conditions read it at `now`. */
   value: number;
   asOf: Date | null;
   contributions: ScoreContribution[];
+  /** An RFM score: its cell ("545") and its parts, which add up to the value. */
+  rfm?: { cell: string; cellSince: Date; parts: RfmPartView[] };
 }
 
 /**
  * Every built-in score of a customer as conditions read it at `now` (the snapshot's values), with
- * the stored asOf and the newest `contributionsShown` contributions of each decaying score; null
- * for an unknown customer.
+ * the stored asOf and the newest `contributionsShown` contributions of each decaying score, and
+ * each RFM score's cell and parts (an RFM score the customer has no cell of is left out); null for
+ * an unknown customer.
  */
 export async function customerScoreViews(
   db: Database,
@@ -122,6 +133,11 @@ async function scoreViewsIn(
   const stored = (await storedScores(db, [customerId])).get(customerId) ?? {};
   const views: CustomerScoreView[] = [];
   for (const definition of builtInScores) {
+    if (definition.kind === 'rfm') {
+      const view = await rfmView(db, customerId, definition);
+      if (view) views.push(view);
+      continue;
+    }
     const contributions =
       definition.kind === 'decaying'
         ? await scoreContributionsOf(db, customerId, {
@@ -138,4 +154,37 @@ async function scoreViewsIn(
     });
   }
   return views;
+}
+
+async function rfmView(
+  db: Database,
+  customerId: string,
+  definition: ScoreDefinition,
+): Promise<CustomerScoreView | null> {
+  const [row] = await db
+    .select()
+    .from(rfmScores)
+    .where(
+      and(
+        eq(rfmScores.customerId, customerId),
+        eq(rfmScores.scoreId, definition.id),
+        eq(rfmScores.version, definition.version),
+      ),
+    );
+  if (!row) return null;
+  return {
+    definition,
+    value: row.value,
+    asOf: row.computedAt,
+    contributions: [],
+    rfm: {
+      cell: row.cell,
+      cellSince: row.cellSince,
+      parts: [
+        { part: 'recency', points: row.r, measure: row.recencyDays },
+        { part: 'frequency', points: row.f, measure: row.purchases },
+        { part: 'monetary', points: row.m, measure: row.monetary },
+      ],
+    },
+  };
 }

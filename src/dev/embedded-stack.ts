@@ -11,6 +11,7 @@ import { createOutboxSignal, startEventRouter } from '../routing';
 import { twilioWebhooks } from '../api/twilio/webhook-settings';
 import { activitiesFromConfig } from '../runtime/activity-deps';
 import { createJourneyWorker } from '../runtime/journey-worker';
+import { ensureScoreSchedules } from '../runtime/score-schedule';
 import { devApiKey, devSecret } from './dev-api-key';
 import { devPayloadKeys } from './dev-payload-keys';
 import { installBuiltInJourneys } from '../catalogue/install-built-ins';
@@ -138,6 +139,10 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
       taskQueue: config.taskQueue,
       activities: activitiesFromConfig(config, database, config.smtpUrl ?? sink!.url),
       dataConverter,
+    });
+    await ensureScoreSchedules(client, {
+      taskQueue: config.taskQueue,
+      intervalMs: config.scoreRecomputeIntervalMs,
     });
     const running = worker.run().catch((error: unknown) => {
       if (!stopping) options.onFailed?.(error);

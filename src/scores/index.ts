@@ -13,9 +13,22 @@ export {
 } from './decay';
 export { qualityLevel, qualityScore, type QualityFacts, type QualityLevel } from './quality';
 export {
+  RFM_QUANTILES,
+  SCORE_CHANGED,
+  SCORE_EVENT_SOURCE,
+  quintileOf,
+  rankRfm,
+  recencyDays,
+  type RfmCell,
+  type RfmMeasure,
+} from './rfm';
+export {
   builtInScores,
   dataQualityScore,
   decayingScores,
   engagementScore,
   findScore,
+  rfmScore,
+  rfmScores,
+  segmentScores,
 } from './library';

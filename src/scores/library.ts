@@ -2,6 +2,7 @@ import {
   scoreDefinitionSchema,
   type DecayingScore,
   type ProfileQualityScore,
+  type RfmScore,
   type ScoreDefinition,
 } from './schema';
 
@@ -63,10 +64,26 @@ export const dataQualityScore: ProfileQualityScore = {
   requiredFields: ['first_name', 'last_name', 'hasEmail'],
 };
 
+/**
+ * RFM over the last year: a year holds a full round of seasons, so a customer who buys every
+ * Christmas keeps a frequency. Recomputed on a Temporal Schedule (daily by default).
+ */
+export const rfmScore: RfmScore = {
+  kind: 'rfm',
+  id: 'rfm',
+  version: 1,
+  name: 'RFM',
+  description:
+    'Recency (days since the last purchase), frequency (purchases) and monetary value (sum of properties.total) over 365 days, each a quintile 1..5 among the customers who bought in that time (5 best); scores.rfm reads r + f + m (3..15).',
+  window: '365d',
+};
+
 /** Checked when the module loads: a built-in that breaks its own schema stops the process. */
-export const builtInScores: readonly ScoreDefinition[] = [engagementScore, dataQualityScore].map(
-  (definition) => scoreDefinitionSchema.parse(definition),
-);
+export const builtInScores: readonly ScoreDefinition[] = [
+  engagementScore,
+  dataQualityScore,
+  rfmScore,
+].map((definition) => scoreDefinitionSchema.parse(definition));
 
 export function findScore(id: string): ScoreDefinition | undefined {
   return builtInScores.find((definition) => definition.id === id);
@@ -74,3 +91,10 @@ export function findScore(id: string): ScoreDefinition | undefined {
 
 export const decayingScores = (): DecayingScore[] =>
   builtInScores.filter((d): d is DecayingScore => d.kind === 'decaying');
+
+export const rfmScores = (): RfmScore[] =>
+  builtInScores.filter((d): d is RfmScore => d.kind === 'rfm');
+
+/** Scores the segment `score` condition reads: stored per customer (decaying and RFM). */
+export const segmentScores = (): ScoreDefinition[] =>
+  builtInScores.filter((d) => d.kind === 'decaying' || d.kind === 'rfm');

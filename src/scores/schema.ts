@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationOrNull } from '../journeys/durations';
 
 /**
  * The score language, v1. A score is data like a journey or a segment: a named definition with a
@@ -8,6 +9,10 @@ import { z } from 'zod';
  *                    score. Kept as (value, as_of) and decayed when read (decay.ts), never
  *                    recomputed on a schedule.
  *   profile_quality  seed S0's data-quality score: a pure function of the profile (quality.ts).
+ *   rfm              recency, frequency and monetary quintiles of the customers' purchases in a
+ *                    window, ranked over everyone who bought in it (rfm.ts) and stored by a
+ *                    recompute on a Temporal Schedule: a relative score, so it cannot be kept
+ *                    live per event like a decaying one.
  *
  * A definition (id, version) never changes once shipped: a change is a new version, because the
  * stored values and contributions of a decaying score are kept per version.
@@ -111,8 +116,34 @@ export const profileQualityScoreSchema = z
   .strict();
 export type ProfileQualityScore = z.infer<typeof profileQualityScoreSchema>;
 
+/** Whole days, a week to ten years: RFM looks back over purchases, not minutes. */
+const RFM_WINDOW_DAYS = { min: 7, max: 3650 };
+const rfmWindowSchema = z
+  .string()
+  .regex(/^[1-9]\d*d$/, 'must be a number of days, such as "365d"')
+  .refine((value) => {
+    const days = (durationOrNull(value) ?? 0) / 86_400_000;
+    return days >= RFM_WINDOW_DAYS.min && days <= RFM_WINDOW_DAYS.max;
+  }, `must be from ${RFM_WINDOW_DAYS.min} to ${RFM_WINDOW_DAYS.max} days`);
+
+/**
+ * Recency (days since the last purchase), frequency (purchases) and monetary value (the sum of
+ * their amounts) over `window`, each ranked into quintiles 1..5 (5 best) among the customers with
+ * a purchase in the window. Which events are purchases and what their amount is are the profile
+ * rules' (src/lifecycle: `purchase`, `properties.total`), so RFM and lifetime_value agree.
+ */
+export const rfmScoreSchema = z
+  .object({
+    ...common,
+    kind: z.literal('rfm'),
+    window: rfmWindowSchema,
+  })
+  .strict();
+export type RfmScore = z.infer<typeof rfmScoreSchema>;
+
 export const scoreDefinitionSchema = z.discriminatedUnion('kind', [
   decayingScoreSchema,
   profileQualityScoreSchema,
+  rfmScoreSchema,
 ]);
-export type ScoreDefinition = DecayingScore | ProfileQualityScore;
+export type ScoreDefinition = DecayingScore | ProfileQualityScore | RfmScore;

@@ -44,7 +44,10 @@ export interface CustomerFacts {
   topics: Readonly<Record<string, TopicFact>>;
   /** The segments the customer is currently a member of. */
   segments: ReadonlySet<string>;
-  /** The stored state of each decaying score of its current version, by score id; none: 0. */
+  /**
+   * The stored state of each decaying score of its current version, by score id (none: 0), and
+   * of each RFM score (value r + f + m, asOf its recompute; none: missing).
+   */
   scores?: Readonly<Record<string, StoredScore>>;
   /** The customer's stored lifecycle stage; null when none was ever given. */
   lifecycleStage: string | null;

@@ -41,12 +41,18 @@ export function evaluateSegment(
   return evaluateEventLeaf(condition, facts, now) ?? evaluateChannelLeaf(condition, facts, options);
 }
 
-/** The score as read at now (decayed, capped, 0 with nothing stored) against the value. */
+/**
+ * The score as read at now against the value: a decaying one decayed and capped (0 with nothing
+ * stored), an RFM one as stored (none stored: missing, which never passes).
+ */
 function scorePasses(leaf: Leaf<'score'>['score'], facts: CustomerFacts, now: number): boolean {
   const definition = findScore(leaf.score);
-  // The schema admits decaying scores only; a definition gone since fails closed.
+  const stored = facts.scores?.[leaf.score];
+  if (definition?.kind === 'rfm')
+    return stored !== undefined && compare(leaf.op, stored.value, leaf.value);
+  // The schema admits stored scores only; a definition gone since fails closed.
   if (definition?.kind !== 'decaying') return false;
-  return compare(leaf.op, scoreAt(definition, facts.scores?.[leaf.score], now), leaf.value);
+  return compare(leaf.op, scoreAt(definition, stored, now), leaf.value);
 }
 
 type EventLeaf = Leaf<'performed' | 'notPerformed' | 'eventTime' | 'aggregate' | 'engaged'>;

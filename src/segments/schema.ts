@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_CONDITION_DURATION, MAX_DURATION, durationOrNull } from '../journeys/durations';
-import { decayingScores, findScore } from '../scores/library';
+import { segmentScores } from '../scores/library';
 
 /**
  * The segment language, v1. A segment is data like a journey: this schema is the one source of
@@ -18,7 +18,7 @@ import { decayingScores, findScore } from '../scores/library';
  *   consented                the customer's consent allows a channel for a kind of message
  *   subscribed               the customer is subscribed to a topic
  *   inSegment                the customer is a member of another segment (no cycles)
- *   score                    a decaying score (src/scores) as read now, compared with a number
+ *   score                    a stored score (src/scores) as read now, compared with a number
  *   lifecycleStage           the customer's lifecycle stage is this one (src/lifecycle/stages.ts)
  */
 
@@ -161,13 +161,15 @@ export const subscribedSchema = z
 export const inSegmentSchema = z.object({ segment: segmentIdSchema }).strict();
 
 /**
- * A decaying score read at evaluation time (decayed, capped; 0 before it counted anything). The
- * data-quality score is a function of the profile read in journeys (scores.data_quality), not here.
+ * A stored score read at evaluation time: a decaying one decayed and capped (0 before it counted
+ * anything), an RFM one as its last recompute stored it (r + f + m; missing, so never passing,
+ * for a customer with no purchase in its window). The data-quality score is a function of the
+ * profile read in journeys (scores.data_quality), not here.
  */
 export const scoreConditionSchema = z
   .object({
-    score: segmentIdSchema.refine((id) => findScore(id)?.kind === 'decaying', {
-      message: `is not a decaying score: use one of ${decayingScores()
+    score: segmentIdSchema.refine((id) => segmentScores().some((s) => s.id === id), {
+      message: `is not a score segments can read: use one of ${segmentScores()
         .map((score) => score.id)
         .join(', ')}`,
     }),

@@ -5,14 +5,21 @@ import type { Database } from '../db/database';
 import { events } from '../db/schema';
 import type { JsonObject } from '../journeys/run-types';
 import { LIFECYCLE_CHANGED } from '../lifecycle/stages';
+import { SCORE_CHANGED } from '../scores';
 
 /**
- * Segment entries and exits and lifecycle stage moves, as readable timeline items instead of bare
- * events: the segment and version, or the stages from and to. These events are Cairn's own (the
- * router writes them), so their properties are ids, never personal data.
+ * Segment entries and exits, lifecycle stage moves and RFM cell changes, as readable timeline
+ * items instead of bare events: the segment and version, the stages from and to, or the cells
+ * from and to. These events are Cairn's own (the router and the RFM recompute write them), so
+ * their properties are ids and numbers, never personal data.
  */
 
-export const AUDIENCE_CHANGE_TYPES = [SEGMENT_ENTERED, SEGMENT_EXITED, LIFECYCLE_CHANGED];
+export const AUDIENCE_CHANGE_TYPES = [
+  SEGMENT_ENTERED,
+  SEGMENT_EXITED,
+  LIFECYCLE_CHANGED,
+  SCORE_CHANGED,
+];
 
 export interface AudienceChangeFact {
   eventId: string;
@@ -73,6 +80,7 @@ export function audienceChangeItem(fact: AudienceChangeFact): TimelineItem {
       to: text(fact.properties.to),
     };
   }
+  if (fact.type === SCORE_CHANGED) return scoreChangeItem(fact, at);
   const version = fact.properties.segment_version;
   return {
     kind: 'segment',
@@ -81,5 +89,22 @@ export function audienceChangeItem(fact: AudienceChangeFact): TimelineItem {
     change: fact.type === SEGMENT_ENTERED ? 'entered' : 'exited',
     segmentId: text(fact.properties.segment_id) ?? '',
     version: typeof version === 'number' && Number.isInteger(version) ? version : null,
+  };
+}
+
+const number = (value: unknown): number | null =>
+  typeof value === 'number' && Number.isFinite(value) ? value : null;
+
+/** A recompute moved the customer's cell: the change of the value is what it added. */
+function scoreChangeItem(fact: AudienceChangeFact, at: string): TimelineItem {
+  return {
+    kind: 'score_changed',
+    at,
+    scoreId: text(fact.properties.score_id) ?? '',
+    eventId: fact.eventId,
+    eventType: fact.type,
+    points: (number(fact.properties.value) ?? 0) - (number(fact.properties.previous_value) ?? 0),
+    from: text(fact.properties.from),
+    to: text(fact.properties.to),
   };
 }

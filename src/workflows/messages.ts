@@ -8,6 +8,9 @@ import type { JourneyEvent, RunState } from '../journeys/run-types';
 
 export const JOURNEY_WORKFLOW_TYPE = 'journeyWorkflow';
 
+/** The workflow a score's schedule starts (src/workflows/score-recompute.ts). */
+export const SCORE_RECOMPUTE_WORKFLOW_TYPE = 'scoreRecomputeWorkflow';
+
 /** A behaviour or engagement event for this run. Duplicate event ids are ignored. */
 export const eventSignal = defineSignal<[JourneyEvent]>('event');
 

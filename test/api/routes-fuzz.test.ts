@@ -172,6 +172,26 @@ describe('routes under random input', () => {
   });
 });
 
+describe('POST /v1/scores/:id/recompute under random input', () => {
+  it('answers a 4xx naming the field for any id and body (no schedule on this task queue)', async () => {
+    const id = fc.oneof(
+      fc.string(),
+      fc.constantFrom('rfm', 'engagement', 'data_quality', 'RFM', 'rfm ', '%00', 'r'.repeat(300)),
+    );
+    const statuses = new Set<number>();
+    await fc.assert(
+      fc.asyncProperty(id, anything, async (scoreId, payload) => {
+        const url = `/v1/scores/${encodeURIComponent(scoreId)}/recompute`;
+        statuses.add(await expectSafe('POST', url, payload));
+      }),
+      runs,
+    );
+    // Malformed ids (400), ids of no recomputed score (404), and rfm, whose schedule no worker
+    // has made on this task queue (409): nothing is ever started.
+    expect([...statuses].sort()).toEqual([400, 404, 409]);
+  });
+});
+
 describe('long path parameters', () => {
   it('accepts the longest customer and run ids the API allows', async () => {
     const longest = 'c'.repeat(200);

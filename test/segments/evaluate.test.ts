@@ -231,7 +231,17 @@ describe('score', () => {
     expect(passes({ score: { score: 'engagement', op: 'eq', value: 40 } }, future)).toBe(true);
   });
 
-  it('admits decaying scores only, naming the field', () => {
+  it('reads an RFM score as stored (no decay); with none stored it is missing and never passes', () => {
+    const rfm = facts({ scores: { rfm: { value: 13, asOf: NOW - 30 * DAY } } });
+    expect(passes({ score: { score: 'rfm', op: 'eq', value: 13 } }, rfm)).toBe(true);
+    expect(passes({ score: { score: 'rfm', op: 'gt', value: 13 } }, rfm)).toBe(false);
+    for (const op of ['eq', 'ne', 'gt', 'gte', 'lt', 'lte'] as const) {
+      expect(passes({ score: { score: 'rfm', op, value: 0 } })).toBe(false);
+    }
+    expect(passes({ not: { score: { score: 'rfm', op: 'gte', value: 3 } } })).toBe(true);
+  });
+
+  it('admits stored scores only (decaying and RFM), naming the field', () => {
     for (const id of ['data_quality', 'nope']) {
       const result = segmentConditionSchema.safeParse({ score: { score: id, op: 'gt', value: 1 } });
       expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['score.score']);

@@ -73,3 +73,32 @@ it('places segment and stage items where their events were, and drops the bare e
     expect.objectContaining({ kind: 'segment', change: 'exited', segmentId: 'vips' }),
   ]);
 });
+
+it('reads an RFM recompute’s score_changed event as a score_changed item: cells and the change of value', () => {
+  const change = (eventId: string, properties: Record<string, unknown>) => ({
+    eventId,
+    type: 'score_changed',
+    occurredAt: 2_000,
+    receivedAt: 2_000,
+    properties: { score_id: 'rfm', score_version: 1, ...properties },
+  });
+  const { items } = orderTimeline(
+    {
+      events: [event('moved', 'score_changed', 2_000), event('gone', 'score_changed', 2_000)],
+      runs: [],
+      deliveries: [],
+      conversions: [],
+      audience: [
+        change('moved', { from: '111', to: '313', value: 7, previous_value: 3 }),
+        change('gone', { from: '545', to: null, value: null, previous_value: 14 }),
+      ],
+    },
+    all,
+  );
+  const at = new Date(2_000).toISOString();
+  const common = { kind: 'score_changed', at, scoreId: 'rfm', eventType: 'score_changed' };
+  expect(items).toEqual([
+    { ...common, eventId: 'gone', points: -14, from: '545', to: null },
+    { ...common, eventId: 'moved', points: 4, from: '111', to: '313' },
+  ]);
+});

@@ -74,7 +74,8 @@ export const customerRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
         summary: 'Read a customer profile',
         description:
           'With every score as conditions read it now (decayed, capped) and the newest ' +
-          `${SCORE_CONTRIBUTIONS_SHOWN} contributions that made each decaying score.`,
+          `${SCORE_CONTRIBUTIONS_SHOWN} contributions that made each decaying score; the RFM ` +
+          'score (when the customer bought in its window) with its cell and r, f, m parts.',
         security: bearerSecurity,
         params: customerParamsSchema,
         response: { 200: customerSchema, ...authErrors, 404: errorResponseSchema },
@@ -128,12 +129,15 @@ function scoreView(view: CustomerScoreView): CustomerScore {
     version: definition.version,
     value: view.value,
     asOf: view.asOf ? iso(view.asOf) : null,
-    contributions: view.contributions.map((c) => ({
-      eventId: c.eventId,
-      eventType: c.eventType,
-      points: c.points,
-      occurredAt: iso(c.occurredAt),
-    })),
+    contributions: view.rfm
+      ? view.rfm.parts
+      : view.contributions.map((c) => ({
+          eventId: c.eventId,
+          eventType: c.eventType,
+          points: c.points,
+          occurredAt: iso(c.occurredAt),
+        })),
+    ...(view.rfm ? { cell: view.rfm.cell, cellSince: iso(view.rfm.cellSince) } : {}),
     ...(definition.kind === 'profile_quality' ? { level: qualityLevel(view.value) } : {}),
   };
 }

@@ -167,6 +167,13 @@ const LEAVES: LeafMaker[] = [
     },
   }),
   (r) => ({ lifecycleStage: { stage: r.pick([...STAGE_IDS, 'churned']) } }),
+  (r) => ({
+    score: {
+      score: 'rfm',
+      op: r.pick(['eq', 'ne', 'gt', 'gte', 'lt', 'lte'] as const),
+      value: r.pick([0, 3, 7, 9, 9.5, 12, 15]),
+    },
+  }),
 ];
 
 export function randomCondition(random: Random, depth = 3): SegmentConditionInput {

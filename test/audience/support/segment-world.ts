@@ -31,6 +31,8 @@ export interface WorldCustomer {
   memberships: { segmentId: string; current: boolean }[];
   /** Stored engagement score rows (customer_scores): one of the current version, or another's. */
   scores: { version: number; value: number; asOf: number }[];
+  /** A stored RFM cell (rfm_scores): r, f, m of the current version, or another's; null: none. */
+  rfm: { version: number; r: number; f: number; m: number } | null;
   /** The stored lifecycle stage; null: no row. */
   lifecycleStage: string | null;
 }
@@ -177,6 +179,7 @@ function customer(random: Random, index: number): WorldCustomer {
       .some(SEGMENT_IDS, 0.4)
       .map((segmentId) => ({ segmentId, current: random.chance(0.7) })),
     scores: [],
+    rfm: null,
     lifecycleStage: random.pick([null, ...STAGE_IDS]),
   };
 }
@@ -211,10 +214,19 @@ function scoresOf(random: Random): WorldCustomer['scores'] {
   return [{ version: random.chance(0.9) ? 1 : 99, value, asOf }];
 }
 
+/** Stored RFM cells, from a random stream of their own; a third of the customers have none. */
+function rfmOf(random: Random): WorldCustomer['rfm'] {
+  if (random.chance(0.35)) return null;
+  const q = () => random.int(1, 5);
+  return { version: random.chance(0.9) ? 1 : 99, r: q(), f: q(), m: q() };
+}
+
 export function makeWorld(seed: number, size: number): World {
   const random = new Random(seed);
   const list = Array.from({ length: size }, (_, i) => customer(random, i));
   const scoreRandom = new Random(seed + 7);
   for (const c of list) c.scores = scoresOf(scoreRandom);
+  const rfmRandom = new Random(seed + 11);
+  for (const c of list) c.rfm = rfmOf(rfmRandom);
   return { customers: list, suppressed: suppressionsOf(random, list) };
 }

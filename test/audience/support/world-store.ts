@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../../../src/db/database';
 import {
   customerScores,
+  rfmScores,
   customerLifecycle,
   customerTopics,
   customers,
@@ -93,6 +94,23 @@ export async function storeWorld(db: Database, world: World): Promise<void> {
     })),
   );
   await inChunks(scores, 1000, (chunk) => db.insert(customerScores).values(chunk));
+  const cells = list.flatMap(({ id, rfm }) =>
+    rfm === null
+      ? []
+      : [
+          {
+            customerId: id,
+            scoreId: 'rfm',
+            version: rfm.version,
+            ...{ recencyDays: 1, purchases: 1, monetary: 1, r: rfm.r, f: rfm.f, m: rfm.m },
+            cell: `${rfm.r}${rfm.f}${rfm.m}`,
+            value: rfm.r + rfm.f + rfm.m,
+            computedAt: new Date(NOW - 3_600_000),
+            cellSince: new Date(NOW - 86_400_000),
+          },
+        ],
+  );
+  await inChunks(cells, 1000, (chunk) => db.insert(rfmScores).values(chunk));
   const stages = list.flatMap((c) =>
     c.lifecycleStage === null
       ? []
@@ -152,11 +170,14 @@ export function factsOf(world: World, c: WorldCustomer): CustomerFacts {
     ),
     segments: new Set(c.memberships.filter((m) => m.current).map((m) => m.segmentId)),
     // As the profile statement reads them: the current version's row only.
-    scores: Object.fromEntries(
-      c.scores
+    scores: Object.fromEntries([
+      ...c.scores
         .filter((score) => score.version === 1)
-        .map((score) => ['engagement', { value: score.value, asOf: score.asOf }]),
-    ),
+        .map((score) => ['engagement', { value: score.value, asOf: score.asOf }] as const),
+      ...(c.rfm?.version === 1
+        ? [['rfm', { value: c.rfm.r + c.rfm.f + c.rfm.m, asOf: NOW - 3_600_000 }] as const]
+        : []),
+    ]),
     lifecycleStage: c.lifecycleStage,
   };
 }

@@ -1,0 +1,189 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../db/database';
+import { rowsOf } from '../db/rows';
+import { parseDuration } from '../journeys/durations';
+import { builtInProfileRules } from '../lifecycle/profile-rules';
+import { RFM_QUANTILES, SCORE_CHANGED, SCORE_EVENT_SOURCE, type RfmScore } from '../scores';
+import { DAY_MS } from '../scores/decay';
+import { numberOf } from './json-values-sql';
+
+/** What one recompute did. */
+export interface RfmRecomputeOutcome {
+  scoreId: string;
+  version: number;
+  computedAt: string;
+  /** Customers with a purchase in the window: each has a stored cell now. */
+  scored: number;
+  /** Customers whose cell changed, appeared or went (their purchases left the window). */
+  changed: number;
+  /** Of those, the ones that got a cell for the first time (stored without an event). */
+  firstCells: number;
+  /** Of those, the ones whose purchases all left the window (their row removed). */
+  removed: number;
+  /** score_changed events written (a change from one cell to another, or to none). */
+  events: number;
+}
+
+/**
+ * The purchases RFM reads are the profile rules' (src/lifecycle/profile-rules.ts): the events
+ * lifetime_value adds, and the property it adds. One owner, so RFM's monetary value and
+ * lifetime_value never disagree about what a purchase is worth.
+ */
+export function purchaseSource(): { event: string; amount: string } {
+  const rule = builtInProfileRules.find((r) => r.attribute === 'lifetime_value');
+  if (rule?.update.kind !== 'add') {
+    throw new Error('the lifetime_value profile rule no longer adds a purchase amount');
+  }
+  return { event: rule.event, amount: rule.update.property };
+}
+
+/**
+ * Recomputes an RFM score for every customer at `now`, as one statement inside one transaction
+ * (the transaction takes an advisory lock first, so a retried activity and the run it replaces
+ * never interleave): aggregate the purchases in the window per customer, rank each part with
+ * window functions (rank(), so equal values share a quintile: src/scores/rfm.ts states the
+ * arithmetic), then, against the rows stored before,
+ *
+ *   - upsert every scored customer's row (measures change daily; the cell only sometimes);
+ *   - delete the rows of customers with no purchase left in the window;
+ *   - write a `score_changed` event {score_id, score_version, from, to, value, previous_value}
+ *     in the outbox for each customer whose cell changed from one cell to another or to none,
+ *     routed like any other event (journeys trigger on it; segments reading the score depend on
+ *     it). A customer's first cell is stored without one, as a first lifecycle stage is: it is no
+ *     transition, and a first recompute must not start a journey for everyone;
+ *   - have the segments that read the score look at those first cells again at once, through the
+ *     due index (no event will).
+ *
+ * Nothing is done per customer in Node: the statement's size does not depend on how many there are.
+ */
+export async function recomputeRfm(
+  db: Database,
+  definition: RfmScore,
+  now: Date,
+): Promise<RfmRecomputeOutcome> {
+  const counts = await db.transaction(async (tx) => {
+    await tx.execute(
+      sql`select pg_advisory_xact_lock(hashtext(${`cairn:rfm:${definition.id}`}::text))`,
+    );
+    return rowsOf<Omit<RfmRecomputeOutcome, 'scoreId' | 'version' | 'computedAt'>>(
+      await tx.execute(recomputeStatement(definition, now)),
+    )[0];
+  });
+  return {
+    scoreId: definition.id,
+    version: definition.version,
+    computedAt: now.toISOString(),
+    scored: Number(counts?.scored ?? 0),
+    changed: Number(counts?.changed ?? 0),
+    firstCells: Number(counts?.firstCells ?? 0),
+    removed: Number(counts?.removed ?? 0),
+    events: Number(counts?.events ?? 0),
+  };
+}
+
+/** The purchases in the window, aggregated per customer; the bare part the benchmark compares. */
+export function purchaseAggregateSql(definition: RfmScore, now: Date): SQL {
+  const { event, amount } = purchaseSource();
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const since = sql`${new Date(now.getTime() - parseDuration(definition.window)).toISOString()}::timestamptz`;
+  return sql`
+    select e.customer_id, max(e.occurred_at) as last_at, count(*)::int as purchases,
+           coalesce(round(sum(${numberOf(sql`(e.properties -> ${amount}::text)`)}::numeric), 6),
+                    0)::float8 as monetary
+      from events e
+     where e.type = ${event}::text and e.occurred_at >= ${since} and e.occurred_at <= ${at}
+     group by e.customer_id`;
+}
+
+function recomputeStatement(definition: RfmScore, now: Date): SQL {
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const id = sql`${definition.id}::text`;
+  const version = sql`${definition.version}::int`;
+  const q = sql`${RFM_QUANTILES}::bigint`;
+  // The quintile of a rank among n (rank() is 1 + the rows strictly before): 1 + ⌊q × worse / n⌋.
+  const quintile = (rank: SQL) => sql`(1 + (${q} * (${rank} - 1)) / n)::smallint`;
+  const eventId = sql`${`${SCORE_CHANGED}:${definition.id}:${definition.version}:`}::text || c.customer_id || ${`:${now.getTime()}`}::text`;
+  return sql`
+    with purchases as (${purchaseAggregateSql(definition, now)}),
+    ranked as (
+      select p.customer_id, p.purchases, p.monetary, d.recency_days,
+             count(*) over () as n,
+             rank() over (order by d.recency_days desc) as r_rank,
+             rank() over (order by p.purchases) as f_rank,
+             rank() over (order by p.monetary) as m_rank
+        from purchases p
+        cross join lateral (select floor((extract(epoch from ${at}) - extract(epoch from p.last_at))
+                                         * 1000 / ${DAY_MS}::float8)::int as recency_days) d
+    ),
+    quintiles as (
+      select customer_id, recency_days, purchases, monetary,
+             ${quintile(sql`r_rank`)} as r, ${quintile(sql`f_rank`)} as f,
+             ${quintile(sql`m_rank`)} as m
+        from ranked
+    ),
+    scored as (
+      select q.*, (q.r::text || q.f::text || q.m::text) as cell, (q.r + q.f + q.m)::smallint as value
+        from quintiles q
+    ),
+    previous as (
+      select customer_id, cell, value from rfm_scores where score_id = ${id} and version = ${version}
+    ),
+    upserted as (
+      insert into rfm_scores (customer_id, score_id, version, recency_days, purchases, monetary,
+                              r, f, m, cell, value, computed_at, cell_since)
+      select customer_id, ${id}, ${version}, recency_days, purchases, monetary, r, f, m, cell,
+             value, ${at}, ${at}
+        from scored
+      on conflict (customer_id, score_id, version) do update set
+        recency_days = excluded.recency_days, purchases = excluded.purchases,
+        monetary = excluded.monetary, r = excluded.r, f = excluded.f, m = excluded.m,
+        cell = excluded.cell, value = excluded.value, computed_at = excluded.computed_at,
+        cell_since = case when rfm_scores.cell = excluded.cell then rfm_scores.cell_since
+                          else excluded.cell_since end
+      returning 1
+    ),
+    removed as (
+      delete from rfm_scores s
+       where s.score_id = ${id} and s.version = ${version}
+         and not exists (select 1 from scored c where c.customer_id = s.customer_id)
+      returning s.customer_id, s.cell, s.value
+    ),
+    changes as (
+      select c.customer_id, p.cell as from_cell, c.cell as to_cell, p.value as from_value,
+             c.value as to_value
+        from scored c left join previous p on p.customer_id = c.customer_id
+       where p.cell is distinct from c.cell
+      union all
+      select customer_id, cell, null, value, null from removed
+    ),
+    emitted as (
+      insert into events (id, customer_id, type, occurred_at, received_at, properties, source,
+                          next_routing_at)
+      select ${eventId}, c.customer_id, ${SCORE_CHANGED}::text, ${at}, ${at},
+             jsonb_build_object('score_id', ${id}, 'score_version', ${version},
+                                'from', c.from_cell, 'to', c.to_cell,
+                                'value', c.to_value, 'previous_value', c.from_value),
+             ${SCORE_EVENT_SOURCE}::text, ${at}
+        from changes c
+       where c.from_cell is not null
+      on conflict (id) do nothing
+      returning 1
+    ),
+    rechecked as (
+      insert into segment_due_checks (segment_id, customer_id, due_at)
+      select s.id, c.customer_id, ${at}
+        from changes c
+        cross join segments s
+       where c.from_cell is null and s.kind = 'rule' and s.status = 'active'
+         and ${SCORE_CHANGED}::text = any(s.depends_on_events)
+      on conflict (segment_id, customer_id) do update
+         set due_at = least(segment_due_checks.due_at, excluded.due_at)
+      returning 1
+    )
+    -- Data-modifying CTEs run to completion whether or not the query reads them.
+    select (select count(*) from scored)::int as scored,
+           (select count(*) from changes)::int as changed,
+           (select count(*) from changes where from_cell is null)::int as "firstCells",
+           (select count(*) from removed)::int as removed,
+           (select count(*) from emitted)::int as events`;
+}
