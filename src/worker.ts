@@ -1,4 +1,5 @@
 // The production worker process: runs journey workflows and their activities.
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { cairnDataConverter, EncryptionCodec } from './codec';
 import { loadConfig } from './config';
@@ -18,18 +19,33 @@ async function main(): Promise<void> {
     address: requireSetting('TEMPORAL_ADDRESS', config.temporalAddress),
   });
   await requireSearchAttributes(connection.operatorService, config.temporalNamespace);
+  const dataConverter = cairnDataConverter(
+    new EncryptionCodec(requireSetting('CAIRN_PAYLOAD_KEYS', config.payloadKeys)),
+  );
+  const identifierKey = requireSetting('CAIRN_PRIVACY_KEY', config.privacyKey);
+  // Erasures cancel runs and delete histories through a client of their own.
+  const clientConnection = await Connection.connect({
+    address: requireSetting('TEMPORAL_ADDRESS', config.temporalAddress),
+  });
+  const client = new Client({
+    connection: clientConnection,
+    namespace: config.temporalNamespace,
+    dataConverter,
+  });
   const worker = await createJourneyWorker({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    activities: activitiesFromConfig(config, database, requireSetting('SMTP_URL', config.smtpUrl)),
-    dataConverter: cairnDataConverter(
-      new EncryptionCodec(requireSetting('CAIRN_PAYLOAD_KEYS', config.payloadKeys)),
-    ),
+    activities: activitiesFromConfig(config, database, requireSetting('SMTP_URL', config.smtpUrl), {
+      identifierKey,
+      temporal: { client, taskQueue: config.taskQueue },
+    }),
+    dataConverter,
   });
   try {
     await worker.run();
   } finally {
+    await clientConnection.close();
     await connection.close();
     await database.close();
   }

@@ -2,6 +2,7 @@ import { createProfileActivities } from './profiles';
 import { createRunActivities } from './runs';
 import { createAbandonDelivery } from './abandon-delivery';
 import { createEngagementActivities } from './engagement';
+import { createErasureActivities } from './erasure';
 import { createRecordConversion } from './record-conversion';
 import { createRecordHold } from './record-hold';
 import { createSendMessage } from './send-message';
@@ -9,7 +10,7 @@ import { createTriggerHistoryActivities } from './trigger-history';
 import type { ActivityDeps } from './types';
 
 /**
- * Every activity the journey workflow calls, bound to their dependencies. The worker registers
+ * Every activity the journey and erasure workflows call, bound to their dependencies. The worker registers
  * the returned object; workflows import only `JourneyActivities` (a type).
  */
 export function createActivities(deps: ActivityDeps) {
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     abandonDelivery: createAbandonDelivery(deps.db),
     recordHeldDelivery: createRecordHold(deps.db),
     recordConversion: createRecordConversion(deps.db),
+    ...createErasureActivities(deps),
   };
 }
 

@@ -12,6 +12,7 @@ import {
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { activityEnvironment, seedCustomer, sendRequest } from './fixtures';
+import { TEST_IDENTIFIER_KEY } from '../support/identifier-key';
 
 /** What one send costs in Postgres, counted on the wire of both pools (main and consent gate). */
 describe('the send path on Postgres', () => {
@@ -27,6 +28,7 @@ describe('the send path on Postgres', () => {
     peer = await startSmtpPeer();
     email = createEmailChannel({ url: peer.url, from: 'Shop <news@shop.test>' });
     const activities = createActivities({
+      identifierKey: TEST_IDENTIFIER_KEY,
       db: counting.handle.db,
       consentGate: consentGateFor(counting.handle),
       email,

@@ -8,3 +8,4 @@ export * from './deliveries';
 export * from './guardrails';
 export * from './audience';
 export * from './scores';
+export * from './privacy';
