@@ -1,4 +1,5 @@
 import type { Database } from '../db/database';
+import { lockConsentForChange } from '../guardrails/consent-gate';
 import { countRunningRuns } from '../routing/customer-erasure';
 import type { ErasureContext } from './customer-eraser';
 import { recordErasedIdentifiers } from './erased-identifiers';
@@ -9,7 +10,10 @@ import { openTombstone, type TombstoneRow } from './tombstones';
 /**
  * The first step of an erasure, before anything is erased: the tombstone and the hashes of the
  * customer's identifiers, in one transaction. From its commit on events and profile writes for
- * the id, and sends to its addresses, are refused. Idempotent (a second request joins the first).
+ * the id, and sends to its addresses, are refused. It takes the consent gate's lock as a consent
+ * change does, so it waits for the customer's sends already on their way, and a send that starts
+ * later reads the tombstone: no message leaves once it is written. Idempotent (a second request
+ * joins the first).
  */
 export async function openErasure(
   db: Database,
@@ -17,6 +21,7 @@ export async function openErasure(
   customerId: string,
 ): Promise<TombstoneRow> {
   return db.transaction(async (tx) => {
+    await lockConsentForChange(tx, customerId);
     const tombstone = await openTombstone(tx, customerId);
     const identifiers = await gatherIdentifiers(tx, customerId);
     await recordErasedIdentifiers(tx, customerId, hashIdentifiers(key, identifiers));

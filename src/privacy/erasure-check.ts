@@ -68,6 +68,7 @@ async function erasureBlocks(
       .from(erasedIdentifiers)
       .where(
         and(
+          // No address (webhook, in-app): no hashes, so this half matches nothing.
           eq(erasedIdentifiers.kind, kind ?? 'email'),
           sql`${erasedIdentifiers.hash} = any(${sql.param(hashes)}::text[])`,
         ),

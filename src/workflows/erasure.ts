@@ -11,8 +11,9 @@ const retryUntilDone = {
   maximumInterval: '1 minute',
 } as const;
 
+// Erasing rows is one transaction, however many events the customer has.
 const rows = proxyActivities<JourneyActivities>({
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: '10 minutes',
   retry: retryUntilDone,
 });
 
