@@ -14,7 +14,6 @@ export type ClaimedEvent = Pick<
   | 'deliveryId'
   | 'routingAttempts'
   | 'seq'
-  | 'audienceOnly'
 >;
 
 /**
@@ -47,7 +46,14 @@ export async function claimDueEvents(
     db
       .select({ id: events.id, customerId: events.customerId, seq: events.seq })
       .from(events)
-      .where(and(isNull(events.routedAt), lte(events.nextRoutingAt, now)))
+      // Imported history waits in an outbox of its own (history-claims.ts): never before these.
+      .where(
+        and(
+          isNull(events.routedAt),
+          eq(events.audienceOnly, false),
+          lte(events.nextRoutingAt, now),
+        ),
+      )
       .orderBy(asc(events.seq))
       .limit(options.batchSize)
       .for('update', { skipLocked: true }),
@@ -65,6 +71,7 @@ export async function claimDueEvents(
             and(
               eq(earlier.customerId, candidates.customerId),
               isNull(earlier.routedAt),
+              eq(earlier.audienceOnly, false),
               lt(earlier.seq, candidates.seq),
               lt(earlier.routingAttempts, ORDER_HOLD_ATTEMPTS),
               notInArray(earlier.id, db.select({ id: candidates.id }).from(candidates)),
@@ -89,7 +96,6 @@ export async function claimDueEvents(
       deliveryId: events.deliveryId,
       routingAttempts: events.routingAttempts,
       seq: events.seq,
-      audienceOnly: events.audienceOnly,
     });
   return rows.sort((a, b) => a.seq - b.seq);
 }
