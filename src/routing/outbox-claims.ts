@@ -47,10 +47,11 @@ export async function claimDueEvents(
       .select({ id: events.id, customerId: events.customerId, seq: events.seq })
       .from(events)
       // Imported history waits in an outbox of its own (history-claims.ts): never before these.
+      // Written as the partial indexes' predicate (no parameter), so every plan can use them.
       .where(
         and(
           isNull(events.routedAt),
-          eq(events.audienceOnly, false),
+          sql`not ${events.audienceOnly}`,
           lte(events.nextRoutingAt, now),
         ),
       )
@@ -71,7 +72,7 @@ export async function claimDueEvents(
             and(
               eq(earlier.customerId, candidates.customerId),
               isNull(earlier.routedAt),
-              eq(earlier.audienceOnly, false),
+              sql`not ${earlier.audienceOnly}`,
               lt(earlier.seq, candidates.seq),
               lt(earlier.routingAttempts, ORDER_HOLD_ATTEMPTS),
               notInArray(earlier.id, db.select({ id: candidates.id }).from(candidates)),
