@@ -61,23 +61,25 @@ export async function recomputeRfm(
   definition: RfmScore,
   now: Date,
 ): Promise<RfmRecomputeOutcome> {
-  const counts = await db.transaction(async (tx) => {
+  type Counts = Record<'scored' | 'changed' | 'firstCells' | 'removed' | 'events', number>;
+  const [scored, removed] = await db.transaction(async (tx) => {
     await tx.execute(
       sql`select pg_advisory_xact_lock(hashtext(${`cairn:rfm:${definition.id}`}::text))`,
     );
-    return rowsOf<Omit<RfmRecomputeOutcome, 'scoreId' | 'version' | 'computedAt'>>(
-      await tx.execute(recomputeStatement(definition, now)),
-    )[0];
+    const first = rowsOf<Counts>(await tx.execute(scoreStatement(definition, now)))[0];
+    const second = rowsOf<Counts>(await tx.execute(removeStatement(definition, now)))[0];
+    return [first, second];
   });
+  const count = (value: unknown) => Number(value ?? 0);
   return {
     scoreId: definition.id,
     version: definition.version,
     computedAt: now.toISOString(),
-    scored: Number(counts?.scored ?? 0),
-    changed: Number(counts?.changed ?? 0),
-    firstCells: Number(counts?.firstCells ?? 0),
-    removed: Number(counts?.removed ?? 0),
-    events: Number(counts?.events ?? 0),
+    scored: count(scored?.scored),
+    changed: count(scored?.changed) + count(removed?.removed),
+    firstCells: count(scored?.firstCells),
+    removed: count(removed?.removed),
+    events: count(scored?.events) + count(removed?.events),
   };
 }
 
@@ -95,14 +97,37 @@ export function purchaseAggregateSql(definition: RfmScore, now: Date): SQL {
      group by e.customer_id`;
 }
 
-function recomputeStatement(definition: RfmScore, now: Date): SQL {
+/** A score_changed event for each row of `changes` (customer_id, from_cell, to_cell, ...). */
+function changeEventsSql(definition: RfmScore, now: Date, changes: SQL): SQL {
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const id = sql`${definition.id}::text`;
+  const eventId = sql`${`${SCORE_CHANGED}:${definition.id}:${definition.version}:`}::text || c.customer_id || ${`:${now.getTime()}`}::text`;
+  return sql`
+      insert into events (id, customer_id, type, occurred_at, received_at, properties, source,
+                          next_routing_at)
+      select ${eventId}, c.customer_id, ${SCORE_CHANGED}::text, ${at}, ${at},
+             jsonb_build_object('score_id', ${id}, 'score_version', ${definition.version}::int,
+                                'from', c.from_cell, 'to', c.to_cell,
+                                'value', c.to_value, 'previous_value', c.from_value),
+             ${SCORE_EVENT_SOURCE}::text, ${at}
+        from ${changes} c
+       where c.from_cell is not null
+      on conflict (id) do nothing
+      returning 1`;
+}
+
+/**
+ * The first statement: every customer who bought in the window ranked and upserted, with the
+ * events and due re-checks of the cells that changed. Its joins are hash joins on sets the size
+ * of the customers who bought; nothing joins a CTE against a CTE by nested loop.
+ */
+function scoreStatement(definition: RfmScore, now: Date): SQL {
   const at = sql`${now.toISOString()}::timestamptz`;
   const id = sql`${definition.id}::text`;
   const version = sql`${definition.version}::int`;
   const q = sql`${RFM_QUANTILES}::bigint`;
   // The quintile of a rank among n (rank() is 1 + the rows strictly before): 1 + ⌊q × worse / n⌋.
   const quintile = (rank: SQL) => sql`(1 + (${q} * (${rank} - 1)) / n)::smallint`;
-  const eventId = sql`${`${SCORE_CHANGED}:${definition.id}:${definition.version}:`}::text || c.customer_id || ${`:${now.getTime()}`}::text`;
   return sql`
     with purchases as (${purchaseAggregateSql(definition, now)}),
     ranked as (
@@ -125,8 +150,14 @@ function recomputeStatement(definition: RfmScore, now: Date): SQL {
       select q.*, (q.r::text || q.f::text || q.m::text) as cell, (q.r + q.f + q.m)::smallint as value
         from quintiles q
     ),
-    previous as (
-      select customer_id, cell, value from rfm_scores where score_id = ${id} and version = ${version}
+    changes as (
+      -- The rows as they were before this statement: its own writes are not visible to it.
+      select c.customer_id, p.cell as from_cell, c.cell as to_cell, p.value as from_value,
+             c.value as to_value
+        from scored c
+        left join rfm_scores p
+          on p.customer_id = c.customer_id and p.score_id = ${id} and p.version = ${version}
+       where p.cell is distinct from c.cell
     ),
     upserted as (
       insert into rfm_scores (customer_id, score_id, version, recency_days, purchases, monetary,
@@ -142,33 +173,7 @@ function recomputeStatement(definition: RfmScore, now: Date): SQL {
                           else excluded.cell_since end
       returning 1
     ),
-    removed as (
-      delete from rfm_scores s
-       where s.score_id = ${id} and s.version = ${version}
-         and not exists (select 1 from scored c where c.customer_id = s.customer_id)
-      returning s.customer_id, s.cell, s.value
-    ),
-    changes as (
-      select c.customer_id, p.cell as from_cell, c.cell as to_cell, p.value as from_value,
-             c.value as to_value
-        from scored c left join previous p on p.customer_id = c.customer_id
-       where p.cell is distinct from c.cell
-      union all
-      select customer_id, cell, null, value, null from removed
-    ),
-    emitted as (
-      insert into events (id, customer_id, type, occurred_at, received_at, properties, source,
-                          next_routing_at)
-      select ${eventId}, c.customer_id, ${SCORE_CHANGED}::text, ${at}, ${at},
-             jsonb_build_object('score_id', ${id}, 'score_version', ${version},
-                                'from', c.from_cell, 'to', c.to_cell,
-                                'value', c.to_value, 'previous_value', c.from_value),
-             ${SCORE_EVENT_SOURCE}::text, ${at}
-        from changes c
-       where c.from_cell is not null
-      on conflict (id) do nothing
-      returning 1
-    ),
+    emitted as (${changeEventsSql(definition, now, sql`changes`)}),
     rechecked as (
       insert into segment_due_checks (segment_id, customer_id, due_at)
       select s.id, c.customer_id, ${at}
@@ -184,6 +189,24 @@ function recomputeStatement(definition: RfmScore, now: Date): SQL {
     select (select count(*) from scored)::int as scored,
            (select count(*) from changes)::int as changed,
            (select count(*) from changes where from_cell is null)::int as "firstCells",
-           (select count(*) from removed)::int as removed,
+           (select count(*) from emitted)::int as events`;
+}
+
+/**
+ * The second statement: the rows the first did not write (computed_at is this run's on every row
+ * it wrote) are customers with no purchase left in the window. Deleted, each with its event.
+ */
+function removeStatement(definition: RfmScore, now: Date): SQL {
+  const at = sql`${now.toISOString()}::timestamptz`;
+  return sql`
+    with removed as (
+      delete from rfm_scores s
+       where s.score_id = ${definition.id}::text and s.version = ${definition.version}::int
+         and s.computed_at <> ${at}
+      returning s.customer_id, s.cell as from_cell, null::text as to_cell, s.value as from_value,
+                null::smallint as to_value
+    ),
+    emitted as (${changeEventsSql(definition, now, sql`removed`)})
+    select (select count(*) from removed)::int as removed,
            (select count(*) from emitted)::int as events`;
 }
