@@ -75,6 +75,7 @@ interface Round {
   bareMs: number;
   recomputeMs: number;
   scored: number;
+  written: number;
   changed: number;
   events: number;
 }
@@ -104,13 +105,14 @@ async function main(): Promise<void> {
         bareMs: bare.ms,
         recomputeMs,
         scored: outcome.scored,
+        written: outcome.written,
         changed: outcome.changed,
         events: outcome.events,
       });
       console.log(
         `round ${round + 1} (day ${round}): bare aggregate ${fmt(bare.ms)} ms (${bare.rows} customers)` +
           `  recompute ${fmt(recomputeMs)} ms  ratio ${(recomputeMs / bare.ms).toFixed(2)}` +
-          `  scored ${outcome.scored}, changed ${outcome.changed}, events ${outcome.events}`,
+          `  scored ${outcome.scored}, written ${outcome.written}, changed ${outcome.changed}, events ${outcome.events}`,
       );
     }
     const first = rounds[0]!;
