@@ -15,19 +15,15 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
 import postgres from 'postgres';
-import { buildApi } from '../src/api/server';
-import { openDatabase } from '../src/db/database';
 import { copyLine } from '../src/imports/staging';
+import { postStream, startApiOnly } from './support/api-only';
 import { createBenchDatabase } from './support/bench-database';
 
 const TARGET_ROWS_PER_SECOND = 50_000;
 const TARGET_RATIO = 2;
-const API_KEY = 'bench-key-0123456789';
 
 const { values: flags } = parseArgs({
   options: {
@@ -86,16 +82,14 @@ async function loadCustomers(url: string): Promise<void> {
 
 async function importThroughApi(baseUrl: string, file: string) {
   const started = performance.now();
-  const res = await fetch(`${baseUrl}/v1/imports/events`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/x-ndjson' },
-    body: Readable.toWeb(createReadStream(file)) as ReadableStream,
-    duplex: 'half',
-  });
-  const body = (await res.json()) as Record<string, unknown>;
+  const { status, text } = await postStream(
+    `${baseUrl}/v1/imports/events`,
+    'application/x-ndjson',
+    createReadStream(file),
+  );
   const ms = performance.now() - started;
-  if (res.status !== 200) throw new Error(`import answered ${res.status}: ${JSON.stringify(body)}`);
-  return { ms, body };
+  if (status !== 200) throw new Error(`import answered ${status}: ${text}`);
+  return { ms, body: JSON.parse(text) as Record<string, unknown> };
 }
 
 /** The bare part: the same file, parsed line by line, COPY'd into `table` with the same columns. */
@@ -146,8 +140,7 @@ async function main(): Promise<void> {
   const database = await createBenchDatabase();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'cairn-import-bench-'));
   const file = path.join(dir, 'events.ndjson');
-  const handle = await openDatabase({ url: database.url });
-  const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: '500ms' });
+  const api = await startApiOnly(database.url, 'bench-import');
   try {
     await loadCustomers(database.url);
     const bytes = await writeFile(file);
@@ -156,16 +149,7 @@ async function main(): Promise<void> {
         `for ${CUSTOMERS.toLocaleString('en')} customers, node ${process.version}, ` +
         `${os.cpus().length} cores, load ${load()}`,
     );
-    const api = await buildApi({
-      db: handle.db,
-      temporal: new Client({ connection }),
-      taskQueue: 'bench-import',
-      apiKeys: [API_KEY],
-      defaultTimeZone: 'UTC',
-      docsUi: false,
-    });
-    const baseUrl = await api.listen({ host: '127.0.0.1', port: 0 });
-    const imported = await importThroughApi(baseUrl, file);
+    const imported = await importThroughApi(api.baseUrl, file);
     await api.close();
 
     const raw = postgres(database.url, { max: 1, onnotice: () => undefined });
@@ -212,8 +196,7 @@ async function main(): Promise<void> {
       })}`,
     );
   } finally {
-    await handle.close();
-    await connection.close().catch(() => undefined);
+    await api.close();
     await database.drop();
     await rm(dir, { recursive: true, force: true });
   }

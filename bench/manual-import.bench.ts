@@ -8,17 +8,13 @@
 // `bench-result: {json}`. Run with `npm run bench:manual-import` (flags: --ids 1000000).
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { request } from 'node:http';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
 import postgres from 'postgres';
-import { buildApi } from '../src/api/server';
-import { openDatabase } from '../src/db/database';
+import { BENCH_API_KEY, postStream, startApiOnly } from './support/api-only';
 import { createBenchDatabase } from './support/bench-database';
 
 const TARGET_MS = 60_000;
-const API_KEY = 'bench-key-0123456789';
 
 const { values: flags } = parseArgs({
   options: { ids: { type: 'string', default: '1000000' } },
@@ -38,33 +34,16 @@ function* csvLines(from: number, to: number, header: boolean): Generator<string>
   }
 }
 
-/** Streams the file with node:http: fetch gives up on an answer that takes over 300 s (load). */
 async function upload(baseUrl: string, mode: string, from: number, to: number) {
   const started = performance.now();
-  const { status, text } = await new Promise<{ status: number; text: string }>(
-    (resolve, reject) => {
-      const req = request(
-        `${baseUrl}/v1/segments/imported/members/import?mode=${mode}`,
-        {
-          method: 'POST',
-          headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'text/csv' },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      Readable.from(csvLines(from, to, true)).pipe(req);
-    },
+  const { status, text } = await postStream(
+    `${baseUrl}/v1/segments/imported/members/import?mode=${mode}`,
+    'text/csv',
+    Readable.from(csvLines(from, to, true)),
   );
   const ms = performance.now() - started;
-  const body = JSON.parse(text) as Record<string, unknown>;
   if (status !== 200) throw new Error(`import answered ${status}: ${text}`);
-  return { ms, body };
+  return { ms, body: JSON.parse(text) as Record<string, unknown> };
 }
 
 async function bareCopy(url: string): Promise<number> {
@@ -92,8 +71,7 @@ async function bareCopy(url: string): Promise<number> {
 
 async function main(): Promise<void> {
   const database = await createBenchDatabase();
-  const handle = await openDatabase({ url: database.url });
-  const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: '500ms' });
+  const api = await startApiOnly(database.url, 'bench-import');
   try {
     const raw = postgres(database.url, { max: 1, onnotice: () => undefined });
     const started = performance.now();
@@ -108,25 +86,16 @@ async function main(): Promise<void> {
     console.log(
       `loaded ${(IDS * 1.1).toLocaleString('en')} customers in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
-    const api = await buildApi({
-      db: handle.db,
-      temporal: new Client({ connection }),
-      taskQueue: 'bench-import',
-      apiKeys: [API_KEY],
-      defaultTimeZone: 'UTC',
-      docsUi: false,
-    });
-    const baseUrl = await api.listen({ host: '127.0.0.1', port: 0 });
-    const segment = await fetch(`${baseUrl}/v1/segments`, {
+    const segment = await fetch(`${api.baseUrl}/v1/segments`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${BENCH_API_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ id: 'imported', name: 'Imported', kind: 'manual' }),
     });
     if (segment.status !== 201) throw new Error(`segment answered ${segment.status}`);
 
-    const added = await upload(baseUrl, 'add', 0, IDS);
+    const added = await upload(api.baseUrl, 'add', 0, IDS);
     const shift = Math.floor(IDS / 10);
-    const replaced = await upload(baseUrl, 'replace', shift, IDS + shift);
+    const replaced = await upload(api.baseUrl, 'replace', shift, IDS + shift);
     await api.close();
     const copyMs = await bareCopy(database.url);
 
@@ -163,8 +132,7 @@ async function main(): Promise<void> {
       })}`,
     );
   } finally {
-    await handle.close();
-    await connection.close().catch(() => undefined);
+    await api.close();
     await database.drop();
   }
 }
