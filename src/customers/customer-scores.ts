@@ -1,9 +1,10 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../db/database';
-import { customerScores, rfmScores, scoreContributions } from '../db/schema';
+import { customerScores, rfmScores, scoreContributions, scoreRuns } from '../db/schema';
 import {
   builtInScores,
   decayingScores,
+  recencyDays,
   type DecayingScore,
   type ScoreDefinition,
   type StoredScore,
@@ -156,14 +157,19 @@ async function scoreViewsIn(
   return views;
 }
 
+/** The customer's cell of an RFM score, as of the recompute that last ran; null for none. */
 async function rfmView(
   db: Database,
   customerId: string,
   definition: ScoreDefinition,
 ): Promise<CustomerScoreView | null> {
   const [row] = await db
-    .select()
+    .select({ cell: rfmScores, computedAt: scoreRuns.computedAt })
     .from(rfmScores)
+    .leftJoin(
+      scoreRuns,
+      and(eq(scoreRuns.scoreId, rfmScores.scoreId), eq(scoreRuns.version, rfmScores.version)),
+    )
     .where(
       and(
         eq(rfmScores.customerId, customerId),
@@ -172,18 +178,25 @@ async function rfmView(
       ),
     );
   if (!row) return null;
+  const { cell } = row;
+  // The run is recorded in the same transaction as its rows; the cell's time stands in otherwise.
+  const asOf = row.computedAt ?? cell.cellSince;
   return {
     definition,
-    value: row.value,
-    asOf: row.computedAt,
+    value: cell.value,
+    asOf,
     contributions: [],
     rfm: {
-      cell: row.cell,
-      cellSince: row.cellSince,
+      cell: cell.cell,
+      cellSince: cell.cellSince,
       parts: [
-        { part: 'recency', points: row.r, measure: row.recencyDays },
-        { part: 'frequency', points: row.f, measure: row.purchases },
-        { part: 'monetary', points: row.m, measure: row.monetary },
+        {
+          part: 'recency',
+          points: cell.r,
+          measure: recencyDays(cell.lastPurchaseAt.getTime(), asOf.getTime()),
+        },
+        { part: 'frequency', points: cell.f, measure: cell.purchases },
+        { part: 'monetary', points: cell.m, measure: cell.monetary },
       ],
     },
   };

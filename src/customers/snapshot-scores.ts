@@ -23,7 +23,7 @@ export function storedScoresColumn() {
     from (select score_id, version, value, as_of from customer_scores
            where customer_id = "customers"."id"
           union all
-          select score_id, version, value::float8, computed_at from rfm_scores
+          select score_id, version, value::float8, cell_since from rfm_scores
            where customer_id = "customers"."id") s)`;
 }
 

@@ -105,18 +105,21 @@ export interface TriggeredRecompute {
  */
 export async function triggerScoreRecompute(
   client: Client,
-  options: { scoreId: string; taskQueue: string; waitMs?: number },
+  options: { scoreId: string; taskQueue: string; waitMs?: number; callTimeoutMs?: number },
 ): Promise<TriggeredRecompute> {
   const scheduleId = scoreScheduleId(options.scoreId, options.taskQueue);
   const handle = client.schedule.getHandle(scheduleId);
-  const before = await describeOrMissing(handle.describe.bind(handle), scheduleId);
+  // Each call has a deadline of its own: an unreachable server fails the first one quickly.
+  const call = <T>(fn: () => Promise<T>) =>
+    client.withDeadline(Date.now() + (options.callTimeoutMs ?? 5_000), fn);
+  const before = await call(() => describeOrMissing(() => handle.describe(), scheduleId));
   const running = before.info.runningActions.at(-1);
   if (running) return { scheduleId, workflowId: running.workflow.workflowId, started: false };
   await afterSecondOf(before.info.recentActions.at(-1)?.takenAt);
-  await handle.trigger(ScheduleOverlapPolicy.SKIP);
+  await call(() => handle.trigger(ScheduleOverlapPolicy.SKIP));
   const deadline = Date.now() + (options.waitMs ?? 5_000);
   for (;;) {
-    const now = await handle.describe();
+    const now = await call(() => handle.describe());
     const taken = newestAction(now, before);
     if (taken) return { scheduleId, ...taken };
     if (Date.now() >= deadline) return { scheduleId, workflowId: null, started: true };

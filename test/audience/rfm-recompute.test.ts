@@ -4,8 +4,8 @@ import { recomputeRfm } from '../../src/audience/rfm-recompute';
 import { loadProfileSnapshot } from '../../src/customers/load-profile';
 import { evaluateCondition } from '../../src/journeys/conditions';
 import { rowsOf } from '../../src/db/rows';
-import { customers, events, rfmScores, segmentDueChecks } from '../../src/db/schema';
-import { DAY_MS, rankRfm, rfmScore, SCORE_CHANGED } from '../../src/scores';
+import { customers, events, rfmScores, scoreRuns, segmentDueChecks } from '../../src/db/schema';
+import { DAY_MS, rankRfm, recencyDays, rfmScore, SCORE_CHANGED } from '../../src/scores';
 import { segmentConditionSchema, segmentDefinitionSchema } from '../../src/segments/schema';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
@@ -108,15 +108,21 @@ it('ranks ten customers into the quintiles worked out by hand, equal values shar
   expect(outcome).toMatchObject({ scored: 10, changed: 10, firstCells: 10, removed: 0, events: 0 });
   expect(await storedCells()).toEqual(HAND_CELLS);
   const [d] = await db.select().from(rfmScores).where(eq(rfmScores.customerId, 'd'));
-  expect(d).toMatchObject({ recencyDays: 10, purchases: 3, monetary: 100, r: 4, f: 4, m: 3 });
-  expect(d).toMatchObject({ value: 11, computedAt: new Date(T), cellSince: new Date(T) });
+  const dLast = new Date(T - 10 * DAY_MS - HOUR);
+  expect(d).toMatchObject({ lastPurchaseAt: dLast, purchases: 3, monetary: 100, r: 4, f: 4, m: 3 });
+  expect(d).toMatchObject({ value: 11, cell: '443', cellSince: new Date(T) });
+  expect(await db.select().from(scoreRuns)).toEqual([
+    { scoreId: 'rfm', version: 1, computedAt: new Date(T), scored: 10, changed: 10 },
+  ]);
   // First cells are no transition: no event for anyone.
   expect(await changeEvents()).toEqual([]);
 });
 
 it('agrees with the pure ranking on the measures it stored', async () => {
   const rows = await database.db.select().from(rfmScores);
-  const pure = rankRfm(rows);
+  const pure = rankRfm(
+    rows.map((row) => ({ ...row, recencyDays: recencyDays(row.lastPurchaseAt.getTime(), T) })),
+  );
   expect(Object.fromEntries(pure.map((c) => [c.customerId, c.cell]))).toEqual(HAND_CELLS);
   expect(pure.map((c) => c.value)).toEqual(rows.map((row) => row.value));
 });
@@ -228,7 +234,14 @@ it('writes score_changed for each cell that changed or left the window; a first 
   const outcome = await recomputeRfm(db, rfmScore, new Date(T2));
 
   expect(await storedCells()).toEqual(HAND_CELLS_T2);
-  expect(outcome).toMatchObject({ scored: 10, changed: 11, firstCells: 1, removed: 1, events: 10 });
+  expect(outcome).toMatchObject({
+    scored: 10,
+    written: 10,
+    changed: 11,
+    firstCells: 1,
+    removed: 1,
+    events: 10,
+  });
   const was: Record<string, string> = HAND_CELLS;
   const expected = [
     ...'abcdefghi'.split('').map((id) => ({
@@ -253,13 +266,16 @@ it('writes score_changed for each cell that changed or left the window; a first 
   ]);
 });
 
-it('changes nothing an hour later (same whole days), and a kept cell keeps its since', async () => {
+it('changes nothing an hour later (same whole days) and writes no row; a kept cell keeps its since', async () => {
   const eventsBefore = (await changeEvents()).length;
   const outcome = await recomputeRfm(database.db, rfmScore, new Date(T2 + HOUR));
-  expect(outcome).toMatchObject({ scored: 10, changed: 0, events: 0, removed: 0, firstCells: 0 });
+  expect(outcome).toMatchObject({ scored: 10, written: 0, changed: 0, events: 0, removed: 0 });
   expect(await changeEvents()).toHaveLength(eventsBefore);
   const [a] = await database.db.select().from(rfmScores).where(eq(rfmScores.customerId, 'a'));
-  expect(a).toMatchObject({ computedAt: new Date(T2 + HOUR), cellSince: new Date(T2) });
+  expect(a).toMatchObject({ cell: '454', cellSince: new Date(T2) });
+  expect(await database.db.select().from(scoreRuns)).toEqual([
+    { scoreId: 'rfm', version: 1, computedAt: new Date(T2 + HOUR), scored: 10, changed: 0 },
+  ]);
 });
 
 async function changeEvents() {

@@ -35,17 +35,13 @@ export const scoreRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
     },
     async (request, reply) => {
       if (findScore(request.params.id)?.kind !== 'rfm') throw scoreNotRecomputed();
-      const timeout = deps.temporalTimeoutMs ?? 5_000;
       try {
-        const triggered = await deps.temporal.withDeadline(
-          Date.now() + timeout + RUN_SHOWN_WAIT_MS,
-          () =>
-            triggerScoreRecompute(deps.temporal, {
-              scoreId: request.params.id,
-              taskQueue: deps.taskQueue,
-              waitMs: RUN_SHOWN_WAIT_MS,
-            }),
-        );
+        const triggered = await triggerScoreRecompute(deps.temporal, {
+          scoreId: request.params.id,
+          taskQueue: deps.taskQueue,
+          waitMs: RUN_SHOWN_WAIT_MS,
+          callTimeoutMs: deps.temporalTimeoutMs ?? 5_000,
+        });
         return reply.code(202).send(triggered);
       } catch (error) {
         if (error instanceof ScoreScheduleMissingError) throw scheduleMissing();

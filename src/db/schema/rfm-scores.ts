@@ -10,10 +10,12 @@ import {
 import { customers } from './customers';
 
 /**
- * Each customer's RFM score (src/scores/rfm.ts) as the last recompute stored it: the measures of
+ * Each customer's RFM score (src/scores/rfm.ts) as the last recompute found it: the measures of
  * their purchases in the window, the quintile of each, the cell and the value conditions read (r +
  * f + m). A customer with no purchase in the window has no row. Written only by the recompute
- * (src/audience/rfm-recompute.ts), one statement for everyone; kept per definition version.
+ * (src/audience/rfm-recompute.ts), a few statements for everyone, and only where something changed:
+ * recency is kept as the time of the last purchase, so a day passing rewrites no row. Kept per
+ * definition version.
  */
 export const rfmScores = pgTable(
   'rfm_scores',
@@ -23,7 +25,7 @@ export const rfmScores = pgTable(
       .references(() => customers.id),
     scoreId: text('score_id').notNull(),
     version: integer('version').notNull(),
-    recencyDays: integer('recency_days').notNull(),
+    lastPurchaseAt: timestamp('last_purchase_at', { withTimezone: true, precision: 3 }).notNull(),
     purchases: integer('purchases').notNull(),
     monetary: doublePrecision('monetary').notNull(),
     r: smallint('r').notNull(),
@@ -31,10 +33,21 @@ export const rfmScores = pgTable(
     m: smallint('m').notNull(),
     cell: text('cell').notNull(),
     value: smallint('value').notNull(),
-    /** The recompute that stored these values. */
-    computedAt: timestamp('computed_at', { withTimezone: true, precision: 3 }).notNull(),
     /** When the cell last changed (its first recompute, for a cell never changed). */
     cellSince: timestamp('cell_since', { withTimezone: true, precision: 3 }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.customerId, t.scoreId, t.version] })],
+);
+
+/** Each recomputed score's last run: what its rows are as of, and what it found. */
+export const scoreRuns = pgTable(
+  'score_runs',
+  {
+    scoreId: text('score_id').notNull(),
+    version: integer('version').notNull(),
+    computedAt: timestamp('computed_at', { withTimezone: true, precision: 3 }).notNull(),
+    scored: integer('scored').notNull(),
+    changed: integer('changed').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scoreId, t.version] })],
 );
