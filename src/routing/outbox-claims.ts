@@ -27,7 +27,6 @@ export type ClaimedEvent = Pick<
   | 'deliveryId'
   | 'routingAttempts'
   | 'seq'
-  | 'audienceOnly'
 >;
 
 /**
@@ -56,7 +55,13 @@ export async function claimDueEvents(
   options: { claim: string; batchSize: number; leaseMs: number },
 ): Promise<ClaimedEvent[]> {
   const now = new Date();
-  const due = and(isNull(events.routedAt), lte(events.nextRoutingAt, now));
+  // Imported history waits in an outbox of its own (history-claims.ts): never before these.
+  // Written as the partial indexes' predicate (no parameter), so every plan can use them.
+  const due = and(
+    isNull(events.routedAt),
+    sql`not ${events.audienceOnly}`,
+    lte(events.nextRoutingAt, now),
+  );
   const candidates = lockedCandidates(db, due, options.batchSize);
   return claimInOrder(db, candidates, options.claim, now, options.leaseMs);
 }
@@ -76,6 +81,7 @@ export async function claimFollowUps(
   const recorded = and(
     inArray(events.customerId, options.customerIds),
     isNull(events.routedAt),
+    sql`not ${events.audienceOnly}`,
     isNull(events.routingClaim),
     gt(events.seq, options.afterSeq),
     lte(events.nextRoutingAt, now),
@@ -127,6 +133,7 @@ async function claimInOrder(
             and(
               eq(earlier.customerId, candidates.customerId),
               isNull(earlier.routedAt),
+              sql`not ${earlier.audienceOnly}`,
               lt(earlier.seq, candidates.seq),
               lt(earlier.routingAttempts, ORDER_HOLD_ATTEMPTS),
               notInArray(earlier.id, db.select({ id: candidates.id }).from(candidates)),
@@ -149,7 +156,6 @@ async function claimInOrder(
       deliveryId: events.deliveryId,
       routingAttempts: events.routingAttempts,
       seq: events.seq,
-      audienceOnly: events.audienceOnly,
     });
   return rows.sort((a, b) => a.seq - b.seq);
 }

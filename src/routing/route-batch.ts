@@ -51,8 +51,7 @@ export class RoutedMarks {
 
 /**
  * Routes a claimed batch. One query finds what every event concerns; events that concern no
- * journey (and audience-only events, imported history) are marked routed at once, with no
- * Temporal call. The rest are routed concurrently, one
+ * journey are marked routed at once, with no Temporal call. The rest are routed concurrently, one
  * customer's events in arrival order. A failure counts an attempt and backs off (the customer's
  * later events wait with it, so order holds); Temporal unreachable opens the breaker and hands the
  * rest back without counting attempts.
@@ -63,11 +62,8 @@ export async function routeClaimedBatch(
   marks: RoutedMarks,
 ): Promise<void> {
   const { db } = routing.deps;
-  // Imported history has had its audience upkeep (the pass runs it for the whole batch) and
-  // concerns no journey: it is marked routed with the events no journey wants.
-  const routable = batch.filter((e) => !e.audienceOnly);
-  const interest = await findRoutingInterest(db, routable);
-  addRunsStartedInBatch(routable, interest);
+  const interest = await findRoutingInterest(db, batch);
+  addRunsStartedInBatch(batch, interest);
   await markRouted(
     db,
     routing.claim,

@@ -68,17 +68,23 @@ export const events = pgTable(
      */
     routingClaim: uuid('routing_claim'),
     /**
-     * Imported history (POST /v1/imports/events without trigger): the router runs the audience
-     * upkeep for it (profile rules, scores, segments, stages) and routes it to no journey.
+     * Imported history (POST /v1/imports/events without trigger): the router gives it the
+     * audience upkeep (profile rules, scores, segments, stages) when live events leave it time,
+     * and routes it to no journey (src/routing/history-claims.ts).
      */
     audienceOnly: boolean('audience_only').notNull().default(false),
   },
   (t) => [
     index('events_customer_time_idx').on(t.customerId, t.occurredAt.desc()),
     index('events_type_time_idx').on(t.type, t.occurredAt.desc()),
+    // The outbox of live events; imported history (audience_only) has an index of its own, so
+    // a backlog of history never stands before a live event in the router's claim.
     index('events_unrouted_idx')
       .on(t.nextRoutingAt)
-      .where(sql`${t.routedAt} is null`),
+      .where(sql`${t.routedAt} is null and not ${t.audienceOnly}`),
+    index('events_unrouted_history_idx')
+      .on(t.seq)
+      .where(sql`${t.routedAt} is null and ${t.audienceOnly}`),
     // Most events name no delivery: only those that do are indexed (one index entry less per
     // ingested event); lookups by a delivery id imply it is not null.
     index('events_delivery_idx')
@@ -87,7 +93,7 @@ export const events = pgTable(
     // The claim's "no earlier unrouted event of this customer" check (per-customer order).
     index('events_unrouted_customer_idx')
       .on(t.customerId, t.seq)
-      .where(sql`${t.routedAt} is null`),
+      .where(sql`${t.routedAt} is null and not ${t.audienceOnly}`),
     index('events_routing_claim_idx')
       .on(t.routingClaim)
       .where(sql`${t.routingClaim} is not null`),
