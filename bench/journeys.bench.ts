@@ -14,6 +14,7 @@
 // write, which shows how much of the gap is the workflow's and how much the send path's) and `--rounds <n>`: every variant gets a worker and pools of its own, and each round
 // runs every variant and the bare workflow once, in an order rotated per round. `--show-events`
 // prints the event types of the runs whose shape is shown.
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
@@ -167,7 +168,10 @@ async function main(): Promise<void> {
         );
         cleanups.unshift(() => db.close());
         const taskQueue = `${CAIRN_QUEUE}-${variant.name}`;
-        let activities = activitiesFromConfig(config, db.handle, smtp.url);
+        let activities = activitiesFromConfig(config, db.handle, smtp.url, {
+          identifierKey: { secret: randomBytes(32).toString('base64') },
+          temporal: { client, taskQueue },
+        });
         if (variant.sends === 'bare') {
           const workflowOnly = workflowOnlyActivities(activities, smtp.url, config.emailFrom);
           cleanups.unshift(() => Promise.resolve(workflowOnly.close()));

@@ -5,6 +5,7 @@ import type { UnsubscribeSettings } from './guardrails/unsubscribe-links';
 import { durationOrNull } from './journeys/durations';
 import type { SendPolicy } from './journeys/run-types';
 import type { SendWindow } from './journeys/send-window';
+import type { IdentifierKey } from './privacy/identifier-hash';
 
 /**
  * Every setting comes from the environment, validated once at start. Secrets (API keys, SMTP
@@ -33,6 +34,12 @@ const configSchema = z.object({
         .filter(Boolean),
     ),
   CAIRN_PAYLOAD_KEYS: z.string().optional(),
+  CAIRN_PRIVACY_KEY: z
+    .string()
+    .trim()
+    .min(32, 'must be at least 32 characters (openssl rand -base64 32)')
+    .optional(),
+  ERASURE_GRACE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(30),
   CAIRN_CODEC_UI_ORIGINS: z
     .string()
     .optional()
@@ -130,6 +137,13 @@ export interface Config {
   apiKeys: string[];
   /** Encrypts Temporal payloads (CAIRN_PAYLOAD_KEYS); unset: `npm start` makes a key, workers and the API refuse to start. */
   payloadKeys: PayloadKeyring | undefined;
+  /**
+   * Hashes erased customers' identifiers (CAIRN_PRIVACY_KEY); unset: `npm start` makes one,
+   * workers and the API refuse to start.
+   */
+  privacyKey: IdentifierKey | undefined;
+  /** How long an erased customer's cancelled run may take to end before it is terminated. */
+  erasureGraceMs: number;
   /** Origins of Temporal Web UI allowed to call the codec endpoint from a browser. */
   codecUiOrigins: string[];
   apiHost: string;
@@ -204,6 +218,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalUiPort: vars.TEMPORAL_UI_PORT,
     apiKeys: vars.CAIRN_API_KEYS,
     payloadKeys: payloadKeys(vars.CAIRN_PAYLOAD_KEYS),
+    privacyKey: vars.CAIRN_PRIVACY_KEY ? { secret: vars.CAIRN_PRIVACY_KEY } : undefined,
+    erasureGraceMs: vars.ERASURE_GRACE_SECONDS * 1_000,
     codecUiOrigins: vars.CAIRN_CODEC_UI_ORIGINS,
     apiHost: vars.API_HOST,
     apiPort: vars.API_PORT,

@@ -1,9 +1,8 @@
 // The production worker process: runs journey workflows and their activities.
 import { Client, Connection } from '@temporalio/client';
-import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { cairnDataConverter, EncryptionCodec } from './codec';
-import { loadConfig, type Config } from './config';
+import { loadConfig } from './config';
 import { openDatabase } from './db/database';
 import { activitiesFromConfig, WORKER_POOLS } from './runtime/activity-deps';
 import { createJourneyWorker } from './runtime/journey-worker';
@@ -24,39 +23,36 @@ async function main(): Promise<void> {
   const dataConverter = cairnDataConverter(
     new EncryptionCodec(requireSetting('CAIRN_PAYLOAD_KEYS', config.payloadKeys)),
   );
+  const identifierKey = requireSetting('CAIRN_PRIVACY_KEY', config.privacyKey);
+  // Erasures (cancel runs, delete histories) and the score schedules use a client of their own.
+  const clientConnection = await Connection.connect({
+    address: requireSetting('TEMPORAL_ADDRESS', config.temporalAddress),
+  });
+  const client = new Client({
+    connection: clientConnection,
+    namespace: config.temporalNamespace,
+    dataConverter,
+  });
   const worker = await createJourneyWorker({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    activities: activitiesFromConfig(config, database, requireSetting('SMTP_URL', config.smtpUrl)),
+    activities: activitiesFromConfig(config, database, requireSetting('SMTP_URL', config.smtpUrl), {
+      identifierKey,
+      temporal: { client, taskQueue: config.taskQueue },
+    }),
     dataConverter,
   });
-  await ensureSchedules(config, dataConverter);
+  await ensureScoreSchedules(client, {
+    taskQueue: config.taskQueue,
+    intervalMs: config.scoreRecomputeIntervalMs,
+  });
   try {
     await worker.run();
   } finally {
+    await clientConnection.close();
     await connection.close();
     await database.close();
-  }
-}
-
-/** The scores' recompute schedules on this worker's task queue (created, or updated to config). */
-async function ensureSchedules(config: Config, dataConverter: DataConverter): Promise<void> {
-  const clientConnection = await Connection.connect({
-    address: requireSetting('TEMPORAL_ADDRESS', config.temporalAddress),
-  });
-  try {
-    const client = new Client({
-      connection: clientConnection,
-      namespace: config.temporalNamespace,
-      dataConverter,
-    });
-    await ensureScoreSchedules(client, {
-      taskQueue: config.taskQueue,
-      intervalMs: config.scoreRecomputeIntervalMs,
-    });
-  } finally {
-    await clientConnection.close();
   }
 }
 

@@ -79,6 +79,7 @@ export async function startCairnProcesses(options: {
     CAIRN_API_KEYS: BENCH_API_KEY,
     // The processes refuse to start without payload keys; one random key per bench run.
     CAIRN_PAYLOAD_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+    CAIRN_PRIVACY_KEY: randomBytes(32).toString('base64'),
     API_HOST: '127.0.0.1',
     API_PORT: String(port),
     EMAIL_FROM: 'Cairn Bench <bench@cairn.test>',

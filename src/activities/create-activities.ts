@@ -2,6 +2,7 @@ import { createProfileActivities } from './profiles';
 import { createRunActivities } from './runs';
 import { createAbandonDelivery } from './abandon-delivery';
 import { createEngagementActivities } from './engagement';
+import { createErasureActivities } from './erasure';
 import { createRecordConversion } from './record-conversion';
 import { createRecordHold } from './record-hold';
 import { createScoreActivities } from './scores';
@@ -10,9 +11,9 @@ import { createTriggerHistoryActivities } from './trigger-history';
 import type { ActivityDeps } from './types';
 
 /**
- * Every activity the worker's workflows call (the journey workflow, and a score's scheduled
- * recompute), bound to their dependencies. The worker registers the returned object; workflows
- * import only `JourneyActivities` (a type).
+ * Every activity the worker's workflows call (the journey workflow, a customer's erasure and a
+ * score's scheduled recompute), bound to their dependencies. The worker registers the returned
+ * object; workflows import only `JourneyActivities` (a type).
  */
 export function createActivities(deps: ActivityDeps) {
   const clock = deps.clock ?? (() => new Date());
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     abandonDelivery: createAbandonDelivery(deps.db),
     recordHeldDelivery: createRecordHold(deps.db),
     recordConversion: createRecordConversion(deps.db),
+    ...createErasureActivities(deps),
   };
 }
 

@@ -1,5 +1,6 @@
 export { createActivities, type JourneyActivities } from './create-activities';
 export type { HoldRequest } from './record-hold';
+export type { ErasureRequest } from './erasure';
 export type {
   ActivityConfig,
   ActivityDeps,

@@ -17,7 +17,8 @@ import {
 import { mergeCapRules } from '../guardrails/cap-rules';
 import { mainPoolConsentGate } from '../guardrails/consent-gate';
 import { suppressAfterSendFailure } from '../bounces/record-bounce';
-import { runSendChecks } from '../guardrails/send-checks';
+import { runSendChecks, sendChecks } from '../guardrails/send-checks';
+import { erasureCheck } from '../privacy/erasure-check';
 import { readSendState } from '../guardrails/send-state';
 import type { SendOutcome } from '../journeys/run-types';
 import { TemplateError } from '../templates/template-error';
@@ -33,13 +34,14 @@ import type { ActivityDeps, SendMessageRequest } from './types';
  * The send path, fail closed. Each step is one small write, ordered so the ledger row exists and
  * is claimed before the provider is called:
  *   ledger row → consent gate → fresh read of the customer with their suppression and topic state
- *   → address (driver) → checks: suppression, consent, topic (src/guardrails/send-checks.ts) →
+ *   → address (driver) → checks: erasure, suppression, consent, topic (send-checks.ts) →
  *   render and adapt (driver) → a free connection of a pooled channel (wire-turns.ts) → claim
  *   within caps → provider → record → gate released. The whole attempt heartbeats.
- * An email with no caps and no tracking costs seven statements in six round trips: the ledger
- * row, the gate's BEGIN and lock (sent together, one round trip), the read, the claim, the record
- * and the gate's COMMIT; each statement is built once per database (src/db/prepared.ts), not per
- * send. Each is kept for a guarantee:
+ * An email with no caps and no tracking costs eight statements in seven round trips: the ledger
+ * row, the gate's BEGIN and lock (sent together, one round trip), the read, the erasure check
+ * (its hashes need the address the read found), the claim, the record and the gate's COMMIT;
+ * the hot ones are built once per database (src/db/prepared.ts), not per send. Each is kept for
+ * a guarantee:
  * the row and the claim commit on their own before the provider call (a crash mid-send leaves
  * the claim that stops a retry from sending twice); the read is a statement of its own after the
  * lock (read in the lock's statement, its snapshot would predate a consent change the lock waited
@@ -51,6 +53,7 @@ export function createSendMessage(deps: ActivityDeps) {
   const clock = deps.clock ?? (() => new Date());
   // No gate given: the same locks on the main pool. Ordering is never silently dropped.
   const gate = deps.consentGate ?? mainPoolConsentGate(deps.db);
+  const checks = sendChecks(erasureCheck(deps.identifierKey));
 
   return function sendMessage(input: SendMessageRequest): Promise<SendOutcome> {
     return whileHeartbeating(() => send(input));
@@ -78,18 +81,21 @@ export function createSendMessage(deps: ActivityDeps) {
     const { customer } = state;
     const found = await driverFor(request.channel).findRecipient({ deps, customer });
     if ('skipped' in found) return finishPending(row, 'skipped', found.skipped);
-    const checked = await runSendChecks({
-      db: deps.db,
-      customerId: customer.id,
-      channel: request.channel,
-      messageKind: request.messageKind,
-      ...(request.topic ? { topic: request.topic } : {}),
-      consent: customer.consent,
-      emailMarketingDefault: deps.config.emailMarketingDefault ?? 'opted_in',
-      suppressionChannel: found.suppressionChannel,
-      addresses: found.addresses,
-      known: { suppression: state.suppression, topic: state.topic },
-    });
+    const checked = await runSendChecks(
+      {
+        db: deps.db,
+        customerId: customer.id,
+        channel: request.channel,
+        messageKind: request.messageKind,
+        ...(request.topic ? { topic: request.topic } : {}),
+        consent: customer.consent,
+        emailMarketingDefault: deps.config.emailMarketingDefault ?? 'opted_in',
+        suppressionChannel: found.suppressionChannel,
+        addresses: found.addresses,
+        known: { suppression: state.suppression, topic: state.topic },
+      },
+      checks,
+    );
     if (!checked.allowed) return finishPending(row, 'skipped', checked.reason);
     const recipient = { ...found, addresses: checked.addresses };
     const prepared = await prepareMessage({

@@ -14,6 +14,8 @@ import type { ChannelMessage, ChannelName } from '../journeys/channel-content';
 import type { CapRuleInput } from '../journeys/schema';
 import type { JsonObject, JsonValue } from '../journeys/run-types';
 import type { EmailTrackingSettings } from '../tracking/track-email';
+import type { ErasureTemporal } from '../privacy/customer-executions';
+import type { IdentifierKey } from '../privacy/identifier-hash';
 
 export interface ActivityConfig {
   companyName: string;
@@ -65,6 +67,20 @@ export interface ActivityDeps {
    */
   consentGate?: ConsentGate;
   config: ActivityConfig;
+  /**
+   * Hashes identifiers (CAIRN_PRIVACY_KEY): the send path refuses erased customers' addresses
+   * with it, and erasures write their tombstones with it. Required: no send runs unchecked.
+   */
+  identifierKey: IdentifierKey;
+  /**
+   * Temporal for the erasure workflow's activities (closing a customer's runs, deleting their
+   * histories). Absent: those activities fail, naming what is missing; sends are unaffected.
+   */
+  erasure?: {
+    temporal: ErasureTemporal;
+    /** How long a cancelled run may take to end before it is terminated. Default 30 s. */
+    graceMs?: number;
+  };
   clock?: () => Date;
   faults?: ActivityFaults;
 }

@@ -5,6 +5,7 @@ import type { Database } from '../db/database';
 import type { SendPolicy } from '../journeys/run-types';
 import type { SendWindow } from '../journeys/send-window';
 import type { BackoffPolicy } from '../routing/backoff';
+import type { IdentifierKey } from '../privacy/identifier-hash';
 import type { OutboxSignal } from '../routing/outbox-signal';
 
 export interface ApiDeps {
@@ -62,4 +63,11 @@ export interface ApiDeps {
    * key; uiOrigins may call it from a browser. Unset: the routes do not exist.
    */
   codecEndpoint?: { codec: PayloadCodec; uiOrigins: string[] };
+  /**
+   * Erasure and export (src/privacy) with the key erased identifiers are hashed with
+   * (CAIRN_PRIVACY_KEY, the workers' own). Unset: DELETE /v1/customers/{id} answers 503
+   * privacy_not_configured and profile writes check erased ids but not erased addresses;
+   * src/api/main.ts refuses to start without it.
+   */
+  privacy?: { identifierKey: IdentifierKey };
 }

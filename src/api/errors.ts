@@ -41,6 +41,23 @@ export function customerNotFound(path: 'id' | 'customerId'): ApiError {
   ]);
 }
 
+/**
+ * The customer asked to be forgotten (src/privacy): their erasure has begun or is done. A new
+ * profile for the id takes PUT /v1/customers/{id} with newOptIn once the erasure is done.
+ */
+export function customerErased(paths: string[]): ApiError {
+  return new ApiError(
+    410,
+    'customer_erased',
+    'this customer was erased at their request; nothing was stored',
+    paths.map((path) => ({
+      path,
+      message:
+        'this customer was erased; a new profile needs PUT /v1/customers/{id} with "newOptIn": true',
+    })),
+  );
+}
+
 /** A run key the journey refuses (missing for a keyed journey, given for another, malformed). */
 export function invalidRunKey(message: string): ApiError {
   return new ApiError(400, 'validation_failed', 'invalid request body', [{ path: 'key', message }]);

@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     address: requireSetting('TEMPORAL_ADDRESS', config.temporalAddress),
   });
   const codec = new EncryptionCodec(requireSetting('CAIRN_PAYLOAD_KEYS', config.payloadKeys));
+  const identifierKey = requireSetting('CAIRN_PRIVACY_KEY', config.privacyKey);
   const temporal = new Client({
     connection,
     namespace: config.temporalNamespace,
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
     ...(config.unsubscribe ? { unsubscribe: config.unsubscribe } : {}),
     ...(config.tracking ? { tracking: config.tracking } : {}),
     codecEndpoint: { codec, uiOrigins: config.codecUiOrigins },
+    privacy: { identifierKey },
   });
   if (!attributesChecked) {
     app.log.warn('Temporal did not answer at start: its search attributes are not checked');

@@ -31,6 +31,7 @@ import { lifecycleRoutes } from './routes/lifecycle';
 import { scoreRoutes } from './routes/scores';
 import { segmentRoutes } from './routes/segments';
 import { previewRoutes } from './routes/preview';
+import { privacyRoutes } from './routes/privacy';
 import { runRoutes } from './routes/runs';
 import { suppressionRoutes } from './routes/suppressions';
 import { timelineRoutes } from './routes/timeline';
@@ -125,6 +126,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     async (v1) => {
       v1.addHook('onRequest', bearerAuth(deps.apiKeys));
       await v1.register(customerRoutes, { deps });
+      await v1.register(privacyRoutes, { deps });
       await v1.register(eventRoutes, { deps });
       await v1.register(journeyRoutes, { deps });
       await v1.register(segmentRoutes, { deps });

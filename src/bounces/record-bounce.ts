@@ -71,8 +71,9 @@ export async function recordBounce(
     const suppression = await suppress(tx, report);
     const delivery = await findBouncedDelivery(tx, report);
     const deliveryUpdated = delivery ? await recordBounceOnDelivery(tx, delivery, report) : false;
+    // A delivery of an erased customer has no owner left to tell (src/privacy).
     const owners = delivery
-      ? [delivery.customerId]
+      ? [delivery.customerId].filter((id): id is string => id !== null)
       : await customersWithAddress(tx, report.channel, normalised(report));
     const eventsStored = await storeBounceEvents(tx, report, delivery, owners, now);
     return { suppression, deliveryFound: delivery !== null, deliveryUpdated, eventsStored };

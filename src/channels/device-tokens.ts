@@ -59,3 +59,12 @@ export async function removeCustomerToken(
     .returning({ token: deviceTokens.token });
   return removed.length > 0;
 }
+
+/** Deletes every token of the customer (their erasure); returns the tokens that went. */
+export async function removeAllCustomerTokens(db: Database, customerId: string): Promise<string[]> {
+  const removed = await db
+    .delete(deviceTokens)
+    .where(eq(deviceTokens.customerId, customerId))
+    .returning({ token: deviceTokens.token });
+  return removed.map((row) => row.token);
+}

@@ -11,6 +11,7 @@ import {
   type EventState,
 } from '../contract/events';
 import type { PreviewRequest, PreviewResult } from '../contract/preview';
+import type { CustomerExport, ErasureResponse } from '../contract/privacy';
 import type { InboxList, InboxListQuery, InboxMessage, InboxUnreadCount } from '../contract/inbox';
 import type {
   JourneyCreated,
@@ -74,6 +75,25 @@ export class CairnClient {
 
   getCustomer(id: string): Promise<Customer> {
     return this.request('GET', `/v1/customers/${enc(id)}`);
+  }
+
+  // --- privacy ------------------------------------------------------------------------------
+
+  /**
+   * Erases the customer (right to be forgotten): answered at once with the erasure, which runs in
+   * the background; from then on events and writes for the id are refused. Idempotent.
+   */
+  eraseCustomer(id: string): Promise<ErasureResponse> {
+    return this.request('DELETE', `/v1/customers/${enc(id)}`);
+  }
+
+  getErasure(id: string): Promise<ErasureResponse> {
+    return this.request('GET', `/v1/customers/${enc(id)}/erasure`);
+  }
+
+  /** Everything Cairn holds about the customer. */
+  exportCustomer(id: string): Promise<CustomerExport> {
+    return this.request('GET', `/v1/customers/${enc(id)}/export`);
   }
 
   // --- events -------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ export type {
   JourneyVersionView,
 } from '../contract/journeys';
 export type { PreviewRequest, PreviewResult } from '../contract/preview';
+export type { CustomerExport, Erasure, ErasureResponse } from '../contract/privacy';
 export type {
   CancelRunResult,
   RunDetail,

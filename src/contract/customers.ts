@@ -31,6 +31,11 @@ export const customerUpsertSchema = z
       .optional(),
     attributes: jsonObjectSchema.optional(),
     consent: consentSchema.optional(),
+    /**
+     * The person gave a new opt-in (signed up again): an erased customer id, email or phone may
+     * be used for a fresh profile. Without it writes naming them are refused (410, 409).
+     */
+    newOptIn: z.boolean().optional(),
   })
   .meta({ id: 'CustomerUpsert' });
 export type CustomerUpsert = z.input<typeof customerUpsertSchema>;

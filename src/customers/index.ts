@@ -13,3 +13,5 @@ export {
   type CustomerScoreView,
   type ScoreContribution,
 } from './customer-scores';
+export { scoreView } from './score-view';
+export { customerContacts, deleteCustomerRow } from './erase-customer';

@@ -13,5 +13,8 @@ export async function deliveryOwners(db: Database, ids: string[]): Promise<Map<s
     .from(deliveries)
     // One array parameter: one statement text (prepared once per connection) for any number of ids.
     .where(sql`${deliveries.id} = any(${sql.param([...new Set(ids)])})`);
-  return new Map(rows.map((row) => [row.id, row.customerId]));
+  // An erased customer's (anonymised) delivery belongs to nobody: absent, as an unknown id.
+  return new Map(
+    rows.flatMap((row) => (row.customerId === null ? [] : [[row.id, row.customerId] as const])),
+  );
 }

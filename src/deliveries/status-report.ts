@@ -120,7 +120,8 @@ async function storeStatusEvent(
   options: { now: Date },
 ): Promise<boolean> {
   const type = EVENT_TYPES[report.status];
-  if (!type) return false;
+  // An erased customer's delivery (src/privacy) has nobody to store an event for.
+  if (!type || row.customerId === null) return false;
   const properties: JsonObject = {
     deliveryId: row.id,
     journeyId: row.journeyId,
@@ -129,7 +130,8 @@ async function storeStatusEvent(
     errorCode: report.errorCode ?? null,
   };
   const id = `twilio:${report.messageSid}:${report.status}`;
-  const [stored] = await recordEvents(db, [{ id, customerId: row.customerId, type, properties }], {
+  const customerId = row.customerId;
+  const [stored] = await recordEvents(db, [{ id, customerId, type, properties }], {
     ...options,
     source: 'twilio',
   });

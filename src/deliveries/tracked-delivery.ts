@@ -30,5 +30,7 @@ export async function loadTrackedDelivery(
     .from(deliveries)
     .where(eq(deliveries.id, deliveryId))
     .limit(1);
-  return rows[0] ?? null;
+  const row = rows[0];
+  // An erased customer's delivery is anonymised (src/privacy): nothing is tracked for it.
+  return row && row.customerId !== null ? { ...row, customerId: row.customerId } : null;
 }

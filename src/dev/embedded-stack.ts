@@ -84,6 +84,8 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
   const autoPorts = options.ports === 'auto';
   mkdirSync(options.stateDir, { recursive: true });
   const apiKeys = config.apiKeys.length > 0 ? config.apiKeys : [devApiKey(options.stateDir)];
+  // Erased customers' identifiers are hashed with it; kept, so tombstones match after a restart.
+  const privacyKey = config.privacyKey ?? { secret: devSecret(options.stateDir, 'privacy-key') };
   // History is encrypted here as in production; the dev server's Web UI decodes through the API.
   const codec = new EncryptionCodec(config.payloadKeys ?? devPayloadKeys(options.stateDir));
   const dataConverter = cairnDataConverter(codec);
@@ -137,7 +139,10 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
       connection: workerConnection,
       namespace: config.temporalNamespace,
       taskQueue: config.taskQueue,
-      activities: activitiesFromConfig(config, database, config.smtpUrl ?? sink!.url),
+      activities: activitiesFromConfig(config, database, config.smtpUrl ?? sink!.url, {
+        identifierKey: privacyKey,
+        temporal: { client, taskQueue: config.taskQueue },
+      }),
       dataConverter,
     });
     await ensureScoreSchedules(client, {
@@ -186,6 +191,7 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
         codec,
         uiOrigins: [...config.codecUiOrigins, ...(temporal && uiCodec ? uiCodec.origins : [])],
       },
+      privacy: { identifierKey: privacyKey },
     });
     onStop('the API', () => api.close());
     // Segments first: the re-engagement journey starts on entering inactive_30d.

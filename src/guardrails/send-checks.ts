@@ -8,6 +8,7 @@ import { topicAllows, type TopicDecision } from './topics';
 /**
  * The guardrails every message passes before it may leave, in this order; the first refusal wins
  * and its reason is recorded on the delivery:
+ *   0. erasure      `customer_erased` · `erased_address` · `suppressed` (src/privacy/erasure-check.ts)
  *   1. suppression  `suppressed`
  *   2. consent      `no_consent`  (the channel and the message kind, see channel-consent.ts)
  *   3. topic        `topic_unsubscribed` · `topic_not_opted_in` · `unknown_topic`
@@ -20,7 +21,7 @@ import { topicAllows, type TopicDecision } from './topics';
  * own address and their topic state in one statement (send-state.ts) and hands them in as
  * `known`; the checks then decide without reading again.
  */
-export const SEND_CHECK_ORDER = ['suppression', 'consent', 'topic', 'caps'] as const;
+export const SEND_CHECK_ORDER = ['erasure', 'suppression', 'consent', 'topic', 'caps'] as const;
 export type SendCheckName = (typeof SEND_CHECK_ORDER)[number];
 
 /** What the checks see of one message. */
@@ -100,8 +101,18 @@ export const topicCheck: SendCheck = {
   },
 };
 
-/** The read checks, in SEND_CHECK_ORDER. */
+/** The read checks that need nothing but the database, in SEND_CHECK_ORDER. */
 export const SEND_CHECKS: readonly SendCheck[] = [suppressionCheck, consentCheck, topicCheck];
+
+/**
+ * Every read check, in SEND_CHECK_ORDER: the erasure check first. It hashes addresses with the
+ * identifier key, so it is built where the key is (src/privacy) and handed in: the send path
+ * cannot run the others without it.
+ */
+export function sendChecks(erasure: SendCheck): readonly SendCheck[] {
+  if (erasure.name !== 'erasure') throw new Error('the first send check must be the erasure check');
+  return [erasure, ...SEND_CHECKS];
+}
 
 /** Runs the checks in order; the first refusal wins. */
 export async function runSendChecks(

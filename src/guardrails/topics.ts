@@ -128,3 +128,12 @@ export async function upsertTopic(
 export async function listTopics(db: Database): Promise<TopicRow[]> {
   return db.select().from(topics).orderBy(asc(topics.id));
 }
+
+/** Deletes the customer's topic choices (their erasure). */
+export async function eraseTopicChoices(db: Database, customerId: string): Promise<number> {
+  const deleted = await db
+    .delete(customerTopics)
+    .where(eq(customerTopics.customerId, customerId))
+    .returning({ topicId: customerTopics.topicId });
+  return deleted.length;
+}

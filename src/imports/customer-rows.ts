@@ -16,6 +16,9 @@ export interface StagedCustomer {
   /** The fields the row sets (PUT's body without the id), as the JSON staged. */
   change: string;
   changesConsent: boolean;
+  /** The identifiers the row sets, for the tombstone check (src/privacy/import-admission.ts). */
+  email?: string | null;
+  phone?: string | null;
 }
 
 export type CustomerRowResult = { customer: StagedCustomer } | { issues: RowIssue[] };
@@ -32,6 +35,8 @@ export function customerRow(line: number, value: unknown, limits: LimitCheck): C
       id,
       change: JSON.stringify(change),
       changesConsent: change.consent !== undefined && Object.keys(change.consent).length > 0,
+      ...(change.email !== undefined ? { email: change.email } : {}),
+      ...(change.phone !== undefined ? { phone: change.phone } : {}),
     },
   };
 }

@@ -7,6 +7,8 @@ import {
 } from '../customers/upsert-staged-customers';
 import type { Database } from '../db/database';
 import { lockConsentForChanges } from '../guardrails/consent-gate';
+import type { IdentifierKey } from '../privacy/identifier-hash';
+import { refusedImportRows } from '../privacy/import-admission';
 import { ChunkPipeline } from './chunk-pipeline';
 import { CUSTOMER_CSV_LAYOUT, customerRow, type StagedCustomer } from './customer-rows';
 import { fileRows, type FileBody, type ImportFormat } from './file-rows';
@@ -22,6 +24,8 @@ export interface CustomerImportOptions {
   emailMarketingDefault: 'opted_in' | 'opted_out';
   /** Rows per chunk, each in a transaction of its own. Default 2,000 (see below). */
   chunkRows?: number;
+  /** The key erased identifiers are hashed with; without it only erased ids are refused. */
+  identifierKey?: IdentifierKey;
 }
 
 export interface CustomerImportOutcome {
@@ -66,6 +70,10 @@ export async function importCustomers(
     ids = new Set();
     await pipeline.submit(async () => {
       const outcome = await storeChunk(db, full, options);
+      for (const refused of outcome.refused) {
+        rejections.add([{ line: refused.line, path: refused.field, message: refused.message }]);
+      }
+      totals.unchanged -= outcome.refused.length;
       totals.created += outcome.created.length;
       totals.updated += outcome.updated.length;
       totals.unchanged += full.length - outcome.created.length - outcome.updated.length;
@@ -91,8 +99,12 @@ export async function importCustomers(
   return { ...totals, rejected: rejections.rows, rejectedRows: rejections.sorted() };
 }
 
-function storeChunk(db: Database, rows: StagedCustomer[], options: CustomerImportOptions) {
+function storeChunk(db: Database, chunk: StagedCustomer[], options: CustomerImportOptions) {
   return db.transaction(async (tx) => {
+    // No file brings an erased customer back: those rows are rejected, the others stored.
+    const refused = await refusedImportRows(tx, options.identifierKey, chunk);
+    const lines = new Set(refused.map((r) => r.line));
+    const rows = chunk.filter((row) => !lines.has(row.line));
     await lockConsentForChanges(
       tx,
       rows.filter((row) => row.changesConsent).map((row) => row.id),
@@ -112,6 +124,6 @@ function storeChunk(db: Database, rows: StagedCustomer[], options: CustomerImpor
         emailMarketingDefault: options.emailMarketingDefault,
       });
     }
-    return outcome;
+    return { ...outcome, refused };
   });
 }

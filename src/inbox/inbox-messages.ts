@@ -124,3 +124,12 @@ async function findMessage(
 function ownedBy(customerId: string, messageId: string): SQL | undefined {
   return and(eq(inAppMessages.id, messageId), eq(inAppMessages.customerId, customerId));
 }
+
+/** Deletes the customer's whole inbox (their erasure): titles and bodies were rendered for them. */
+export async function eraseInbox(db: Database, customerId: string): Promise<number> {
+  const deleted = await db
+    .delete(inAppMessages)
+    .where(eq(inAppMessages.customerId, customerId))
+    .returning({ id: inAppMessages.id });
+  return deleted.length;
+}

@@ -1,5 +1,6 @@
 import type { Database } from '../db/database';
 import {
+  CustomerErasedError,
   ForeignDeliveryError,
   OversizedEventError,
   recordEvents,
@@ -12,8 +13,8 @@ import {
 /** Stores one event, sharing a statement with the events other callers store at the same time. */
 export interface EventCoalescer {
   /**
-   * Resolves once the event is stored (or found a duplicate). Rejects with UnknownCustomerError
-   * or ForeignDeliveryError naming index 0 when this event was refused: the others in the same
+   * Resolves once the event is stored (or found a duplicate). Rejects with UnknownCustomerError,
+   * CustomerErasedError or ForeignDeliveryError naming index 0 when this event was refused: the others in the same
    * statement are stored without it.
    */
   record(item: IncomingEvent): Promise<RecordedEvent>;
@@ -99,6 +100,7 @@ async function storeGroup(
 
 function refusedIndexes(error: unknown): Set<number> | null {
   if (
+    error instanceof CustomerErasedError ||
     error instanceof UnknownCustomerError ||
     error instanceof ForeignDeliveryError ||
     error instanceof OversizedEventError
@@ -110,6 +112,7 @@ function refusedIndexes(error: unknown): Set<number> | null {
 /** The refusal as the caller of a single event sees it: its own event, index 0. */
 function refusalOfOne(error: unknown): Error {
   if (error instanceof OversizedEventError) return new OversizedEventError([0], error.limitBytes);
+  if (error instanceof CustomerErasedError) return new CustomerErasedError([0]);
   return error instanceof ForeignDeliveryError
     ? new ForeignDeliveryError([0])
     : new UnknownCustomerError([0]);

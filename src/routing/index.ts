@@ -17,6 +17,7 @@ export {
 } from './explicit-start';
 export {
   recordEvents,
+  CustomerErasedError,
   ForeignDeliveryError,
   UnknownCustomerError,
   type IncomingEvent,

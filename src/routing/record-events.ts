@@ -53,6 +53,17 @@ export class UnknownCustomerError extends Error {
 }
 
 /**
+ * Items (by index) for a customer whose erasure has begun or is done (src/privacy's tombstone,
+ * not released by a new opt-in); nothing of the batch was stored.
+ */
+export class CustomerErasedError extends Error {
+  constructor(readonly indexes: number[]) {
+    super('event for an erased customer');
+    this.name = 'CustomerErasedError';
+  }
+}
+
+/**
  * Items (by index) naming a delivery that is not their own customer's, or does not exist. An event
  * may only speak about its customer's messages: a click must never move another customer's run.
  */
@@ -92,7 +103,9 @@ function refuseOversized(properties: string[], flags: (string | null)[], limitBy
  * batch size, so it is prepared once per connection. The customers' foreign key refuses a batch
  * with an unknown customer as a whole (one statement: all or nothing without a transaction);
  * `distinct on` keeps the first copy of an id repeated within the batch and ON CONFLICT skips ids
- * stored before.
+ * stored before. A batch naming an erased customer (a standing tombstone) stores nothing at all:
+ * the check is one index lookup of the batch's ids, evaluated once, and the follow-up statement
+ * names the items.
  */
 const INSERT_EVENTS_SQL = `
 insert into events (id, customer_id, type, occurred_at, received_at, properties, source,
@@ -105,12 +118,21 @@ select distinct on (t.id) t.id, t.customer_id, t.type,
               $8::text[])
        with ordinality as t(id, customer_id, type, occurred_at, properties, delivery_id, flags,
                             not_routed, ord)
+ where not exists (select 1 from customer_tombstones tb
+                    where tb.customer_id = any($2::text[]) and tb.released_at is null)
  order by t.id, t.ord
 on conflict (id) do nothing
 returning id`;
 
-/** Of these ids (duplicates of earlier copies), the ones already routed. */
-const ROUTED_IDS_SQL = `select id from events where id = any($1::text[]) and routed_at is not null`;
+/**
+ * Of these ids (not stored: duplicates of earlier copies, or refused), the ones already routed;
+ * and of these customers, the erased ones.
+ */
+const REPEATED_IDS_SQL = `
+select 'routed' as kind, id from events where id = any($1::text[]) and routed_at is not null
+union all
+select 'erased', customer_id from customer_tombstones
+ where customer_id = any($2::text[]) and released_at is null`;
 
 /**
  * The statement for events that name a delivery to check. Its text and its ten parameters do not depend on the
@@ -132,6 +154,8 @@ with input as (
 ),
 refused as (
   select i.ord,
+         exists (select 1 from customer_tombstones tb
+                  where tb.customer_id = i.customer_id and tb.released_at is null) as erased_customer,
          not exists (select 1 from customers c where c.id = i.customer_id) as unknown_customer,
          i.delivery_id is not null and not exists (
            select 1 from deliveries d
@@ -145,12 +169,15 @@ stored as (
          $9::timestamptz, coalesce(i.properties, '{}'::jsonb), $10::text, i.delivery_id, i.flags,
          $9::timestamptz, case when i.not_routed then $9::timestamptz end
     from input i
-   where not exists (select 1 from refused r where r.unknown_customer or r.foreign_delivery)
+   where not exists (select 1 from refused r
+                      where r.erased_customer or r.unknown_customer or r.foreign_delivery)
    order by i.id, i.ord
   on conflict (id) do nothing
   returning id
 )
 select json_build_object(
+  'erasedCustomers',
+    coalesce((select json_agg(r.ord - 1 order by r.ord) from refused r where r.erased_customer), '[]'),
   'unknownCustomers',
     coalesce((select json_agg(r.ord - 1 order by r.ord) from refused r where r.unknown_customer), '[]'),
   'foreignDeliveries',
@@ -161,6 +188,7 @@ select json_build_object(
 ) as outcome`;
 
 interface Outcome {
+  erasedCustomers: number[];
   unknownCustomers: number[];
   foreignDeliveries: number[];
   stored: string[];
@@ -172,7 +200,8 @@ interface Outcome {
  * name the items refused, or to tell whether repeated ids were routed), deduplicated by
  * the caller's event id (an id seen before, or twice in the batch, is stored once). New events are
  * due for the router at once; the caller notifies its OutboxSignal once its transaction commits.
- * Throws ForeignDeliveryError, then UnknownCustomerError, naming the items, and stores nothing.
+ * Throws CustomerErasedError, then ForeignDeliveryError, then UnknownCustomerError, naming the
+ * items, and stores nothing.
  * Results are in the order of the items.
  */
 export async function recordEvents(
@@ -191,13 +220,25 @@ export async function recordEvents(
       runPrepared(db, 'insert_events', INSERT_EVENTS_SQL, params, idsOf),
     ),
   );
-  const repeated = items.filter((item) => !stored.has(item.id)).map((item) => item.id);
-  // Only when some were stored before (or repeated in the batch): were their first copies routed?
-  const routed = new Set(
-    repeated.length === 0
-      ? []
-      : await runPrepared(db, 'routed_event_ids', ROUTED_IDS_SQL, [repeated], idsOf),
+  const repeated = items.filter((item) => !stored.has(item.id));
+  if (repeated.length === 0) return inItemOrder(items, stored, new Set());
+  // Only when some were not stored (before, repeated in the batch, or refused): were their first
+  // copies routed, and is any of the customers erased?
+  const found = await runPrepared(
+    db,
+    'repeated_event_ids',
+    REPEATED_IDS_SQL,
+    [repeated.map((item) => item.id), [...new Set(items.map((item) => item.customerId))]],
+    (rows) => rows.map((row) => ({ kind: String(row[0]), id: String(row[1]) })),
   );
+  const erased = new Set(found.filter((f) => f.kind === 'erased').map((f) => f.id));
+  // Something stored: the insert saw no tombstone (one written since does not undo it).
+  if (stored.size === 0 && erased.size > 0) {
+    throw new CustomerErasedError(
+      items.flatMap((item, index) => (erased.has(item.customerId) ? [index] : [])),
+    );
+  }
+  const routed = new Set(found.filter((f) => f.kind === 'routed').map((f) => f.id));
   return inItemOrder(items, stored, routed);
 }
 
@@ -278,6 +319,8 @@ async function recordCheckingDeliveries(
     const value = rows[0]?.[0];
     return (typeof value === 'string' ? JSON.parse(value) : value) as Outcome;
   });
+  // An erased customer's deliveries are anonymised: erased comes before "not theirs".
+  if (outcome.erasedCustomers.length > 0) throw new CustomerErasedError(outcome.erasedCustomers);
   if (outcome.foreignDeliveries.length > 0)
     throw new ForeignDeliveryError(outcome.foreignDeliveries);
   if (outcome.unknownCustomers.length > 0) throw new UnknownCustomerError(outcome.unknownCustomers);

@@ -9,6 +9,8 @@ import { createWebhookChannel } from '../channels/webhook-channel';
 import type { Config } from '../config';
 import type { DatabaseHandle } from '../db/database';
 import { consentGateFor } from '../guardrails/consent-gate';
+import type { ErasureTemporal } from '../privacy/customer-executions';
+import type { IdentifierKey } from '../privacy/identifier-hash';
 
 /**
  * The worker's Postgres pools, for openDatabase (src/worker.ts): the main pool the activities
@@ -36,7 +38,8 @@ export function templateLinks(appUrl: string): Record<string, string> {
 }
 
 /**
- * The production wiring of the activities: real Postgres and every configured provider. A channel
+ * The production wiring of the activities: real Postgres, every configured provider, the
+ * identifier key and a Temporal client for erasures (closing runs, deleting histories). A channel
  * without configuration is left out, and its messages skip with channel_not_configured (so their
  * fallback, if any, is used) instead of failing the run.
  */
@@ -44,10 +47,13 @@ export function activitiesFromConfig(
   config: Config,
   database: DatabaseHandle,
   smtpUrl: string,
+  privacy: { identifierKey: IdentifierKey; temporal: ErasureTemporal },
 ): JourneyActivities {
   const { db } = database;
   return createActivities({
     db,
+    identifierKey: privacy.identifierKey,
+    erasure: { temporal: privacy.temporal, graceMs: config.erasureGraceMs },
     consentGate: consentGateFor(database),
     email: createEmailChannel({ url: smtpUrl, from: config.emailFrom }),
     ...(config.twilio

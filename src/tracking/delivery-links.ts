@@ -1,6 +1,6 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
-import { deliveryLinks } from '../db/schema';
+import { deliveries, deliveryLinks } from '../db/schema';
 import type { TrackedLink } from './rewrite-links';
 
 /**
@@ -32,4 +32,38 @@ export async function findDeliveryLink(
     .where(and(eq(deliveryLinks.deliveryId, deliveryId), eq(deliveryLinks.linkIndex, linkIndex)))
     .limit(1);
   return rows[0]?.url ?? null;
+}
+
+/**
+ * Deletes the rewritten links of a customer's messages (their URLs may carry the customer's
+ * own data): run while the ledger still names the customer, before it is anonymised.
+ */
+export async function eraseCustomerDeliveryLinks(
+  db: Database,
+  customerId: string,
+): Promise<number> {
+  const deleted = await db
+    .delete(deliveryLinks)
+    .where(
+      sql`${deliveryLinks.deliveryId} in (select ${deliveries.id} from ${deliveries} where ${deliveries.customerId} = ${customerId})`,
+    )
+    .returning({ deliveryId: deliveryLinks.deliveryId });
+  return deleted.length;
+}
+
+/** The rewritten links of a customer's messages, for their export. */
+export function customerDeliveryLinks(
+  db: Database,
+  customerId: string,
+): Promise<{ deliveryId: string; linkIndex: number; url: string }[]> {
+  return db
+    .select({
+      deliveryId: deliveryLinks.deliveryId,
+      linkIndex: deliveryLinks.linkIndex,
+      url: deliveryLinks.url,
+    })
+    .from(deliveryLinks)
+    .innerJoin(deliveries, eq(deliveries.id, deliveryLinks.deliveryId))
+    .where(eq(deliveries.customerId, customerId))
+    .orderBy(deliveryLinks.deliveryId, deliveryLinks.linkIndex);
 }

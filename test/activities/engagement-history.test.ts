@@ -3,6 +3,7 @@ import { createEmailChannel } from '../../src/channels/email-channel';
 import { events } from '../../src/db/schema';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { activityEnvironment, seedCustomer } from './fixtures';
+import { TEST_IDENTIFIER_KEY } from '../support/identifier-key';
 
 describe('engagement history for conditions and best-hour waits', () => {
   let database: TestDatabase;
@@ -12,6 +13,7 @@ describe('engagement history for conditions and best-hour waits', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     activities = createActivities({
+      identifierKey: TEST_IDENTIFIER_KEY,
       db: database.db,
       email: createEmailChannel({ url: 'smtp://127.0.0.1:1', from: 'Cairn <c@cairn.test>' }),
       config: { companyName: 'Acme', defaultTimeZone: 'UTC' },

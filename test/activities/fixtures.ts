@@ -9,6 +9,7 @@ import {
   type SendMessageRequest,
 } from '../../src/activities';
 import { createEmailChannel } from '../../src/channels/email-channel';
+import { TEST_IDENTIFIER_KEY } from '../support/identifier-key';
 
 export interface LogEntry {
   level: LogLevel;
@@ -80,13 +81,15 @@ export function sendRequest(overrides: Partial<SendMessageRequest> = {}): SendMe
  * settings as each test needs them.
  */
 export function testActivities(
-  deps: Omit<ActivityDeps, 'email' | 'config'> & {
+  deps: Omit<ActivityDeps, 'email' | 'config' | 'identifierKey'> & {
     smtpUrl: string;
     config?: Partial<ActivityConfig>;
+    identifierKey?: ActivityDeps['identifierKey'];
   },
 ) {
   const { smtpUrl, config, ...rest } = deps;
   return createActivities({
+    identifierKey: TEST_IDENTIFIER_KEY,
     ...rest,
     email: createEmailChannel({ url: smtpUrl, from: 'Cairn <c@cairn.test>', pool: false }),
     config: { companyName: 'Acme', defaultTimeZone: 'UTC', ...config },

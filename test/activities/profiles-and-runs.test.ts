@@ -4,6 +4,7 @@ import type { EmailChannel } from '../../src/channels/channel';
 import { customers, journeyRuns } from '../../src/db/schema';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { activityEnvironment, seedCustomer } from './fixtures';
+import { TEST_IDENTIFIER_KEY } from '../support/identifier-key';
 
 const ENDED = new Date('2024-05-02T08:00:00Z');
 
@@ -22,6 +23,7 @@ describe('profile and run activities', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     activities = createActivities({
+      identifierKey: TEST_IDENTIFIER_KEY,
       db: database.db,
       email: noEmail,
       config: { companyName: 'Shop', defaultTimeZone: 'UTC' },

@@ -13,6 +13,7 @@ import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { activityEnvironment, seedCustomer, sendRequest, type LogEntry } from './fixtures';
 import { isSuppressed, removeSuppression } from '../../src/guardrails/suppression';
+import { TEST_IDENTIFIER_KEY } from '../support/identifier-key';
 
 const NOW = new Date('2024-05-01T12:00:00Z');
 
@@ -44,6 +45,7 @@ describe('sendMessage', () => {
     logs = harness.logs;
     run = (request, faults) => {
       const activities = createActivities({
+        identifierKey: TEST_IDENTIFIER_KEY,
         db: database.db,
         email,
         config: { companyName: 'Shop & Co', appUrl: 'https://shop.test', defaultTimeZone: 'UTC' },
@@ -258,6 +260,7 @@ describe('sendMessage without a database', () => {
     try {
       const { env } = activityEnvironment();
       const { sendMessage } = createActivities({
+        identifierKey: TEST_IDENTIFIER_KEY,
         db: database.db,
         email,
         config: { companyName: 'Shop', defaultTimeZone: 'UTC' },

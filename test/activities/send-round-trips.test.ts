@@ -12,6 +12,7 @@ import {
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { activityEnvironment, seedCustomer, sendRequest } from './fixtures';
+import { TEST_IDENTIFIER_KEY } from '../support/identifier-key';
 
 /** What one send costs in Postgres, counted on the wire of both pools (main and consent gate). */
 describe('the send path on Postgres', () => {
@@ -27,6 +28,7 @@ describe('the send path on Postgres', () => {
     peer = await startSmtpPeer();
     email = createEmailChannel({ url: peer.url, from: 'Shop <news@shop.test>' });
     const activities = createActivities({
+      identifierKey: TEST_IDENTIFIER_KEY,
       db: counting.handle.db,
       consentGate: consentGateFor(counting.handle),
       email,
@@ -69,7 +71,7 @@ describe('the send path on Postgres', () => {
     };
   }
 
-  it('sends an email in seven round trips, none of them describe-only', async () => {
+  it('sends an email in eight round trips, none of them describe-only', async () => {
     const transactional = (customerId: string) =>
       sendRequest({
         customerId,
@@ -78,10 +80,11 @@ describe('the send path on Postgres', () => {
       });
     await expect(cost(transactional, 'receipt')).resolves.toEqual({
       outcome: { status: 'sent', deliveryId: expect.any(String) as unknown },
-      // ledger row, gate BEGIN, gate lock, customer read, claim, record, gate COMMIT: seven
-      // statements as counted here; BEGIN and the lock leave in one write, so six waits
+      // ledger row, gate BEGIN, gate lock, customer read, erasure check (its hashes need the
+      // address the read found), claim, record, gate COMMIT: eight statements as counted here;
+      // BEGIN and the lock leave in one write, so seven waits
       // (test/guardrails/consent-gate-pipelined.test.ts)
-      roundTrips: 7,
+      roundTrips: 8,
       described: 0,
     });
   });
@@ -91,7 +94,7 @@ describe('the send path on Postgres', () => {
       sendRequest({ customerId, workflowId: `journey:cart:${customerId}`, topic: 'news' });
     await expect(cost(marketing, 'news')).resolves.toMatchObject({
       outcome: { status: 'sent' },
-      roundTrips: 7,
+      roundTrips: 8,
       described: 0,
     });
   });
@@ -105,9 +108,9 @@ describe('the send path on Postgres', () => {
       });
     await expect(cost(capped, 'capped')).resolves.toMatchObject({
       outcome: { status: 'sent' },
-      // the seven of an uncapped send, and the lock, the isolation level and the claims read
+      // the eight of an uncapped send, and the lock, the isolation level and the claims read
       // around the claim in a transaction of its own (BEGIN and COMMIT)
-      roundTrips: 12,
+      roundTrips: 13,
       described: 0,
     });
   });

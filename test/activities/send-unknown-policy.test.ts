@@ -7,6 +7,7 @@ import { parseJourneyDefinition } from '../../src/journeys/validate';
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { activityEnvironment, seedCustomer, sendRequest } from './fixtures';
+import { TEST_IDENTIFIER_KEY } from '../support/identifier-key';
 
 /**
  * A worker that dies after it claimed a message and before it recorded the provider's answer
@@ -38,6 +39,7 @@ describe("a send whose earlier attempt's outcome is unknown", () => {
   ) =>
     env.run(
       createActivities({
+        identifierKey: TEST_IDENTIFIER_KEY,
         db: database.db,
         email,
         config: { companyName: 'Shop', appUrl: 'https://shop.test', defaultTimeZone: 'UTC' },

@@ -8,6 +8,7 @@ import { createConsentGate } from '../../src/guardrails/consent-gate';
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { activityEnvironment, seedCustomer, sendRequest } from './fixtures';
+import { TEST_IDENTIFIER_KEY } from '../support/identifier-key';
 
 /**
  * A send claims its message (pending → sending) only when it can go on the wire at once. With
@@ -37,6 +38,7 @@ describe('sends beyond the SMTP pool', () => {
 
   it('are claimed no faster than the five connections take them, and all go out', async () => {
     const activities = createActivities({
+      identifierKey: TEST_IDENTIFIER_KEY,
       db: database.db,
       email,
       consentGate: createConsentGate(database.gate),

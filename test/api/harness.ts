@@ -10,6 +10,7 @@ import {
   type OutboxSignal,
 } from '../../src/routing';
 import type { JourneyDefinitionInput } from '../../src/journeys/schema';
+import { TEST_IDENTIFIER_KEY } from '../support/identifier-key';
 import { testTemporalAddress } from '../support/temporal';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
@@ -178,6 +179,7 @@ export function buildTestApi(
     temporal,
     taskQueue,
     apiKeys: ['another-key', API_KEY],
+    privacy: { identifierKey: TEST_IDENTIFIER_KEY },
     defaultTimeZone: 'UTC',
     temporalTimeoutMs: 1_500,
     routingBackoff: { initialMs: 50, maxMs: 200 },

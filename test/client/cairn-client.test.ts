@@ -57,6 +57,19 @@ describe('CairnClient', () => {
     expect((await client.listDeliveries('c:1', { limit: 10 })).deliveries).toEqual([]);
   });
 
+  it('exports a customer, erases them and follows the erasure', async () => {
+    await client.upsertCustomer('c:2', { email: 'c2@example.com' });
+    expect((await client.exportCustomer('c:2')).profile.email).toBe('c2@example.com');
+    const { erasure } = await client.eraseCustomer('c:2');
+    expect(erasure).toMatchObject({ customerId: 'c:2', status: 'erasing', erasedAt: null });
+    // No worker runs this harness's task queue: the erasure stays "erasing"; the id is refused.
+    expect((await client.getErasure('c:2')).erasure.status).toBe('erasing');
+    await expect(
+      client.sendEvent({ id: 'evt-c2', customerId: 'c:2', type: 'signed_up' }),
+    ).rejects.toMatchObject({ status: 410, code: 'customer_erased' });
+    await h.temporal.workflow.getHandle(erasure.workflowId).terminate('test over');
+  });
+
   it('throws CairnValidationError naming the field on a 400', async () => {
     const error = await client
       .upsertCustomer('c:2', { timeZone: 'Nowhere/Special' })

@@ -7,9 +7,12 @@ import {
   runSendChecks,
   SEND_CHECK_ORDER,
   SEND_CHECKS,
+  sendChecks,
   type SendCheckInput,
 } from '../../src/guardrails/send-checks';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { erasureCheck } from '../../src/privacy/erasure-check';
+import { TEST_IDENTIFIER_KEY } from '../support/identifier-key';
 
 describe('the send checks', () => {
   let database: TestDatabase;
@@ -46,9 +49,14 @@ describe('the send checks', () => {
     await database?.close();
   });
 
-  it('runs suppression, consent and topic in the documented order, caps last', () => {
-    expect(SEND_CHECK_ORDER).toEqual(['suppression', 'consent', 'topic', 'caps']);
-    expect(SEND_CHECKS.map((check) => check.name)).toEqual(SEND_CHECK_ORDER.slice(0, 3));
+  it('runs erasure, suppression, consent and topic in the documented order, caps last', () => {
+    expect(SEND_CHECK_ORDER).toEqual(['erasure', 'suppression', 'consent', 'topic', 'caps']);
+    expect(SEND_CHECKS.map((check) => check.name)).toEqual(SEND_CHECK_ORDER.slice(1, 4));
+    const checks = sendChecks(erasureCheck(TEST_IDENTIFIER_KEY));
+    expect(checks.map((check) => check.name)).toEqual(SEND_CHECK_ORDER.slice(0, 4));
+    expect(() => sendChecks(SEND_CHECKS[0]!)).toThrow(
+      'the first send check must be the erasure check',
+    );
     // The README's guardrails list names the checks in the same order.
     const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('**Guardrails:'), readme.indexOf('A check that'));

@@ -95,6 +95,7 @@ describe('customerRow', () => {
       customer: {
         line: 4,
         id: 'ada',
+        email: null,
         change: JSON.stringify({
           email: null,
           attributes: { plan: 'pro', old: null },

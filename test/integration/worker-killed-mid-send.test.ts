@@ -73,6 +73,7 @@ describe('a worker killed mid-send', () => {
         TEMPORAL_TASK_QUEUE: taskQueue,
         SMTP_URL: smtp.url,
         CAIRN_PAYLOAD_KEYS: keys,
+        CAIRN_PRIVACY_KEY: 'worker-killed-mid-send-privacy-key-0001',
         LOG_LEVEL: 'warn',
       },
       stdio: 'ignore',

@@ -73,6 +73,7 @@ describe("Cairn's search attributes on the Temporal namespace", () => {
     TEMPORAL_NAMESPACE: bare,
     SMTP_URL: 'smtp://127.0.0.1:2',
     CAIRN_PAYLOAD_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    CAIRN_PRIVACY_KEY: randomBytes(32).toString('base64'),
     API_PORT: '0',
   });
 

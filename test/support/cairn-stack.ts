@@ -12,6 +12,7 @@ import { createOutboxSignal, startEventRouter, type EventRouter } from '../../sr
 import type { Database } from '../../src/db/database';
 import type { CapRule } from '../../src/guardrails/cap-rules';
 import { createTestJourneyWorker, type TestWorkerOptions } from './journey-worker';
+import { TEST_IDENTIFIER_KEY } from './identifier-key';
 import { startSmtpPeer, type SmtpPeer } from './smtp-peer';
 import { testTemporalAddress } from './temporal';
 import { createTestDatabase, type TestDatabase } from './test-database';
@@ -30,7 +31,7 @@ export interface CairnTestStack {
   taskQueue: string;
   /** Sends an authenticated request to the API; T is the response body the caller expects. */
   request<T = unknown>(
-    method: 'GET' | 'POST' | 'PUT',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     url: string,
     payload?: unknown,
   ): Promise<{ status: number; body: T }>;
@@ -68,6 +69,8 @@ export async function startCairnTestStack(
      * client, and the API's /codec endpoint with it (browser origin CODEC_UI_ORIGIN).
      */
     codec?: PayloadCodec;
+    /** How long an erased customer's cancelled run may take to end before it is terminated. */
+    erasureGraceMs?: number;
   } = {},
 ): Promise<CairnTestStack> {
   const address = options.temporalAddress ?? testTemporalAddress();
@@ -93,6 +96,7 @@ export async function startCairnTestStack(
     ...deps,
     outboxSignal,
     apiKeys: [TEST_API_KEY],
+    privacy: { identifierKey: TEST_IDENTIFIER_KEY },
     ...(options.codec
       ? { codecEndpoint: { codec: options.codec, uiOrigins: [CODEC_UI_ORIGIN] } }
       : {}),
@@ -127,6 +131,10 @@ export async function startCairnTestStack(
     ...(dataConverter ? { dataConverter } : {}),
     channels: options.channels?.(database.db),
     gate: database.gate,
+    erasure: {
+      temporal: { client: temporal, taskQueue },
+      graceMs: options.erasureGraceMs ?? 5_000,
+    },
     ...(options.caps ? { caps: options.caps } : {}),
     ...(options.unsubscribeSecret
       ? { unsubscribe: { secret: options.unsubscribeSecret, publicBaseUrl: PUBLIC_TEST_URL } }
@@ -147,7 +155,11 @@ export async function startCairnTestStack(
           backoff: { initialMs: 200, maxMs: 1_000 },
         });
 
-  async function request<T>(method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) {
+  async function request<T>(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    url: string,
+    payload?: unknown,
+  ) {
     const response = await api.inject({
       method,
       url,

@@ -9,6 +9,8 @@ import type { CapRule } from '../../src/guardrails/cap-rules';
 import { createConsentGate } from '../../src/guardrails/consent-gate';
 import type { UnsubscribeSettings } from '../../src/guardrails/unsubscribe-links';
 import type { EmailTrackingSettings } from '../../src/tracking/track-email';
+import type { ErasureTemporal } from '../../src/privacy/customer-executions';
+import { TEST_IDENTIFIER_KEY } from './identifier-key';
 import { testWorkflowBundle } from './temporal';
 
 export interface TestWorkerOptions {
@@ -33,6 +35,8 @@ export interface TestWorkerOptions {
    * so such a worker bundles the workflows from source with this one's, as production does.
    */
   dataConverter?: DataConverter;
+  /** Temporal for the erasure workflow's activities, and how long a cancelled run may take. */
+  erasure?: { temporal: ErasureTemporal; graceMs?: number };
 }
 
 /** A real journey worker: real activities on Postgres and SMTP, the bundle built for this run. */
@@ -53,6 +57,8 @@ export function createTestJourneyWorker(options: TestWorkerOptions): Promise<Wor
       }),
       ...options.channels,
       consentGate: createConsentGate(options.gate),
+      identifierKey: TEST_IDENTIFIER_KEY,
+      ...(options.erasure ? { erasure: options.erasure } : {}),
       config: {
         ...(options.caps ? { caps: options.caps } : {}),
         ...(options.unsubscribe ? { unsubscribe: options.unsubscribe } : {}),

@@ -10,15 +10,16 @@ import { customerStage, evaluateStages, requestProfileChecks } from '../../audie
 import {
   customerScoreViews,
   readCustomer,
+  scoreView,
   upsertCustomer,
   type CustomerRow,
-  type CustomerScoreView,
 } from '../../customers';
-import { SCORE_CONTRIBUTIONS_SHOWN, type CustomerScore } from '../../contract/scores';
-import { qualityLevel } from '../../scores';
+import { SCORE_CONTRIBUTIONS_SHOWN } from '../../contract/scores';
 import type { Database } from '../../db/database';
+import { admitProfileWrite, ProfileWriteRefused } from '../../privacy/profile-writes';
+import { standingTombstone } from '../../privacy/tombstones';
 import type { ApiDeps } from '../deps';
-import { customerNotFound } from '../errors';
+import { ApiError, customerErased, customerNotFound } from '../errors';
 import { authErrors, bearerSecurity, iso } from '../route-support';
 
 export const customerRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
@@ -34,7 +35,10 @@ export const customerRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
         summary: 'Create or update a customer profile',
         description:
           'Fields present replace the stored value (null clears it). attributes and consent are merged ' +
-          'key by key; an attribute set to null is removed.',
+          'key by key; an attribute set to null is removed. An erased customer (DELETE ' +
+          '/v1/customers/{id}) is 410 customer_erased, and an email or phone of an erased customer ' +
+          '409 identifier_erased, unless newOptIn says the person signed up again: then the id ' +
+          'is a fresh profile. While an erasure runs: 409 erasure_in_progress.',
         security: bearerSecurity,
         params: customerParamsSchema,
         body: customerUpsertSchema,
@@ -42,14 +46,24 @@ export const customerRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
           200: customerUpsertResponseSchema,
           201: customerUpsertResponseSchema,
           ...authErrors,
+          409: errorResponseSchema,
+          410: errorResponseSchema,
         },
       },
     },
     async (request, reply) => {
+      const { newOptIn, ...change } = request.body;
       // Segments that read the profile look at the customer again (src/audience): in the same
       // transaction, so a stored change is never missed by them.
       const { row, created } = await deps.db.transaction(async (tx) => {
-        const upserted = await upsertCustomer(tx, request.params.id, request.body);
+        await admitProfileWrite(tx, deps.privacy?.identifierKey, {
+          customerId: request.params.id,
+          ...change,
+          newOptIn: newOptIn === true,
+        }).catch((error: unknown) => {
+          throw error instanceof ProfileWriteRefused ? profileWriteRefused(error) : error;
+        });
+        const upserted = await upsertCustomer(tx, request.params.id, change);
         const now = new Date();
         await requestProfileChecks(tx, [request.params.id], now);
         // A new customer has its first stage at once (no event: it is no transition), so a first
@@ -102,8 +116,13 @@ export const customerRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
 
 export async function requireCustomer(db: Database, id: string): Promise<CustomerRow> {
   const row = await readCustomer(db, id);
-  if (!row) throw customerNotFound('id');
+  if (!row) throw await missingCustomer(db, id);
   return row;
+}
+
+/** A customer that is not there: 410 when they were erased (their tombstone stands), else 404. */
+export async function missingCustomer(db: Database, id: string): Promise<ApiError> {
+  return (await standingTombstone(db, id)) ? customerErased(['id']) : customerNotFound('id');
 }
 
 export function customerView(row: CustomerRow): Customer {
@@ -120,24 +139,17 @@ export function customerView(row: CustomerRow): Customer {
   };
 }
 
-function scoreView(view: CustomerScoreView): CustomerScore {
-  const { definition } = view;
-  return {
-    id: definition.id,
-    name: definition.name,
-    kind: definition.kind,
-    version: definition.version,
-    value: view.value,
-    asOf: view.asOf ? iso(view.asOf) : null,
-    contributions: view.rfm
-      ? view.rfm.parts
-      : view.contributions.map((c) => ({
-          eventId: c.eventId,
-          eventType: c.eventType,
-          points: c.points,
-          occurredAt: iso(c.occurredAt),
-        })),
-    ...(view.rfm ? { cell: view.rfm.cell, cellSince: iso(view.rfm.cellSince) } : {}),
-    ...(definition.kind === 'profile_quality' ? { level: qualityLevel(view.value) } : {}),
-  };
+function profileWriteRefused(refusal: ProfileWriteRefused): ApiError {
+  if (refusal.reason === 'customer_erased') return customerErased(['id']);
+  if (refusal.reason === 'erasure_in_progress') {
+    return new ApiError(409, 'erasure_in_progress', 'this customer is being erased', [
+      { path: 'id', message: 'an erasure of this customer is running; wait for it to finish' },
+    ]);
+  }
+  return new ApiError(409, 'identifier_erased', 'an identifier of an erased customer', [
+    {
+      path: refusal.field,
+      message: 'belongs to an erased customer; send "newOptIn": true if the person signed up again',
+    },
+  ]);
 }

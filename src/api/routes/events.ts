@@ -15,6 +15,7 @@ import {
 import type { JsonObject } from '../../journeys/run-types';
 import { awaitEventRouting, type EventRoutingState } from '../../routing/event-state';
 import {
+  CustomerErasedError,
   ForeignDeliveryError,
   OversizedEventError,
   recordEvents,
@@ -23,7 +24,7 @@ import {
 } from '../../routing/record-events';
 import { createEventCoalescer } from '../../routing/event-coalescer';
 import type { ApiDeps } from '../deps';
-import { ApiError } from '../errors';
+import { ApiError, customerErased } from '../errors';
 import { authErrors, bearerSecurity, iso, isoOrNull } from '../route-support';
 
 export const eventRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { deps }, done) => {
@@ -44,7 +45,8 @@ export const eventRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
           'starts the journeys it triggers and signals the runs that listen, in the background, ' +
           'retrying while Temporal is unreachable. GET /v1/events/{id}?waitMs= tells when it is ' +
           'routed. A duplicate id answers 200 {duplicate: true} and stores nothing; its routed ' +
-          'says whether the first copy has been routed.',
+          'says whether the first copy has been routed. An event for an erased customer is 410 ' +
+          'customer_erased (see DELETE /v1/customers/{id}).',
         security: bearerSecurity,
         body: eventInputSchema,
         response: {
@@ -52,6 +54,7 @@ export const eventRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
           202: eventResultSchema,
           ...authErrors,
           404: errorResponseSchema,
+          410: errorResponseSchema,
           413: errorResponseSchema,
         },
       },
@@ -73,7 +76,8 @@ export const eventRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
         summary: 'Ingest up to 500 events, all or nothing',
         description:
           'Stored in one statement and answered 202 at once, routed in the background like ' +
-          'POST /v1/events. Any invalid item (or unknown customer or delivery) rejects the whole ' +
+          'POST /v1/events. Any invalid item (or unknown or erased customer, or unknown delivery) ' +
+          'rejects the whole ' +
           'batch and stores nothing; issues name the item, e.g. "items.3.occurredAt".',
         security: bearerSecurity,
         body: eventBatchSchema,
@@ -81,6 +85,7 @@ export const eventRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
           202: eventBatchResultSchema,
           ...authErrors,
           404: errorResponseSchema,
+          410: errorResponseSchema,
           413: errorResponseSchema,
         },
       },
@@ -140,7 +145,7 @@ function ingest(
   }, pathOf);
 }
 
-/** Refused events as the 404 that names them; nothing of the request was stored. */
+/** Refused events as the 4xx that names them; nothing of the request was stored. */
 async function refusalsAsApiErrors<T>(
   store: () => Promise<T>,
   pathOf: (field: 'customerId' | 'deliveryId' | 'properties', index: number) => string,
@@ -159,6 +164,8 @@ async function refusalsAsApiErrors<T>(
         })),
       );
     }
+    if (error instanceof CustomerErasedError)
+      throw customerErased(error.indexes.map((i) => pathOf('customerId', i)));
     if (error instanceof ForeignDeliveryError) {
       throw new ApiError(
         404,

@@ -88,6 +88,7 @@ export const importRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, {
           limits: inputIssues,
           now: new Date(),
           emailMarketingDefault: deps.emailMarketingDefault ?? 'opted_in',
+          ...(deps.privacy ? { identifierKey: deps.privacy.identifierKey } : {}),
         }),
       );
       return { ...outcome, tookMs: elapsed(started) };

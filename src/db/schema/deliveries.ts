@@ -26,9 +26,8 @@ export const deliveries = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     deliveryKey: text('delivery_key').notNull().unique(),
-    customerId: text('customer_id')
-      .notNull()
-      .references(() => customers.id),
+    /** Null once the customer was erased: the row stays, anonymised, for the counts (src/privacy). */
+    customerId: text('customer_id').references(() => customers.id),
     journeyId: text('journey_id').notNull(),
     journeyVersion: integer('journey_version').notNull(),
     workflowId: text('workflow_id').notNull(),
@@ -132,9 +131,8 @@ export const conversions = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     eventId: text('event_id').notNull(),
-    customerId: text('customer_id')
-      .notNull()
-      .references(() => customers.id),
+    /** Null once the customer was erased: the credit stays, anonymised, in the report. */
+    customerId: text('customer_id').references(() => customers.id),
     model: text('model').$type<AttributionModel>().notNull(),
     deliveryId: uuid('delivery_id').notNull(),
     journeyId: text('journey_id').notNull(),

@@ -9,3 +9,4 @@ export * from './guardrails';
 export * from './audience';
 export * from './scores';
 export * from './rfm-scores';
+export * from './privacy';
