@@ -73,10 +73,10 @@ export async function importCustomers(
       for (const refused of outcome.refused) {
         rejections.add([{ line: refused.line, path: refused.field, message: refused.message }]);
       }
-      totals.unchanged -= outcome.refused.length;
+      const stored = full.length - outcome.refused.length;
       totals.created += outcome.created.length;
       totals.updated += outcome.updated.length;
-      totals.unchanged += full.length - outcome.created.length - outcome.updated.length;
+      totals.unchanged += stored - outcome.created.length - outcome.updated.length;
     });
   };
   for await (const batch of fileRows(body, options.format, CUSTOMER_CSV_LAYOUT, MAX_ROW_CHARS)) {

@@ -1,8 +1,7 @@
-import { and, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
-import { customerTombstones } from '../db/schema';
 import { findErasedIdentifiers } from './erased-identifiers';
 import { hashIdentifier, type IdentifierKey } from './identifier-hash';
+import { standingTombstoneIds } from './tombstones';
 
 /** A customer row of a file as the privacy check needs it: its line, id and the identifiers it sets. */
 export interface ImportedProfile {
@@ -32,7 +31,7 @@ export async function refusedImportRows(
 ): Promise<RefusedProfile[]> {
   if (rows.length === 0) return [];
   const refused = new Map<number, RefusedProfile>();
-  for (const id of await standingTombstones(
+  for (const id of await standingTombstoneIds(
     db,
     rows.map((row) => row.id),
   )) {
@@ -67,16 +66,3 @@ const ERASED_ID =
   'names an erased customer; a file cannot bring them back (PUT /v1/customers/{id} with "newOptIn": true can)';
 const ERASED_IDENTIFIER =
   'belongs to an erased customer; a file cannot reuse it (PUT /v1/customers/{id} with "newOptIn": true can)';
-
-async function standingTombstones(db: Database, ids: string[]): Promise<string[]> {
-  const rows = await db
-    .select({ id: customerTombstones.customerId })
-    .from(customerTombstones)
-    .where(
-      and(
-        sql`${customerTombstones.customerId} = any(${sql.param([...new Set(ids)])})`,
-        isNull(customerTombstones.releasedAt),
-      ),
-    );
-  return rows.map((row) => row.id);
-}

@@ -61,6 +61,20 @@ export async function standingTombstone(
   return row && row.releasedAt === null ? row : null;
 }
 
+/** Of these ids, those with a standing tombstone: one statement for a whole chunk of a file. */
+export async function standingTombstoneIds(db: Database, customerIds: string[]): Promise<string[]> {
+  const rows = await db
+    .select({ id: customerTombstones.customerId })
+    .from(customerTombstones)
+    .where(
+      and(
+        sql`${customerTombstones.customerId} = any(${sql.param([...new Set(customerIds)])})`,
+        isNull(customerTombstones.releasedAt),
+      ),
+    );
+  return rows.map((row) => row.id);
+}
+
 /** What the erasure did, counted: written with the last rows erased, in their transaction. */
 export interface ErasureTotals {
   rounds: number;
