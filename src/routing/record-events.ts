@@ -1,5 +1,6 @@
 import { existingCustomerIds } from '../customers';
 import type { Database } from '../db/database';
+import { canonicalEventType } from '../journeys/event-names';
 import type { JsonObject } from '../journeys/run-types';
 import { eventSizeLimit } from './payload-limits';
 
@@ -250,7 +251,8 @@ function columns(items: IncomingEvent[], options: RecordOptions): unknown[] {
   return [
     items.map((i) => i.id),
     items.map((i) => i.customerId),
-    items.map((i) => i.type),
+    // An alias is stored under its canonical name, so journeys waiting for it never miss it.
+    items.map((i) => canonicalEventType(i.type)),
     items.map((i) => i.occurredAt ?? null),
     properties,
     items.map((i) => i.deliveryId ?? null),
