@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parsePayloadKeys, PayloadKeyError, type PayloadKeyring } from './codec/payload-keys';
 import { CapRulesError, parseFrequencyCapsEnv, type CapRule } from './guardrails/cap-rules';
 import type { UnsubscribeSettings } from './guardrails/unsubscribe-links';
+import { MergeRulesError, parseMergeRulesEnv, type MergeRules } from './identity/merge-rules';
 import { durationOrNull } from './journeys/durations';
 import type { SendPolicy } from './journeys/run-types';
 import type { SendWindow } from './journeys/send-window';
@@ -111,6 +112,8 @@ const configSchema = z.object({
       const ms = durationOrNull(value);
       return ms !== null && ms >= 60_000 && ms <= 30 * 86_400_000;
     }, 'must be a duration from "1m" to "30d", such as "24h"'),
+  // Identity merge rules as JSON, key by key over the defaults (src/identity/merge-rules.ts).
+  CAIRN_MERGE_RULES: z.string().optional(),
 });
 
 function parseEndpoints(value: string | undefined, ctx: z.RefinementCtx): Record<string, string> {
@@ -192,6 +195,8 @@ export interface Config {
   webhook: { endpoints: Record<string, string>; secret: string } | undefined;
   /** How often the RFM score's Temporal Schedule recomputes it (default a day). */
   scoreRecomputeIntervalMs: number;
+  /** When identifiers pointing at two customers merge them (CAIRN_MERGE_RULES over the defaults). */
+  mergeRules: MergeRules;
 }
 
 export class ConfigError extends Error {
@@ -270,6 +275,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { endpoints: vars.WEBHOOK_ENDPOINTS, secret: vars.WEBHOOK_SIGNING_SECRET }
       : undefined,
     scoreRecomputeIntervalMs: durationOrNull(vars.CAIRN_SCORE_RECOMPUTE_INTERVAL)!,
+    mergeRules: mergeRules(vars.CAIRN_MERGE_RULES),
   };
 }
 
@@ -279,6 +285,19 @@ function parseCaps(value: string | undefined): CapRule[] {
   } catch (error) {
     if (error instanceof CapRulesError) {
       throw new ConfigError(error.issues.map((issue) => `${issue.path}: ${issue.message}`));
+    }
+    throw error;
+  }
+}
+
+function mergeRules(value: string | undefined): MergeRules {
+  try {
+    return parseMergeRulesEnv(value);
+  } catch (error) {
+    if (error instanceof MergeRulesError) {
+      throw new ConfigError(
+        error.issues.map((issue) => `CAIRN_MERGE_RULES.${issue.path}: ${issue.message}`),
+      );
     }
     throw error;
   }

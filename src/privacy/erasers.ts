@@ -5,6 +5,7 @@ import { customerContacts, deleteCustomerRow } from '../customers/erase-customer
 import { anonymiseCustomerDeliveries } from '../deliveries/anonymise-deliveries';
 import { takeSuppressions } from '../guardrails/customer-suppressions';
 import { eraseTopicChoices } from '../guardrails/topics';
+import { contactIdentifiers, eraseCustomerIdentity } from '../identity/customer-identity';
 import { eraseInbox } from '../inbox/inbox-messages';
 import { eraseCustomerEvents, eraseCustomerRuns } from '../routing/customer-erasure';
 import { eraseCustomerDeliveryLinks } from '../tracking/delivery-links';
@@ -38,6 +39,11 @@ export const IDENTIFIER_SOURCES: readonly IdentifierSource[] = [
       const tokens = await listTokens(db, customerId);
       return tokens.map((row) => ({ kind: 'push_token' as const, value: row.token }));
     },
+  },
+  {
+    // Emails and phones the customer was known by (src/identity), also ones no longer on the profile.
+    domain: 'identity',
+    identifiers: (db, customerId) => contactIdentifiers(db, customerId),
   },
 ];
 
@@ -141,6 +147,12 @@ export const CUSTOMER_ERASERS: readonly CustomerEraser[] = [
       events: await eraseCustomerEvents(db, customerId),
       journey_runs: await eraseCustomerRuns(db, customerId),
     }),
+  },
+  {
+    domain: 'identity',
+    action: 'delete',
+    tables: ['customer_identifiers', 'customer_merges', 'customer_redirects'],
+    erase: (db, { customerId }) => eraseCustomerIdentity(db, customerId),
   },
   {
     domain: 'customers',
