@@ -34,6 +34,11 @@ const configSchema = z.object({
         .map((key) => key.trim())
         .filter(Boolean),
     ),
+  // Segment-spec write keys, one per source: "website:wk_…,mobile_app:wk_…" (src/api/write-key-auth.ts).
+  CAIRN_WRITE_KEYS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => writeKeys(value ?? '', ctx)),
   CAIRN_PAYLOAD_KEYS: z.string().optional(),
   CAIRN_PRIVACY_KEY: z
     .string()
@@ -138,6 +143,8 @@ export interface Config {
   taskQueue: string;
   temporalUiPort: number;
   apiKeys: string[];
+  /** Segment-spec write keys (CAIRN_WRITE_KEYS): each reaches only the spec endpoints, as its source. */
+  writeKeys: { source: string; key: string }[];
   /** Encrypts Temporal payloads (CAIRN_PAYLOAD_KEYS); unset: `npm start` makes a key, workers and the API refuse to start. */
   payloadKeys: PayloadKeyring | undefined;
   /**
@@ -222,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     taskQueue: vars.TEMPORAL_TASK_QUEUE,
     temporalUiPort: vars.TEMPORAL_UI_PORT,
     apiKeys: vars.CAIRN_API_KEYS,
+    writeKeys: vars.CAIRN_WRITE_KEYS,
     payloadKeys: payloadKeys(vars.CAIRN_PAYLOAD_KEYS),
     privacyKey: vars.CAIRN_PRIVACY_KEY ? { secret: vars.CAIRN_PRIVACY_KEY } : undefined,
     erasureGraceMs: vars.ERASURE_GRACE_SECONDS * 1_000,
@@ -346,4 +354,22 @@ function assertTimeZone(zone: string): void {
   } catch {
     throw new ConfigError([`DEFAULT_TIME_ZONE: "${zone}" is not an IANA time zone`]);
   }
+}
+
+/** "source:key" pairs; a source is a lower-case name (website, mobile_app), a key 16+ characters. */
+function writeKeys(value: string, ctx: z.RefinementCtx): { source: string; key: string }[] {
+  const pairs = value
+    .split(',')
+    .map((pair) => pair.trim())
+    .filter(Boolean);
+  return pairs.flatMap((pair) => {
+    const match = /^([a-z][a-z0-9_]{0,62}):(\S{16,})$/.exec(pair);
+    if (match?.[1] && match[2]) return [{ source: match[1], key: match[2] }];
+    // Never echo the pair: it holds a secret.
+    ctx.addIssue({
+      code: 'custom',
+      message: 'each entry must be source:key (a lower-case source name, a key of 16+ characters)',
+    });
+    return [];
+  });
 }

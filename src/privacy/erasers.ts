@@ -175,4 +175,5 @@ export const TABLES_KEPT: Readonly<Record<string, string>> = {
   topics: 'the subscription topics themselves; the customer’s choices are erased',
   customer_tombstones: 'the tombstone: the customer id, states and counts, nothing personal',
   erased_identifiers: 'the tombstone’s identifiers, as keyed hashes only',
+  spec_messages: 'accepted Segment-spec messageIds and call types: no customer, no content',
 };

@@ -11,3 +11,4 @@ export * from './scores';
 export * from './rfm-scores';
 export * from './privacy';
 export * from './identity';
+export * from './ingestion';
