@@ -63,7 +63,7 @@ export async function resolveCustomer(
     // Locked now: a merge that finished meanwhile has re-pointed what we read.
     owned = await ownersOf(tx, keys);
     const customerId = chooseTarget(owned);
-    const created = await ensureCustomer(tx, customerId);
+    const created = await ensureCustomer(tx, customerId, options.source);
     const merges = await mergeOthers(tx, customerId, owned, options, now);
     const refused = new Set(merges.filter((m) => m.status === 'refused').map((m) => m.from));
     const skipped = await addNewIdentifiers(tx, customerId, owned, refused, options, now);

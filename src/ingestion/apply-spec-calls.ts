@@ -89,6 +89,7 @@ export async function applySpecCalls(
         const written = await writeProfile(tx, deps, customerId, effect.profile, {
           newOptIn: false,
           now: context.receivedAt,
+          source: context.source,
         }).catch(at(index));
         // Its stage and segments are looked after by writeProfile.
         if (written.created) profiles.created.delete(customerId);

@@ -23,7 +23,7 @@ export async function writeProfile(
   deps: ProfileWriteDeps,
   customerId: string,
   change: CustomerChange,
-  options: { newOptIn: boolean; now: Date },
+  options: { newOptIn: boolean; now: Date; source: string },
 ): Promise<{ row: CustomerRow; created: boolean }> {
   await admitProfileWrite(tx, deps.identifierKey, {
     customerId,
@@ -31,7 +31,7 @@ export async function writeProfile(
     ...(change.phone !== undefined ? { phone: change.phone } : {}),
     newOptIn: options.newOptIn,
   });
-  const upserted = await upsertCustomer(tx, customerId, change);
+  const upserted = await upsertCustomer(tx, customerId, change, options.source);
   await requestProfileChecks(tx, [customerId], options.now);
   if (upserted.created) await newProfileStages(tx, deps, [customerId], options.now);
   return upserted;

@@ -57,6 +57,7 @@ export const customerRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
           writeProfile(tx, profileDeps, request.params.id, change, {
             newOptIn: newOptIn === true,
             now: new Date(),
+            source: 'api',
           }),
         )
         .catch((error: unknown) => {
@@ -120,6 +121,7 @@ export function customerView(row: CustomerRow): Customer {
     locale: row.locale,
     attributes: row.attributes,
     consent: row.consent,
+    sources: row.sources,
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
   };
