@@ -10,3 +10,4 @@ export * from './audience';
 export * from './scores';
 export * from './rfm-scores';
 export * from './privacy';
+export * from './sync';
