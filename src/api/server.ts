@@ -30,6 +30,7 @@ import { segmentImportRoutes } from './routes/segment-import';
 import { lifecycleRoutes } from './routes/lifecycle';
 import { scoreRoutes } from './routes/scores';
 import { segmentRoutes } from './routes/segments';
+import { sourceRoutes } from './routes/sources';
 import { previewRoutes } from './routes/preview';
 import { privacyRoutes } from './routes/privacy';
 import { runRoutes } from './routes/runs';
@@ -97,6 +98,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         'imports',
         'lifecycle',
         'scores',
+        'sources',
         'runs',
         'deliveries',
         'devices',
@@ -134,6 +136,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(importRoutes, { deps });
       await v1.register(lifecycleRoutes, { deps });
       await v1.register(scoreRoutes, { deps });
+      await v1.register(sourceRoutes, { deps });
       await v1.register(previewRoutes, { deps });
       await v1.register(runRoutes, { deps });
       await v1.register(deliveryRoutes, { deps });

@@ -20,3 +20,5 @@ export {
   sourceWorkflowIdPrefix,
   upsertSourceSchedule,
 } from './source-schedule';
+export { createSource, sourceView, updateSource, type SourceAdminDeps } from './manage-sources';
+export { runSourceNow, SourceNotRunnable } from './run-now';

@@ -18,6 +18,7 @@ import { SCORE_CONTRIBUTIONS_SHOWN } from '../../contract/scores';
 import type { Database } from '../../db/database';
 import { admitProfileWrite, ProfileWriteRefused } from '../../privacy/profile-writes';
 import { standingTombstone } from '../../privacy/tombstones';
+import { customerSyncSources } from '../../sync';
 import type { ApiDeps } from '../deps';
 import { ApiError, customerErased, customerNotFound } from '../errors';
 import { authErrors, bearerSecurity, iso } from '../route-support';
@@ -97,17 +98,20 @@ export const customerRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
     },
     async (request) => {
       const row = await requireCustomer(deps.db, request.params.id);
-      const [scores, stage] = await Promise.all([
+      const [scores, stage, syncedFrom] = await Promise.all([
         customerScoreViews(deps.db, row.id, {
           now: new Date(),
           contributionsShown: SCORE_CONTRIBUTIONS_SHOWN,
         }),
         customerStage(deps.db, request.params.id),
+        customerSyncSources(deps.db, row.id),
       ]);
       return {
         ...customerView(row),
         scores: (scores ?? []).map(scoreView),
         lifecycle: stage ? { stage: stage.stage, since: iso(stage.since) } : null,
+        // Only synced profiles have one, so profiles no source touched read as before.
+        ...(syncedFrom.length > 0 ? { syncedFrom } : {}),
       };
     },
   );
