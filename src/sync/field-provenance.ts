@@ -59,12 +59,14 @@ export async function writeProvenance(
   now: Date,
 ): Promise<void> {
   if (claims.length === 0) return;
+  // Every array as text[]: the driver sends only the array types it knows, and text[] it does.
   await tx.execute(sql`
     insert into customer_field_sources (customer_id, field, source_id, priority, value_at, updated_at)
-    select c.customer_id, c.field, ${source.id}, ${source.priority}, c.value_at, ${now.toISOString()}::timestamptz
+    select c.customer_id, c.field, ${source.id}, ${source.priority}, c.value_at::timestamptz,
+           ${now.toISOString()}::timestamptz
       from unnest(${sql.param(claims.map((c) => c.customerId))}::text[],
                   ${sql.param(claims.map((c) => c.field))}::text[],
-                  ${sql.param(claims.map((c) => c.valueAt.toISOString()))}::timestamptz[])
+                  ${sql.param(claims.map((c) => c.valueAt.toISOString()))}::text[])
            as c(customer_id, field, value_at)
     on conflict (customer_id, field) do update
        set source_id = excluded.source_id, priority = excluded.priority,

@@ -17,6 +17,7 @@ export function openReader(
       url: secretFrom(env, connector.connection.env),
       query: connector.query,
       cursorField: config.cursor.field,
+      cursorType: config.cursor.type,
       pageSize: config.pageSize,
     });
   }

@@ -89,8 +89,9 @@ export async function runSourceSync(
       totals.rowsRejected += tally.rowsRejected;
       if (pageNewest && (!newest || pageNewest > newest)) newest = pageNewest;
       deps.onPage?.();
+      // A source that answers the same cursor again would be read forever: that page was the last.
+      if (!page.more || page.nextCursor === cursor) break;
       cursor = page.nextCursor;
-      if (!page.more) break;
     }
   } catch (error) {
     const message =
