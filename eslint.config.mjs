@@ -96,6 +96,12 @@ const importDirection = {
     message:
       'src/deliveries owns the ledger beneath the send activity and imports neither api, activities nor workflows',
   },
+  // Source sync writes profiles through src/customers and is driven by a workflow's activity.
+  sync: {
+    never: ['api'],
+    message:
+      'src/sync reads external sources into profiles beneath the API and the worker, and imports neither api nor activities (only the workflow names it schedules)',
+  },
   // Workers and clients load it (the worker bundles its failure converter into the sandbox).
   codec: {
     only: [],

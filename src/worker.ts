@@ -8,6 +8,7 @@ import { activitiesFromConfig, WORKER_POOLS } from './runtime/activity-deps';
 import { createJourneyWorker } from './runtime/journey-worker';
 import { requireSetting } from './runtime/require-setting';
 import { ensureScoreSchedules } from './runtime/score-schedule';
+import { ensureSourceSchedules } from './sync';
 import { requireSearchAttributes } from './runtime/search-attributes-check';
 
 async function main(): Promise<void> {
@@ -24,7 +25,8 @@ async function main(): Promise<void> {
     new EncryptionCodec(requireSetting('CAIRN_PAYLOAD_KEYS', config.payloadKeys)),
   );
   const identifierKey = requireSetting('CAIRN_PRIVACY_KEY', config.privacyKey);
-  // Erasures (cancel runs, delete histories) and the score schedules use a client of their own.
+  // Erasures (cancel runs, delete histories) and the score and source schedules use a client of
+  // their own.
   const clientConnection = await Connection.connect({
     address: requireSetting('TEMPORAL_ADDRESS', config.temporalAddress),
   });
@@ -47,6 +49,8 @@ async function main(): Promise<void> {
     taskQueue: config.taskQueue,
     intervalMs: config.scoreRecomputeIntervalMs,
   });
+  // A source stored while Temporal was away, or a Temporal reset since, gets its schedule back.
+  await ensureSourceSchedules(client, database.db, config.taskQueue);
   try {
     await worker.run();
   } finally {

@@ -7,12 +7,13 @@ import { createRecordConversion } from './record-conversion';
 import { createRecordHold } from './record-hold';
 import { createScoreActivities } from './scores';
 import { createSendMessage } from './send-message';
+import { createSourceSyncActivities } from './source-sync';
 import { createTriggerHistoryActivities } from './trigger-history';
 import type { ActivityDeps } from './types';
 
 /**
- * Every activity the worker's workflows call (the journey workflow, a customer's erasure and a
- * score's scheduled recompute), bound to their dependencies. The worker registers the returned
+ * Every activity the worker's workflows call (the journey workflow, a customer's erasure, a
+ * score's scheduled recompute and a source's scheduled sync), bound to their dependencies. The worker registers the returned
  * object; workflows import only `JourneyActivities` (a type).
  */
 export function createActivities(deps: ActivityDeps) {
@@ -28,6 +29,7 @@ export function createActivities(deps: ActivityDeps) {
     recordHeldDelivery: createRecordHold(deps.db),
     recordConversion: createRecordConversion(deps.db),
     ...createErasureActivities(deps),
+    ...createSourceSyncActivities(deps, clock),
   };
 }
 

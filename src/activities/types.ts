@@ -81,6 +81,11 @@ export interface ActivityDeps {
     /** How long a cancelled run may take to end before it is terminated. Default 30 s. */
     graceMs?: number;
   };
+  /**
+   * Where source syncs read the secrets their sources name (connection strings, tokens).
+   * Default process.env: a source names a variable of the worker's environment.
+   */
+  sourceEnv?: Readonly<Record<string, string | undefined>>;
   clock?: () => Date;
   faults?: ActivityFaults;
 }

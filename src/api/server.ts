@@ -31,6 +31,7 @@ import { lifecycleRoutes } from './routes/lifecycle';
 import { scoreRoutes } from './routes/scores';
 import { segmentRoutes } from './routes/segments';
 import { specCallRoutes } from './routes/spec-calls';
+import { sourceRoutes } from './routes/sources';
 import { previewRoutes } from './routes/preview';
 import { privacyRoutes } from './routes/privacy';
 import { runRoutes } from './routes/runs';
@@ -104,6 +105,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         'imports',
         'lifecycle',
         'scores',
+        'sources',
         'runs',
         'deliveries',
         'devices',
@@ -143,6 +145,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(importRoutes, { deps });
       await v1.register(lifecycleRoutes, { deps });
       await v1.register(scoreRoutes, { deps });
+      await v1.register(sourceRoutes, { deps });
       await v1.register(previewRoutes, { deps });
       await v1.register(runRoutes, { deps });
       await v1.register(deliveryRoutes, { deps });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { customerIdSchema, isoTimestampSchema, jsonObjectSchema, timeZoneSchema } from './common';
 import { customerScoreSchema } from './scores';
 import { customerLifecycleSchema } from './lifecycle';
+import { customerSyncSourceSchema } from './sources';
 
 const consentStateSchema = z.enum(['opted_in', 'opted_out']);
 
@@ -57,6 +58,8 @@ export const customerSchema = z
     scores: z.array(customerScoreSchema).optional(),
     /** The lifecycle stage (GET /v1/lifecycle-stages), on GET /v1/customers/{id}. */
     lifecycle: customerLifecycleSchema.optional(),
+    /** GET /v1/customers/{id} only: each synced source (src/sync) that set fields of the profile. */
+    syncedFrom: z.array(customerSyncSourceSchema).optional(),
   })
   .meta({ id: 'Customer' });
 export type Customer = z.infer<typeof customerSchema>;

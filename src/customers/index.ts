@@ -7,6 +7,7 @@ export { loadProfileSnapshot, loadProfileSnapshots, profileSourceOf } from './lo
 export { ENGAGEMENT_EVENT_TYPES, engagementTimes, lastEngagement } from './engagement';
 export { existingCustomerIds, customersWithAddress } from './find-customers';
 export { ensureCustomer } from './ensure-customer';
+export { lockProfiles, type LockedProfile } from './lock-profiles';
 export {
   customerScoreViews,
   scoreContributionsOf,

@@ -12,6 +12,7 @@ import { twilioWebhooks } from '../api/twilio/webhook-settings';
 import { activitiesFromConfig } from '../runtime/activity-deps';
 import { createJourneyWorker } from '../runtime/journey-worker';
 import { ensureScoreSchedules } from '../runtime/score-schedule';
+import { ensureSourceSchedules } from '../sync';
 import { devApiKey, devSecret } from './dev-api-key';
 import { devPayloadKeys } from './dev-payload-keys';
 import { installBuiltInJourneys } from '../catalogue/install-built-ins';
@@ -149,6 +150,7 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
       taskQueue: config.taskQueue,
       intervalMs: config.scoreRecomputeIntervalMs,
     });
+    await ensureSourceSchedules(client, database.db, config.taskQueue);
     const running = worker.run().catch((error: unknown) => {
       if (!stopping) options.onFailed?.(error);
       else throw error;

@@ -8,6 +8,7 @@ import { eraseTopicChoices } from '../guardrails/topics';
 import { contactIdentifiers, eraseCustomerIdentity } from '../identity/customer-identity';
 import { eraseInbox } from '../inbox/inbox-messages';
 import { eraseCustomerEvents, eraseCustomerRuns } from '../routing/customer-erasure';
+import { eraseFieldSources } from '../sync';
 import { eraseCustomerDeliveryLinks } from '../tracking/delivery-links';
 import type { CustomerEraser, IdentifierSource } from './customer-eraser';
 import { carrySuppressions } from './erased-identifiers';
@@ -155,6 +156,15 @@ export const CUSTOMER_ERASERS: readonly CustomerEraser[] = [
     erase: (db, { customerId }) => eraseCustomerIdentity(db, customerId),
   },
   {
+    // Which source set which field of the profile: ids and field names, and it refers to it.
+    domain: 'sync',
+    action: 'delete',
+    tables: ['customer_field_sources'],
+    erase: async (db, { customerId }) => ({
+      customer_field_sources: await eraseFieldSources(db, customerId),
+    }),
+  },
+  {
     domain: 'customers',
     action: 'delete',
     tables: ['customers'],
@@ -176,4 +186,6 @@ export const TABLES_KEPT: Readonly<Record<string, string>> = {
   customer_tombstones: 'the tombstone: the customer id, states and counts, nothing personal',
   erased_identifiers: 'the tombstone’s identifiers, as keyed hashes only',
   spec_messages: 'accepted Segment-spec messageIds and call types: no customer, no content',
+  sync_sources: 'source configurations: about no customer (secrets stay in the environment)',
+  sync_runs: 'each sync run’s counts and first rejected rows by customer id and field, no values',
 };

@@ -2,3 +2,4 @@
 export { journeyWorkflow } from './journey';
 export { scoreRecomputeWorkflow } from './score-recompute';
 export { customerErasureWorkflow } from './erasure';
+export { sourceSyncWorkflow } from './source-sync';

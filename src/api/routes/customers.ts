@@ -13,6 +13,7 @@ import type { Database } from '../../db/database';
 import { writeProfile } from '../../ingestion/write-profile';
 import { ProfileWriteRefused } from '../../privacy/profile-writes';
 import { standingTombstone } from '../../privacy/tombstones';
+import { customerSyncSources } from '../../sync';
 import type { ApiDeps } from '../deps';
 import { ApiError, customerErased, customerNotFound } from '../errors';
 import { authErrors, bearerSecurity, iso } from '../route-support';
@@ -84,17 +85,20 @@ export const customerRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
     },
     async (request) => {
       const row = await requireCustomer(deps.db, request.params.id);
-      const [scores, stage] = await Promise.all([
+      const [scores, stage, syncedFrom] = await Promise.all([
         customerScoreViews(deps.db, row.id, {
           now: new Date(),
           contributionsShown: SCORE_CONTRIBUTIONS_SHOWN,
         }),
         customerStage(deps.db, request.params.id),
+        customerSyncSources(deps.db, row.id),
       ]);
       return {
         ...customerView(row),
         scores: (scores ?? []).map(scoreView),
         lifecycle: stage ? { stage: stage.stage, since: iso(stage.since) } : null,
+        // Only synced profiles have one, so profiles no source touched read as before.
+        ...(syncedFrom.length > 0 ? { syncedFrom } : {}),
       };
     },
   );

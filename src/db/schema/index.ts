@@ -12,3 +12,4 @@ export * from './rfm-scores';
 export * from './privacy';
 export * from './identity';
 export * from './ingestion';
+export * from './sync';
