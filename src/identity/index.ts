@@ -20,6 +20,7 @@ export {
   type ResolveOptions,
 } from './resolve-customer';
 export { survivorOf, currentCustomerId } from './survivors';
+export { knownCustomers } from './known-customers';
 export { anonymousCustomerId } from './owners';
 export { mergeCustomers, unmergeCustomers, type MergeRequest } from './merge-customers';
 export { MergeError, NoIdentifierError, type MergeRefusal } from './merge-errors';

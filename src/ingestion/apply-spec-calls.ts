@@ -5,6 +5,7 @@ import type { Database } from '../db/database';
 import {
   anonymousCustomerId,
   currentCustomerId,
+  knownCustomers,
   mergeCustomers,
   resolveCustomer,
   survivorOf,
@@ -75,16 +76,22 @@ export async function applySpecCalls(
       effects.map((e) => ({ messageId: e.messageId, type: e.type })),
       context.receivedAt,
     );
+    // Calls of visitors already known need no resolution: found in bulk, not one by one.
+    const known = await knownCustomers(tx, effects.map(identifiersOf), deps.mergeRules);
     const applied: AppliedMessage[] = [];
     const events: IncomingEvent[] = [];
     const eventIndexes: number[] = [];
     const profiles = { created: new Set<string>() };
+    let resolved = false;
     for (const [index, effect] of effects.entries()) {
       if (!fresh.delete(effect.messageId)) {
         applied.push({ messageId: effect.messageId, duplicate: true, customerId: null });
         continue;
       }
-      const customerId = await customerOf(tx, deps, effect, context, profiles).catch(at(index));
+      const knownId = effect.type === 'alias' ? null : known[index];
+      resolved ||= !knownId;
+      const customerId =
+        knownId ?? (await customerOf(tx, deps, effect, context, profiles).catch(at(index)));
       if (effect.profile) {
         const written = await writeProfile(tx, deps, customerId, effect.profile, {
           newOptIn: false,
@@ -100,8 +107,17 @@ export async function applySpecCalls(
       }
       applied.push({ messageId: effect.messageId, duplicate: false, customerId });
     }
-    await refuseErased(tx, applied);
-    const survivors = await survivorOf(tx, [...applied.map((a) => a.customerId ?? '')]);
+    // An event's customer is checked by recordEvents, a profile write's by its admission.
+    await refuseErased(
+      tx,
+      applied.map((a, i) =>
+        effects[i]?.event || effects[i]?.profile ? { ...a, customerId: null } : a,
+      ),
+    );
+    // Only a resolution can have merged a customer that an earlier call of the batch named.
+    const survivors = resolved
+      ? await survivorOf(tx, [...applied.map((a) => a.customerId ?? '')])
+      : new Map<string, string>();
     const current = (id: string) => survivors.get(id) ?? id;
     await recordEvents(
       tx,
@@ -135,13 +151,16 @@ async function customerOf(
   if (effect.type === 'alias' && effect.userId && effect.previousId) {
     return aliasCustomers(tx, effect.userId, effect.previousId, options);
   }
-  const ids: Identifiers = {
+  const resolution = await resolveCustomer(tx, identifiersOf(effect), options);
+  if (resolution.created) profiles.created.add(resolution.customerId);
+  return resolution.customerId;
+}
+
+function identifiersOf(effect: SpecEffect): Identifiers {
+  return {
     ...(effect.userId !== undefined ? { userId: effect.userId } : {}),
     ...(effect.anonymousId !== undefined ? { anonymousId: effect.anonymousId } : {}),
   };
-  const resolution = await resolveCustomer(tx, ids, options);
-  if (resolution.created) profiles.created.add(resolution.customerId);
-  return resolution.customerId;
 }
 
 /**

@@ -1,5 +1,6 @@
-import { inArray } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
+import { rowsOf } from '../db/rows';
 import { specMessages } from '../db/schema';
 
 /**
@@ -14,12 +15,17 @@ export async function claimMessageIds(
 ): Promise<Set<string>> {
   const unique = [...new Map(messages.map((m) => [m.messageId, m])).values()];
   if (unique.length === 0) return new Set();
-  const claimed = await db
-    .insert(specMessages)
-    .values(unique.map((m) => ({ messageId: m.messageId, type: m.type, receivedAt })))
-    .onConflictDoNothing()
-    .returning({ messageId: specMessages.messageId });
-  return new Set(claimed.map((row) => row.messageId));
+  // Two array parameters, one statement text whatever the batch's size.
+  const claimed = rowsOf<{ message_id: string }>(
+    await db.execute(sql`
+      insert into spec_messages (message_id, type, received_at)
+      select m.id, m.type, ${receivedAt.toISOString()}::timestamptz
+        from unnest(${sql.param(unique.map((m) => m.messageId))}::text[],
+                    ${sql.param(unique.map((m) => m.type))}::text[]) as m(id, type)
+      on conflict (message_id) do nothing
+      returning message_id`),
+  );
+  return new Set(claimed.map((row) => row.message_id));
 }
 
 /** Whether these messageIds were accepted (for tests and support). */
