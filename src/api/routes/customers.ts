@@ -16,6 +16,7 @@ import {
 } from '../../customers';
 import { SCORE_CONTRIBUTIONS_SHOWN } from '../../contract/scores';
 import type { Database } from '../../db/database';
+import { currentCustomerId } from '../../identity';
 import { admitProfileWrite, ProfileWriteRefused } from '../../privacy/profile-writes';
 import { standingTombstone } from '../../privacy/tombstones';
 import type { ApiDeps } from '../deps';
@@ -38,7 +39,8 @@ export const customerRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
           'key by key; an attribute set to null is removed. An erased customer (DELETE ' +
           '/v1/customers/{id}) is 410 customer_erased, and an email or phone of an erased customer ' +
           '409 identifier_erased, unless newOptIn says the person signed up again: then the id ' +
-          'is a fresh profile. While an erasure runs: 409 erasure_in_progress.',
+          'is a fresh profile. While an erasure runs: 409 erasure_in_progress. An id merged into ' +
+          'another customer (see /v1/customers/{id}/identities) writes and answers the survivor.',
         security: bearerSecurity,
         params: customerParamsSchema,
         body: customerUpsertSchema,
@@ -56,20 +58,22 @@ export const customerRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
       // Segments that read the profile look at the customer again (src/audience): in the same
       // transaction, so a stored change is never missed by them.
       const { row, created } = await deps.db.transaction(async (tx) => {
+        // A customer merged away (src/identity) is written as its survivor.
+        const id = await currentCustomerId(tx, request.params.id);
         await admitProfileWrite(tx, deps.privacy?.identifierKey, {
-          customerId: request.params.id,
+          customerId: id,
           ...change,
           newOptIn: newOptIn === true,
         }).catch((error: unknown) => {
           throw error instanceof ProfileWriteRefused ? profileWriteRefused(error) : error;
         });
-        const upserted = await upsertCustomer(tx, request.params.id, change);
+        const upserted = await upsertCustomer(tx, id, change);
         const now = new Date();
-        await requestProfileChecks(tx, [request.params.id], now);
+        await requestProfileChecks(tx, [id], now);
         // A new customer has its first stage at once (no event: it is no transition), so a first
         // purchase right after is a move from it.
         if (upserted.created) {
-          await evaluateStages(tx, [request.params.id], {
+          await evaluateStages(tx, [id], {
             now,
             emailMarketingDefault: deps.emailMarketingDefault ?? 'opted_in',
           });
