@@ -112,7 +112,7 @@ export async function restoreProfiles(
   const now = fieldsOf(await lockedRow(db, into));
   const restored: ProfileFields = { ...record.into, attributes: {}, consent: {} };
   for (const field of SCALARS) {
-    if (now[field] !== record.merged[field]) (restored[field]) = now[field];
+    if (now[field] !== record.merged[field]) restored[field] = now[field];
   }
   restored.attributes = restoredAttributes(now.attributes, record);
   const fromConsent = { ...record.from.consent };
