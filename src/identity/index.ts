@@ -25,3 +25,4 @@ export { mergeCustomers, unmergeCustomers, type MergeRequest } from './merge-cus
 export { MergeError, NoIdentifierError, type MergeRefusal } from './merge-errors';
 export { identifiersOf, type IdentifierRow } from './identifier-rows';
 export { collapseDuplicateRuns, MERGED_DUPLICATE } from './collapse-runs';
+export { mergesOf, findMerge, type MergeRow } from './merge-records';
