@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { rowsOf } from '../../src/db/rows';
 import { auth, createHarness, type Harness } from './harness';
+import { tableDigest } from './table-digest';
 
 /**
  * The identity routes take their input from outside: whatever arrives the answer is a 2xx or a
@@ -17,15 +18,15 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-const TABLES = ['customers', 'events', 'customer_merges', 'customer_redirects', 'journey_runs'];
-
-async function digest(): Promise<unknown> {
-  const columns = TABLES.map(
-    (table) =>
-      sql`(select count(*) || ':' || coalesce(sum(hashtextextended(t::text, 0)::numeric), 0) from ${sql.identifier(table)} t) as ${sql.identifier(table)}`,
-  );
-  return rowsOf(await h.db.db.execute(sql`select ${sql.join(columns, sql`, `)}`))[0];
-}
+const TABLES = [
+  'customers',
+  'events',
+  'customer_merges',
+  'customer_redirects',
+  'customer_identifiers',
+  'journey_runs',
+];
+const digest = () => tableDigest(h.db.db, TABLES);
 
 async function expectSafe(method: string, url: string, payload?: string): Promise<number> {
   const before = await digest();

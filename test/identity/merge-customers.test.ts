@@ -7,9 +7,7 @@ import { addSuppression, isSuppressed } from '../../src/guardrails/suppression';
 import { setTopicChoice, topicStates, upsertTopic } from '../../src/guardrails/topics';
 import { registerToken, listTokens } from '../../src/channels/device-tokens';
 import { mergeCustomers, survivorOf, unmergeCustomers } from '../../src/identity';
-import type { JsonObject } from '../../src/journeys/run-types';
-import { recordEvents } from '../../src/routing';
-import type { AudienceEvent } from '../../src/routing/types';
+import { storeAudienceBatch, type BatchItem } from '../support/audience-batch';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 /**
@@ -27,26 +25,7 @@ afterAll(async () => database?.close());
 
 const upkeep = () => audienceUpkeep({ db: database.db, emailMarketingDefault: 'opted_in' });
 
-async function store(
-  items: { id: string; customerId: string; type: string; properties?: object }[],
-): Promise<AudienceEvent[]> {
-  await recordEvents(
-    database.db,
-    items.map((item) => ({ ...item, properties: (item.properties ?? {}) as JsonObject })),
-    { source: 'api' },
-  );
-  const rows = await database.db
-    .select()
-    .from(events)
-    .where(sql`${events.id} = any(${sql.param(items.map((i) => i.id))}::text[])`);
-  return rows.map((row) => ({
-    id: row.id,
-    customerId: row.customerId,
-    type: row.type,
-    occurredAt: row.occurredAt,
-    properties: row.properties,
-  }));
-}
+const store = (items: BatchItem[]) => storeAudienceBatch(database.db, items);
 
 async function row(id: string) {
   const [found] = await database.db.select().from(customers).where(eq(customers.id, id));
