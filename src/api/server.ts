@@ -23,6 +23,7 @@ import { deliveryRoutes } from './routes/deliveries';
 import { deviceRoutes } from './routes/devices';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
+import { identityRoutes } from './routes/identity';
 import { importRoutes } from './routes/imports';
 import { inboxRoutes } from './routes/inbox';
 import { journeyRoutes } from './routes/journeys';
@@ -137,6 +138,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     async (v1) => {
       v1.addHook('onRequest', bearerAuth(deps.apiKeys));
       await v1.register(customerRoutes, { deps });
+      await v1.register(identityRoutes, { deps });
       await v1.register(privacyRoutes, { deps });
       await v1.register(eventRoutes, { deps });
       await v1.register(journeyRoutes, { deps });

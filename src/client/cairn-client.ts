@@ -12,6 +12,12 @@ import {
 } from '../contract/events';
 import type { PreviewRequest, PreviewResult } from '../contract/preview';
 import type { CustomerExport, ErasureResponse } from '../contract/privacy';
+import type {
+  CustomerIdentities,
+  MergeRecord,
+  MergeRequestBody,
+  MergeResult,
+} from '../contract/identity';
 import type { InboxList, InboxListQuery, InboxMessage, InboxUnreadCount } from '../contract/inbox';
 import type {
   JourneyCreated,
@@ -94,6 +100,23 @@ export class CairnClient {
   /** Everything Cairn holds about the customer. */
   exportCustomer(id: string): Promise<CustomerExport> {
     return this.request('GET', `/v1/customers/${enc(id)}/export`);
+  }
+
+  // --- identity -----------------------------------------------------------------------------
+
+  /** Merges `body.from` into the customer `id` (the survivor); reversible with unmergeCustomers. */
+  mergeCustomers(id: string, body: MergeRequestBody): Promise<MergeResult> {
+    return this.request('POST', `/v1/customers/${enc(id)}/merge`, body);
+  }
+
+  /** Undoes a merge (its id is in mergeCustomers' answer and in getIdentities). */
+  unmergeCustomers(mergeId: string): Promise<MergeRecord> {
+    return this.request('POST', `/v1/merges/${enc(mergeId)}/unmerge`, {});
+  }
+
+  /** The customer's identifiers and the merges they took part in. */
+  getIdentities(id: string): Promise<CustomerIdentities> {
+    return this.request('GET', `/v1/customers/${enc(id)}/identities`);
   }
 
   // --- events -------------------------------------------------------------------------------

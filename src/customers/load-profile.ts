@@ -4,6 +4,7 @@ import { preparedPerDatabase } from '../db/prepared';
 import { customers, events } from '../db/schema';
 import type { ProfileSnapshot } from '../journeys/run-types';
 import { ENGAGEMENT_EVENT_TYPES } from './engagement';
+import { currentIdSql } from './redirect-sql';
 import { toProfileSnapshot, type ProfileSource } from './profile-snapshot';
 import type { CustomerRow } from './read-customer';
 import {
@@ -35,7 +36,8 @@ export function profileSourceOf(
 }
 
 /**
- * The customer's profile as conditions see it now, or null for an unknown customer: the customer,
+ * The customer's profile as conditions see it now, or null for an unknown customer (a customer
+ * merged away is read as its survivor, so its runs go on with the survivor's profile): the customer,
  * their last engagement, the segments they are in and their scores, in one statement, built once
  * per database
  * (src/db/prepared.ts).
@@ -53,7 +55,7 @@ const profileStatement = preparedPerDatabase((db) =>
   db
     .select(profileColumns())
     .from(customers)
-    .where(eq(customers.id, sql.placeholder('customerId')))
+    .where(eq(customers.id, currentIdSql(sql`${sql.placeholder('customerId')}::text`)))
     .limit(1)
     .prepare('load_profile'),
 );

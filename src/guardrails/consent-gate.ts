@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { ReservedSql, Sql } from 'postgres';
+import { currentIdSql } from '../customers/redirect-sql';
 import type { Database, DatabaseHandle } from '../db/database';
 
 /**
@@ -75,14 +76,19 @@ function lockingGate(pool: Database): ConsentGate {
     holdForSend: (customerId, send) =>
       pool.transaction(async (tx) => {
         await tx.execute(
-          sql`select pg_advisory_xact_lock_shared(hashtextextended(${NAMESPACE + customerId}::text, 0))`,
+          sql`select pg_advisory_xact_lock_shared(hashtextextended(${NAMESPACE}::text || ${currentIdSql(sql`${customerId}::text`)}, 0))`,
         );
         return send();
       }),
   };
 }
 
-const SHARED_LOCK = 'select pg_advisory_xact_lock_shared(hashtextextended($1::text, 0))';
+/**
+ * The send's lock is on the customer the send reads: a customer merged away (src/identity) is
+ * read as its survivor, so its sends queue behind the survivor's consent changes.
+ */
+const SHARED_LOCK = `select pg_advisory_xact_lock_shared(hashtextextended($1::text || coalesce(
+  (select r.survivor_id from customer_redirects r where r.customer_id = $2::text), $2::text), 0))`;
 
 /** The postgres.js client under a drizzle database (`db.$client`); PGlite's has no `reserve`. */
 function reservableClientOf(pool: Database): Pick<Sql, 'reserve'> | null {
@@ -112,7 +118,7 @@ function pipelinedGate(client: Pick<Sql, 'reserve'>): ConsentGate {
           throw error;
         };
       try {
-        await beginLocked(connection, NAMESPACE + customerId).catch(
+        await beginLocked(connection, customerId).catch(
           failed((error) => answeredByServer(error) && rolledBack(connection)),
         );
         const result = await send().catch(failed(() => rolledBack(connection)));
@@ -128,10 +134,12 @@ function pipelinedGate(client: Pick<Sql, 'reserve'>): ConsentGate {
 }
 
 /** BEGIN and the shared lock in one round trip; throws (after both answered) if either failed. */
-async function beginLocked(connection: ReservedSql, key: string): Promise<void> {
+async function beginLocked(connection: ReservedSql, customerId: string): Promise<void> {
   // execute() hands each query to the connection now, in this order, rather than when awaited.
   const begun = connection.unsafe('begin').execute();
-  const locked = connection.unsafe(SHARED_LOCK, [key], { prepare: true }).execute();
+  const locked = connection
+    .unsafe(SHARED_LOCK, [NAMESPACE, customerId], { prepare: true })
+    .execute();
   const [begin, lock] = await Promise.allSettled([begun, locked]);
   if (begin.status === 'rejected') throw begin.reason;
   if (lock.status === 'rejected') throw lock.reason;

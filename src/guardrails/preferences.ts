@@ -1,5 +1,6 @@
 import { count, eq } from 'drizzle-orm';
 import type { Database } from '../db/database';
+import { currentCustomerId } from '../identity/survivors';
 import { customers, deviceTokens, type Consent, type ConsentState } from '../db/schema';
 import type { JsonObject } from '../journeys/run-types';
 import { recordEvents } from '../routing/record-events';
@@ -55,9 +56,11 @@ export function channelSubscribed(channel: UnsubscribeChannel, consent: Consent)
 /** The customer's preferences; null when the customer no longer exists. */
 export async function loadPreferences(
   db: Database,
-  customerId: string,
+  linkCustomerId: string,
   linkChannel: UnsubscribeChannel,
 ): Promise<Preferences | null> {
+  // A link sent to a customer merged away since (src/identity) shows the survivor's choices.
+  const customerId = await currentCustomerId(db, linkCustomerId);
   const [customer] = await db
     .select({ email: customers.email, phone: customers.phone, consent: customers.consent })
     .from(customers)
@@ -88,11 +91,13 @@ export async function loadPreferences(
  */
 export async function applyPreferenceChanges(
   db: Database,
-  customerId: string,
+  linkCustomerId: string,
   changes: PreferenceChanges,
   origin: ChangeOrigin,
 ): Promise<number | null> {
   return db.transaction(async (tx) => {
+    // A link sent to a customer merged away since (src/identity) changes the survivor's choices.
+    const customerId = await currentCustomerId(tx, linkCustomerId);
     // Waits for sends on their way; none leaves after this change commits.
     await lockConsentForChange(tx, customerId);
     const [customer] = await tx

@@ -1,5 +1,6 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { CustomerRow } from '../customers';
+import { currentIdSql } from '../customers/redirect-sql';
 import type { Database } from '../db/database';
 import { preparedPerDatabase } from '../db/prepared';
 import { customers, customerTopics, suppressions, topics } from '../db/schema';
@@ -75,25 +76,28 @@ export async function readSendState(
 function sendStateStatement(kind: AddressKind) {
   return preparedPerDatabase((db) => {
     const address = kind === 'none' ? null : ownAddressSql(kind);
-    return db
-      .select({
-        customer: customers,
-        ownAddress: address ? sql<string | null>`${address}` : sql<null>`null`,
-        suppressed: address
-          ? sql<boolean>`exists (select 1 from ${suppressions} where ${suppressions.channel} = ${kind} and ${suppressions.address} = ${address})`
-          : sql<boolean>`false`,
-        topicMode: topics.mode,
-        topicChoice: customerTopics.status,
-      })
-      .from(customers)
-      .leftJoin(topics, eq(topics.id, sql`${sql.placeholder('topicId')}::text`))
-      .leftJoin(
-        customerTopics,
-        and(eq(customerTopics.customerId, customers.id), eq(customerTopics.topicId, topics.id)),
-      )
-      .where(eq(customers.id, sql.placeholder('customerId')))
-      .limit(1)
-      .prepare(`read_send_state_${kind}`);
+    return (
+      db
+        .select({
+          customer: customers,
+          ownAddress: address ? sql<string | null>`${address}` : sql<null>`null`,
+          suppressed: address
+            ? sql<boolean>`exists (select 1 from ${suppressions} where ${suppressions.channel} = ${kind} and ${suppressions.address} = ${address})`
+            : sql<boolean>`false`,
+          topicMode: topics.mode,
+          topicChoice: customerTopics.status,
+        })
+        .from(customers)
+        .leftJoin(topics, eq(topics.id, sql`${sql.placeholder('topicId')}::text`))
+        .leftJoin(
+          customerTopics,
+          and(eq(customerTopics.customerId, customers.id), eq(customerTopics.topicId, topics.id)),
+        )
+        // A run of a customer merged away (src/identity) sends to the survivor, as it reads it.
+        .where(eq(customers.id, currentIdSql(sql`${sql.placeholder('customerId')}::text`)))
+        .limit(1)
+        .prepare(`read_send_state_${kind}`)
+    );
   });
 }
 

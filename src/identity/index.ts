@@ -25,3 +25,5 @@ export { anonymousCustomerId } from './owners';
 export { mergeCustomers, unmergeCustomers, type MergeRequest } from './merge-customers';
 export { MergeError, NoIdentifierError, type MergeRefusal } from './merge-errors';
 export { identifiersOf, type IdentifierRow } from './identifier-rows';
+export { collapseDuplicateRuns, MERGED_DUPLICATE } from './collapse-runs';
+export { mergesOf, findMerge, type MergeRow } from './merge-records';

@@ -4,6 +4,7 @@ import type { Database } from '../db/database';
 import { customerMerges } from '../db/schema';
 import type { JsonObject } from '../journeys/run-types';
 import { customerLockName, lockNames } from './locks';
+import { findMerge } from './merge-records';
 import { MergeError } from './merge-errors';
 import { CUSTOMER_MOVERS } from './movers';
 import { addRedirect, removeRedirect } from './redirects';
@@ -112,11 +113,7 @@ export async function unmergeCustomers(
 }
 
 async function readMerge(tx: Database, mergeId: string) {
-  const [row] = await tx
-    .select()
-    .from(customerMerges)
-    .where(eq(customerMerges.id, mergeId))
-    .limit(1);
+  const row = await findMerge(tx, mergeId);
   if (!row) throw new MergeError('merge_not_found', 'mergeId', 'no such merge');
   return row;
 }

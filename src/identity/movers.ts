@@ -1,4 +1,20 @@
+import {
+  mergeAudience,
+  restoreAudience,
+  type AudienceMergeRecord,
+} from '../audience/customer-merge';
+import { moveDeviceTokens, returnDeviceTokens } from '../channels/device-token-merge';
+import {
+  mergeProfiles,
+  restoreProfiles,
+  type ProfileMergeRecord,
+} from '../customers/merge-profiles';
 import type { Database } from '../db/database';
+import {
+  mergeTopicChoices,
+  restoreTopicChoices,
+  type TopicMergeRecord,
+} from '../guardrails/topic-merge';
 import type { JsonValue } from '../journeys/run-types';
 import {
   moveCustomerEvents,
@@ -34,8 +50,32 @@ export interface CustomerMover {
 const strings = (record: JsonValue): string[] =>
   Array.isArray(record) ? record.filter((v): v is string => typeof v === 'string') : [];
 
-/** The movers of a merge, in order; an unmerge runs them backwards. */
+// Records are JSON the movers wrote themselves (customer_merges.moved), read back as written.
+const asRecord = <T>(record: JsonValue): T => record as unknown as T;
+const asJson = (value: object): JsonValue => value as unknown as JsonValue;
+
+/**
+ * The movers of a merge, in order; an unmerge runs them backwards. The profile goes first: it
+ * takes both customers' consent gates, so no send of either reads consent half-way.
+ */
 export const CUSTOMER_MOVERS: readonly CustomerMover[] = [
+  {
+    name: 'profile',
+    move: async (db, { from, into }) => asJson(await mergeProfiles(db, from, into)),
+    restore: (db, { from, into }, record) =>
+      restoreProfiles(db, from, into, asRecord<ProfileMergeRecord>(record)),
+  },
+  {
+    name: 'topics',
+    move: async (db, { from, into }) => asJson(await mergeTopicChoices(db, from, into)),
+    restore: (db, { from, into }, record) =>
+      restoreTopicChoices(db, from, into, asRecord<TopicMergeRecord>(record)),
+  },
+  {
+    name: 'devices',
+    move: (db, { from, into }) => moveDeviceTokens(db, from, into),
+    restore: (db, { from, into }, record) => returnDeviceTokens(db, strings(record), into, from),
+  },
   {
     name: 'identifiers',
     move: async (db, { from, into }) =>
@@ -55,6 +95,13 @@ export const CUSTOMER_MOVERS: readonly CustomerMover[] = [
     name: 'events',
     move: (db, { from, into }) => moveCustomerEvents(db, from, into),
     restore: (db, { from }, record) => returnCustomerEvents(db, strings(record), from),
+  },
+  {
+    // After the events: scores are recomputed from the contributions that moved with them.
+    name: 'audience',
+    move: async (db, { from, into, now }) => asJson(await mergeAudience(db, from, into, now)),
+    restore: (db, { from, into, now }, record) =>
+      restoreAudience(db, from, into, asRecord<AudienceMergeRecord>(record), now),
   },
   {
     name: 'runs',

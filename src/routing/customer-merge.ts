@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { events, journeyRuns } from '../db/schema';
 
@@ -53,4 +53,23 @@ export async function returnCustomerRuns(db: Database, ids: string[], to: string
     .update(journeyRuns)
     .set({ customerId: to })
     .where(sql`${journeyRuns.id} = any(${sql.param(ids)})`);
+}
+
+/** A customer's running runs, earliest entry first (a merge collapses duplicates among them). */
+export function runningRunsOf(
+  db: Database,
+  customerId: string,
+): Promise<
+  Pick<typeof journeyRuns.$inferSelect, 'workflowId' | 'journeyId' | 'runKey' | 'startedAt'>[]
+> {
+  return db
+    .select({
+      workflowId: journeyRuns.workflowId,
+      journeyId: journeyRuns.journeyId,
+      runKey: journeyRuns.runKey,
+      startedAt: journeyRuns.startedAt,
+    })
+    .from(journeyRuns)
+    .where(and(eq(journeyRuns.customerId, customerId), eq(journeyRuns.status, 'running')))
+    .orderBy(asc(journeyRuns.startedAt), asc(journeyRuns.workflowId));
 }

@@ -9,8 +9,11 @@ const TABLES = ['customers', 'events', 'journeys', 'journey_versions', 'journey_
  * of each row, so any insert, update or delete changes it and a refused request can be shown to
  * have changed nothing (a row count alone would miss an update).
  */
-export async function tableDigest(db: Database): Promise<Record<string, string>> {
-  const columns = TABLES.map(
+export async function tableDigest(
+  db: Database,
+  tables: readonly string[] = TABLES,
+): Promise<Record<string, string>> {
+  const columns = tables.map(
     (table) =>
       sql`(select count(*) || ':' || coalesce(sum(hashtextextended(t::text, 0)::numeric), 0) from ${sql.identifier(table)} t) as ${sql.identifier(table)}`,
   );

@@ -3,10 +3,8 @@ import { audienceUpkeep } from '../../src/audience/audience-upkeep';
 import { installBuiltInSegments } from '../../src/audience/install-built-ins';
 import { profileRules } from '../../src/audience/profile-rules';
 import { upsertCustomer } from '../../src/customers';
-import { customers, events, segmentMemberships } from '../../src/db/schema';
-import { recordEvents } from '../../src/routing';
-import type { JsonObject } from '../../src/journeys/run-types';
-import type { AudienceEvent } from '../../src/routing/types';
+import { customers, segmentMemberships } from '../../src/db/schema';
+import { storeAudienceBatch, type BatchItem } from '../support/audience-batch';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 /**
@@ -24,33 +22,7 @@ afterAll(async () => database?.close());
 
 const upkeep = () => audienceUpkeep({ db: database.db, emailMarketingDefault: 'opted_in' });
 
-/** Stores the events (deduplicated by id, as the API does) and returns the batch as claimed. */
-async function store(
-  items: { id: string; customerId: string; type: string; properties?: object; at?: string }[],
-): Promise<AudienceEvent[]> {
-  await recordEvents(
-    database.db,
-    items.map((item) => ({
-      id: item.id,
-      customerId: item.customerId,
-      type: item.type,
-      properties: (item.properties ?? {}) as JsonObject,
-      ...(item.at ? { occurredAt: item.at } : {}),
-    })),
-    { now: new Date(), source: 'api' },
-  );
-  const rows = await database.db
-    .select()
-    .from(events)
-    .where(sql`${events.id} = any(${sql.param(items.map((i) => i.id))}::text[])`);
-  return rows.map((row) => ({
-    id: row.id,
-    customerId: row.customerId,
-    type: row.type,
-    occurredAt: row.occurredAt,
-    properties: row.properties,
-  }));
-}
+const store = (items: BatchItem[]) => storeAudienceBatch(database.db, items);
 
 async function attributes(id: string) {
   const [row] = await database.db

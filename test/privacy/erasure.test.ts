@@ -4,6 +4,7 @@ import { createInAppChannel } from '../../src/channels/in-app-channel';
 import type { CustomerExport, ErasureResponse } from '../../src/contract/privacy';
 import { rowsOf } from '../../src/db/rows';
 import { deliveries } from '../../src/db/schema';
+import { DEFAULT_MERGE_RULES as rules, resolveCustomer } from '../../src/identity';
 import { erasureWorkflowId } from '../../src/workflows/erasure-names';
 import { stateQuery, type JourneyRunView } from '../../src/workflows/messages';
 import {
@@ -89,6 +90,14 @@ describe('erasing a customer (right to be forgotten)', () => {
       phone: PHONE,
       attributes: { first_name: NAME, last_name: LAST_NAME },
     });
+    // Known by identifiers too, and merged with the visitor they were before signing up: the
+    // identifiers and the merge's record (which keeps both profiles) hold the email and phone.
+    await resolveCustomer(stack.database.db, { anonymousId: 'erase-visitor' }, { rules });
+    await resolveCustomer(
+      stack.database.db,
+      { userId: CUSTOMER, anonymousId: 'erase-visitor', email: EMAIL.toUpperCase(), phone: PHONE },
+      { rules, source: 'crm' },
+    );
     await ok('PUT', `/v1/customers/${CUSTOMER}/devices/${TOKEN}`, { platform: 'ios' });
     await ok('PUT', '/v1/topics/newsletter', { name: 'Newsletter', mode: 'opt_in' });
     await ok('PUT', `/v1/customers/${CUSTOMER}/topics/newsletter`, { status: 'subscribed' });

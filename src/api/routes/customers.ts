@@ -10,6 +10,7 @@ import { customerStage } from '../../audience';
 import { customerScoreViews, readCustomer, scoreView, type CustomerRow } from '../../customers';
 import { SCORE_CONTRIBUTIONS_SHOWN } from '../../contract/scores';
 import type { Database } from '../../db/database';
+import { currentCustomerId } from '../../identity';
 import { writeProfile } from '../../ingestion/write-profile';
 import { ProfileWriteRefused } from '../../privacy/profile-writes';
 import { standingTombstone } from '../../privacy/tombstones';
@@ -38,7 +39,8 @@ export const customerRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
           'key by key; an attribute set to null is removed. An erased customer (DELETE ' +
           '/v1/customers/{id}) is 410 customer_erased, and an email or phone of an erased customer ' +
           '409 identifier_erased, unless newOptIn says the person signed up again: then the id ' +
-          'is a fresh profile. While an erasure runs: 409 erasure_in_progress.',
+          'is a fresh profile. While an erasure runs: 409 erasure_in_progress. An id merged into ' +
+          'another customer (see /v1/customers/{id}/identities) writes and answers the survivor.',
         security: bearerSecurity,
         params: customerParamsSchema,
         body: customerUpsertSchema,
@@ -54,8 +56,9 @@ export const customerRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
     async (request, reply) => {
       const { newOptIn, ...change } = request.body;
       const { row, created } = await deps.db
-        .transaction((tx) =>
-          writeProfile(tx, profileDeps, request.params.id, change, {
+        .transaction(async (tx) =>
+          // A customer merged away (src/identity) is written as its survivor.
+          writeProfile(tx, profileDeps, await currentCustomerId(tx, request.params.id), change, {
             newOptIn: newOptIn === true,
             now: new Date(),
             source: 'api',
