@@ -184,6 +184,8 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
       outboxSignal,
       emailMarketingDefault: config.emailMarketingDefault,
       apiKeys,
+      writeKeys: config.writeKeys,
+      mergeRules: config.mergeRules,
       maxEventBytes: eventSizeLimit(config.temporalPayloadLimitBytes),
       logger: { level: config.logLevel ?? 'warn' },
       ...twilioWebhooks(config),
