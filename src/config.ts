@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parsePayloadKeys, PayloadKeyError, type PayloadKeyring } from './codec/payload-keys';
 import { CapRulesError, parseFrequencyCapsEnv, type CapRule } from './guardrails/cap-rules';
 import type { UnsubscribeSettings } from './guardrails/unsubscribe-links';
+import { MergeRulesError, parseMergeRulesEnv, type MergeRules } from './identity/merge-rules';
 import { durationOrNull } from './journeys/durations';
 import type { SendPolicy } from './journeys/run-types';
 import type { SendWindow } from './journeys/send-window';
@@ -33,6 +34,11 @@ const configSchema = z.object({
         .map((key) => key.trim())
         .filter(Boolean),
     ),
+  // Segment-spec write keys, one per source: "website:wk_…,mobile_app:wk_…" (src/api/write-key-auth.ts).
+  CAIRN_WRITE_KEYS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => writeKeys(value ?? '', ctx)),
   CAIRN_PAYLOAD_KEYS: z.string().optional(),
   CAIRN_PRIVACY_KEY: z
     .string()
@@ -111,6 +117,8 @@ const configSchema = z.object({
       const ms = durationOrNull(value);
       return ms !== null && ms >= 60_000 && ms <= 30 * 86_400_000;
     }, 'must be a duration from "1m" to "30d", such as "24h"'),
+  // Identity merge rules as JSON, key by key over the defaults (src/identity/merge-rules.ts).
+  CAIRN_MERGE_RULES: z.string().optional(),
 });
 
 function parseEndpoints(value: string | undefined, ctx: z.RefinementCtx): Record<string, string> {
@@ -135,6 +143,8 @@ export interface Config {
   taskQueue: string;
   temporalUiPort: number;
   apiKeys: string[];
+  /** Segment-spec write keys (CAIRN_WRITE_KEYS): each reaches only the spec endpoints, as its source. */
+  writeKeys: { source: string; key: string }[];
   /** Encrypts Temporal payloads (CAIRN_PAYLOAD_KEYS); unset: `npm start` makes a key, workers and the API refuse to start. */
   payloadKeys: PayloadKeyring | undefined;
   /**
@@ -192,6 +202,8 @@ export interface Config {
   webhook: { endpoints: Record<string, string>; secret: string } | undefined;
   /** How often the RFM score's Temporal Schedule recomputes it (default a day). */
   scoreRecomputeIntervalMs: number;
+  /** When identifiers pointing at two customers merge them (CAIRN_MERGE_RULES over the defaults). */
+  mergeRules: MergeRules;
 }
 
 export class ConfigError extends Error {
@@ -217,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     taskQueue: vars.TEMPORAL_TASK_QUEUE,
     temporalUiPort: vars.TEMPORAL_UI_PORT,
     apiKeys: vars.CAIRN_API_KEYS,
+    writeKeys: vars.CAIRN_WRITE_KEYS,
     payloadKeys: payloadKeys(vars.CAIRN_PAYLOAD_KEYS),
     privacyKey: vars.CAIRN_PRIVACY_KEY ? { secret: vars.CAIRN_PRIVACY_KEY } : undefined,
     erasureGraceMs: vars.ERASURE_GRACE_SECONDS * 1_000,
@@ -270,6 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { endpoints: vars.WEBHOOK_ENDPOINTS, secret: vars.WEBHOOK_SIGNING_SECRET }
       : undefined,
     scoreRecomputeIntervalMs: durationOrNull(vars.CAIRN_SCORE_RECOMPUTE_INTERVAL)!,
+    mergeRules: mergeRules(vars.CAIRN_MERGE_RULES),
   };
 }
 
@@ -279,6 +293,19 @@ function parseCaps(value: string | undefined): CapRule[] {
   } catch (error) {
     if (error instanceof CapRulesError) {
       throw new ConfigError(error.issues.map((issue) => `${issue.path}: ${issue.message}`));
+    }
+    throw error;
+  }
+}
+
+function mergeRules(value: string | undefined): MergeRules {
+  try {
+    return parseMergeRulesEnv(value);
+  } catch (error) {
+    if (error instanceof MergeRulesError) {
+      throw new ConfigError(
+        error.issues.map((issue) => `CAIRN_MERGE_RULES.${issue.path}: ${issue.message}`),
+      );
     }
     throw error;
   }
@@ -327,4 +354,22 @@ function assertTimeZone(zone: string): void {
   } catch {
     throw new ConfigError([`DEFAULT_TIME_ZONE: "${zone}" is not an IANA time zone`]);
   }
+}
+
+/** "source:key" pairs; a source is a lower-case name (website, mobile_app), a key 16+ characters. */
+function writeKeys(value: string, ctx: z.RefinementCtx): { source: string; key: string }[] {
+  const pairs = value
+    .split(',')
+    .map((pair) => pair.trim())
+    .filter(Boolean);
+  return pairs.flatMap((pair) => {
+    const match = /^([a-z][a-z0-9_]{0,62}):(\S{16,})$/.exec(pair);
+    if (match?.[1] && match[2]) return [{ source: match[1], key: match[2] }];
+    // Never echo the pair: it holds a secret.
+    ctx.addIssue({
+      code: 'custom',
+      message: 'each entry must be source:key (a lower-case source name, a key of 16+ characters)',
+    });
+    return [];
+  });
 }

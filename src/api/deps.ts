@@ -2,11 +2,13 @@ import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { FastifyServerOptions } from 'fastify';
 import type { Database } from '../db/database';
+import type { MergeRules } from '../identity';
 import type { SendPolicy } from '../journeys/run-types';
 import type { SendWindow } from '../journeys/send-window';
 import type { BackoffPolicy } from '../routing/backoff';
 import type { IdentifierKey } from '../privacy/identifier-hash';
 import type { OutboxSignal } from '../routing/outbox-signal';
+import type { WriteKey } from './write-key-auth';
 
 export interface ApiDeps {
   db: Database;
@@ -15,6 +17,10 @@ export interface ApiDeps {
   taskQueue: string;
   /** Accepted bearer keys. Empty: every /v1 request is refused (fail closed). */
   apiKeys: string[];
+  /** Segment-spec write keys: each reaches only POST /v1/identify, /track, … as its source. */
+  writeKeys?: WriteKey[];
+  /** When identifiers naming two customers merge them (src/identity); default DEFAULT_MERGE_RULES. */
+  mergeRules?: MergeRules;
   /** Zone for local-time waits when a customer has none. */
   defaultTimeZone: string;
   /** Given to every run the API starts: how long sends retry through provider outages. */

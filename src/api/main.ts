@@ -48,6 +48,8 @@ async function main(): Promise<void> {
     outboxSignal,
     emailMarketingDefault: config.emailMarketingDefault,
     apiKeys: config.apiKeys,
+    writeKeys: config.writeKeys,
+    mergeRules: config.mergeRules,
     maxEventBytes: eventSizeLimit(config.temporalPayloadLimitBytes),
     logger: { level: config.logLevel ?? 'info' },
     ...twilioWebhooks(config),

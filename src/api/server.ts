@@ -30,6 +30,7 @@ import { segmentImportRoutes } from './routes/segment-import';
 import { lifecycleRoutes } from './routes/lifecycle';
 import { scoreRoutes } from './routes/scores';
 import { segmentRoutes } from './routes/segments';
+import { specCallRoutes } from './routes/spec-calls';
 import { sourceRoutes } from './routes/sources';
 import { previewRoutes } from './routes/preview';
 import { privacyRoutes } from './routes/privacy';
@@ -88,11 +89,17 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         description:
           'Customer profiles, events, journeys, runs and deliveries. Errors: {error: {code, message, issues?}}.',
       },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer' },
+          writeKey: { type: 'http', scheme: 'basic', description: 'a write key as the user name' },
+        },
+      },
       tags: [
         'health',
         'customers',
         'events',
+        'spec',
         'journeys',
         'segments',
         'imports',
@@ -124,6 +131,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(unsubscribeRoutes, { deps });
   await app.register(trackingRoutes, { deps });
   await app.register(codecRoutes, { deps });
+  // Beside the API-key group: a write key (public in browsers) reaches these and nothing else.
+  await app.register(specCallRoutes, { deps, prefix: '/v1' });
   await app.register(
     async (v1) => {
       v1.addHook('onRequest', bearerAuth(deps.apiKeys));

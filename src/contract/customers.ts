@@ -50,6 +50,8 @@ export const customerSchema = z
     locale: z.string().nullable(),
     attributes: jsonObjectSchema,
     consent: consentSchema,
+    /** Every source that wrote the profile (api, website, crm, import, …), first one first. */
+    sources: z.array(z.string()),
     createdAt: isoTimestampSchema,
     updatedAt: isoTimestampSchema,
     /** GET /v1/customers/:id only: every score as conditions read it now. */

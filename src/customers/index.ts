@@ -6,6 +6,7 @@ export { toProfileSnapshot, BUILT_IN_PROFILE_FIELDS, type ProfileSource } from '
 export { loadProfileSnapshot, loadProfileSnapshots, profileSourceOf } from './load-profile';
 export { ENGAGEMENT_EVENT_TYPES, engagementTimes, lastEngagement } from './engagement';
 export { existingCustomerIds, customersWithAddress } from './find-customers';
+export { ensureCustomer } from './ensure-customer';
 export { lockProfiles, type LockedProfile } from './lock-profiles';
 export {
   customerScoreViews,

@@ -18,11 +18,15 @@ export interface CustomerChange {
   consent?: Consent;
 }
 
-/** Creates or updates the customer in one transaction; `created` says which. */
+/**
+ * Creates or updates the customer in one transaction; `created` says which. `source` (api,
+ * website, crm, …) joins the profile's sources.
+ */
 export async function upsertCustomer(
   db: Database,
   id: string,
   change: CustomerChange,
+  source = 'api',
 ): Promise<{ row: CustomerRow; created: boolean }> {
   return db.transaction(async (tx) => {
     // A consent change waits for sends on their way and holds new ones until it commits.
@@ -34,6 +38,7 @@ export async function upsertCustomer(
         ...scalarFields(change),
         attributes: mergeAttributes({}, change.attributes),
         consent: change.consent ?? {},
+        sources: [source],
       })
       .onConflictDoNothing()
       .returning();
@@ -46,6 +51,7 @@ export async function upsertCustomer(
         ...scalarFields(change),
         attributes: mergeAttributes(current?.attributes ?? {}, change.attributes),
         consent: { ...current?.consent, ...(change.consent ?? {}) },
+        sources: withSource(current?.sources ?? [], source),
         updatedAt: new Date(),
       })
       .where(eq(customers.id, id))
@@ -70,4 +76,9 @@ function mergeAttributes(current: JsonObject, changes: CustomerChange['attribute
     else merged[name] = value;
   }
   return merged;
+}
+
+/** The profile's sources with this one, in the order they first wrote it. */
+export function withSource(sources: string[], source: string): string[] {
+  return sources.includes(source) ? sources : [...sources, source];
 }

@@ -27,18 +27,23 @@ export interface StagedUpsertOutcome {
   updated: string[];
 }
 
-export async function upsertStagedCustomers(tx: Database, now: Date): Promise<StagedUpsertOutcome> {
+export async function upsertStagedCustomers(
+  tx: Database,
+  now: Date,
+  source = 'import',
+): Promise<StagedUpsertOutcome> {
   const at = now.toISOString();
   const created = idsOf(
     await tx.execute(sql`
-      insert into customers (id, email, phone, time_zone, locale, attributes, consent,
+      insert into customers (id, email, phone, time_zone, locale, attributes, consent, sources,
                              created_at, updated_at)
       select s.id, s.change->>'email', s.change->>'phone', s.change->>'timeZone',
              s.change->>'locale',
              coalesce((select jsonb_object_agg(a.key, a.value)
                          from jsonb_each(s.change->'attributes') a
                         where a.value <> 'null'::jsonb), '{}'::jsonb),
-             coalesce(s.change->'consent', '{}'::jsonb), ${at}::timestamptz, ${at}::timestamptz
+             coalesce(s.change->'consent', '{}'::jsonb), array[${source}::text],
+             ${at}::timestamptz, ${at}::timestamptz
         from staged_customers s
        order by s.id
       on conflict (id) do nothing
@@ -54,7 +59,9 @@ export async function upsertStagedCustomers(tx: Database, now: Date): Promise<St
     await tx.execute(sql`
       update customers c
          set email = n.email, phone = n.phone, time_zone = n.time_zone, locale = n.locale,
-             attributes = n.attributes, consent = n.consent, updated_at = ${at}::timestamptz
+             attributes = n.attributes, consent = n.consent, updated_at = ${at}::timestamptz,
+             sources = case when ${source}::text = any(c.sources) then c.sources
+                            else array_append(c.sources, ${source}::text) end
         from (
           select s.id,
                  case when s.change ? 'email' then s.change->>'email' else o.email end as email,

@@ -1,4 +1,5 @@
 import { eventInputSchema } from '../contract/events';
+import { canonicalEventType } from '../journeys/event-names';
 import type { CsvLayout } from './csv-table';
 import { zodRowIssues, type RowIssue } from './row-issues';
 import { limitIssues, type RowRules } from './row-rules';
@@ -38,7 +39,8 @@ export function eventRow(line: number, value: unknown, rules: RowRules): EventRo
       line,
       id: event.id,
       customerId: event.customerId,
-      type: event.type,
+      // Stored under its canonical name, as src/routing/record-events.ts stores a live event.
+      type: canonicalEventType(event.type),
       occurredAt: event.occurredAt ?? null,
       properties,
       deliveryId: event.deliveryId ?? null,

@@ -9,6 +9,7 @@ import {
   webhookContentSchema,
 } from './channel-content';
 import { checkGraph } from './definition-checks';
+import { aliasRefusal } from './event-names';
 import { durationOrNull, MAX_CONDITION_DURATION, MAX_DURATION } from './durations';
 import { checkSegmentReads } from './segment-reads';
 
@@ -124,6 +125,15 @@ export const plannedMessageSchema = z.discriminatedUnion('channel', [
 ]);
 export type PlannedMessageInput = z.input<typeof plannedMessageSchema>;
 
+/** An event a definition names; an alias is refused with the canonical name to use. */
+export const eventNameSchema = z
+  .string()
+  .min(1)
+  .superRefine((name, ctx) => {
+    const refusal = aliasRefusal(name);
+    if (refusal) ctx.addIssue({ code: 'custom', message: refusal });
+  });
+
 const stepBase = { id: stepIdSchema, name: z.string().max(200).optional() };
 
 /**
@@ -180,7 +190,7 @@ export const waitStepSchema = z.object({
 export const waitForEventStepSchema = z.object({
   ...stepBase,
   type: z.literal('waitForEvent'),
-  event: z.string().min(1),
+  event: eventNameSchema,
   /** Optional key match (for example on the cart id the run was triggered with). */
   match: eventMatchSchema.optional(),
   /** Further conditions on the received event (event.* paths). */
@@ -262,7 +272,7 @@ export type ReEntry = z.infer<typeof reEntrySchema>;
 
 /** An event a behavioural trigger looks at besides its own: its type and conditions on it. */
 const historyEventSchema = z.object({
-  event: z.string().min(1),
+  event: eventNameSchema,
   /** Conditions on that event (event.* paths). */
   where: conditionGroupSchema.optional(),
 });
@@ -274,7 +284,7 @@ const historyEventSchema = z.object({
  * of when it happened.
  */
 export const triggerSchema = z.object({
-  event: z.string().min(1),
+  event: eventNameSchema,
   /**
    * With event segment_entered or segment_exited: only that segment's entries or exits
    * (shorthand for a `where` on event.properties.segment_id).
@@ -330,7 +340,7 @@ export const journeyDefinitionSchema = z
     exitOn: z
       .array(
         z.object({
-          event: z.string().min(1),
+          event: eventNameSchema,
           match: eventMatchSchema.optional(),
           when: conditionGroupSchema.optional(),
         }),
@@ -339,7 +349,7 @@ export const journeyDefinitionSchema = z
     /** Reaching the goal is recorded; with exit: true it also ends the run. */
     goal: z
       .object({
-        event: z.string().min(1),
+        event: eventNameSchema,
         match: eventMatchSchema.optional(),
         when: conditionGroupSchema.optional(),
         exit: z.boolean().default(true),

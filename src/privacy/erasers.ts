@@ -5,6 +5,7 @@ import { customerContacts, deleteCustomerRow } from '../customers/erase-customer
 import { anonymiseCustomerDeliveries } from '../deliveries/anonymise-deliveries';
 import { takeSuppressions } from '../guardrails/customer-suppressions';
 import { eraseTopicChoices } from '../guardrails/topics';
+import { contactIdentifiers, eraseCustomerIdentity } from '../identity/customer-identity';
 import { eraseInbox } from '../inbox/inbox-messages';
 import { eraseCustomerEvents, eraseCustomerRuns } from '../routing/customer-erasure';
 import { eraseFieldSources } from '../sync';
@@ -39,6 +40,11 @@ export const IDENTIFIER_SOURCES: readonly IdentifierSource[] = [
       const tokens = await listTokens(db, customerId);
       return tokens.map((row) => ({ kind: 'push_token' as const, value: row.token }));
     },
+  },
+  {
+    // Emails and phones the customer was known by (src/identity), also ones no longer on the profile.
+    domain: 'identity',
+    identifiers: (db, customerId) => contactIdentifiers(db, customerId),
   },
 ];
 
@@ -144,6 +150,12 @@ export const CUSTOMER_ERASERS: readonly CustomerEraser[] = [
     }),
   },
   {
+    domain: 'identity',
+    action: 'delete',
+    tables: ['customer_identifiers', 'customer_merges', 'customer_redirects'],
+    erase: (db, { customerId }) => eraseCustomerIdentity(db, customerId),
+  },
+  {
     // Which source set which field of the profile: ids and field names, and it refers to it.
     domain: 'sync',
     action: 'delete',
@@ -173,6 +185,7 @@ export const TABLES_KEPT: Readonly<Record<string, string>> = {
   topics: 'the subscription topics themselves; the customer’s choices are erased',
   customer_tombstones: 'the tombstone: the customer id, states and counts, nothing personal',
   erased_identifiers: 'the tombstone’s identifiers, as keyed hashes only',
+  spec_messages: 'accepted Segment-spec messageIds and call types: no customer, no content',
   sync_sources: 'source configurations: about no customer (secrets stay in the environment)',
   sync_runs: 'each sync run’s counts and first rejected rows by customer id and field, no values',
 };

@@ -1,5 +1,6 @@
 import { existingCustomerIds } from '../customers';
 import type { Database } from '../db/database';
+import { canonicalEventType } from '../journeys/event-names';
 import type { JsonObject } from '../journeys/run-types';
 import { eventSizeLimit } from './payload-limits';
 
@@ -103,14 +104,16 @@ function refuseOversized(properties: string[], flags: (string | null)[], limitBy
  * batch size, so it is prepared once per connection. The customers' foreign key refuses a batch
  * with an unknown customer as a whole (one statement: all or nothing without a transaction);
  * `distinct on` keeps the first copy of an id repeated within the batch and ON CONFLICT skips ids
- * stored before. A batch naming an erased customer (a standing tombstone) stores nothing at all:
+ * stored before. An event for a customer merged away (src/identity) is stored for its survivor,
+ * through the flat redirect table in the same statement. A batch naming an erased customer (a
+ * standing tombstone) stores nothing at all:
  * the check is one index lookup of the batch's ids, evaluated once, and the follow-up statement
  * names the items.
  */
 const INSERT_EVENTS_SQL = `
 insert into events (id, customer_id, type, occurred_at, received_at, properties, source,
                     delivery_id, flags, next_routing_at, routed_at)
-select distinct on (t.id) t.id, t.customer_id, t.type,
+select distinct on (t.id) t.id, coalesce(r.survivor_id, t.customer_id), t.type,
        coalesce(t.occurred_at::timestamptz, $9::timestamptz), $9::timestamptz,
        coalesce(t.properties::jsonb, '{}'::jsonb), $10::text, t.delivery_id::uuid, t.flags::jsonb,
        $9::timestamptz, case when t.not_routed::boolean then $9::timestamptz end
@@ -118,6 +121,7 @@ select distinct on (t.id) t.id, t.customer_id, t.type,
               $8::text[])
        with ordinality as t(id, customer_id, type, occurred_at, properties, delivery_id, flags,
                             not_routed, ord)
+       left join customer_redirects r on r.customer_id = t.customer_id
  where not exists (select 1 from customer_tombstones tb
                     where tb.customer_id = any($2::text[]) and tb.released_at is null)
  order by t.id, t.ord
@@ -144,13 +148,15 @@ select 'erased', customer_id from customer_tombstones
  */
 const RECORD_EVENTS_SQL = `
 with input as (
-  select t.ord, t.id, t.customer_id, t.type, t.occurred_at::timestamptz as occurred_at,
+  select t.ord, t.id, coalesce(r.survivor_id, t.customer_id) as customer_id,
+         t.customer_id as named_customer_id, t.type, t.occurred_at::timestamptz as occurred_at,
          t.properties::jsonb as properties, t.delivery_id::uuid as delivery_id,
          t.flags::jsonb as flags, t.not_routed::boolean as not_routed
     from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
                 $7::text[], $8::text[])
          with ordinality as t(id, customer_id, type, occurred_at, properties, delivery_id, flags,
                               not_routed, ord)
+         left join customer_redirects r on r.customer_id = t.customer_id
 ),
 refused as (
   select i.ord,
@@ -159,7 +165,11 @@ refused as (
          not exists (select 1 from customers c where c.id = i.customer_id) as unknown_customer,
          i.delivery_id is not null and not exists (
            select 1 from deliveries d
-            where d.id = i.delivery_id and d.customer_id = i.customer_id) as foreign_delivery
+            where d.id = i.delivery_id
+              and (d.customer_id in (i.customer_id, i.named_customer_id)
+                   or exists (select 1 from customer_redirects r2
+                               where r2.customer_id = d.customer_id
+                                 and r2.survivor_id = i.customer_id))) as foreign_delivery
     from input i
 ),
 stored as (
@@ -250,7 +260,8 @@ function columns(items: IncomingEvent[], options: RecordOptions): unknown[] {
   return [
     items.map((i) => i.id),
     items.map((i) => i.customerId),
-    items.map((i) => i.type),
+    // An alias is stored under its canonical name, so journeys waiting for it never miss it.
+    items.map((i) => canonicalEventType(i.type)),
     items.map((i) => i.occurredAt ?? null),
     properties,
     items.map((i) => i.deliveryId ?? null),

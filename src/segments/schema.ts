@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { eventNameSchema } from '../journeys/schema';
 import { MAX_CONDITION_DURATION, MAX_DURATION, durationOrNull } from '../journeys/durations';
 import { segmentScores } from '../scores/library';
 
@@ -89,9 +90,10 @@ export const countSchema = z
   );
 export type Count = z.infer<typeof countSchema>;
 
-export const eventTypeSchema = z
-  .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_.:-]{0,127}$/, 'must be an event type such as "purchase"');
+export const eventTypeSchema = eventNameSchema.regex(
+  /^[A-Za-z][A-Za-z0-9_.:-]{0,127}$/,
+  'must be an event type such as "purchase"',
+);
 
 const eventFilter = {
   event: eventTypeSchema,

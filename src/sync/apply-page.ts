@@ -97,7 +97,7 @@ function storePage(db: Database, page: PageWrite, settings: PageSettings): Promi
     });
     await tx.execute(STAGED_CUSTOMERS_DDL);
     await fillStaging(tx, STAGED_CUSTOMERS_TABLE, STAGED_CUSTOMERS_COLUMNS, staged);
-    const outcome = await upsertStagedCustomers(tx, page.now);
+    const outcome = await upsertStagedCustomers(tx, page.now, page.source.id);
     const created = new Set(outcome.created);
     if (admitted.some((row) => !profiles.has(row.id) && !created.has(row.id))) {
       throw new CreatedMeanwhile();

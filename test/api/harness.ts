@@ -16,6 +16,8 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database'
 
 export const API_KEY = 'test-key-0123456789';
 export const auth = { authorization: `Bearer ${API_KEY}` };
+/** The website source's Segment-spec write key (POST /v1/track, /v1/batch, …). */
+export const WRITE_KEY = 'wk_website_0123456789abcdef';
 
 export async function liveTemporal(): Promise<{ client: Client; close: () => Promise<void> }> {
   const connection = await Connection.connect({ address: testTemporalAddress() });
@@ -179,6 +181,7 @@ export function buildTestApi(
     temporal,
     taskQueue,
     apiKeys: ['another-key', API_KEY],
+    writeKeys: [{ source: 'website', key: WRITE_KEY }],
     privacy: { identifierKey: TEST_IDENTIFIER_KEY },
     defaultTimeZone: 'UTC',
     temporalTimeoutMs: 1_500,

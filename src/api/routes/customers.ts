@@ -6,17 +6,12 @@ import {
   customerUpsertSchema,
   type Customer,
 } from '../../contract/customers';
-import { customerStage, evaluateStages, requestProfileChecks } from '../../audience';
-import {
-  customerScoreViews,
-  readCustomer,
-  scoreView,
-  upsertCustomer,
-  type CustomerRow,
-} from '../../customers';
+import { customerStage } from '../../audience';
+import { customerScoreViews, readCustomer, scoreView, type CustomerRow } from '../../customers';
 import { SCORE_CONTRIBUTIONS_SHOWN } from '../../contract/scores';
 import type { Database } from '../../db/database';
-import { admitProfileWrite, ProfileWriteRefused } from '../../privacy/profile-writes';
+import { writeProfile } from '../../ingestion/write-profile';
+import { ProfileWriteRefused } from '../../privacy/profile-writes';
 import { standingTombstone } from '../../privacy/tombstones';
 import { customerSyncSources } from '../../sync';
 import type { ApiDeps } from '../deps';
@@ -28,6 +23,10 @@ export const customerRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
   { deps },
   done,
 ) => {
+  const profileDeps = {
+    identifierKey: deps.privacy?.identifierKey,
+    emailMarketingDefault: deps.emailMarketingDefault ?? 'opted_in',
+  };
   app.put(
     '/customers/:id',
     {
@@ -54,29 +53,17 @@ export const customerRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
     },
     async (request, reply) => {
       const { newOptIn, ...change } = request.body;
-      // Segments that read the profile look at the customer again (src/audience): in the same
-      // transaction, so a stored change is never missed by them.
-      const { row, created } = await deps.db.transaction(async (tx) => {
-        await admitProfileWrite(tx, deps.privacy?.identifierKey, {
-          customerId: request.params.id,
-          ...change,
-          newOptIn: newOptIn === true,
-        }).catch((error: unknown) => {
+      const { row, created } = await deps.db
+        .transaction((tx) =>
+          writeProfile(tx, profileDeps, request.params.id, change, {
+            newOptIn: newOptIn === true,
+            now: new Date(),
+            source: 'api',
+          }),
+        )
+        .catch((error: unknown) => {
           throw error instanceof ProfileWriteRefused ? profileWriteRefused(error) : error;
         });
-        const upserted = await upsertCustomer(tx, request.params.id, change);
-        const now = new Date();
-        await requestProfileChecks(tx, [request.params.id], now);
-        // A new customer has its first stage at once (no event: it is no transition), so a first
-        // purchase right after is a move from it.
-        if (upserted.created) {
-          await evaluateStages(tx, [request.params.id], {
-            now,
-            emailMarketingDefault: deps.emailMarketingDefault ?? 'opted_in',
-          });
-        }
-        return upserted;
-      });
       return reply.code(created ? 201 : 200).send({ customer: customerView(row), created });
     },
   );
@@ -138,6 +125,7 @@ export function customerView(row: CustomerRow): Customer {
     locale: row.locale,
     attributes: row.attributes,
     consent: row.consent,
+    sources: row.sources,
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
   };

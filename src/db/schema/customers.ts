@@ -28,6 +28,14 @@ export const customers = pgTable(
     locale: text('locale'),
     attributes: jsonb('attributes').$type<JsonObject>().notNull().default({}),
     consent: jsonb('consent').$type<Consent>().notNull().default({}),
+    /**
+     * Every source that wrote the profile (api, website, crm, import, …), first one first; each
+     * event keeps its own in events.source.
+     */
+    sources: text('sources')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -10,4 +10,6 @@ export * from './audience';
 export * from './scores';
 export * from './rfm-scores';
 export * from './privacy';
+export * from './identity';
+export * from './ingestion';
 export * from './sync';

@@ -83,13 +83,14 @@ export const engagementMomentum: JourneyDefinition = parseJourneyDefinition({
 /**
  * Seed F: a cart_add not followed by a purchase within 60 minutes, once a day at most, for
  * members of the segment active_shoppers (which must exist where it is published: the seed
- * assigns it by hand, so a manual segment will do).
+ * assigns it by hand, so a manual segment will do). The seed's cart_add is an alias: events sent
+ * under it are stored as add_to_cart (src/journeys/event-names.ts).
  */
 export const abandonCart001: JourneyDefinition = parseJourneyDefinition({
   id: 'abandon-cart-001',
   name: 'Cart abandonment recovery',
   trigger: {
-    event: 'cart_add',
+    event: 'add_to_cart',
     vetoedBy: [{ event: 'purchase' }],
     delay: '60m',
     priority: 2,

@@ -1,0 +1,1 @@
+ALTER TABLE "customers" ADD COLUMN "sources" text[] DEFAULT '{}'::text[] NOT NULL;
