@@ -96,11 +96,12 @@ const importDirection = {
     message:
       'src/deliveries owns the ledger beneath the send activity and imports neither api, activities nor workflows',
   },
-  // Source sync writes profiles through src/customers and is driven by a workflow's activity.
+  // Source sync writes profiles through src/customers (the one owner of customer rows) and
+  // stores no events, so it never reaches into the event pipeline.
   sync: {
-    never: ['api'],
+    never: ['routing'],
     message:
-      'src/sync reads external sources into profiles beneath the API and the worker, and imports neither api nor activities (only the workflow names it schedules)',
+      'src/sync reads external sources into profiles through src/customers and never imports src/routing (events are the router’s)',
   },
   // Workers and clients load it (the worker bundles its failure converter into the sandbox).
   codec: {

@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { runSourceSync, SourceSyncFailed, UnknownSourceError, type SyncOutcome } from '../sync';
 import type { SourceSyncInput } from '../workflows/source-sync-names';
+import { whileHeartbeating } from './heartbeat';
 import type { ActivityDeps } from './types';
 
 /**
@@ -14,20 +15,22 @@ export function createSourceSyncActivities(deps: ActivityDeps, clock: () => Date
     syncSource: async (input: SourceSyncInput): Promise<SyncOutcome> => {
       const info = currentInfo();
       try {
-        return await runSourceSync(
-          {
-            db: deps.db,
-            env: deps.sourceEnv ?? process.env,
-            clock,
-            identifierKey: deps.identifierKey,
-            emailMarketingDefault: deps.config.emailMarketingDefault ?? 'opted_in',
-            onPage: () => heartbeat(),
-          },
-          {
-            sourceId: input.sourceId,
-            workflowId: info?.workflowExecution?.workflowId ?? null,
-            attempt: info?.attempt ?? 1,
-          },
+        // Beats while a page is read or stored too: a slow source query is not a dead worker.
+        return await whileHeartbeating(() =>
+          runSourceSync(
+            {
+              db: deps.db,
+              env: deps.sourceEnv ?? process.env,
+              clock,
+              identifierKey: deps.identifierKey,
+              emailMarketingDefault: deps.config.emailMarketingDefault ?? 'opted_in',
+            },
+            {
+              sourceId: input.sourceId,
+              workflowId: info?.workflowExecution?.workflowId ?? null,
+              attempt: info?.attempt ?? 1,
+            },
+          ),
         );
       } catch (error) {
         if (error instanceof SourceSyncFailed) {
@@ -49,13 +52,5 @@ function currentInfo() {
     return Context.current().info;
   } catch {
     return null;
-  }
-}
-
-function heartbeat(): void {
-  try {
-    Context.current().heartbeat();
-  } catch {
-    // Called outside an activity (a direct call in a test): nothing to tell.
   }
 }

@@ -43,6 +43,7 @@ import type {
   SuppressionList,
   SuppressionListQuery,
 } from '../contract/suppressions';
+import type { SourceCreate, SourceView, SyncRunStarted, SyncRunView } from '../contract/sources';
 import type { Timeline, TimelineQuery } from '../contract/timeline';
 import type {
   CustomerTopic,
@@ -311,6 +312,38 @@ export class CairnClient {
     }
     const suffix = params.size > 0 ? `?${params.toString()}` : '';
     return this.request('GET', `/v1/conversions${suffix}`);
+  }
+
+  // Sources synced on a schedule (src/sync).
+
+  /** Adds a source and its Temporal Schedule; secrets are named by environment variable. */
+  createSource(source: SourceCreate): Promise<SourceView> {
+    return this.request('POST', '/v1/sources', source);
+  }
+
+  listSources(): Promise<{ sources: SourceView[] }> {
+    return this.request('GET', '/v1/sources');
+  }
+
+  getSource(id: string): Promise<SourceView> {
+    return this.request('GET', `/v1/sources/${enc(id)}`);
+  }
+
+  /** Replaces a source's configuration (its next version); the schedule follows, the cursor stays. */
+  updateSource(id: string, source: Omit<SourceCreate, 'id'>): Promise<SourceView> {
+    return this.request('PUT', `/v1/sources/${enc(id)}`, source);
+  }
+
+  /** Runs a source now through its schedule; waits up to waitMs (default 10 s) for the run. */
+  runSource(id: string, options: { waitMs?: number } = {}): Promise<SyncRunStarted> {
+    const suffix = options.waitMs !== undefined ? `?waitMs=${options.waitMs}` : '';
+    return this.request('POST', `/v1/sources/${enc(id)}/runs${suffix}`);
+  }
+
+  /** A source's runs, newest first: counts, rejected rows by key and field, errors, cursors, lag. */
+  listSourceRuns(id: string, options: { limit?: number } = {}): Promise<{ runs: SyncRunView[] }> {
+    const suffix = options.limit !== undefined ? `?limit=${options.limit}` : '';
+    return this.request('GET', `/v1/sources/${enc(id)}/runs${suffix}`);
   }
 
   // Bulk runs: starts and cancels in batches.

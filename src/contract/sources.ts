@@ -122,9 +122,27 @@ const sourceBodyShape = {
     .default({ default: 'source_priority', fields: {} }),
 };
 
-export const sourceUpdateSchema = z.strictObject(sourceBodyShape).meta({ id: 'SourceUpdate' });
+/** A Postgres source's cursor is a column of its query's rows: Cairn orders and filters by it. */
+function cursorIsColumn(
+  body: { connector: { kind: string }; cursor: { field: string } },
+  context: z.core.$RefinementCtx,
+): void {
+  if (body.connector.kind === 'postgres' && body.cursor.field.includes('.')) {
+    context.addIssue({
+      code: 'custom',
+      path: ['cursor', 'field'],
+      message: 'must be a column of the query (no dotted path) for a postgres source',
+    });
+  }
+}
+
+export const sourceUpdateSchema = z
+  .strictObject(sourceBodyShape)
+  .superRefine(cursorIsColumn)
+  .meta({ id: 'SourceUpdate' });
 export const sourceCreateSchema = z
   .strictObject({ id: sourceIdSchema, ...sourceBodyShape })
+  .superRefine(cursorIsColumn)
   .meta({ id: 'SourceCreate' });
 export type SourceCreate = z.input<typeof sourceCreateSchema>;
 export type SourceConfig = z.infer<typeof sourceCreateSchema>;

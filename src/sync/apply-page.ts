@@ -50,6 +50,24 @@ export async function applyPage(
   page: PageWrite,
   settings: PageSettings,
 ): Promise<PageTally> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await storePage(db, page, settings);
+    } catch (error) {
+      if (!(error instanceof CreatedMeanwhile) || attempt >= MAX_PAGE_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/**
+ * A customer the page took for new was created by someone else before the page's insert: the
+ * page's change would land on it with PUT's meaning, past the conflict rules. The transaction is
+ * rolled back and the page stored again, now seeing that customer locked.
+ */
+class CreatedMeanwhile extends Error {}
+const MAX_PAGE_ATTEMPTS = 3;
+
+function storePage(db: Database, page: PageWrite, settings: PageSettings): Promise<PageTally> {
   const rows = foldRows(page.rows);
   return db.transaction(async (tx) => {
     const refused = await refusedImportRows(
@@ -80,6 +98,10 @@ export async function applyPage(
     await tx.execute(STAGED_CUSTOMERS_DDL);
     await fillStaging(tx, STAGED_CUSTOMERS_TABLE, STAGED_CUSTOMERS_COLUMNS, staged);
     const outcome = await upsertStagedCustomers(tx, page.now, page.source.id);
+    const created = new Set(outcome.created);
+    if (admitted.some((row) => !profiles.has(row.id) && !created.has(row.id))) {
+      throw new CreatedMeanwhile();
+    }
     const changed = [...outcome.created, ...outcome.updated];
     await requestProfileChecks(tx, changed, page.now);
     if (outcome.created.length > 0) {

@@ -18,8 +18,6 @@ export interface SyncDeps {
   identifierKey?: IdentifierKey;
   emailMarketingDefault: 'opted_in' | 'opted_out';
   fetch?: typeof fetch;
-  /** Called after each stored page (the activity heartbeats). */
-  onPage?: () => void;
 }
 
 /** What a run answers: ids and counts only, never a row. */
@@ -88,7 +86,6 @@ export async function runSourceSync(
       totals.rowsWritten += tally.rowsWritten;
       totals.rowsRejected += tally.rowsRejected;
       if (pageNewest && (!newest || pageNewest > newest)) newest = pageNewest;
-      deps.onPage?.();
       // A source that answers the same cursor again would be read forever: that page was the last.
       if (!page.more || page.nextCursor === cursor) break;
       cursor = page.nextCursor;

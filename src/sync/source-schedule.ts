@@ -1,6 +1,5 @@
 import {
   ScheduleAlreadyRunning,
-  ScheduleNotFoundError,
   ScheduleOverlapPolicy,
   type Client,
   type ScheduleDescription,
@@ -100,18 +99,4 @@ export async function ensureSourceSchedules(
     results.push(await upsertSourceSchedule(client, source, taskQueue));
   }
   return results;
-}
-
-/** Whether the source's schedule exists (false: a worker has not made it yet). */
-export async function describeSourceSchedule(
-  client: Client,
-  sourceId: string,
-  taskQueue: string,
-): Promise<ScheduleDescription | null> {
-  try {
-    return await client.schedule.getHandle(sourceScheduleId(sourceId, taskQueue)).describe();
-  } catch (error) {
-    if (error instanceof ScheduleNotFoundError) return null;
-    throw error;
-  }
 }

@@ -59,6 +59,7 @@ it('refuses a bad source naming each field', async () => {
     [{ ...validSource, interval: '1s' }, ['interval']],
     [{ ...validSource, conflicts: { default: 'newest' } }, ['conflicts.default']],
     [{ ...validSource, id: 'Bad Id' }, ['id']],
+    [{ ...validSource, cursor: { field: 'meta.updated', type: 'time' } }, ['cursor.field']],
     [
       {
         ...validSource,

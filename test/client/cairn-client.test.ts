@@ -70,6 +70,46 @@ describe('CairnClient', () => {
     await h.temporal.workflow.getHandle(erasure.workflowId).terminate('test over');
   });
 
+  it('adds, reads, changes and lists sources and their runs', async () => {
+    const source = {
+      id: 'client-crm',
+      name: 'CRM',
+      priority: 1,
+      interval: '1h',
+      connector: {
+        kind: 'postgres' as const,
+        connection: { env: 'CRM_DATABASE_URL' },
+        query: 'select * from contacts where updated_at > $cursor',
+      },
+      cursor: { field: 'updated_at', type: 'time' as const },
+      mapping: { id: 'id', email: 'email' },
+    };
+    try {
+      expect(await client.createSource(source)).toMatchObject({ id: 'client-crm', version: 1 });
+      expect((await client.getSource('client-crm')).config.enabled).toBe(true);
+      const { name, priority, interval, connector, cursor, mapping } = source;
+      const update = { name, priority, interval, connector, cursor, mapping };
+      expect(await client.updateSource('client-crm', { ...update, enabled: false })).toMatchObject({
+        version: 2,
+        config: { enabled: false },
+      });
+      expect((await client.listSources()).sources.map((s) => s.id)).toEqual(['client-crm']);
+      expect(await client.listSourceRuns('client-crm', { limit: 5 })).toEqual({ runs: [] });
+      await expect(client.runSource('client-crm')).rejects.toMatchObject({
+        status: 409,
+        code: 'source_disabled',
+      });
+      await expect(
+        client.createSource({ ...source, id: 'bad', interval: 'often' }),
+      ).rejects.toMatchObject({
+        issues: [{ path: 'interval' }],
+      });
+    } finally {
+      const schedule = (await client.getSource('client-crm')).scheduleId;
+      await h.temporal.schedule.getHandle(schedule).delete();
+    }
+  });
+
   it('throws CairnValidationError naming the field on a 400', async () => {
     const error = await client
       .upsertCustomer('c:2', { timeZone: 'Nowhere/Special' })

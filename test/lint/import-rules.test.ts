@@ -29,8 +29,34 @@ const SEGMENTS = 'src/segments is the pure segment language';
 const AUDIENCE = 'src/audience keeps segment membership live';
 const SCORES = 'src/scores is the pure score language';
 const LIFECYCLE = 'src/lifecycle holds the pure profile rules and lifecycle stages';
+const SYNC = 'src/sync reads external sources into profiles';
 
 const cases: LintCase[] = [
+  // src/sync writes through src/customers, stores no events, and never imports api or activities.
+  {
+    name: 'sync → api',
+    filePath: 'src/sync/manage-sources.ts',
+    code: "import { ApiError } from '../api/errors';",
+    reported: API,
+  },
+  {
+    name: 'sync → routing',
+    filePath: 'src/sync/apply-page.ts',
+    code: "import { recordEvents } from '../routing/record-events';",
+    reported: SYNC,
+  },
+  {
+    name: 'sync → activities',
+    filePath: 'src/sync/run-source-sync.ts',
+    code: "import { createActivities } from '../activities';",
+    reported: ACTIVITIES,
+  },
+  {
+    name: 'sync → customers',
+    filePath: 'src/sync/apply-page.ts',
+    code: "import { lockProfiles } from '../customers';",
+    reported: null,
+  },
   // src/segments is pure and imports only src/journeys; src/audience never imports workflows.
   {
     name: 'segments → db',

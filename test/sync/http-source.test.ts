@@ -1,8 +1,10 @@
+/* eslint-disable @typescript-eslint/no-unsafe-assignment -- jest's asymmetric matchers (expect.stringContaining) are typed any. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { sourceCreateSchema } from '../../src/contract/sources';
-import { customers } from '../../src/db/schema';
+import { customers, syncRuns } from '../../src/db/schema';
+import { startRun } from '../../src/sync/sync-runs';
 import {
   findSource,
   insertSource,
@@ -162,4 +164,16 @@ it('fails on an answer that is not JSON, and a missing token, without moving the
 
   expect(await run()).toMatchObject({ status: 'succeeded', rowsRead: 1, rowsWritten: 1 });
   expect(await customer('h6')).toMatchObject({ email: 'h6@example.com' });
+});
+
+it('closes a run its worker abandoned as failed when the next one starts', async () => {
+  const abandoned = await startRun(
+    cairn.db,
+    { sourceId: 'shop-api', sourceVersion: 1, workflowId: 'wf-dead', attempt: 1, cursor: null },
+    new Date(),
+  );
+  expect(await run()).toMatchObject({ status: 'succeeded', rowsRead: 0 });
+  const [closed] = await cairn.db.select().from(syncRuns).where(eq(syncRuns.id, abandoned));
+  expect(closed).toMatchObject({ status: 'failed', error: expect.stringContaining('abandoned') });
+  expect(closed?.finishedAt).not.toBeNull();
 });

@@ -11,6 +11,7 @@ import {
   runSourceSync,
   SourceSyncFailed,
 } from '../../src/sync';
+import { eraseCustomerRows, openErasure } from '../../src/privacy/erase-customer-rows';
 import { TEST_IDENTIFIER_KEY } from '../support/identifier-key';
 import {
   createEmptyDatabase,
@@ -253,5 +254,23 @@ describe('two sources on one field', () => {
     await source`update shop_buyers set mail = 'sam2@shop.example', last_order = '2026-12-02T00:00:00Z' where buyer = 's1'`;
     expect(await run('shop')).toMatchObject({ rowsRead: 1, rowsWritten: 0 });
     expect(await customer('s1')).toMatchObject({ email: 'sam@crm.example' });
+  });
+});
+
+describe('an erased customer', () => {
+  it('loses its provenance with the profile, and no later sync brings it back', async () => {
+    await openErasure(cairn.db, TEST_IDENTIFIER_KEY, 'c3');
+    expect(await eraseCustomerRows(cairn.db, TEST_IDENTIFIER_KEY, 'c3')).toMatchObject({
+      done: true,
+      erasedRows: { customer_field_sources: 1, customers: 1 },
+    });
+    expect(await customerSyncSources(cairn.db, 'c3')).toEqual([]);
+
+    await source`update crm_contacts set plan = 'pro', modified = '2026-11-06T00:00:00Z' where contact_id = 'c3'`;
+    expect(await run('crm')).toMatchObject({ rowsRead: 1, rowsWritten: 0, rowsRejected: 1 });
+    expect((await lastRun('crm')).issues).toEqual([
+      { key: 'c3', field: 'id', message: expect.any(String) },
+    ]);
+    expect(await customer('c3')).toBeUndefined();
   });
 });
