@@ -15,7 +15,7 @@ import { eventually, startCairnTestStack, type CairnTestStack } from '../support
 // Browse abandonment, its wait shortened: after a product view, wait, then nudge by email.
 const browseNudge = journey('browse-nudge')
   .name('Browse abandonment, short wait')
-  .trigger('product_viewed')
+  .trigger('product_view')
   .exitOn('purchase')
   .steps((s) => [
     s.wait('wait_a_bit', { for: '4s' }),
