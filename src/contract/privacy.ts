@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { customerIdSchema, isoTimestampSchema, jsonObjectSchema } from './common';
+import { identifierRecordSchema } from './identity';
 import { consentSchema } from './customers';
 import { customerLifecycleSchema } from './lifecycle';
 import { customerScoreSchema } from './scores';
@@ -169,6 +170,8 @@ export const customerExportSchema = z
         trace: z.array(z.json()).nullable(),
       }),
     ),
+    /** The identifiers the customer is known by (src/identity), with where each was first seen. */
+    identifiers: z.array(identifierRecordSchema),
     /** Sections cut at EXPORT_SECTION_LIMIT rows. */
     truncated: z.array(z.string()),
   })

@@ -23,7 +23,12 @@ export { survivorOf, currentCustomerId } from './survivors';
 export { knownCustomers } from './known-customers';
 export { anonymousCustomerId } from './owners';
 export { mergeCustomers, unmergeCustomers, type MergeRequest } from './merge-customers';
-export { MergeError, NoIdentifierError, type MergeRefusal } from './merge-errors';
+export {
+  ErasedCustomerError,
+  MergeError,
+  NoIdentifierError,
+  type MergeRefusal,
+} from './merge-errors';
 export { identifiersOf, type IdentifierRow } from './identifier-rows';
 export { collapseDuplicateRuns, MERGED_DUPLICATE } from './collapse-runs';
 export { mergesOf, findMerge, type MergeRow } from './merge-records';

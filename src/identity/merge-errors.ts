@@ -28,3 +28,14 @@ export class NoIdentifierError extends Error {
     this.name = 'NoIdentifierError';
   }
 }
+
+/**
+ * The identifiers resolve to a customer whose erasure has begun or is done (src/privacy's
+ * tombstone): nothing is created or merged, so an erased person is not brought back.
+ */
+export class ErasedCustomerError extends Error {
+  constructor(readonly field: string) {
+    super('the identifiers name an erased customer');
+    this.name = 'ErasedCustomerError';
+  }
+}

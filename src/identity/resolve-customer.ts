@@ -1,13 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { ensureCustomer } from '../customers';
 import type { Database } from '../db/database';
+import { standingTombstone } from '../privacy/tombstones';
 import { customerMerges } from '../db/schema';
 import { addIdentifiers, findIdentifiers, identifiersOf } from './identifier-rows';
 import { ruleTypeOf, type IdentifierKey, type Identifiers } from './identifiers';
 import { limitBreach, limitReason } from './limits';
 import { customerLockName, identifierLockName, lockNames } from './locks';
 import { mergeCustomers } from './merge-customers';
-import { NoIdentifierError } from './merge-errors';
+import { ErasedCustomerError, NoIdentifierError } from './merge-errors';
 import { mergesOn, type MergeRules } from './merge-rules';
 import { identifierKeys, type IgnoredIdentifier } from './normalise';
 import { chooseTarget, ownersOf, type OwnedKey } from './owners';
@@ -63,6 +64,8 @@ export async function resolveCustomer(
     // Locked now: a merge that finished meanwhile has re-pointed what we read.
     owned = await ownersOf(tx, keys);
     const customerId = chooseTarget(owned);
+    if (await standingTombstone(tx, customerId))
+      throw new ErasedCustomerError(fieldOf(owned, customerId));
     const created = await ensureCustomer(tx, customerId, options.source);
     const merges = await mergeOthers(tx, customerId, owned, options, now);
     const refused = new Set(merges.filter((m) => m.status === 'refused').map((m) => m.from));
@@ -177,6 +180,12 @@ async function addNewIdentifiers(
 
 const causedBy = (options: ResolveOptions) =>
   options.causedBy ?? `resolve:${options.source ?? 'api'}`;
+
+/** The field that named the customer (for the caller's 4xx): its key's type, else userId. */
+function fieldOf(owned: OwnedKey[], customerId: string): string {
+  const key = owned.find((o) => o.owner === customerId || o.key.value === customerId)?.key;
+  return key ? ruleTypeOf(key.type) : 'userId';
+}
 
 function givenFields(ids: Identifiers): string[] {
   const fields = (['userId', 'anonymousId', 'email', 'phone'] as const).filter(

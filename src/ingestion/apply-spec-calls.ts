@@ -34,6 +34,16 @@ export interface SpecCallContext {
   receivedAt: Date;
 }
 
+/** What a request applied: each call, and the survivors of the merges it made. */
+export interface AppliedCalls {
+  messages: AppliedMessage[];
+  /**
+   * Customers that took another in by a merge: their runs may now be in one journey twice, which
+   * the caller settles once this transaction has committed (collapseDuplicateRuns).
+   */
+  mergedInto: string[];
+}
+
 export interface AppliedMessage {
   messageId: string;
   duplicate: boolean;
@@ -68,7 +78,7 @@ export async function applySpecCalls(
   messages: SpecMessage[],
   defaults: BatchDefaults,
   context: SpecCallContext,
-): Promise<AppliedMessage[]> {
+): Promise<AppliedCalls> {
   const effects = messages.map((m) => specEffect(m, defaults, context.receivedAt, randomUUID));
   return deps.db.transaction(async (tx) => {
     const fresh = await claimMessageIds(
@@ -81,7 +91,7 @@ export async function applySpecCalls(
     const applied: AppliedMessage[] = [];
     const events: IncomingEvent[] = [];
     const eventIndexes: number[] = [];
-    const profiles = { created: new Set<string>() };
+    const profiles = { created: new Set<string>(), mergedInto: new Set<string>() };
     let resolved = false;
     for (const [index, effect] of effects.entries()) {
       if (!fresh.delete(effect.messageId)) {
@@ -130,7 +140,10 @@ export async function applySpecCalls(
     });
     const created = [...new Set([...profiles.created].map(current))];
     await newProfileStages(tx, deps, created, context.receivedAt);
-    return applied.map((a) => ({ ...a, customerId: a.customerId && current(a.customerId) }));
+    return {
+      messages: applied.map((a) => ({ ...a, customerId: a.customerId && current(a.customerId) })),
+      mergedInto: [...new Set([...profiles.mergedInto].map(current))],
+    };
   });
 }
 
@@ -140,7 +153,7 @@ async function customerOf(
   deps: SpecCallDeps,
   effect: SpecEffect,
   context: SpecCallContext,
-  profiles: { created: Set<string> },
+  profiles: { created: Set<string>; mergedInto: Set<string> },
 ): Promise<string> {
   const options = {
     rules: deps.mergeRules,
@@ -149,10 +162,13 @@ async function customerOf(
     causedBy: `spec:${effect.type}:${context.source}`,
   };
   if (effect.type === 'alias' && effect.userId && effect.previousId) {
-    return aliasCustomers(tx, effect.userId, effect.previousId, options);
+    return aliasCustomers(tx, effect.userId, effect.previousId, options, profiles.mergedInto);
   }
   const resolution = await resolveCustomer(tx, identifiersOf(effect), options);
   if (resolution.created) profiles.created.add(resolution.customerId);
+  if (resolution.merges.some((m) => m.status === 'merged')) {
+    profiles.mergedInto.add(resolution.customerId);
+  }
   return resolution.customerId;
 }
 
@@ -173,12 +189,15 @@ async function aliasCustomers(
   userId: string,
   previousId: string,
   options: { rules: MergeRules; source: string; now: Date; causedBy: string },
+  mergedInto: Set<string>,
 ): Promise<string> {
   const earlier = [previousId, anonymousCustomerId(previousId)];
   const known = await existingCustomerIds(tx, earlier);
   const previous = earlier.find((id) => known.has(id));
   if (previous === undefined) {
-    return (await resolveCustomer(tx, { userId, anonymousId: previousId }, options)).customerId;
+    const resolution = await resolveCustomer(tx, { userId, anonymousId: previousId }, options);
+    if (resolution.merges.some((m) => m.status === 'merged')) mergedInto.add(resolution.customerId);
+    return resolution.customerId;
   }
   const into = (await resolveCustomer(tx, { userId }, options)).customerId;
   const from = await currentCustomerId(tx, previous);
@@ -190,6 +209,7 @@ async function aliasCustomers(
       causedBy: options.causedBy,
       now: options.now,
     });
+    mergedInto.add(into);
   }
   return into;
 }

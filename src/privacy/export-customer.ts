@@ -5,6 +5,7 @@ import { EXPORT_SECTION_LIMIT, type CustomerExport } from '../contract/privacy';
 import { customerConversions } from '../conversions/customer-conversions';
 import { customerScoreViews, readCustomer, scoreView } from '../customers';
 import type { Database } from '../db/database';
+import { identifiersOf } from '../identity/identifier-rows';
 import { listCustomerDeliveries } from '../deliveries/customer-deliveries';
 import { suppressionsOf } from '../guardrails/customer-suppressions';
 import { topicStates } from '../guardrails/topics';
@@ -36,11 +37,13 @@ export async function exportCustomer(
 
 async function exportIn(
   db: Database,
-  customerId: string,
+  requestedId: string,
   now: Date,
 ): Promise<CustomerExport | null> {
-  const customer = await readCustomer(db, customerId);
+  const customer = await readCustomer(db, requestedId);
   if (!customer) return null;
+  // A customer merged away (src/identity) is read as its survivor: the export is the survivor's.
+  const customerId = customer.id;
   const truncated: string[] = [];
   const cut = <T>(section: string, rows: T[]): T[] => {
     if (rows.length <= EXPORT_SECTION_LIMIT) return rows;
@@ -174,6 +177,12 @@ async function exportIn(
       startedAt: iso(r.startedAt),
       endedAt: isoOrNull(r.endedAt),
       trace: r.trace,
+    })),
+    identifiers: (await identifiersOf(db, customerId)).map((row) => ({
+      type: row.type,
+      value: row.value,
+      source: row.source,
+      firstSeen: iso(row.firstSeen),
     })),
     truncated,
   };

@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { audienceUpkeep } from '../../src/audience/audience-upkeep';
 import { installBuiltInSegments } from '../../src/audience/install-built-ins';
 import { readCustomer, upsertCustomer } from '../../src/customers';
-import { customers, events } from '../../src/db/schema';
+import { customerScores, customers, events } from '../../src/db/schema';
 import { addSuppression, isSuppressed } from '../../src/guardrails/suppression';
 import { setTopicChoice, topicStates, upsertTopic } from '../../src/guardrails/topics';
 import { registerToken, listTokens } from '../../src/channels/device-tokens';
@@ -44,6 +44,17 @@ const eventIds = async (customerId: string) =>
   )
     .map((r) => r.id)
     .sort();
+
+/** The stored engagement value (as of its newest contribution; they are seconds old here). */
+const engagement = async (customerId: string) =>
+  (
+    await database.db
+      .select({ value: customerScores.value })
+      .from(customerScores)
+      .where(
+        sql`${customerScores.customerId} = ${customerId} and ${customerScores.scoreId} = 'engagement'`,
+      )
+  )[0]?.value ?? 0;
 
 const topicChoices = async (customerId: string) =>
   Object.fromEntries(
@@ -144,6 +155,9 @@ it('moves events, devices and score inputs so a replayed purchase counts once', 
   ]);
   await audience.forEvents(replayed);
   expect((await row('p-user')).attributes).toMatchObject({ lifetime_value: 80, orders_count: 2 });
+  // Engagement: both purchases (10 each) and the open (1), counted once each, for the survivor.
+  expect(await engagement('p-user')).toBeCloseTo(21, 2);
+  expect(await engagement('p-anon')).toBe(0);
   await audience.upkeep();
 
   await unmergeCustomers(database.db, mergeId);
@@ -151,6 +165,8 @@ it('moves events, devices and score inputs so a replayed purchase counts once', 
   expect(await eventIds('p-user')).toEqual(['p-order-2']);
   expect((await row('p-user')).attributes).toMatchObject({ lifetime_value: 30, orders_count: 1 });
   expect((await row('p-anon')).attributes).toMatchObject({ lifetime_value: 50, orders_count: 1 });
+  expect(await engagement('p-anon')).toBeCloseTo(11, 2);
+  expect(await engagement('p-user')).toBeCloseTo(10, 2);
   expect((await listTokens(database.db, 'p-anon')).map((t) => t.token)).toEqual([
     'device-token-p-anon',
   ]);

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import {
   DEFAULT_MERGE_RULES,
+  ErasedCustomerError,
   identifiersOf,
   mergeCustomers,
   NoIdentifierError,
@@ -8,7 +9,8 @@ import {
   survivorOf,
   unmergeCustomers,
 } from '../../src/identity';
-import { upsertCustomer } from '../../src/customers';
+import { existingCustomerIds, upsertCustomer } from '../../src/customers';
+import { openTombstone } from '../../src/privacy/tombstones';
 import { customerMerges, customers, events } from '../../src/db/schema';
 import { recordEvents } from '../../src/routing';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -169,6 +171,16 @@ describe('resolveCustomer on Postgres', () => {
     expect(result).toMatchObject({ customerId: 'crm-9', created: false, merges: [] });
     const keys = (await identifiersOf(database.db, 'crm-9')).map((r) => r.type);
     expect(keys.sort()).toEqual(['anonymousId', 'email']);
+  });
+
+  it('does not bring an erased customer back', async () => {
+    await openTombstone(database.db, 'user-erased');
+    await expect(resolve({ userId: 'user-erased', anonymousId: 'visitor-e' })).rejects.toThrow(
+      ErasedCustomerError,
+    );
+    expect(await existingCustomerIds(database.db, ['user-erased', 'anon:visitor-e'])).toEqual(
+      new Set(),
+    );
   });
 
   it('keeps redirects flat through a chain of merges, and unwinds them', async () => {

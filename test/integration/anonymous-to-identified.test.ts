@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { events } from '../../src/db/schema';
+import { events, journeyRuns } from '../../src/db/schema';
 import { journey } from '../../src/journeys/builders';
 import { startCairnTestStack, type CairnTestStack } from '../support/cairn-stack';
 
@@ -27,10 +27,23 @@ const browseRescue = journey('browse-rescue')
   ])
   .toJSON();
 
+// Once per customer, with a long wait so both runs are still running when the identify merges.
+const welcomeOnce = journey('welcome-once')
+  .name('Welcome, once')
+  .trigger('visited')
+  .once()
+  .steps((s) => [
+    s.wait('settle', { for: '1h' }),
+    s.send('welcome', { content: { subject: 'Welcome', html: '<p>Hello</p>' } }),
+  ])
+  .toJSON();
+
 let stack: CairnTestStack;
 beforeAll(async () => {
   stack = await startCairnTestStack();
-  expect((await stack.request('POST', '/v1/journeys', browseRescue)).status).toBe(201);
+  for (const definition of [browseRescue, welcomeOnce]) {
+    expect((await stack.request('POST', '/v1/journeys', definition)).status).toBe(201);
+  }
 });
 afterAll(async () => stack?.close());
 
@@ -71,4 +84,35 @@ it('keeps the anonymous run going for the customer who signed up, with the whole
   );
   expect(timeline.status).toBe(200);
   expect(timeline.body.items.map((i) => i.kind)).toEqual(expect.arrayContaining(['run_entered']));
+});
+
+it('leaves one run of a once-only journey both were in when an identify merges them', async () => {
+  for (const [messageId, who] of [
+    ['visit-anon', { anonymousId: 'visitor-12' }],
+    ['visit-user', { userId: 'dex' }],
+  ] as const) {
+    const res = await stack.request('POST', '/v1/track', { messageId, event: 'Visited', ...who });
+    expect(res.status).toBe(200);
+    expect((await stack.awaitRouted(messageId)).runsStarted).toHaveLength(1);
+  }
+  const identify = await stack.request('POST', '/v1/identify', {
+    messageId: 'identify-dex',
+    userId: 'dex',
+    anonymousId: 'visitor-12',
+  });
+  expect(identify.status).toBe(200);
+  // dex entered later: theirs is the duplicate, cancelled once the merge committed.
+  await expect(
+    stack.temporal.workflow.getHandle('journey:welcome-once:dex').result(),
+  ).resolves.toMatchObject({ status: 'cancelled' });
+  const runs = await stack.database.db
+    .select({ workflowId: journeyRuns.workflowId, status: journeyRuns.status })
+    .from(journeyRuns)
+    .where(eq(journeyRuns.customerId, 'dex'));
+  // The workflow id escapes the ':' of the visitor's customer id.
+  const visitorRun = 'journey:welcome-once:anon%3Avisitor-12';
+  expect(runs.filter((r) => r.status === 'running')).toEqual([
+    { workflowId: visitorRun, status: 'running' },
+  ]);
+  await stack.request('POST', `/v1/runs/${encodeURIComponent(visitorRun)}/cancel`, {});
 });

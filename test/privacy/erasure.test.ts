@@ -171,6 +171,12 @@ describe('erasing a customer (right to be forgotten)', () => {
       reply_to: EMAIL,
     });
     expect(exported.scores.map((s) => s.id).length).toBeGreaterThan(0);
+    expect(exported.identifiers.map((i) => [i.type, i.value]).sort()).toEqual([
+      ['anonymousId', 'erase-visitor'],
+      ['email', EMAIL],
+      ['phone', PHONE],
+      ['userId', CUSTOMER],
+    ]);
   });
 
   it('erases: the run is closed, its history deleted, and no table holds the email, phone or name', async () => {

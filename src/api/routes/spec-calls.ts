@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { errorResponseSchema } from '../../contract/common';
 import {
@@ -7,7 +8,14 @@ import {
   SPEC_CALL_TYPES,
   type SpecMessage,
 } from '../../contract/spec-calls';
-import { DEFAULT_MERGE_RULES, MergeError, NoIdentifierError } from '../../identity';
+import {
+  collapseDuplicateRuns,
+  DEFAULT_MERGE_RULES,
+  ErasedCustomerError,
+  MergeError,
+  NoIdentifierError,
+} from '../../identity';
+import { describeFailure } from '../../db/safe-error';
 import {
   applySpecCalls,
   SpecCallRefused,
@@ -17,6 +25,7 @@ import type { BatchDefaults } from '../../ingestion/spec-effects';
 import { ProfileWriteRefused } from '../../privacy/profile-writes';
 import { CustomerErasedError, OversizedEventError } from '../../routing/record-events';
 import type { ApiDeps } from '../deps';
+import { routingDeps } from '../routing-deps';
 import { ApiError, customerErased } from '../errors';
 import { writeKeyAuth } from '../write-key-auth';
 
@@ -49,6 +58,7 @@ export const specCallRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
     maxEventBytes: deps.maxEventBytes,
   };
   const apply = async (
+    log: FastifyBaseLogger,
     source: string,
     messages: SpecMessage[],
     defaults: BatchDefaults,
@@ -60,8 +70,24 @@ export const specCallRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
     }).catch((error: unknown) => {
       throw error instanceof SpecCallRefused ? refusal(error, at) : error;
     });
-    if (applied.some((a) => !a.duplicate)) deps.outboxSignal?.notify();
-    return { success: true as const, messages: applied };
+    if (applied.messages.some((a) => !a.duplicate)) deps.outboxSignal?.notify();
+    await collapseMerged(applied.mergedInto, log);
+    return { success: true as const, messages: applied.messages };
+  };
+  /**
+   * A merge can leave the survivor in a journey twice (its run and the visitor's); the later is
+   * cancelled once the merge has committed. The calls are stored whatever Temporal says: a failure
+   * is logged, not answered (a retried call is a duplicate, so it would not cancel it either).
+   */
+  const collapseMerged = async (survivors: string[], log: FastifyBaseLogger) => {
+    for (const survivor of survivors) {
+      await collapseDuplicateRuns(routingDeps(deps, log), survivor).catch((error: unknown) =>
+        log.warn(
+          { customerId: survivor, error: describeFailure(error) },
+          'runs duplicated by a merge could not be cancelled',
+        ),
+      );
+    }
   };
 
   for (const type of SPEC_CALL_TYPES) {
@@ -79,6 +105,7 @@ export const specCallRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
       },
       async (request) =>
         apply(
+          request.log,
           request.specSource ?? 'api',
           [{ ...request.body, type } as SpecMessage],
           {},
@@ -104,6 +131,7 @@ export const specCallRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
     },
     async (request) =>
       apply(
+        request.log,
         request.specSource ?? 'api',
         request.body.batch,
         { sentAt: request.body.sentAt, context: request.body.context },
@@ -132,6 +160,7 @@ function refusal(error: SpecCallRefused, at: (i: number) => string): unknown {
   const paths = (field: string) => error.indexes.map((i) => `${at(i)}${field}`);
   const cause = error.cause;
   if (cause instanceof CustomerErasedError) return customerErased(paths('userId'));
+  if (cause instanceof ErasedCustomerError) return customerErased(paths(cause.field));
   if (cause instanceof ProfileWriteRefused) {
     if (cause.reason === 'customer_erased') return customerErased(paths('userId'));
     const field = cause.field === 'id' ? 'userId' : `traits.${cause.field}`;
