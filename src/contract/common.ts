@@ -32,6 +32,15 @@ export const customerIdSchema = z
     'must be 1-200 characters: letters, digits, "_", ".", ":", "|" or "-"',
   );
 
+/** A phone number as Cairn stores it: E.164. */
+export const phoneNumberSchema = z
+  .string()
+  .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as "+14155550100"');
+
+export const localeSchema = z
+  .string()
+  .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 locale such as "fr-FR"');
+
 export const timeZoneSchema = z
   .string()
   .refine(isIanaTimeZone, 'must be an IANA time zone such as "Europe/Paris"');

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { customerIdSchema, isoTimestampSchema, jsonObjectSchema, timeZoneSchema } from './common';
+import {
+  customerIdSchema,
+  isoTimestampSchema,
+  jsonObjectSchema,
+  localeSchema,
+  phoneNumberSchema,
+  timeZoneSchema,
+} from './common';
 import { customerScoreSchema } from './scores';
 import { customerLifecycleSchema } from './lifecycle';
 import { customerSyncSourceSchema } from './sources';
@@ -19,17 +26,9 @@ export const consentSchema = z.strictObject({
 export const customerUpsertSchema = z
   .strictObject({
     email: z.email('must be an email address').max(320).nullable().optional(),
-    phone: z
-      .string()
-      .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as "+14155550100"')
-      .nullable()
-      .optional(),
+    phone: phoneNumberSchema.nullable().optional(),
     timeZone: timeZoneSchema.nullable().optional(),
-    locale: z
-      .string()
-      .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 locale such as "fr-FR"')
-      .nullable()
-      .optional(),
+    locale: localeSchema.nullable().optional(),
     attributes: jsonObjectSchema.optional(),
     consent: consentSchema.optional(),
     /**

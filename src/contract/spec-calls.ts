@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { specEventType } from '../journeys/event-names';
-import { customerIdSchema, isoTimestampSchema, jsonObjectSchema } from './common';
+import {
+  customerIdSchema,
+  isoTimestampSchema,
+  jsonObjectSchema,
+  phoneNumberSchema,
+} from './common';
 
 /**
  * Segment's tracking spec as Cairn accepts it: identify, track, page, screen, group, alias and
@@ -55,10 +60,7 @@ const name = z.string().max(200).optional();
  */
 const phoneTraitSchema = z.preprocess(
   (value) => (typeof value === 'string' ? value.replace(/[\s().-]/g, '') : value),
-  z
-    .string()
-    .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as "+14155550100"')
-    .nullable(),
+  phoneNumberSchema.nullable(),
 );
 
 /** The traits Cairn keeps in the profile's own fields are checked as PUT /v1/customers checks them. */

@@ -1,5 +1,5 @@
 import type { SpecMessage } from '../contract/spec-calls';
-import { isIanaTimeZone } from '../contract/common';
+import { isIanaTimeZone, localeSchema } from '../contract/common';
 import type { CustomerChange } from '../customers';
 import { specEventType } from '../journeys/event-names';
 import type { JsonObject, JsonValue } from '../journeys/run-types';
@@ -91,8 +91,7 @@ export function traitChange(traits: JsonObject, context: Record<string, unknown>
   const zone = context.timezone;
   if (typeof zone === 'string' && isIanaTimeZone(zone)) change.timeZone = zone;
   const locale = context.locale;
-  if (typeof locale === 'string' && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(locale))
-    change.locale = locale;
+  if (typeof locale === 'string' && localeSchema.safeParse(locale).success) change.locale = locale;
   const attributes = snakeKeys(
     Object.fromEntries(Object.entries(traits).filter(([name]) => !PROFILE_TRAITS.has(name))),
   );

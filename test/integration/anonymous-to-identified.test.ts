@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { events, journeyRuns } from '../../src/db/schema';
 import { journey } from '../../src/journeys/builders';
+import { welcomeOnce } from '../support/workflow-test-journeys';
 import { startCairnTestStack, type CairnTestStack } from '../support/cairn-stack';
 
 /**
@@ -24,17 +25,6 @@ const browseRescue = journey('browse-rescue')
       content: { subject: 'Still thinking about it, {{profile.first_name}}?', html: '<p>Hi</p>' },
     }),
     s.exit('done'),
-  ])
-  .toJSON();
-
-// Once per customer, with a long wait so both runs are still running when the identify merges.
-const welcomeOnce = journey('welcome-once')
-  .name('Welcome, once')
-  .trigger('visited')
-  .once()
-  .steps((s) => [
-    s.wait('settle', { for: '1h' }),
-    s.send('welcome', { content: { subject: 'Welcome', html: '<p>Hello</p>' } }),
   ])
   .toJSON();
 

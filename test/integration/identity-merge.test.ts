@@ -4,6 +4,7 @@ import type { MergeRecord, MergeResult } from '../../src/contract/identity';
 import { customers, events, journeyRuns } from '../../src/db/schema';
 import { DEFAULT_MERGE_RULES, resolveCustomer } from '../../src/identity';
 import { journey } from '../../src/journeys/builders';
+import { welcomeOnce } from '../support/workflow-test-journeys';
 import { eventually, startCairnTestStack, type CairnTestStack } from '../support/cairn-stack';
 
 /**
@@ -22,17 +23,6 @@ const browseNudge = journey('browse-nudge')
     s.send('nudge', {
       content: { subject: 'Still thinking it over?', html: '<p>Your picks are waiting.</p>' },
     }),
-  ])
-  .toJSON();
-
-// Once per customer, with a long wait so its runs are still running when the test merges.
-const welcomeOnce = journey('welcome-once')
-  .name('Welcome, once')
-  .trigger('visited')
-  .once()
-  .steps((s) => [
-    s.wait('settle', { for: '1h' }),
-    s.send('welcome', { content: { subject: 'Welcome', html: '<p>Hello</p>' } }),
   ])
   .toJSON();
 

@@ -44,3 +44,14 @@ export const morningNote = journey('morning-note')
     s.send('note', { content: { subject: 'Good morning', html: '<p>Hi</p>' } }),
   ])
   .build();
+
+/** Once per customer, with a long wait: its runs are still running when a test merges customers. */
+export const welcomeOnce = journey('welcome-once')
+  .name('Welcome, once')
+  .trigger('visited')
+  .once()
+  .steps((s) => [
+    s.wait('settle', { for: '1h' }),
+    s.send('welcome', { content: { subject: 'Welcome', html: '<p>Hello</p>' } }),
+  ])
+  .toJSON();
