@@ -3,6 +3,7 @@ import type { Database } from '../db/database';
 import { rowsOf } from '../db/rows';
 import { LIFECYCLE_CHANGED } from '../lifecycle/stages';
 import { recordEvents } from '../routing';
+import { earlierCause } from './history-cause';
 
 /** What an evaluation says of one customer's stage: null is no stage (no rule matched). */
 export interface StageVerdict {
@@ -23,12 +24,15 @@ export interface StageChange {
  * and the due re-checks. Only a row the conditional writes actually changed counts, so two
  * evaluations of the same customer at once record one change. A customer's first stage (a new
  * customer, or every customer when stages are first computed) is stored without an event: it is
- * no transition, and a deploy must not start a journey for everyone. Returns the changes.
+ * no transition, and a deploy must not start a journey for everyone. The moves of customers in
+ * `fromHistory` were caused by imported history: their events start no journey. Returns the
+ * changes.
  */
 export async function applyStageVerdicts(
   db: Database,
   verdicts: StageVerdict[],
   now: Date,
+  fromHistory: ReadonlySet<string> = new Set(),
 ): Promise<StageChange[]> {
   if (verdicts.length === 0) return [];
   return db.transaction(async (tx) => {
@@ -40,10 +44,17 @@ export async function applyStageVerdicts(
       )),
     ];
     await scheduleStageChecks(tx, verdicts);
+    const moves = changes.filter((c) => c.from !== null);
     await recordStageEvents(
       tx,
-      changes.filter((c) => c.from !== null),
+      moves.filter((c) => !fromHistory.has(c.customerId)),
       now,
+    );
+    await recordStageEvents(
+      tx,
+      moves.filter((c) => fromHistory.has(c.customerId)),
+      now,
+      true,
     );
     return changes;
   });
@@ -115,11 +126,16 @@ async function scheduleStageChecks(db: Database, verdicts: StageVerdict[]): Prom
     select d.id, d.at::timestamptz
       from unnest(${sql.param(due.map((v) => v.customerId))}::text[],
                   ${sql.param(due.map((v) => (v.dueAt as Date).toISOString()))}::text[]) as d(id, at)
-    on conflict (customer_id) do update set due_at = excluded.due_at`);
+    on conflict (customer_id) do update set due_at = excluded.due_at, from_history = false`);
 }
 
 /** The changes as events, routed like any other (journeys trigger on a from → to transition). */
-async function recordStageEvents(db: Database, changes: StageChange[], now: Date): Promise<void> {
+async function recordStageEvents(
+  db: Database,
+  changes: StageChange[],
+  now: Date,
+  audienceOnly = false,
+): Promise<void> {
   if (changes.length === 0) return;
   await recordEvents(
     db,
@@ -130,7 +146,7 @@ async function recordStageEvents(db: Database, changes: StageChange[], now: Date
       occurredAt: now.toISOString(),
       properties: { from: c.from, to: c.to },
     })),
-    { now, source: 'lifecycle' },
+    { now, source: 'lifecycle', audienceOnly },
   );
 }
 
@@ -142,12 +158,14 @@ export async function requestStageChecks(
   db: Database,
   customerIds: string[],
   now: Date,
+  fromHistory = false,
 ): Promise<void> {
   if (customerIds.length === 0) return;
   await db.execute(sql`
-    insert into lifecycle_due_checks (customer_id, due_at)
-    select c.id, ${now.toISOString()}::timestamptz
+    insert into lifecycle_due_checks (customer_id, due_at, from_history)
+    select c.id, ${now.toISOString()}::timestamptz, ${fromHistory}::boolean
       from unnest(${sql.param([...new Set(customerIds)])}::text[]) as c(id)
     on conflict (customer_id) do update
-       set due_at = least(lifecycle_due_checks.due_at, excluded.due_at)`);
+       set due_at = least(lifecycle_due_checks.due_at, excluded.due_at),
+           from_history = ${earlierCause('lifecycle_due_checks')}`);
 }

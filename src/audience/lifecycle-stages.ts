@@ -6,6 +6,7 @@ import { lifecycleStages, type LifecycleStage } from '../lifecycle/stages';
 import type { AudienceEvent, AudienceUpkeep } from '../routing/types';
 import { segmentDependencies } from './dependencies';
 import { evaluateFirstMatch } from './evaluate-members';
+import { historyOnlyCustomers } from './history-cause';
 import { applyStageVerdicts, requestStageChecks, type StageVerdict } from './lifecycle-changes';
 import type { SegmentSqlContext } from './segment-sql';
 
@@ -38,12 +39,13 @@ export function liveLifecycleStages(options: LifecycleStagesOptions): AudienceUp
   const types = new Set(segmentDependencies({ any: stages.map((s) => s.where) }).eventTypes);
   const clock = options.clock ?? (() => new Date());
   const { db } = options;
-  const evaluate = (customerIds: string[]) =>
-    evaluateStages(db, customerIds, {
-      now: clock(),
-      emailMarketingDefault: options.emailMarketingDefault,
-      stages,
-    });
+  const evaluate = (customerIds: string[], fromHistory: ReadonlySet<string>) =>
+    evaluateStages(
+      db,
+      customerIds,
+      { now: clock(), emailMarketingDefault: options.emailMarketingDefault, stages },
+      fromHistory,
+    );
 
   function failed(error: unknown): void {
     options.logger?.error(
@@ -58,19 +60,27 @@ export function liveLifecycleStages(options: LifecycleStagesOptions): AudienceUp
         ...new Set(batch.filter((e) => types.has(e.type)).map((e) => e.customerId)),
       ];
       if (customerIds.length === 0) return 0;
+      const fromHistory = historyOnlyCustomers(batch);
       try {
-        return await evaluate(customerIds);
+        return await evaluate(customerIds, fromHistory);
       } catch (error) {
         // Never holds routing back: the customers are due again shortly.
         failed(error);
-        await requestStageChecks(db, customerIds, new Date(clock().getTime() + RETRY_AFTER_MS));
+        const at = new Date(clock().getTime() + RETRY_AFTER_MS);
+        const history = customerIds.filter((id) => fromHistory.has(id));
+        await requestStageChecks(db, history, at, true);
+        await requestStageChecks(
+          db,
+          customerIds.filter((id) => !fromHistory.has(id)),
+          at,
+        );
         return 0;
       }
     },
 
     async upkeep(): Promise<number> {
       const now = clock();
-      const claimed = rowsOf<{ customer_id: string }>(
+      const claimed = rowsOf<{ customer_id: string; from_history: boolean }>(
         await db.execute(sql`
           update lifecycle_due_checks d
              set due_at = ${new Date(now.getTime() + DUE_LEASE_MS).toISOString()}::timestamptz
@@ -79,11 +89,15 @@ export function liveLifecycleStages(options: LifecycleStagesOptions): AudienceUp
                    order by due_at limit ${options.dueBatch ?? 500}
                    for update skip locked) due
            where d.customer_id = due.customer_id
-          returning d.customer_id`),
+          returning d.customer_id, d.from_history`),
       );
       if (claimed.length === 0) return 0;
+      const fromHistory = new Set(claimed.filter((r) => r.from_history).map((r) => r.customer_id));
       // A failure leaves the claimed checks leased: they fall due again after DUE_LEASE_MS.
-      await evaluate(claimed.map((row) => row.customer_id)).catch(failed);
+      await evaluate(
+        claimed.map((row) => row.customer_id),
+        fromHistory,
+      ).catch(failed);
       return claimed.length;
     },
   };
@@ -98,6 +112,7 @@ export async function evaluateStages(
   db: Database,
   customerIds: string[],
   context: SegmentSqlContext & { stages?: readonly LifecycleStage[] },
+  fromHistory: ReadonlySet<string> = new Set(),
 ): Promise<number> {
   const stages = context.stages ?? lifecycleStages;
   const found = await evaluateFirstMatch(
@@ -111,5 +126,5 @@ export async function evaluateStages(
     stage: v.match === null ? null : (stages[v.match]?.id ?? null),
     dueAt: v.dueAt,
   }));
-  return (await applyStageVerdicts(db, verdicts, context.now)).length;
+  return (await applyStageVerdicts(db, verdicts, context.now, fromHistory)).length;
 }

@@ -5,6 +5,7 @@ import { describeFailure } from '../db/safe-error';
 import { segments } from '../db/schema';
 import { segmentDependencies } from './dependencies';
 import { evaluateCustomers, evaluatePage } from './evaluate-members';
+import { earlierCause, historyOnlyCustomers, type CausedEvent } from './history-cause';
 import { requestStageChecks } from './lifecycle-changes';
 import { applyVerdicts } from './membership-changes';
 import { activeRuleSegments, type ActiveRuleSegment } from './segment-catalogue';
@@ -20,6 +21,9 @@ export interface LiveMembershipOptions {
   computePage?: number;
   logger?: { error(obj: object, msg?: string): void };
 }
+
+/** What membership reads of a batch's event: whose it is, its type, whether it is history. */
+type MembershipEvent = CausedEvent & { type: string };
 
 /** How long a claimed due re-check stays hidden from other routers before it is due again. */
 const DUE_LEASE_MS = 5 * 60_000;
@@ -43,26 +47,32 @@ export function liveMembership(options: LiveMembershipOptions) {
   });
   const { db } = options;
 
-  async function evaluate(segment: ActiveRuleSegment, customerIds: string[]): Promise<number> {
+  async function evaluate(
+    segment: ActiveRuleSegment,
+    customerIds: string[],
+    fromHistory: ReadonlySet<string>,
+  ): Promise<number> {
     const at = context();
     const verdicts = await evaluateCustomers(db, segment, customerIds, at);
-    return (await applyVerdicts(db, segment, verdicts, at.now)).length;
+    return (await applyVerdicts(db, segment, verdicts, at.now, fromHistory)).length;
   }
 
   return {
     /** The batch's customers, for the segments its events can change; returns the changes. */
-    async forEvents(batch: readonly { customerId: string; type: string }[]): Promise<number> {
+    async forEvents(batch: readonly MembershipEvent[]): Promise<number> {
       const types = [...new Set(batch.map((e) => e.type))];
       if (types.length === 0) return 0;
+      const fromHistory = historyOnlyCustomers(batch);
       let changes = 0;
       for (const segment of await activeRuleSegments(db, { eventTypes: types })) {
         const wanted = new Set(segmentDependencies(segment.condition).eventTypes);
         const customerIds = batch.filter((e) => wanted.has(e.type)).map((e) => e.customerId);
         try {
-          changes += await evaluate(segment, customerIds);
+          changes += await evaluate(segment, customerIds, fromHistory);
         } catch (error) {
           failed(segment.id, error);
-          await dueAgain(db, segment.id, customerIds, new Date(clock().getTime() + RETRY_AFTER_MS));
+          const at = new Date(clock().getTime() + RETRY_AFTER_MS);
+          await dueAgain(db, segment.id, customerIds, at, fromHistory);
         }
       }
       return changes;
@@ -88,7 +98,7 @@ export function liveMembership(options: LiveMembershipOptions) {
 
   async function runDueChecks(): Promise<number> {
     const now = clock();
-    const claimed = rowsOf<{ segment_id: string; customer_id: string }>(
+    const claimed = rowsOf<{ segment_id: string; customer_id: string; from_history: boolean }>(
       await db.execute(sql`
         update segment_due_checks d
            set due_at = ${new Date(now.getTime() + DUE_LEASE_MS).toISOString()}::timestamptz
@@ -97,7 +107,7 @@ export function liveMembership(options: LiveMembershipOptions) {
                  order by due_at limit ${options.dueBatch ?? 500}
                  for update skip locked) due
          where d.segment_id = due.segment_id and d.customer_id = due.customer_id
-        returning d.segment_id, d.customer_id`),
+        returning d.segment_id, d.customer_id, d.from_history`),
     );
     if (claimed.length === 0) return 0;
     const bySegment = new Map<string, string[]>();
@@ -106,9 +116,14 @@ export function liveMembership(options: LiveMembershipOptions) {
     }
     const live = await activeRuleSegments(db, { ids: [...bySegment.keys()] });
     for (const segment of live) {
+      const fromHistory = new Set(
+        claimed
+          .filter((row) => row.segment_id === segment.id && row.from_history)
+          .map((row) => row.customer_id),
+      );
       // A failure leaves the claimed checks leased: they fall due again after DUE_LEASE_MS.
-      await evaluate(segment, bySegment.get(segment.id) ?? []).catch((error: unknown) =>
-        failed(segment.id, error),
+      await evaluate(segment, bySegment.get(segment.id) ?? [], fromHistory).catch(
+        (error: unknown) => failed(segment.id, error),
       );
     }
     const gone = [...bySegment.keys()].filter((id) => !live.some((s) => s.id === id));
@@ -161,33 +176,45 @@ export function liveMembership(options: LiveMembershipOptions) {
 
 export type LiveMembership = ReturnType<typeof liveMembership>;
 
-async function dueAgain(db: Database, segmentId: string, customerIds: string[], at: Date) {
+async function dueAgain(
+  db: Database,
+  segmentId: string,
+  customerIds: string[],
+  at: Date,
+  fromHistory: ReadonlySet<string>,
+) {
+  const ids = [...new Set(customerIds)];
   await db.execute(sql`
-    insert into segment_due_checks (segment_id, customer_id, due_at)
-    select ${segmentId}::text, c.id, ${at.toISOString()}::timestamptz
-      from unnest(${sql.param([...new Set(customerIds)])}::text[]) as c(id)
+    insert into segment_due_checks (segment_id, customer_id, due_at, from_history)
+    select ${segmentId}::text, c.id, ${at.toISOString()}::timestamptz, c.from_history
+      from unnest(${sql.param(ids)}::text[], ${sql.param(ids.map((id) => fromHistory.has(id)))}::boolean[])
+           as c(id, from_history)
     on conflict (segment_id, customer_id) do update
-       set due_at = least(segment_due_checks.due_at, excluded.due_at)`);
+       set due_at = least(segment_due_checks.due_at, excluded.due_at),
+           from_history = ${earlierCause('segment_due_checks')}`);
 }
 
 /**
  * A profile changed (attributes, addresses, consent, device tokens) where no event says so: the
  * segments that read the profile, and the lifecycle stage, look at these customers again at
- * once, through the due indexes.
+ * once, through the due indexes. `fromHistory`: imported history changed it, so what the checks
+ * find starts no journey.
  */
 export async function requestProfileChecks(
   db: Database,
   customerIds: string[],
   now: Date,
+  fromHistory = false,
 ): Promise<void> {
   if (customerIds.length === 0) return;
   await db.execute(sql`
-    insert into segment_due_checks (segment_id, customer_id, due_at)
-    select s.id, c.id, ${now.toISOString()}::timestamptz
+    insert into segment_due_checks (segment_id, customer_id, due_at, from_history)
+    select s.id, c.id, ${now.toISOString()}::timestamptz, ${fromHistory}::boolean
       from segments s
       cross join unnest(${sql.param([...new Set(customerIds)])}::text[]) as c(id)
      where s.kind = 'rule' and s.status = 'active' and s.reads_profile
     on conflict (segment_id, customer_id) do update
-       set due_at = least(segment_due_checks.due_at, excluded.due_at)`);
-  await requestStageChecks(db, customerIds, now);
+       set due_at = least(segment_due_checks.due_at, excluded.due_at),
+           from_history = ${earlierCause('segment_due_checks')}`);
+  await requestStageChecks(db, customerIds, now, fromHistory);
 }

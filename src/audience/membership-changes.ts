@@ -30,13 +30,15 @@ export interface SegmentRef {
  * each with its segment_entered / segment_exited event in the outbox, and the due re-checks.
  * Only a verdict that changes the stored membership counts (the conditional writes return the rows
  * they changed), so two evaluations of the same customer at once record one change, never two.
- * Returns the changes.
+ * The changes of customers in `fromHistory` were caused by imported history: their events feed
+ * the audience but are never routed to a journey. Returns the changes.
  */
 export async function applyVerdicts(
   db: Database,
   segment: SegmentRef,
   verdicts: MembershipVerdict[],
   now: Date,
+  fromHistory: ReadonlySet<string> = new Set(),
 ): Promise<MembershipChange[]> {
   if (verdicts.length === 0) return [];
   return db.transaction(async (tx) => {
@@ -47,9 +49,15 @@ export async function applyVerdicts(
       ...entered.map((customerId) => change(segment, customerId, 'entered')),
       ...exited.map((customerId) => change(segment, customerId, 'exited')),
     ];
-    await recordMembershipEvents(tx, changes, now);
+    const [history, live] = partition(changes, (c) => fromHistory.has(c.customerId));
+    await recordMembershipEvents(tx, live, now);
+    await recordMembershipEvents(tx, history, now, { audienceOnly: true });
     return changes;
   });
+}
+
+function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((item) => !test(item))];
 }
 
 function ids(verdicts: MembershipVerdict[], member: boolean): string[] {
@@ -121,10 +129,18 @@ async function scheduleDueChecks(
   if (due.length === 0) return;
   await db
     .insert(segmentDueChecks)
-    .values(due.map((v) => ({ segmentId, customerId: v.customerId, dueAt: v.dueAt as Date })))
+    .values(
+      due.map((v) => ({
+        segmentId,
+        customerId: v.customerId,
+        dueAt: v.dueAt as Date,
+        fromHistory: false,
+      })),
+    )
     .onConflictDoUpdate({
       target: [segmentDueChecks.segmentId, segmentDueChecks.customerId],
-      set: { dueAt: sql`excluded.due_at` },
+      // A window edge is time passing, which is live whatever set the window.
+      set: { dueAt: sql`excluded.due_at`, fromHistory: false },
     });
 }
 
@@ -133,6 +149,7 @@ export async function recordMembershipEvents(
   db: Database,
   changes: MembershipChange[],
   now: Date,
+  options: { audienceOnly?: boolean } = {},
 ): Promise<void> {
   if (changes.length === 0) return;
   await recordEvents(
@@ -144,6 +161,6 @@ export async function recordMembershipEvents(
       occurredAt: now.toISOString(),
       properties: { segment_id: c.segmentId, segment_version: c.version },
     })),
-    { now, source: 'segments' },
+    { now, source: 'segments', audienceOnly: options.audienceOnly === true },
   );
 }

@@ -11,6 +11,7 @@ import {
   type RuleEvent,
 } from '../lifecycle/profile-rules';
 import type { AudienceEvent, AudienceUpkeep } from '../routing/types';
+import { historyOnlyCustomers } from './history-cause';
 import { requestProfileChecks } from './live-membership';
 
 export interface ProfileRulesOptions {
@@ -41,7 +42,13 @@ export function profileRules(options: ProfileRulesOptions): AudienceUpkeep {
         const claimed = await claimApplications(tx, wanted);
         if (claimed.length === 0) return 0;
         const changed = await applyToProfiles(tx, claimed);
-        await requestProfileChecks(tx, changed, clock());
+        const fromHistory = historyOnlyCustomers(batch);
+        const [history, live] = [
+          changed.filter((id) => fromHistory.has(id)),
+          changed.filter((id) => !fromHistory.has(id)),
+        ];
+        await requestProfileChecks(tx, live, clock());
+        await requestProfileChecks(tx, history, clock(), true);
         return changed.length;
       });
     },

@@ -72,6 +72,7 @@ async function claimHistory(options: HistoryOptions): Promise<AudienceEvent[]> {
     customerId: row.customer_id,
     type: row.type,
     occurredAt: new Date(row.occurred_at),
+    history: true,
     properties:
       typeof row.properties === 'string' ? (JSON.parse(row.properties) as unknown) : row.properties,
   }));

@@ -43,6 +43,12 @@ export interface RecordOptions {
    * turn it off.
    */
   checkDeliveries?: boolean;
+  /**
+   * Stored as imported history is (events.audience_only): given the audience upkeep beside the
+   * live passes, never routed to a journey. For what imported history itself changes in the
+   * audience (a segment entry it causes), so that history starts no journey at second hand.
+   */
+  audienceOnly?: boolean;
 }
 
 /** Items (by index) whose customer does not exist; nothing of the batch was stored. */
@@ -100,7 +106,7 @@ function refuseOversized(properties: string[], flags: (string | null)[], limitBy
 
 /**
  * The statement for events that name no delivery to check (most of them): a plain multi-row
- * INSERT … SELECT FROM unnest, cheap to plan. Its text and its ten parameters do not depend on the
+ * INSERT … SELECT FROM unnest, cheap to plan. Its text and its parameters do not depend on the
  * batch size, so it is prepared once per connection. The customers' foreign key refuses a batch
  * with an unknown customer as a whole (one statement: all or nothing without a transaction);
  * `distinct on` keeps the first copy of an id repeated within the batch and ON CONFLICT skips ids
@@ -112,11 +118,11 @@ function refuseOversized(properties: string[], flags: (string | null)[], limitBy
  */
 const INSERT_EVENTS_SQL = `
 insert into events (id, customer_id, type, occurred_at, received_at, properties, source,
-                    delivery_id, flags, next_routing_at, routed_at)
+                    delivery_id, flags, next_routing_at, routed_at, audience_only)
 select distinct on (t.id) t.id, coalesce(r.survivor_id, t.customer_id), t.type,
        coalesce(t.occurred_at::timestamptz, $9::timestamptz), $9::timestamptz,
        coalesce(t.properties::jsonb, '{}'::jsonb), $10::text, t.delivery_id::uuid, t.flags::jsonb,
-       $9::timestamptz, case when t.not_routed::boolean then $9::timestamptz end
+       $9::timestamptz, case when t.not_routed::boolean then $9::timestamptz end, $11::boolean
   from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
               $8::text[])
        with ordinality as t(id, customer_id, type, occurred_at, properties, delivery_id, flags,
@@ -139,7 +145,7 @@ select 'erased', customer_id from customer_tombstones
  where customer_id = any($2::text[]) and released_at is null`;
 
 /**
- * The statement for events that name a delivery to check. Its text and its ten parameters do not depend on the
+ * The statement for events that name a delivery to check. Its text and its parameters do not depend on the
  * batch size, so it is prepared once per connection. The refused CTE checks every item's customer
  * and delivery; any refusal stores nothing (one statement: all or nothing without a transaction).
  * `distinct on` keeps the first copy of an id repeated within the batch; ON CONFLICT skips ids
@@ -174,10 +180,10 @@ refused as (
 ),
 stored as (
   insert into events (id, customer_id, type, occurred_at, received_at, properties, source,
-                      delivery_id, flags, next_routing_at, routed_at)
+                      delivery_id, flags, next_routing_at, routed_at, audience_only)
   select distinct on (i.id) i.id, i.customer_id, i.type, coalesce(i.occurred_at, $9::timestamptz),
          $9::timestamptz, coalesce(i.properties, '{}'::jsonb), $10::text, i.delivery_id, i.flags,
-         $9::timestamptz, case when i.not_routed then $9::timestamptz end
+         $9::timestamptz, case when i.not_routed then $9::timestamptz end, $11::boolean
     from input i
    where not exists (select 1 from refused r
                       where r.erased_customer or r.unknown_customer or r.foreign_delivery)
@@ -252,7 +258,7 @@ export async function recordEvents(
   return inItemOrder(items, stored, routed);
 }
 
-/** The ten parameters every statement storing events takes first. */
+/** The eleven parameters every statement storing events takes first. */
 function columns(items: IncomingEvent[], options: RecordOptions): unknown[] {
   const properties = items.map((i) => JSON.stringify(i.properties ?? {}));
   const flags = items.map((i) => (i.flags === undefined ? null : JSON.stringify(i.flags)));
@@ -269,6 +275,7 @@ function columns(items: IncomingEvent[], options: RecordOptions): unknown[] {
     items.map((i) => (i.notRouted ? 'true' : 'false')),
     (options.now ?? new Date()).toISOString(),
     options.source,
+    options.audienceOnly === true,
   ];
 }
 

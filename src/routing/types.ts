@@ -36,6 +36,11 @@ export interface AudienceEvent {
   type: string;
   occurredAt: Date;
   properties: unknown;
+  /**
+   * Imported history (events.audience_only): what it changes in the audience is history too, and
+   * is never routed to a journey. Absent for live events.
+   */
+  history?: boolean;
 }
 
 /**

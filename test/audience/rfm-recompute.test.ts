@@ -262,7 +262,7 @@ it('writes score_changed for each cell that changed or left the window; a first 
   });
   // n's first cell has no event: the segments that read the score look at n again at once.
   expect(await db.select().from(segmentDueChecks)).toEqual([
-    { segmentId: 'rfm_champions', customerId: 'n', dueAt: new Date(T2) },
+    { segmentId: 'rfm_champions', customerId: 'n', dueAt: new Date(T2), fromHistory: false },
   ]);
 });
 

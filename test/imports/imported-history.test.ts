@@ -1,6 +1,12 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- response bodies are read as loose JSON; the assertions check the shape. */
 import { and, eq, isNull } from 'drizzle-orm';
-import { customers, events, journeyRuns, segmentMemberships } from '../../src/db/schema';
+import {
+  customerLifecycle,
+  customers,
+  events,
+  journeyRuns,
+  segmentMemberships,
+} from '../../src/db/schema';
 import { eventually } from '../support/eventually';
 import { awaitRouted, auth, createHarness, publishJourney, type Harness } from '../api/harness';
 
@@ -14,7 +20,7 @@ import { awaitRouted, auth, createHarness, publishJourney, type Harness } from '
 let h: Harness;
 beforeAll(async () => {
   h = await createHarness({ temporal: 'live', router: true });
-  for (const id of ['ada', 'bo', 'cy']) {
+  for (const id of ['ada', 'bo', 'cy', 'dee', 'eve']) {
     await h.inject({ method: 'PUT', url: `/v1/customers/${id}`, headers: auth, payload: {} });
   }
   const segment = await h.inject({
@@ -32,6 +38,29 @@ beforeAll(async () => {
     id: 'thanks',
     name: 'Thank you for your order',
     trigger: { event: 'purchase' },
+    reEntry: { mode: 'once' },
+    entry: 'pause',
+    steps: [
+      { id: 'pause', type: 'wait', for: '1d', next: 'done' },
+      { id: 'done', type: 'exit' },
+    ],
+  });
+  // Journeys on what history changes at second hand: a segment entry, a stage move.
+  await publishJourney(h, {
+    id: 'big-spender',
+    name: 'Welcome to the big spenders',
+    trigger: { event: 'segment_entered', segment: 'spent_100' },
+    reEntry: { mode: 'once' },
+    entry: 'pause',
+    steps: [
+      { id: 'pause', type: 'wait', for: '1d', next: 'done' },
+      { id: 'done', type: 'exit' },
+    ],
+  });
+  await publishJourney(h, {
+    id: 'stage-move',
+    name: 'On every stage move',
+    trigger: { event: 'lifecycle_changed' },
     reEntry: { mode: 'once' },
     entry: 'pause',
     steps: [
@@ -114,7 +143,8 @@ it('starts the journey a purchase triggers when the import asks for it', async (
   expect(res.json()).toMatchObject({ imported: 1, triggersJourneys: true });
   const state = await awaitRouted(h, 'bo-o1');
   expect(state.runsStarted).toEqual(['journey:thanks:bo']);
-  expect(await runsOf('bo')).toMatchObject([{ journeyId: 'thanks', triggerEventId: 'bo-o1' }]);
+  const thanks = (await runsOf('bo')).filter((run) => run.journeyId === 'thanks');
+  expect(thanks).toMatchObject([{ triggerEventId: 'bo-o1' }]);
 });
 
 it('signals no running run with imported history, and signals it with trigger=true', async () => {
@@ -140,4 +170,69 @@ it('signals no running run with imported history, and signals it with trigger=tr
   await importPurchases([{ id: 'cy-new', customerId: 'cy', type: 'purchase' }], '?trigger=true');
   await awaitRouted(h, 'cy-new');
   expect((await signals()).map((s) => s.signalName)).toEqual(['event']);
+});
+
+/** The customer's events of this type once the router has dealt with every one of them. */
+async function handledEvents(customerId: string, type: string) {
+  return eventually(
+    async () => {
+      const rows = await h.db.db
+        .select()
+        .from(events)
+        .where(and(eq(events.customerId, customerId), eq(events.type, type)));
+      return rows.length > 0 && rows.every((row) => row.routedAt !== null) && rows;
+    },
+    { describe: `${customerId}'s ${type} events handled` },
+  );
+}
+
+it('starts no journey on a segment entry or stage move that imported history caused', async () => {
+  await importPurchases([
+    { id: 'eve-o1', customerId: 'eve', type: 'purchase', properties: { total: 80 } },
+    { id: 'eve-o2', customerId: 'eve', type: 'purchase', properties: { total: 90 } },
+  ]);
+  // The entry comes through the due index (the profile rules moved lifetime_value), the stage
+  // move straight from the purchases: both are stored as history, handled, and start nothing.
+  const entered = await handledEvents('eve', 'segment_entered');
+  expect(entered).toMatchObject([{ properties: { segment_id: 'spent_100' }, audienceOnly: true }]);
+  const moved = await handledEvents('eve', 'lifecycle_changed');
+  expect(moved).toMatchObject([
+    { properties: { from: 'prospect', to: 'active' }, audienceOnly: true },
+  ]);
+  const [stage] = await h.db.db
+    .select()
+    .from(customerLifecycle)
+    .where(eq(customerLifecycle.customerId, 'eve'));
+  expect(stage?.stage).toBe('active');
+  expect(await runsOf('eve')).toEqual([]);
+  // The timeline still tells what history changed.
+  const timeline = await h.inject({ url: '/v1/customers/eve/timeline', headers: auth });
+  const items = timeline.json().items as { kind: string; segmentId?: string; to?: string }[];
+  expect(items).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ kind: 'segment', segmentId: 'spent_100' }),
+      expect.objectContaining({ kind: 'lifecycle_stage', to: 'active' }),
+    ]),
+  );
+});
+
+it('starts those journeys when a live event causes the same changes', async () => {
+  const res = await h.inject({
+    method: 'POST',
+    url: '/v1/events',
+    headers: auth,
+    payload: { id: 'dee-o1', customerId: 'dee', type: 'purchase', properties: { total: 150 } },
+  });
+  expect(res.statusCode).toBe(202);
+  const entered = await handledEvents('dee', 'segment_entered');
+  expect(entered).toMatchObject([{ properties: { segment_id: 'spent_100' }, audienceOnly: false }]);
+  await handledEvents('dee', 'lifecycle_changed');
+  const started = await eventually(
+    async () => {
+      const runs = (await runsOf('dee')).map((run) => run.journeyId).sort();
+      return runs.length === 3 && runs;
+    },
+    { describe: "dee's three runs" },
+  );
+  expect(started).toEqual(['big-spender', 'stage-move', 'thanks']);
 });

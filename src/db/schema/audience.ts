@@ -105,6 +105,11 @@ export const segmentDueChecks = pgTable(
       .notNull()
       .references(() => customers.id),
     dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    /**
+     * Asked for by imported history (its profile rules moved a profile): what the check finds is
+     * history too, and starts no journey. A window edge or a live request clears it.
+     */
+    fromHistory: boolean('from_history').notNull().default(false),
   },
   (t) => [
     primaryKey({ columns: [t.segmentId, t.customerId] }),

@@ -1,4 +1,5 @@
 import {
+  boolean,
   doublePrecision,
   index,
   integer,
@@ -97,6 +98,8 @@ export const lifecycleDueChecks = pgTable(
       .primaryKey()
       .references(() => customers.id),
     dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    /** As segment_due_checks.from_history: a check imported history asked for. */
+    fromHistory: boolean('from_history').notNull().default(false),
   },
   (t) => [index('lifecycle_due_checks_due_idx').on(t.dueAt)],
 );

@@ -1,0 +1,2 @@
+ALTER TABLE "segment_due_checks" ADD COLUMN "from_history" boolean DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE "lifecycle_due_checks" ADD COLUMN "from_history" boolean DEFAULT false NOT NULL;
