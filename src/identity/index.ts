@@ -30,5 +30,5 @@ export {
   type MergeRefusal,
 } from './merge-errors';
 export { identifiersOf, type IdentifierRow } from './identifier-rows';
-export { collapseDuplicateRuns, MERGED_DUPLICATE } from './collapse-runs';
+export { collapseDuplicateRuns, MERGED_DUPLICATE } from '../routing/merged-runs';
 export { mergesOf, findMerge, type MergeRow } from './merge-records';

@@ -3,6 +3,8 @@ import { existingCustomerIds } from '../customers';
 import type { Database } from '../db/database';
 import { customerMerges } from '../db/schema';
 import type { JsonObject } from '../journeys/run-types';
+import { recordEvents } from '../routing';
+import { CUSTOMER_MERGED } from '../routing/merged-runs';
 import { customerLockName, lockNames } from './locks';
 import { findMerge } from './merge-records';
 import { MergeError } from './merge-errors';
@@ -56,8 +58,33 @@ export async function mergeCustomers(
     }
     moved.redirects = await addRedirect(tx, from, into, mergeId);
     await tx.update(customerMerges).set({ moved }).where(eq(customerMerges.id, mergeId));
+    await recordMergeEvent(tx, { mergeId, from, into, now });
     return { mergeId };
   });
+}
+
+/**
+ * The survivor's customer_merged event, in the merge's transaction: the router's routing of it
+ * cancels the duplicate runs the merge leaves (src/routing/merged-runs.ts), however the caller
+ * fares after the commit. Journeys may trigger on it too.
+ */
+async function recordMergeEvent(
+  tx: Database,
+  merge: { mergeId: string; from: string; into: string; now: Date },
+): Promise<void> {
+  await recordEvents(
+    tx,
+    [
+      {
+        id: `${CUSTOMER_MERGED}:${merge.mergeId}`,
+        customerId: merge.into,
+        type: CUSTOMER_MERGED,
+        occurredAt: merge.now.toISOString(),
+        properties: { merge_id: merge.mergeId, merged_customer_id: merge.from },
+      },
+    ],
+    { now: merge.now, source: 'identity' },
+  );
 }
 
 async function requireMergeable(tx: Database, from: string, into: string): Promise<void> {

@@ -12,6 +12,7 @@ import {
   releaseClaimed,
   type ClaimedEvent,
 } from './outbox-claims';
+import { CUSTOMER_MERGED, settleMergedRuns } from './merged-runs';
 import { needsProfile, routeWithInterest } from './route-event';
 import { findRoutingInterest, type EventInterest } from './routing-interest';
 import { describeError, isTemporalUnavailable } from './temporal-call';
@@ -64,6 +65,7 @@ export async function routeClaimedBatch(
   const { db } = routing.deps;
   const interest = await findRoutingInterest(db, batch);
   addRunsStartedInBatch(batch, interest);
+  addMergesToSettle(batch, interest);
   await markRouted(
     db,
     routing.claim,
@@ -104,6 +106,7 @@ async function routeGroup(
         ? ((await findRoutingInterest(deps.db, [row])).get(row.id)?.runs ?? [])
         : found.runs;
       const profile = profiles.get(row.customerId) ?? null;
+      if (row.type === CUSTOMER_MERGED) await settleMergedRuns(deps, row.customerId);
       const summary = await routeWithInterest(
         deps,
         toJourneyEvent(row),
@@ -157,6 +160,18 @@ function addRunsStartedInBatch(batch: ClaimedEvent[], interest: Map<string, Even
     for (const journey of triggers)
       for (const type of eventTypesListenedTo(journey.definition)) types.add(type);
     listenedByStarts.set(event.customerId, types);
+  }
+}
+
+/**
+ * A merge's event concerns the survivor's runs even when no journey listens to it: routing it
+ * cancels the duplicate runs the merge left (merged-runs.ts), and the survivor's later events
+ * wait for that.
+ */
+function addMergesToSettle(batch: ClaimedEvent[], interest: Map<string, EventInterest>): void {
+  for (const event of batch) {
+    if (event.type === CUSTOMER_MERGED && !interest.has(event.id))
+      interest.set(event.id, { triggers: [], runs: [] });
   }
 }
 

@@ -39,7 +39,7 @@ const eventIds = async (customerId: string) =>
       .select({ id: events.id })
       .from(events)
       .where(
-        sql`${events.customerId} = ${customerId} and ${events.type} not like 'segment\_%' and ${events.type} not like 'lifecycle\_%'`,
+        sql`${events.customerId} = ${customerId} and ${events.type} not like 'segment\_%' and ${events.type} not like 'lifecycle\_%' and ${events.type} <> 'customer_merged'`,
       )
   )
     .map((r) => r.id)
@@ -143,6 +143,18 @@ it('moves events, devices and score inputs so a replayed purchase counts once', 
   );
   const { mergeId } = await merge('p-anon', 'p-user');
   expect(await eventIds('p-user')).toEqual(['p-open-1', 'p-order-1', 'p-order-2']);
+  // The merge's own event, for the router to settle duplicate runs with (src/routing/merged-runs.ts).
+  const mergeEvents = await database.db
+    .select({ id: events.id, source: events.source, properties: events.properties })
+    .from(events)
+    .where(sql`${events.customerId} = 'p-user' and ${events.type} = 'customer_merged'`);
+  expect(mergeEvents).toEqual([
+    {
+      id: `customer_merged:${mergeId}`,
+      source: 'identity',
+      properties: { merge_id: mergeId, merged_customer_id: 'p-anon' },
+    },
+  ]);
   expect((await listTokens(database.db, 'p-user')).map((t) => t.token)).toEqual([
     'device-token-p-anon',
   ]);

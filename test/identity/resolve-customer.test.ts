@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, ne } from 'drizzle-orm';
 import {
   DEFAULT_MERGE_RULES,
   ErasedCustomerError,
@@ -36,7 +36,7 @@ describe('resolveCustomer on Postgres', () => {
       await database.db
         .select({ id: events.id })
         .from(events)
-        .where(eq(events.customerId, customerId))
+        .where(and(eq(events.customerId, customerId), ne(events.type, 'customer_merged')))
     )
       .map((row) => row.id)
       .sort();

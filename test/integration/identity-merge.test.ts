@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { DeliveryList, RunDetail } from '../../src/client';
 import type { MergeRecord, MergeResult } from '../../src/contract/identity';
 import { customers, events, journeyRuns } from '../../src/db/schema';
-import { DEFAULT_MERGE_RULES, resolveCustomer } from '../../src/identity';
+import { DEFAULT_MERGE_RULES, mergeCustomers, resolveCustomer } from '../../src/identity';
 import { journey } from '../../src/journeys/builders';
 import { welcomeOnce } from '../support/workflow-test-journeys';
 import { eventually, startCairnTestStack, type CairnTestStack } from '../support/cairn-stack';
@@ -122,6 +122,32 @@ describe('identity merges with running journeys, on the dev server', () => {
       { workflowId: 'journey:welcome-once:anon-3', status: 'running' },
     ]);
     await stack.request('POST', '/v1/runs/journey:welcome-once:anon-3/cancel', {});
+  });
+
+  it('the router cancels the duplicate of a merge whose caller never did', async () => {
+    await stack.request('PUT', '/v1/customers/anon-5', {});
+    await stack.request('PUT', '/v1/customers/user-5', {});
+    await track('a5-visit', 'anon-5', 'visited');
+    await track('u5-visit', 'user-5', 'visited');
+    // Merged as by a caller that died (or lost Temporal) right after the commit: only the
+    // merge's own customer_merged event is left to settle the duplicate.
+    const { mergeId } = await mergeCustomers(stack.database.db, {
+      from: 'anon-5',
+      into: 'user-5',
+      reason: 'same person',
+      causedBy: 'test',
+    });
+    const routed = await stack.awaitRouted(`customer_merged:${mergeId}`);
+    expect(routed.runsStarted).toEqual([]);
+    await expect(
+      stack.temporal.workflow.getHandle('journey:welcome-once:user-5').result(),
+    ).resolves.toMatchObject({ status: 'cancelled' });
+    const survivor = await stack.database.db
+      .select({ workflowId: journeyRuns.workflowId, status: journeyRuns.status })
+      .from(journeyRuns)
+      .where(eq(journeyRuns.workflowId, 'journey:welcome-once:anon-5'));
+    expect(survivor).toEqual([{ workflowId: 'journey:welcome-once:anon-5', status: 'running' }]);
+    await stack.request('POST', '/v1/runs/journey:welcome-once:anon-5/cancel', {});
   });
 
   it('merge then unmerge with events, consent and a running journey', async () => {
