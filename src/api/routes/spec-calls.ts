@@ -77,7 +77,7 @@ export const specCallRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
   /**
    * A merge can leave the survivor in a journey twice (its run and the visitor's); the later is
    * cancelled once the merge has committed. The calls are stored whatever Temporal says: a failure
-   * is logged, not answered (a retried call is a duplicate, so it would not cancel it either).
+   * is logged, not answered; the merge's customer_merged event has the router cancel it then.
    */
   const collapseMerged = async (survivors: string[], log: FastifyBaseLogger) => {
     for (const survivor of survivors) {
