@@ -172,10 +172,18 @@ async function customerOf(
   return resolution.customerId;
 }
 
+/**
+ * Who a call names: its ids, and for identify the email and phone of its traits too, which know
+ * a person across devices as well as a userId does (a newsletter form on a second device names
+ * only the email). Whether each may merge customers is the merge rules' (CAIRN_MERGE_RULES).
+ */
 function identifiersOf(effect: SpecEffect): Identifiers {
+  const traits = effect.type === 'identify' ? effect.profile : undefined;
   return {
     ...(effect.userId !== undefined ? { userId: effect.userId } : {}),
     ...(effect.anonymousId !== undefined ? { anonymousId: effect.anonymousId } : {}),
+    ...(typeof traits?.email === 'string' ? { email: traits.email } : {}),
+    ...(typeof traits?.phone === 'string' ? { phone: traits.phone } : {}),
   };
 }
 

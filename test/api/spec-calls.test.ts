@@ -191,6 +191,39 @@ it('makes an anonymous visitor and their sign-up one customer with the whole his
   expect(await eventsOf('anon:visitor-42')).toEqual([]);
 });
 
+it('knows a visitor on a second device by the email their identify names', async () => {
+  const known = await post('/v1/identify', {
+    messageId: 'email-known',
+    userId: 'sam',
+    traits: { email: 'Sam@Example.com' },
+  });
+  expect(known.statusCode).toBe(200);
+  await post('/v1/track', { messageId: 'dev2-view', anonymousId: 'device-2', event: 'Viewed' });
+  // A newsletter form on the second device: no userId, only the email.
+  const form = await post('/v1/identify', {
+    messageId: 'email-form',
+    anonymousId: 'device-2',
+    traits: { email: 'sam@example.com' },
+  });
+  expect(form.json().messages[0].customerId).toBe('sam');
+  expect((await eventsOf('sam')).map((e) => e.id)).toEqual(['dev2-view']);
+  const identities = await h.inject({ url: '/v1/customers/sam/identities', headers: auth });
+  expect(identities.json().identifiers).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ type: 'email', value: 'sam@example.com' }),
+      expect.objectContaining({ type: 'anonymousId', value: 'device-2' }),
+    ]),
+  );
+  // A track naming an email in its properties is no identify: it merges nobody.
+  await post('/v1/track', {
+    messageId: 'dev3-view',
+    anonymousId: 'device-3',
+    event: 'Viewed',
+    properties: { email: 'sam@example.com' },
+  });
+  expect(await eventsOf('anon:device-3')).toHaveLength(1);
+});
+
 it('alias merges the earlier id into the userId', async () => {
   await post('/v1/track', { messageId: 'alias-pre', anonymousId: 'visitor-77', event: 'Viewed' });
   const res = await post('/v1/alias', {
