@@ -1,5 +1,6 @@
 import { and, eq, gt, ne, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
+import { currentIdSql, personIdsSql } from '../customers/redirect-sql';
 import type { Database } from '../db/database';
 import { columnPlaceholder, preparedPerDatabase } from '../db/prepared';
 import { deliveries } from '../db/schema';
@@ -75,8 +76,12 @@ type Executor = Pick<Database, 'execute' | 'select' | 'update'>;
  * ends. Exported for code that must not interleave with cap decisions (and for tests).
  */
 export async function lockCustomerCaps(tx: Executor, customerId: string): Promise<void> {
-  const key = `${LOCK_NAMESPACE}${customerId}`;
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}::text, 0))`);
+  // The person's lock: a run the merged-away customer started and the survivor's own runs take
+  // the same one (the survivor's id), so they cannot both see the last free slot.
+  const id = currentIdSql(sql`${customerId}::text`);
+  await tx.execute(
+    sql`select pg_advisory_xact_lock(hashtextextended(${LOCK_NAMESPACE}::text || ${id}, 0))`,
+  );
 }
 
 /**
@@ -116,7 +121,8 @@ async function pendingRowAndClaims(
     .from(counted)
     .where(
       and(
-        eq(counted.customerId, request.customerId),
+        // The person's claims: a customer merged away and its survivor are one person.
+        sql`${counted.customerId} = any(${personIdsSql(sql`${request.customerId}::text`)})`,
         gt(counted.claimedAt, since),
         // One array parameter, so the statement text never varies (see ledger.ts).
         sql`${counted.status} = any(${sql.param(COUNTED_STATUSES)})`,

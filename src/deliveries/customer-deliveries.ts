@@ -1,9 +1,13 @@
-import { desc, eq } from 'drizzle-orm';
+import { desc, sql } from 'drizzle-orm';
+import { personIdsSql } from '../customers/redirect-sql';
 import type { Database } from '../db/database';
 import { deliveries } from '../db/schema';
 import type { DeliveryRow } from './delivery-row';
 
-/** A customer's deliveries, newest first: what GET /v1/customers/:id/deliveries lists. */
+/**
+ * A customer's deliveries, newest first: what GET /v1/customers/:id/deliveries lists. A run the
+ * customer took over in a merge goes on recording under the merged-away id: those count too.
+ */
 export function listCustomerDeliveries(
   db: Database,
   customerId: string,
@@ -12,7 +16,7 @@ export function listCustomerDeliveries(
   return db
     .select()
     .from(deliveries)
-    .where(eq(deliveries.customerId, customerId))
+    .where(sql`${deliveries.customerId} = any(${personIdsSql(sql`${customerId}::text`)})`)
     .orderBy(desc(deliveries.createdAt), desc(deliveries.id))
     .limit(limit);
 }

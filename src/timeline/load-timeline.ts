@@ -1,4 +1,5 @@
-import { and, asc, eq, gte, inArray, isNull, lt, or, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { personIdsSql } from '../customers/redirect-sql';
 import type { Timeline } from '../contract/timeline';
 import type { Database } from '../db/database';
 import {
@@ -178,7 +179,10 @@ async function loadDeliveries(
       sentAt: deliveries.sentAt,
     })
     .from(deliveries)
-    .where(and(eq(deliveries.customerId, customerId), scope))
+    // A merged-away customer's runs, now the survivor's, record under their old id.
+    .where(
+      and(sql`${deliveries.customerId} = any(${personIdsSql(sql`${customerId}::text`)})`, scope),
+    )
     .orderBy(asc(deliveries.createdAt), asc(deliveries.id))
     .limit(MAX_DELIVERIES);
   const counts = await engagementCounts(

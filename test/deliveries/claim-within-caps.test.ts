@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { openDatabase, type Database, type DatabaseHandle } from '../../src/db/database';
-import { customers, deliveries, type DeliveryStatus } from '../../src/db/schema';
+import { customerRedirects, customers, deliveries, type DeliveryStatus } from '../../src/db/schema';
 import type { CapRule } from '../../src/guardrails/cap-rules';
 import {
   claimWithinCaps,
@@ -264,6 +265,36 @@ describe('claimWithinCaps on Postgres', () => {
 
     expect(results.filter((r) => r.kind === 'claimed')).toHaveLength(3);
     expect(results.filter((r) => r.kind === 'capped')).toHaveLength(17);
+  });
+
+  it('counts a merged-away customer and its survivor as one person, racing included', async () => {
+    const visitor = await freshCustomer(db, 'anon');
+    const survivor = await freshCustomer(db, 'user');
+    // As src/identity's merge leaves them: the visitor redirects to the survivor, and the runs
+    // the visitor started go on sending under the visitor's id.
+    await db.insert(customerRedirects).values({
+      customerId: visitor,
+      survivorId: survivor,
+      mergeId: randomUUID(),
+    });
+    const [fromVisitorRun] = await pendingDeliveries(db, visitor, 1);
+    const [fromSurvivorRun] = await pendingDeliveries(db, survivor, 1);
+    expect(await claim(db, fromVisitorRun!, visitor)).toMatchObject({ kind: 'claimed' });
+    expect(await claim(db, fromSurvivorRun!, survivor)).toMatchObject({ kind: 'capped' });
+
+    const rules: CapRule[] = [{ channel: 'all', limit: 2, window: '12h' }];
+    const later = new Date(NOW.getTime() + DAY + HOUR);
+    const racing = [
+      ...(await pendingDeliveries(db, visitor, 5)).map((id) => ({ id, customerId: visitor })),
+      ...(await pendingDeliveries(db, survivor, 5)).map((id) => ({ id, customerId: survivor })),
+    ];
+    await warmPool(db, 10);
+    const results = await Promise.all(
+      racing.map(({ id, customerId }, i) =>
+        claim(db, id, customerId, { rules, now: new Date(later.getTime() + i) }),
+      ),
+    );
+    expect(results.filter((r) => r.kind === 'claimed')).toHaveLength(2);
   });
 
   it("does not block a second customer's claim while the first customer's lock is held", async () => {

@@ -70,11 +70,23 @@ describe('identity merges with running journeys, on the dev server', () => {
       return found.status === 'completed' ? found : null;
     });
     expect(run.customerId).toBe('user-1');
-    const deliveries = await stack.request<DeliveryList>(
+    // The run records under the visitor's id; the survivor's lists show it too.
+    for (const customerId of ['anon:visitor-1', 'user-1']) {
+      const deliveries = await stack.request<DeliveryList>(
+        'GET',
+        `/v1/customers/${customerId}/deliveries`,
+      );
+      expect(deliveries.body.deliveries.map((d) => [d.workflowId, d.status])).toEqual([
+        ['journey:browse-nudge:anon%3Avisitor-1', 'sent'],
+      ]);
+    }
+    const timeline = await stack.request<{ items: { kind: string; status?: string }[] }>(
       'GET',
-      '/v1/customers/anon:visitor-1/deliveries',
+      '/v1/customers/user-1/timeline',
     );
-    expect(deliveries.body.deliveries.map((d) => d.status)).toEqual(['sent']);
+    expect(timeline.body.items.filter((item) => item.kind === 'delivery')).toMatchObject([
+      { status: 'sent' },
+    ]);
   });
 
   it('routes the survivor’s events to the merged-away customer’s running run', async () => {
