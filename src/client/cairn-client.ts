@@ -11,7 +11,7 @@ import {
   type EventState,
 } from '../contract/events';
 import type { PreviewRequest, PreviewResult } from '../contract/preview';
-import type { CustomerExport, ErasureResponse } from '../contract/privacy';
+import type { CustomerExport, ErasureRequestResponse, ErasureResponse } from '../contract/privacy';
 import type {
   CustomerIdentities,
   MergeRecord,
@@ -88,9 +88,10 @@ export class CairnClient {
 
   /**
    * Erases the customer (right to be forgotten): answered at once with the erasure, which runs in
-   * the background; from then on events and writes for the id are refused. Idempotent.
+   * the background; from then on events and writes for the id are refused. Idempotent. The
+   * customers merged into it are erased with it (`mergedCustomers`).
    */
-  eraseCustomer(id: string): Promise<ErasureResponse> {
+  eraseCustomer(id: string): Promise<ErasureRequestResponse> {
     return this.request('DELETE', `/v1/customers/${enc(id)}`);
   }
 

@@ -26,7 +26,12 @@ export type {
   JourneyVersionView,
 } from '../contract/journeys';
 export type { PreviewRequest, PreviewResult } from '../contract/preview';
-export type { CustomerExport, Erasure, ErasureResponse } from '../contract/privacy';
+export type {
+  CustomerExport,
+  Erasure,
+  ErasureRequestResponse,
+  ErasureResponse,
+} from '../contract/privacy';
 export type {
   CancelRunResult,
   RunDetail,

@@ -33,6 +33,13 @@ export type Erasure = z.infer<typeof erasureSchema>;
 export const erasureResponseSchema = z.object({ erasure: erasureSchema });
 export type ErasureResponse = z.infer<typeof erasureResponseSchema>;
 
+/** DELETE /v1/customers/:id's answer. */
+export const erasureRequestResponseSchema = erasureResponseSchema.extend({
+  /** The customers merged into this one (src/identity): erased with it, each on its own. */
+  mergedCustomers: z.array(z.string()),
+});
+export type ErasureRequestResponse = z.infer<typeof erasureRequestResponseSchema>;
+
 /** At most this many rows of each section of an export; a section cut there is in `truncated`. */
 export const EXPORT_SECTION_LIMIT = 10_000;
 

@@ -19,6 +19,16 @@ export async function survivorOf(
   return new Map(rows.map((row) => [row.id, row.survivor]));
 }
 
+/** The customers merged into this one (each redirects to it: redirects are kept flat). */
+export async function mergedInto(db: Database, survivorId: string): Promise<string[]> {
+  const rows = await db
+    .select({ id: customerRedirects.customerId })
+    .from(customerRedirects)
+    .where(sql`${customerRedirects.survivorId} = ${survivorId}`)
+    .orderBy(customerRedirects.customerId);
+  return rows.map((row) => row.id);
+}
+
 /** The customer that stands for this id now: its survivor, or itself. */
 export async function currentCustomerId(db: Database, customerId: string): Promise<string> {
   return (await survivorOf(db, [customerId])).get(customerId) ?? customerId;

@@ -6,6 +6,7 @@ import {
   erasureWorkflowId,
   type CustomerErasureInput,
 } from '../workflows/erasure-names';
+import { mergedInto } from '../identity/survivors';
 import { openErasure } from './erase-customer-rows';
 import type { IdentifierKey } from './identifier-hash';
 import { standingTombstone, type TombstoneRow } from './tombstones';
@@ -23,8 +24,11 @@ export type ErasureRequestOutcome =
   | { kind: 'unknown_customer' }
   /** Erased before: nothing to start. */
   | { kind: 'already_erased'; tombstone: TombstoneRow }
-  /** Started, or joined the erasure already running for the customer. */
-  | { kind: 'erasing'; tombstone: TombstoneRow };
+  /**
+   * Started, or joined the erasure already running for the customer; `merged`: the customers
+   * merged into it, whose erasures were started with it.
+   */
+  | { kind: 'erasing'; tombstone: TombstoneRow; merged: string[] };
 
 /**
  * DELETE /v1/customers/:id. The tombstone is written here, before the workflow starts, so from
@@ -32,6 +36,10 @@ export type ErasureRequestOutcome =
  * workflow (src/workflows/erasure.ts) with an id derived from the customer's, so it finishes
  * whatever happens to this process and a second request joins the first (USE_EXISTING). Should
  * the start fail, the tombstone stands and a retried request starts it.
+ *
+ * The person is erased, not one of their ids: each customer merged into this one (an anonymous
+ * visitor before sign-up, src/identity) keeps a row of its own and the runs it started, so each
+ * gets its tombstone with this one's, before any erasure starts, and an erasure of its own.
  */
 export async function requestErasure(
   deps: ErasureRequestDeps,
@@ -42,7 +50,14 @@ export async function requestErasure(
   if (!standing && !(await existingCustomerIds(deps.db, [customerId])).has(customerId)) {
     return { kind: 'unknown_customer' };
   }
+  const merged = await mergedInto(deps.db, customerId);
   const tombstone = await openErasure(deps.db, deps.key, customerId);
+  for (const id of merged) await openErasure(deps.db, deps.key, id);
+  for (const id of [customerId, ...merged]) await startErasure(deps, id);
+  return { kind: 'erasing', tombstone, merged };
+}
+
+async function startErasure(deps: ErasureRequestDeps, customerId: string): Promise<void> {
   const input: CustomerErasureInput = { customerId };
   await deps.temporal.withDeadline(Date.now() + (deps.temporalTimeoutMs ?? 5_000), () =>
     deps.temporal.workflow.start(CUSTOMER_ERASURE_WORKFLOW_TYPE, {
@@ -53,5 +68,4 @@ export async function requestErasure(
       staticSummary: `Erasure of customer ${customerId}`,
     }),
   );
-  return { kind: 'erasing', tombstone };
 }

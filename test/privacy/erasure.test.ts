@@ -1,7 +1,11 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { createInAppChannel } from '../../src/channels/in-app-channel';
-import type { CustomerExport, ErasureResponse } from '../../src/contract/privacy';
+import type {
+  CustomerExport,
+  ErasureRequestResponse,
+  ErasureResponse,
+} from '../../src/contract/privacy';
 import { rowsOf } from '../../src/db/rows';
 import { deliveries } from '../../src/db/schema';
 import { DEFAULT_MERGE_RULES as rules, resolveCustomer } from '../../src/identity';
@@ -26,7 +30,15 @@ const EMAIL = 'wilhelmina.zorander@example.org';
 const PHONE = '+4915198765432';
 const NAME = 'Wilhelmina';
 const LAST_NAME = 'Zorander-Pike';
-const PERSONAL = { email: EMAIL, phone: PHONE, name: NAME, lastName: LAST_NAME };
+// What the visitor told us before signing up: kept on the visitor's own profile after the merge.
+const VISITOR_NOTE = 'Wil from Harbour Road 7';
+const PERSONAL = {
+  email: EMAIL,
+  phone: PHONE,
+  name: NAME,
+  lastName: LAST_NAME,
+  visitorNote: VISITOR_NOTE,
+};
 const TOKEN = 'device-token-erase-me-0001';
 const BROWSER =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15';
@@ -93,6 +105,7 @@ describe('erasing a customer (right to be forgotten)', () => {
     // Known by identifiers too, and merged with the visitor they were before signing up: the
     // identifiers and the merge's record (which keeps both profiles) hold the email and phone.
     await resolveCustomer(stack.database.db, { anonymousId: 'erase-visitor' }, { rules });
+    await ok('PUT', '/v1/customers/anon:erase-visitor', { attributes: { note: VISITOR_NOTE } });
     await resolveCustomer(
       stack.database.db,
       { userId: CUSTOMER, anonymousId: 'erase-visitor', email: EMAIL.toUpperCase(), phone: PHONE },
@@ -180,9 +193,14 @@ describe('erasing a customer (right to be forgotten)', () => {
   });
 
   it('erases: the run is closed, its history deleted, and no table holds the email, phone or name', async () => {
-    const started = await stack.request<ErasureResponse>('DELETE', `/v1/customers/${CUSTOMER}`);
+    const started = await stack.request<ErasureRequestResponse>(
+      'DELETE',
+      `/v1/customers/${CUSTOMER}`,
+    );
     expect(started.status).toBe(202);
     expect(started.body.erasure).toMatchObject({ customerId: CUSTOMER, status: 'erasing' });
+    // The person is erased: the visitor merged into them is erased with them.
+    expect(started.body.mergedCustomers).toEqual(['anon:erase-visitor']);
     // From the answer on the id is refused, while the erasure is still running.
     const during = await stack.request('POST', '/v1/events', {
       id: 'erase-during',
@@ -208,6 +226,17 @@ describe('erasing a customer (right to be forgotten)', () => {
       { timeoutMs: 60_000, describe: 'the erasure to finish' },
     );
     expect(erasure.historiesDeleted).toBeGreaterThanOrEqual(1);
+    const visitorErasure = await eventually(
+      async () => {
+        const res = await stack.request<ErasureResponse>(
+          'GET',
+          '/v1/customers/anon:erase-visitor/erasure',
+        );
+        return res.body.erasure?.status === 'erased' ? res.body.erasure : null;
+      },
+      { timeoutMs: 60_000, describe: "the visitor's erasure to finish" },
+    );
+    expect(visitorErasure.erasedRows).toMatchObject({ customers: 1 });
     expect(erasure.erasedRows).toMatchObject({
       customers: 1,
       events: expect.any(Number) as unknown,

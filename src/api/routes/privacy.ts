@@ -1,6 +1,11 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { customerParamsSchema, errorResponseSchema } from '../../contract/common';
-import { customerExportSchema, erasureResponseSchema, type Erasure } from '../../contract/privacy';
+import {
+  customerExportSchema,
+  erasureRequestResponseSchema,
+  erasureResponseSchema,
+  type Erasure,
+} from '../../contract/privacy';
 import { exportCustomer } from '../../privacy/export-customer';
 import { requestErasure } from '../../privacy/request-erasure';
 import { readTombstone, type TombstoneRow } from '../../privacy/tombstones';
@@ -29,12 +34,14 @@ export const privacyRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, 
           'their runs are cancelled (terminated after a grace period) and their histories ' +
           'deleted, their rows erased from every table; the delivery ledger and conversions keep ' +
           'anonymised rows for the counts. 202 while erasing (a second request joins the first), ' +
-          '200 once erased. Follow it with GET /v1/customers/{id}/erasure.',
+          '200 once erased. Follow it with GET /v1/customers/{id}/erasure. The customers merged ' +
+          'into this one (an anonymous visitor before sign-up) are the same person: each is ' +
+          'erased with it, as its own erasure, and listed in mergedCustomers.',
         security: bearerSecurity,
         params: customerParamsSchema,
         response: {
-          200: erasureResponseSchema,
-          202: erasureResponseSchema,
+          200: erasureRequestResponseSchema,
+          202: erasureRequestResponseSchema,
           ...authErrors,
           404: errorResponseSchema,
           503: errorResponseSchema,
@@ -57,7 +64,10 @@ export const privacyRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, 
       });
       if (outcome.kind === 'unknown_customer') throw customerNotFound('id');
       const code = outcome.kind === 'already_erased' ? 200 : 202;
-      return reply.code(code).send({ erasure: erasureView(outcome.tombstone) });
+      return reply.code(code).send({
+        erasure: erasureView(outcome.tombstone),
+        mergedCustomers: outcome.kind === 'erasing' ? outcome.merged : [],
+      });
     },
   );
 
