@@ -159,7 +159,11 @@ export function liveMembership(options: LiveMembershipOptions) {
       if (!segment) return 0;
       const at = context();
       const verdicts = await evaluatePage(tx, segment, { after: row.computeCursor, size }, at);
-      await applyVerdicts(tx, segment, verdicts, at.now);
+      // A segment's first computation finds who is a member already, not who became one: its
+      // entries start no journey (one published meanwhile would start for some pages only).
+      const first = row.computedVersion === 0;
+      const quiet = new Set(first ? verdicts.map((v) => v.customerId) : []);
+      await applyVerdicts(tx, segment, verdicts, at.now, quiet);
       const done = verdicts.length < size;
       await tx
         .update(segments)

@@ -30,15 +30,16 @@ export interface SegmentRef {
  * each with its segment_entered / segment_exited event in the outbox, and the due re-checks.
  * Only a verdict that changes the stored membership counts (the conditional writes return the rows
  * they changed), so two evaluations of the same customer at once record one change, never two.
- * The changes of customers in `fromHistory` were caused by imported history: their events feed
- * the audience but are never routed to a journey. Returns the changes.
+ * The changes of customers in `audienceOnly` are not news (caused by imported history, or found
+ * by a segment's first computation): their events feed the audience and the timeline but are
+ * never routed to a journey. Returns the changes.
  */
 export async function applyVerdicts(
   db: Database,
   segment: SegmentRef,
   verdicts: MembershipVerdict[],
   now: Date,
-  fromHistory: ReadonlySet<string> = new Set(),
+  audienceOnly: ReadonlySet<string> = new Set(),
 ): Promise<MembershipChange[]> {
   if (verdicts.length === 0) return [];
   return db.transaction(async (tx) => {
@@ -49,9 +50,9 @@ export async function applyVerdicts(
       ...entered.map((customerId) => change(segment, customerId, 'entered')),
       ...exited.map((customerId) => change(segment, customerId, 'exited')),
     ];
-    const [history, live] = partition(changes, (c) => fromHistory.has(c.customerId));
+    const [quiet, live] = partition(changes, (c) => audienceOnly.has(c.customerId));
     await recordMembershipEvents(tx, live, now);
-    await recordMembershipEvents(tx, history, now, { audienceOnly: true });
+    await recordMembershipEvents(tx, quiet, now, { audienceOnly: true });
     return changes;
   });
 }
