@@ -7,6 +7,7 @@ import { segmentDependencies } from './dependencies';
 import { evaluateCustomers, evaluatePage } from './evaluate-members';
 import { requestStageChecks } from './lifecycle-changes';
 import { applyVerdicts } from './membership-changes';
+import { loadScoreCatalogue } from './score-catalogue';
 import { activeRuleSegments, type ActiveRuleSegment } from './segment-catalogue';
 import type { SegmentSqlContext } from './segment-sql';
 
@@ -37,14 +38,20 @@ const RETRY_AFTER_MS = 30_000;
  */
 export function liveMembership(options: LiveMembershipOptions) {
   const clock = options.clock ?? (() => new Date());
-  const context = (): SegmentSqlContext => ({
+  const { db } = options;
+  // The score catalogue is read for every batch and page: a score published a moment ago is read
+  // by the next one (a few rows).
+  const context = async (reader: Database = db): Promise<SegmentSqlContext> => ({
     now: clock(),
     emailMarketingDefault: options.emailMarketingDefault,
+    scores: await loadScoreCatalogue(reader),
   });
-  const { db } = options;
 
-  async function evaluate(segment: ActiveRuleSegment, customerIds: string[]): Promise<number> {
-    const at = context();
+  async function evaluate(
+    segment: ActiveRuleSegment,
+    customerIds: string[],
+    at: SegmentSqlContext,
+  ): Promise<number> {
     const verdicts = await evaluateCustomers(db, segment, customerIds, at);
     return (await applyVerdicts(db, segment, verdicts, at.now)).length;
   }
@@ -55,11 +62,14 @@ export function liveMembership(options: LiveMembershipOptions) {
       const types = [...new Set(batch.map((e) => e.type))];
       if (types.length === 0) return 0;
       let changes = 0;
-      for (const segment of await activeRuleSegments(db, { eventTypes: types })) {
-        const wanted = new Set(segmentDependencies(segment.condition).eventTypes);
+      const segments = await activeRuleSegments(db, { eventTypes: types });
+      if (segments.length === 0) return 0;
+      const at = await context();
+      for (const segment of segments) {
+        const wanted = new Set(segmentDependencies(segment.condition, at.scores).eventTypes);
         const customerIds = batch.filter((e) => wanted.has(e.type)).map((e) => e.customerId);
         try {
-          changes += await evaluate(segment, customerIds);
+          changes += await evaluate(segment, customerIds, at);
         } catch (error) {
           failed(segment.id, error);
           await dueAgain(db, segment.id, customerIds, new Date(clock().getTime() + RETRY_AFTER_MS));
@@ -105,9 +115,10 @@ export function liveMembership(options: LiveMembershipOptions) {
       bySegment.set(row.segment_id, [...(bySegment.get(row.segment_id) ?? []), row.customer_id]);
     }
     const live = await activeRuleSegments(db, { ids: [...bySegment.keys()] });
+    const at = await context();
     for (const segment of live) {
       // A failure leaves the claimed checks leased: they fall due again after DUE_LEASE_MS.
-      await evaluate(segment, bySegment.get(segment.id) ?? []).catch((error: unknown) =>
+      await evaluate(segment, bySegment.get(segment.id) ?? [], at).catch((error: unknown) =>
         failed(segment.id, error),
       );
     }
@@ -142,7 +153,7 @@ export function liveMembership(options: LiveMembershipOptions) {
       if (!row) return 0;
       const [segment] = await activeRuleSegments(tx, { ids: [row.id] });
       if (!segment) return 0;
-      const at = context();
+      const at = await context(tx);
       const verdicts = await evaluatePage(tx, segment, { after: row.computeCursor, size }, at);
       await applyVerdicts(tx, segment, verdicts, at.now);
       const done = verdicts.length < size;

@@ -1,4 +1,4 @@
-import { audienceUpkeep, installBuiltInSegments } from '../audience';
+import { audienceUpkeep, installBuiltInScores, installBuiltInSegments } from '../audience';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -146,7 +146,8 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
       }),
       dataConverter,
     });
-    await ensureScoreSchedules(client, {
+    await installBuiltInScores(database.db);
+    await ensureScoreSchedules(client, database.db, {
       taskQueue: config.taskQueue,
       intervalMs: config.scoreRecomputeIntervalMs,
     });

@@ -46,7 +46,9 @@ async function stored(
 }
 
 async function engagementOf(customerId: string, now: number): Promise<number> {
-  const state = (await storedScores(database.db, [customerId])).get(customerId)?.engagement;
+  const state = (await storedScores(database.db, [customerId], [engagementScore])).get(
+    customerId,
+  )?.engagement;
   return scoreAt(engagementScore, state, now);
 }
 
@@ -138,7 +140,9 @@ it('counts the same on embedded PGlite (npm start on embedded defaults)', async 
     const counting = liveScores({ db: embedded.db, clock: () => new Date(T0) });
     await counting.forEvents(batch);
     await counting.forEvents(batch);
-    const state = (await storedScores(embedded.db, ['cy'])).get('cy')?.engagement;
+    const state = (await storedScores(embedded.db, ['cy'], [engagementScore])).get(
+      'cy',
+    )?.engagement;
     expect(scoreAt(engagementScore, state, T0 + 2 * DAY_MS)).toBeCloseTo(
       10 * 0.95 ** 2 + 1 * 0.95 ** 3,
       10,

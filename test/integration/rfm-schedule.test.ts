@@ -78,7 +78,9 @@ it('recomputes on the schedule’s run: the profile shows the cell and its r, f,
   await purchase('ada-3', 'ada', 20, 100);
   await purchase('bob-1', 'bob', 100, 20);
 
-  const [schedule] = await ensureScoreSchedules(stack.temporal, { taskQueue: stack.taskQueue });
+  const [schedule] = await ensureScoreSchedules(stack.temporal, stack.database.db, {
+    taskQueue: stack.taskQueue,
+  });
   expect(schedule).toEqual({ scheduleId: scoreScheduleId('rfm', stack.taskQueue), created: true });
   await recomputeNow();
 
@@ -123,7 +125,7 @@ it('moves the cells after a new purchase on the next run, with a score_changed i
 it('keeps one schedule when workers start again, with its state (an operator’s pause)', async () => {
   const handle = stack.temporal.schedule.getHandle(scoreScheduleId('rfm', stack.taskQueue));
   await handle.pause('paused by the test');
-  const again = await ensureScoreSchedules(stack.temporal, {
+  const again = await ensureScoreSchedules(stack.temporal, stack.database.db, {
     taskQueue: stack.taskQueue,
     intervalMs: 3_600_000,
   });

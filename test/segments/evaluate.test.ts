@@ -1,3 +1,4 @@
+import { builtInCatalogue } from '../../src/scores';
 import {
   aggregate,
   all,
@@ -21,7 +22,10 @@ import { segmentConditionSchema, type SegmentConditionInput } from '../../src/se
 import { DAY, NOW, condition, event, facts } from './helpers';
 
 const matches = (input: SegmentConditionInput, f: CustomerFacts, now = NOW) =>
-  evaluateSegment(condition(input), f, now, { emailMarketingDefault: 'opted_out' });
+  evaluateSegment(condition(input), f, now, {
+    emailMarketingDefault: 'opted_out',
+    scores: builtInCatalogue,
+  });
 
 describe('profile', () => {
   const f = facts({
@@ -167,6 +171,7 @@ describe('channels, topics and segments', () => {
     expect(
       evaluateSegment(condition(consented('email')), facts(), NOW, {
         emailMarketingDefault: 'opted_in',
+        scores: builtInCatalogue,
       }),
     ).toBe(true);
     expect(matches(consented('sms', 'transactional'), facts())).toBe(true);
@@ -213,7 +218,10 @@ describe('score', () => {
     engagement: { value, asOf: NOW - daysAgo * DAY },
   });
   const passes = (input: Parameters<typeof condition>[0], f = facts()) =>
-    evaluateSegment(condition(input), f, NOW, { emailMarketingDefault: 'opted_out' });
+    evaluateSegment(condition(input), f, NOW, {
+      emailMarketingDefault: 'opted_out',
+      scores: builtInCatalogue,
+    });
 
   it('reads the stored sum decayed by 0.95 a day since as_of, capped at 100', () => {
     const decayed = facts({ scores: at(80, 2) });
