@@ -48,7 +48,10 @@ export const scoreRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
     },
     async (request, reply) => {
       try {
-        return reply.code(201).send(await publishScore(deps.db, request.body));
+        const published = await publishScore(deps.db, request.body);
+        // The router backfills a new decaying version between batches: wake it.
+        if (!published.active) deps.outboxSignal?.notify();
+        return reply.code(201).send(published);
       } catch (error) {
         if (error instanceof ScoreDefinitionError) throw refusedDefinition(error);
         throw error;
