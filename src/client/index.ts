@@ -26,6 +26,14 @@ export type {
   JourneyVersionView,
 } from '../contract/journeys';
 export type { PreviewRequest, PreviewResult } from '../contract/preview';
+export type {
+  ScoreDefinitionInput,
+  ScoreDetail,
+  ScoreList,
+  ScorePublished,
+  ScoreRecompute,
+  ScoreSummary,
+} from '../contract/scores';
 export type { CustomerExport, Erasure, ErasureResponse } from '../contract/privacy';
 export type {
   CancelRunResult,
