@@ -11,9 +11,10 @@ import {
 import { loadProfileSnapshot } from './load-profile';
 
 /**
- * The stored state of each current decaying score of these customers, by customer then score
- * id (a score with no row has counted nothing yet and reads 0). Rows of other versions are
- * left out: a new version counts from its own first event.
+ * The stored state of each of these decaying scores (the versions given: the catalogue's
+ * active ones) of these customers, by customer then score id (a score with no row has counted
+ * nothing yet and reads 0). Rows of other versions are left out: a new version is read once it
+ * is backfilled and active (src/audience/score-backfill.ts).
  */
 export async function storedScores(
   db: Database,

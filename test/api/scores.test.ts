@@ -1,6 +1,8 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- response bodies are read as loose JSON and jest's asymmetric matchers are typed any. */
 import { count } from 'drizzle-orm';
+import { loadScoreCatalogue } from '../../src/audience/score-catalogue';
 import type { Customer } from '../../src/contract/customers';
+import { loadProfileSnapshot } from '../../src/customers';
 import type { ScoreDetail, ScoreList } from '../../src/contract/scores';
 import { scoreDefinitions, scoreVersions } from '../../src/db/schema';
 import { DAY_MS } from '../../src/scores';
@@ -194,6 +196,11 @@ describe('scores API', () => {
     const live: [number, string][] = [...adaHistory, [6, ago(0.5)]];
     expect(again.value).toBeLessThanOrEqual(byHand(asked2, live));
     expect(again.value).toBeGreaterThanOrEqual(byHand(Date.now(), live));
+    // The snapshot journeys load (scores.intent in conditions) reads the same.
+    const snapshot = await loadProfileSnapshot(h.db.db, 'ada', await loadScoreCatalogue(h.db.db));
+    const read = (snapshot?.scores as Record<string, number> | undefined)?.intent;
+    expect(read).toBeLessThanOrEqual(byHand(asked2, live));
+    expect(read).toBeGreaterThan(byHand(asked2, live) - 0.01);
     expect((await intentOf('bo', 1)).contributions).toMatchObject([
       { eventId: 'bo-download', points: 6 },
     ]);
