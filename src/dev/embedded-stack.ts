@@ -115,6 +115,8 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
       pgliteDir: path.join(options.stateDir, 'pglite'),
     });
     onStop('the database', () => database.close());
+    // Before the router and the worker: both read scores from the catalogue.
+    await installBuiltInScores(database.db);
     checkAborted();
 
     const sink = config.smtpUrl
@@ -146,7 +148,6 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
       }),
       dataConverter,
     });
-    await installBuiltInScores(database.db);
     await ensureScoreSchedules(client, database.db, {
       taskQueue: config.taskQueue,
       intervalMs: config.scoreRecomputeIntervalMs,
