@@ -31,6 +31,7 @@ import {
   writeCustomers,
   writeEvents,
 } from './support/segment-data';
+import { builtInCatalogue } from '../src/scores';
 
 const TARGET_MS = 2_000;
 const SAMPLE = 10;
@@ -250,7 +251,11 @@ async function timedPreview(db: Database, condition: SegmentCondition, now: Date
 
 /** previewSegment's statement (src/audience/segment-preview.ts) under EXPLAIN ANALYZE. */
 async function explain(db: Database, condition: SegmentCondition, now: Date): Promise<string> {
-  const predicate = segmentPredicate(condition, { now, emailMarketingDefault: 'opted_in' });
+  const predicate = segmentPredicate(condition, {
+    now,
+    emailMarketingDefault: 'opted_in',
+    scores: builtInCatalogue,
+  });
   const result = await db.execute(sql`explain (analyze, buffers, costs off)
     select ${customers.id} as id, count(*) over () as total from ${customers}
      where ${predicate} order by ${customers.id} limit ${SAMPLE}`);

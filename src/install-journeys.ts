@@ -1,4 +1,4 @@
-// `npm run journeys:install`: publishes the built-in segments and journeys into the production database, as
+// `npm run journeys:install`: publishes the built-in scores, segments and journeys into the production database, as
 // `npm start` does for the embedded one. Safe to run again; journeys that exist are left alone.
 import { installBuiltInSegments } from './audience';
 import { installBuiltInJourneys } from './catalogue/install-built-ins';

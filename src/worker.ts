@@ -7,6 +7,7 @@ import { openDatabase } from './db/database';
 import { activitiesFromConfig, WORKER_POOLS } from './runtime/activity-deps';
 import { createJourneyWorker } from './runtime/journey-worker';
 import { requireSetting } from './runtime/require-setting';
+import { installBuiltInScores } from './audience';
 import { ensureScoreSchedules } from './runtime/score-schedule';
 import { ensureSourceSchedules } from './sync';
 import { requireSearchAttributes } from './runtime/search-attributes-check';
@@ -45,7 +46,8 @@ async function main(): Promise<void> {
     }),
     dataConverter,
   });
-  await ensureScoreSchedules(client, {
+  await installBuiltInScores(database.db);
+  await ensureScoreSchedules(client, database.db, {
     taskQueue: config.taskQueue,
     intervalMs: config.scoreRecomputeIntervalMs,
   });

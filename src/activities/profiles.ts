@@ -1,4 +1,4 @@
-import { requestProfileChecks } from '../audience';
+import { loadScoreCatalogue, requestProfileChecks } from '../audience';
 import type { Database } from '../db/database';
 import { AttributeUpdateError, loadProfileSnapshot, updateAttributes } from '../customers';
 import type { JsonObject, ProfileSnapshot } from '../journeys/run-types';
@@ -14,7 +14,7 @@ export function createProfileActivities(db: Database) {
     /** The customer's current profile; an unknown customer fails the activity for good. */
     loadProfile: async (customerId: string): Promise<ProfileSnapshot> => {
       requireId('loadProfile', customerId);
-      const profile = await loadProfileSnapshot(db, customerId);
+      const profile = await loadProfileSnapshot(db, customerId, await loadScoreCatalogue(db));
       if (!profile) throw customerNotFound(customerId);
       return profile;
     },
@@ -40,7 +40,7 @@ export function createProfileActivities(db: Database) {
         });
       if (!customer) throw customerNotFound(customerId);
       // Read back whole, as loadProfile reads it: last engagement, segments, scores and stage.
-      const profile = await loadProfileSnapshot(db, customerId);
+      const profile = await loadProfileSnapshot(db, customerId, await loadScoreCatalogue(db));
       if (!profile) throw customerNotFound(customerId);
       return profile;
     },

@@ -1,7 +1,7 @@
 // The production `api` process: HTTP API plus the background event router (outbox).
 
 import { Client, Connection } from '@temporalio/client';
-import { audienceUpkeep } from '../audience';
+import { audienceUpkeep, installBuiltInScores } from '../audience';
 import { cairnDataConverter, EncryptionCodec } from '../codec';
 import { ConfigError, loadConfig } from '../config';
 import { openDatabase } from '../db/database';
@@ -21,6 +21,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   requireApiKeysInProduction(config.apiKeys, process.env);
   const database = await openDatabase({ url: requireSetting('DATABASE_URL', config.databaseUrl) });
+  // The router and every reader read scores from the catalogue: the built-ins are in it first.
+  await installBuiltInScores(database.db);
   // Lazy: the API starts and stores events while Temporal is down; the router catches up later.
   const connection = Connection.lazy({
     address: requireSetting('TEMPORAL_ADDRESS', config.temporalAddress),

@@ -1,6 +1,6 @@
 import { ENGAGEMENT_EVENT_TYPES } from '../customers';
 import { RESUBSCRIBE_EVENT, UNSUBSCRIBE_EVENT } from '../guardrails/preferences';
-import { findScore, SCORE_CHANGED } from '../scores';
+import { SCORE_CHANGED, type ScoreCatalogue } from '../scores';
 import { LIFECYCLE_CHANGED } from '../lifecycle/stages';
 import type { SegmentCondition } from '../segments/schema';
 
@@ -33,12 +33,19 @@ export interface SegmentDependencies {
   segments: string[];
   /** Lifecycle stages it reads. */
   stages: string[];
+  /** Scores it reads (a new version of one changes what it says). */
+  scores: string[];
 }
 
-export function segmentDependencies(condition: SegmentCondition): SegmentDependencies {
+/** What can change the condition's answer, with the score versions of `catalogue`. */
+export function segmentDependencies(
+  condition: SegmentCondition,
+  catalogue: ScoreCatalogue,
+): SegmentDependencies {
   const types = new Set<string>();
   const segments = new Set<string>();
   const stages = new Set<string>();
+  const scores = new Set<string>();
   let readsProfile = false;
   const visit = (c: SegmentCondition): void => {
     if ('all' in c) return c.all.forEach(visit);
@@ -53,7 +60,8 @@ export function segmentDependencies(condition: SegmentCondition): SegmentDepende
     else if ('score' in c) {
       // The events the score weighs move it (counted before membership in the same pass); its
       // decay is a time change, scheduled through the due index like a window edge.
-      const definition = findScore(c.score.score);
+      scores.add(c.score.score);
+      const definition = catalogue.find(c.score.score);
       if (definition?.kind === 'decaying')
         Object.keys(definition.weights).forEach((t) => types.add(t));
       // An RFM score moves only when its recompute writes a score_changed event (its first
@@ -77,5 +85,6 @@ export function segmentDependencies(condition: SegmentCondition): SegmentDepende
     readsProfile,
     segments: [...segments].sort(),
     stages: [...stages].sort(),
+    scores: [...scores].sort(),
   };
 }

@@ -19,7 +19,16 @@ export { SEGMENT_ENTERED, SEGMENT_EXITED, segmentDependencies } from './dependen
 export { liveMembership, requestProfileChecks, type LiveMembership } from './live-membership';
 export { audienceUpkeep } from './audience-upkeep';
 export { previewSegment, type SegmentPreview } from './segment-preview';
-export { installBuiltInSegments } from './install-built-ins';
+export { installBuiltInScores, installBuiltInSegments } from './install-built-ins';
+export {
+  findStoredScore,
+  listScores,
+  loadScoreCatalogue,
+  scoreVersionsOf,
+  type ScoreRow,
+  type ScoreVersionRow,
+} from './score-catalogue';
+export { publishScore, ScoreDefinitionError, type PublishedScore } from './publish-score';
 export {
   importManualMembers,
   ImportRefusedError,

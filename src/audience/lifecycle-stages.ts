@@ -4,6 +4,7 @@ import { rowsOf } from '../db/rows';
 import { describeFailure } from '../db/safe-error';
 import { lifecycleStages, type LifecycleStage } from '../lifecycle/stages';
 import type { AudienceEvent, AudienceUpkeep } from '../routing/types';
+import { ScoreCatalogue } from '../scores';
 import { segmentDependencies } from './dependencies';
 import { evaluateFirstMatch } from './evaluate-members';
 import { historyOnlyCustomers } from './history-cause';
@@ -21,6 +22,12 @@ export interface LifecycleStagesOptions {
   logger?: { error(obj: object, msg?: string): void };
 }
 
+/**
+ * The lifecycle stages read no scores (src/lifecycle/stages.ts): their conditions are compiled
+ * with an empty catalogue, so a score condition in one would match nobody.
+ */
+const NO_SCORES = ScoreCatalogue.of([]);
+
 /** How long a claimed due re-check stays hidden from other routers before it is due again. */
 const DUE_LEASE_MS = 5 * 60_000;
 /** When stages could not be evaluated for a batch's customers, they are looked at again then. */
@@ -36,7 +43,9 @@ const RETRY_AFTER_MS = 30_000;
  */
 export function liveLifecycleStages(options: LifecycleStagesOptions): AudienceUpkeep {
   const stages = options.stages ?? lifecycleStages;
-  const types = new Set(segmentDependencies({ any: stages.map((s) => s.where) }).eventTypes);
+  const types = new Set(
+    segmentDependencies({ any: stages.map((s) => s.where) }, NO_SCORES).eventTypes,
+  );
   const clock = options.clock ?? (() => new Date());
   const { db } = options;
   const evaluate = (customerIds: string[], fromHistory: ReadonlySet<string>) =>
@@ -111,7 +120,7 @@ export function liveLifecycleStages(options: LifecycleStagesOptions): AudienceUp
 export async function evaluateStages(
   db: Database,
   customerIds: string[],
-  context: SegmentSqlContext & { stages?: readonly LifecycleStage[] },
+  context: Omit<SegmentSqlContext, 'scores'> & { stages?: readonly LifecycleStage[] },
   fromHistory: ReadonlySet<string> = new Set(),
 ): Promise<number> {
   const stages = context.stages ?? lifecycleStages;
@@ -119,7 +128,7 @@ export async function evaluateStages(
     db,
     stages.map((s) => s.where),
     customerIds,
-    context,
+    { ...context, scores: NO_SCORES },
   );
   const verdicts: StageVerdict[] = found.map((v) => ({
     customerId: v.customerId,

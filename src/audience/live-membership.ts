@@ -8,6 +8,7 @@ import { evaluateCustomers, evaluatePage } from './evaluate-members';
 import { earlierCause, historyOnlyCustomers, type CausedEvent } from './history-cause';
 import { requestStageChecks } from './lifecycle-changes';
 import { applyVerdicts } from './membership-changes';
+import { loadScoreCatalogue } from './score-catalogue';
 import { activeRuleSegments, type ActiveRuleSegment } from './segment-catalogue';
 import type { SegmentSqlContext } from './segment-sql';
 
@@ -41,18 +42,21 @@ const RETRY_AFTER_MS = 30_000;
  */
 export function liveMembership(options: LiveMembershipOptions) {
   const clock = options.clock ?? (() => new Date());
-  const context = (): SegmentSqlContext => ({
+  const { db } = options;
+  // The score catalogue is read for every batch and page: a score published a moment ago is read
+  // by the next one (a few rows).
+  const context = async (reader: Database = db): Promise<SegmentSqlContext> => ({
     now: clock(),
     emailMarketingDefault: options.emailMarketingDefault,
+    scores: await loadScoreCatalogue(reader),
   });
-  const { db } = options;
 
   async function evaluate(
     segment: ActiveRuleSegment,
     customerIds: string[],
+    at: SegmentSqlContext,
     fromHistory: ReadonlySet<string>,
   ): Promise<number> {
-    const at = context();
     const verdicts = await evaluateCustomers(db, segment, customerIds, at);
     return (await applyVerdicts(db, segment, verdicts, at.now, fromHistory)).length;
   }
@@ -64,15 +68,18 @@ export function liveMembership(options: LiveMembershipOptions) {
       if (types.length === 0) return 0;
       const fromHistory = historyOnlyCustomers(batch);
       let changes = 0;
-      for (const segment of await activeRuleSegments(db, { eventTypes: types })) {
-        const wanted = new Set(segmentDependencies(segment.condition).eventTypes);
+      const segments = await activeRuleSegments(db, { eventTypes: types });
+      if (segments.length === 0) return 0;
+      const at = await context();
+      for (const segment of segments) {
+        const wanted = new Set(segmentDependencies(segment.condition, at.scores).eventTypes);
         const customerIds = batch.filter((e) => wanted.has(e.type)).map((e) => e.customerId);
         try {
-          changes += await evaluate(segment, customerIds, fromHistory);
+          changes += await evaluate(segment, customerIds, at, fromHistory);
         } catch (error) {
           failed(segment.id, error);
-          const at = new Date(clock().getTime() + RETRY_AFTER_MS);
-          await dueAgain(db, segment.id, customerIds, at, fromHistory);
+          const retryAt = new Date(clock().getTime() + RETRY_AFTER_MS);
+          await dueAgain(db, segment.id, customerIds, retryAt, fromHistory);
         }
       }
       return changes;
@@ -115,6 +122,7 @@ export function liveMembership(options: LiveMembershipOptions) {
       bySegment.set(row.segment_id, [...(bySegment.get(row.segment_id) ?? []), row.customer_id]);
     }
     const live = await activeRuleSegments(db, { ids: [...bySegment.keys()] });
+    const at = await context();
     for (const segment of live) {
       const fromHistory = new Set(
         claimed
@@ -122,7 +130,7 @@ export function liveMembership(options: LiveMembershipOptions) {
           .map((row) => row.customer_id),
       );
       // A failure leaves the claimed checks leased: they fall due again after DUE_LEASE_MS.
-      await evaluate(segment, bySegment.get(segment.id) ?? [], fromHistory).catch(
+      await evaluate(segment, bySegment.get(segment.id) ?? [], at, fromHistory).catch(
         (error: unknown) => failed(segment.id, error),
       );
     }
@@ -157,7 +165,7 @@ export function liveMembership(options: LiveMembershipOptions) {
       if (!row) return 0;
       const [segment] = await activeRuleSegments(tx, { ids: [row.id] });
       if (!segment) return 0;
-      const at = context();
+      const at = await context(tx);
       const verdicts = await evaluatePage(tx, segment, { after: row.computeCursor, size }, at);
       // A segment's first computation finds who is a member already, not who became one: its
       // entries start no journey (one published meanwhile would start for some pages only).

@@ -1,28 +1,23 @@
-import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/database';
-import { rowsOf } from '../db/rows';
+import { describeFailure } from '../db/safe-error';
 import type { JsonObject } from '../journeys/run-types';
 import type { AudienceEvent, AudienceUpkeep } from '../routing/types';
-import { decayingScores, pointsOf, type DecayingScore } from '../scores';
-import { DAY_MS } from '../scores/decay';
+import { pointsOf, type DecayingScore } from '../scores';
+import { backfillNextPage } from './score-backfill';
+import { countContributions, type Counted } from './score-contributions';
+import { loadScoreCatalogue } from './score-catalogue';
 
 export interface LiveScoresOptions {
   db: Database;
   clock?: () => Date;
-  /** The decaying scores to keep; the built-ins when left out. */
+  /**
+   * The decaying scores to keep; left out, the catalogue's (active versions and those being
+   * backfilled), read for every batch.
+   */
   scores?: readonly DecayingScore[];
-}
-
-/** One event's points for one score, as the statement takes them. */
-interface Counted {
-  scoreId: string;
-  version: number;
-  decayPerDay: number;
-  eventId: string;
-  customerId: string;
-  type: string;
-  points: number;
-  occurredAt: Date;
+  /** Customers per page when a new version is backfilled from event history. Default 2,000. */
+  backfillPage?: number;
+  logger?: { error(obj: object, msg?: string): void };
 }
 
 /**
@@ -30,13 +25,18 @@ interface Counted {
  * segment membership, which may read scores). The points of each event are decided here by the
  * pure definition (src/scores); a batch with nothing any score weighs costs no statement, and
  * anything else is one statement for the whole batch (countContributions). Time passing needs no
- * work at all: the value decays when read.
+ * work at all: the value decays when read. Between batches, a page of a new version's backfill
+ * from event history (score-backfill.ts).
+ *
+ * The catalogue is read after the batch was claimed, so a version published before an event was
+ * stored is counted for it here, and one published after finds it in the history it backfills.
  */
 export function liveScores(options: LiveScoresOptions): AudienceUpkeep {
   const clock = options.clock ?? (() => new Date());
-  const scores = options.scores ?? decayingScores();
+  const given = options.scores;
   return {
     async forEvents(batch: readonly AudienceEvent[]): Promise<number> {
+      const scores = given ?? (await loadScoreCatalogue(options.db)).counted();
       const counted: Counted[] = [];
       for (const score of scores) {
         for (const event of batch) {
@@ -51,7 +51,15 @@ export function liveScores(options: LiveScoresOptions): AudienceUpkeep {
       // Scores store no events of their own: nothing more for the router to route.
       return 0;
     },
-    upkeep: () => Promise.resolve(0),
+    upkeep: () =>
+      backfillNextPage(options.db, {
+        now: clock(),
+        ...(options.backfillPage !== undefined ? { size: options.backfillPage } : {}),
+      }).catch((error: unknown) => {
+        // Never holds routing back: the page is taken again on a later pass.
+        options.logger?.error({ error: describeFailure(error) }, 'score backfill failed');
+        return 0;
+      }),
   };
 }
 
@@ -70,81 +78,4 @@ function countedOf(score: DecayingScore, event: AudienceEvent, points: number): 
 
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * One statement: the contributions not counted before (an event id already in
- * score_contributions adds nothing, so a batch delivered again changes nothing), each rebased to
- * the newest of its customer's new ones, then added to the stored (value, as_of) —
- *
- *   as_of' = greatest(as_of, newest)
- *   value' = value × r^((as_of' − as_of)/day) + Σ points × r^((as_of' − t)/day)
- *
- * the arithmetic of addContributions (src/scores/decay.ts), with t = least(occurred_at, now).
- * Returns the number of contributions added. Errors propagate: the router's pass fails and its
- * events are claimed again after their lease, so no contribution is lost.
- */
-export async function countContributions(
-  db: Database,
-  counted: readonly Counted[],
-  now: Date,
-): Promise<number> {
-  const nowAt = sql`${now.toISOString()}::timestamptz`;
-  const days = (later: SQL, earlier: SQL) =>
-    sql`((extract(epoch from ${later}) - extract(epoch from ${earlier})) * 1000 / ${DAY_MS}::float8)`;
-  // One JSON parameter for the batch (numeric arrays do not bind as parameters on every driver).
-  const input = JSON.stringify(
-    counted.map((c) => ({ ...c, occurredAt: c.occurredAt.toISOString() })),
-  );
-  const result = await db.execute(sql`
-    with input as (
-      select * from jsonb_to_recordset(${input}::jsonb) as i("scoreId" text, version int,
-        "decayPerDay" float8, "eventId" text, "customerId" text, type text, points float8,
-        "occurredAt" timestamptz)
-    ),
-    human as (
-      select i."scoreId" as score_id, i.version, i."eventId" as event_id,
-             i."customerId" as customer_id, i.type as event_type, i.points,
-             i."occurredAt" as occurred_at
-        from input i join events e on e.id = i."eventId"
-       where not coalesce(e.flags -> 'machineOpen' = 'true'::jsonb, false)
-         and not coalesce(e.flags -> 'bot' = 'true'::jsonb, false)
-    ),
-    added as (
-      insert into score_contributions
-        (score_id, version, event_id, customer_id, event_type, points, occurred_at, counted_at)
-      select score_id, version, event_id, customer_id, event_type, points, occurred_at, ${nowAt}
-        from human
-      on conflict do nothing
-      returning score_id, version, customer_id, points, least(occurred_at, ${nowAt}) as t
-    ),
-    newest as (
-      select a.*, max(a.t) over (partition by a.score_id, a.version, a.customer_id) as as_of
-        from added a
-    ),
-    grouped as (
-      select n.score_id, n.version, n.customer_id, n.as_of, i.decay_per_day,
-             sum(n.points * power(i.decay_per_day, ${days(sql`n.as_of`, sql`n.t`)})) as value,
-             count(*) as added
-        from newest n
-        join (select distinct "scoreId" as score_id, version, "decayPerDay" as decay_per_day
-                from input) i
-          on i.score_id = n.score_id and i.version = n.version
-       group by n.score_id, n.version, n.customer_id, n.as_of, i.decay_per_day
-    ),
-    upserted as (
-      insert into customer_scores (customer_id, score_id, version, value, as_of, decay_per_day, updated_at)
-      select customer_id, score_id, version, value, as_of, decay_per_day, ${nowAt} from grouped
-      on conflict (customer_id, score_id, version) do update set
-        value = customer_scores.value * power(customer_scores.decay_per_day,
-                  ${days(sql`greatest(customer_scores.as_of, excluded.as_of)`, sql`customer_scores.as_of`)})
-              + excluded.value * power(customer_scores.decay_per_day,
-                  ${days(sql`greatest(customer_scores.as_of, excluded.as_of)`, sql`excluded.as_of`)}),
-        as_of = greatest(customer_scores.as_of, excluded.as_of),
-        updated_at = excluded.updated_at
-      returning 1
-    )
-    -- A data-modifying CTE runs to completion whether or not the query reads it.
-    select coalesce(sum(added), 0)::int as added from grouped`);
-  return rowsOf<{ added: number }>(result)[0]?.added ?? 0;
 }

@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { customers, events } from '../db/schema';
 import { parseDuration } from '../journeys/durations';
 import { eventLeaf, isAgeComparison, type EventLeafShape } from '../segments/next-change';
+import type { ScoreCatalogue } from '../scores';
 import type { SegmentCondition } from '../segments/schema';
 import { comparisonSql } from './comparison-sql';
 import { propertyValue } from './event-sql';
@@ -19,25 +20,25 @@ import { scoreFallsBelowMs } from './score-sql';
  */
 export function nextChangeAt(
   condition: SegmentCondition,
-  context: { now: Date; emailMarketingDefault?: 'opted_in' | 'opted_out' },
+  context: { now: Date; scores: ScoreCatalogue },
 ): SQL | null {
-  const ms = nextChangeMs(condition, context.now);
+  const ms = nextChangeMs(condition, context.now, context.scores);
   return ms === null ? null : sql`(timestamptz 'epoch' + ${ms} * interval '1 millisecond')`;
 }
 
-function nextChangeMs(condition: SegmentCondition, now: Date): SQL | null {
+function nextChangeMs(condition: SegmentCondition, now: Date, scores: ScoreCatalogue): SQL | null {
   if ('all' in condition || 'any' in condition) {
     const list = 'all' in condition ? condition.all : condition.any;
-    return least(list.map((c) => nextChangeMs(c, now)));
+    return least(list.map((c) => nextChangeMs(c, now, scores)));
   }
-  if ('not' in condition) return nextChangeMs(condition.not, now);
+  if ('not' in condition) return nextChangeMs(condition.not, now, scores);
   if ('profile' in condition) {
     const { field, op, value } = condition.profile;
     if (op !== 'within' && op !== 'older_than') return null;
     const crossing = ageCrossingSql(timestampMsOf(sql`computed.value`), value, now);
     return sql`(select ${crossing} from (select ${profileValue(field).sql} as value offset 0) as computed)`;
   }
-  if ('score' in condition) return scoreFallsBelowMs(condition.score, now);
+  if ('score' in condition) return scoreFallsBelowMs(condition.score, now, scores);
   const leaf = eventLeaf(condition);
   return leaf ? eventChangeSql(leaf, now) : null;
 }

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { customers } from '../db/schema';
-import { DAY_MS, findScore, type DecayingScore } from '../scores';
+import { DAY_MS, type DecayingScore, type ScoreCatalogue } from '../scores';
 import type { ConditionBody } from '../segments/condition-body';
 
 const OPERATORS = { eq: '=', ne: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
@@ -23,8 +23,12 @@ export function scoreValueSql(definition: DecayingScore, now: Date): SQL {
  * fallsBelowAt (src/scores/decay.ts) in epoch ms (float8), when after now: the moment a
  * comparison of the score with `threshold` can next change. NULL when it cannot.
  */
-export function scoreFallsBelowMs(leaf: ConditionBody<'score'>, now: Date): SQL | null {
-  const definition = findScore(leaf.score);
+export function scoreFallsBelowMs(
+  leaf: ConditionBody<'score'>,
+  now: Date,
+  scores: ScoreCatalogue,
+): SQL | null {
+  const definition = scores.find(leaf.score);
   if (definition?.kind !== 'decaying' || definition.decayPerDay >= 1) return null;
   const threshold = leaf.value;
   if (!(threshold > 0 && threshold <= definition.cap)) return null;
@@ -38,8 +42,12 @@ export function scoreFallsBelowMs(leaf: ConditionBody<'score'>, now: Date): SQL 
        offset 0) as crossing)`;
 }
 
-export function scoreConditionSql(leaf: ConditionBody<'score'>, now: Date): SQL {
-  const definition = findScore(leaf.score);
+export function scoreConditionSql(
+  leaf: ConditionBody<'score'>,
+  now: Date,
+  scores: ScoreCatalogue,
+): SQL {
+  const definition = scores.find(leaf.score);
   const op = sql.raw(OPERATORS[leaf.op]);
   if (definition?.kind === 'rfm') {
     // No row (no purchase in the window) is missing: false, also under `not`.
@@ -47,7 +55,7 @@ export function scoreConditionSql(leaf: ConditionBody<'score'>, now: Date): SQL 
       where r.customer_id = ${customers.id} and r.score_id = ${definition.id}
         and r.version = ${definition.version}::int), false)`;
   }
-  // The schema admits stored scores only; a definition gone since matches nobody (fails closed).
+  // Publishing admits stored scores only; a definition gone since matches nobody (fails closed).
   if (definition?.kind !== 'decaying') return sql`false`;
   return sql`(${scoreValueSql(definition, now)} ${op} ${leaf.value}::float8)`;
 }

@@ -8,7 +8,10 @@ import {
   type SegmentDefinition,
 } from '../segments/schema';
 import { canonicalStage, findLifecycleStage } from '../lifecycle/stages';
+import type { ScoreCatalogue } from '../scores';
 import { segmentDependencies } from './dependencies';
+import { loadScoreCatalogue } from './score-catalogue';
+import { scoreReferences } from './score-references';
 import { findSegmentCycle } from './segment-cycles';
 
 export type SegmentRow = typeof segments.$inferSelect;
@@ -33,15 +36,17 @@ export interface PublishedSegment {
 
 /**
  * Publishes a validated definition as the segment's next immutable version and makes it active.
- * The segments it reads must exist and must not read it back (no cycle, whatever the path); a
- * segment keeps its kind. A new rule version's membership is then computed for everyone by the
+ * The segments and scores it reads must exist, and the segments must not read it back (no cycle,
+ * whatever the path); a segment keeps its kind. A new rule version's membership is then computed for everyone by the
  * router, page by page (src/audience/compute-membership.ts), while events keep it live.
  */
 export async function publishSegment(
   db: Database,
   definition: SegmentDefinition,
 ): Promise<PublishedSegment> {
-  const dependencies = definition.where ? segmentDependencies(definition.where) : null;
+  const catalogue = await loadScoreCatalogue(db);
+  if (definition.where) checkScores(definition.where, catalogue);
+  const dependencies = definition.where ? segmentDependencies(definition.where, catalogue) : null;
   checkStages(dependencies?.stages ?? []);
   return db.transaction(async (tx) => {
     // Publishes are serialised: two at once could each close half of a cycle.
@@ -101,6 +106,27 @@ async function checkReferences(
   }
 }
 
+/**
+ * Refuses a score condition naming a score segments cannot read: none of that id, or one
+ * computed on read (profile_quality), which has no stored value to compare in SQL.
+ */
+export function checkScores(condition: SegmentCondition, catalogue: ScoreCatalogue): void {
+  for (const { score, path } of scoreReferences(condition, 'where')) {
+    const definition = catalogue.find(score);
+    if (definition?.kind === 'decaying' || definition?.kind === 'rfm') continue;
+    const readable = catalogue
+      .readableBySegments()
+      .map((s) => s.id)
+      .join(', ');
+    throw new SegmentDefinitionError(
+      path,
+      definition
+        ? `reads score "${score}", a ${definition.kind} score segments cannot read: use one of ${readable}`
+        : `reads score "${score}", which does not exist (see GET /v1/scores)`,
+    );
+  }
+}
+
 /** Refuses a lifecycleStage condition naming no canonical stage (an alias names the one to use). */
 export function checkStages(stages: string[]): void {
   for (const name of stages) {
@@ -141,7 +167,8 @@ export async function activeSegmentIds(db: Database, ids: string[]): Promise<Set
 /** Which segments each active rule segment reads, from the active versions. */
 async function storedReferences(db: Database): Promise<Map<string, string[]>> {
   const active = await activeRuleSegments(db);
-  return new Map(active.map((s) => [s.id, segmentDependencies(s.condition).segments]));
+  const catalogue = await loadScoreCatalogue(db);
+  return new Map(active.map((s) => [s.id, segmentDependencies(s.condition, catalogue).segments]));
 }
 
 /** A stored definition, parsed again: stored versions were validated when they were published. */

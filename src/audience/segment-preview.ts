@@ -4,7 +4,8 @@ import { rowsOf } from '../db/rows';
 import { customers } from '../db/schema';
 import type { SegmentCondition } from '../segments/schema';
 import { segmentDependencies } from './dependencies';
-import { checkStages, requireSegments } from './segment-catalogue';
+import { loadScoreCatalogue } from './score-catalogue';
+import { checkScores, checkStages, requireSegments } from './segment-catalogue';
 import { segmentPredicate, type SegmentSqlContext } from './segment-sql';
 
 export interface SegmentPreview {
@@ -20,20 +21,22 @@ export interface SegmentPreview {
  * agree. Its per-customer shape, on events_customer_type_time_idx (migration 0008), kept every
  * definition of bench:segments under 2 s on 100k customers and 5M events; the grouped shape
  * (`population: 'all'`) was faster for some and 5–18× slower for others, so it is not used yet.
- * Segments and lifecycle stages it reads must exist.
+ * Segments, scores and lifecycle stages it reads must exist (scores: the catalogue now).
  */
 export async function previewSegment(
   db: Database,
   condition: SegmentCondition,
-  options: SegmentSqlContext & { sample: number },
+  options: Omit<SegmentSqlContext, 'scores'> & { sample: number },
 ): Promise<SegmentPreview> {
-  const dependencies = segmentDependencies(condition);
+  const scores = await loadScoreCatalogue(db);
+  checkScores(condition, scores);
+  const dependencies = segmentDependencies(condition, scores);
   checkStages(dependencies.stages);
   await requireSegments(db, dependencies.segments);
   const result = await db.execute(sql`
     select ${customers.id} as id, count(*) over () as total
       from ${customers}
-     where ${segmentPredicate(condition, options)}
+     where ${segmentPredicate(condition, { ...options, scores })}
      order by ${customers.id}
      limit ${Math.max(options.sample, 1)}`);
   const rows = rowsOf<{ id: string; total: string | number }>(result);

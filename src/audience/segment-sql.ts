@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import type { ScoreCatalogue } from '../scores';
 import type { SegmentCondition } from '../segments/schema';
 import {
   consentedSql,
@@ -15,6 +16,8 @@ import { scoreConditionSql } from './score-sql';
 export interface SegmentSqlContext {
   now: Date;
   emailMarketingDefault: 'opted_in' | 'opted_out';
+  /** The scores `score` conditions read (their active versions), loaded by the caller. */
+  scores: ScoreCatalogue;
   /**
    * Who the query is for: `few` (the default) for a handful of ids (live evaluation), `all` for
    * a whole-table count (a preview). Counts and aggregates are planned differently for each (an
@@ -72,7 +75,7 @@ function leafSql(condition: SegmentCondition, context: SegmentSqlContext): SQL {
   }
   if ('subscribed' in condition) return subscribedSql(condition.subscribed);
   if ('inSegment' in condition) return inSegmentSql(condition.inSegment);
-  if ('score' in condition) return scoreConditionSql(condition.score, now);
+  if ('score' in condition) return scoreConditionSql(condition.score, now, context.scores);
   if ('lifecycleStage' in condition) return lifecycleStageSql(condition.lifecycleStage);
   throw new Error(`unknown segment condition: ${Object.keys(condition).join(', ')}`);
 }

@@ -43,6 +43,13 @@ import type {
   SuppressionList,
   SuppressionListQuery,
 } from '../contract/suppressions';
+import type {
+  ScoreDefinitionInput,
+  ScoreDetail,
+  ScoreList,
+  ScorePublished,
+  ScoreRecompute,
+} from '../contract/scores';
 import type { SourceCreate, SourceView, SyncRunStarted, SyncRunView } from '../contract/sources';
 import type { Timeline, TimelineQuery } from '../contract/timeline';
 import type {
@@ -345,6 +352,30 @@ export class CairnClient {
   listSourceRuns(id: string, options: { limit?: number } = {}): Promise<{ runs: SyncRunView[] }> {
     const suffix = options.limit !== undefined ? `?limit=${options.limit}` : '';
     return this.request('GET', `/v1/sources/${enc(id)}/runs${suffix}`);
+  }
+
+  // Scores: named, versioned definitions (built-in and published).
+
+  /**
+   * Publishes a score definition (without `version`) as the score's next version. A decaying
+   * version is backfilled from event history before segments and profiles read it (`active`).
+   */
+  publishScore(definition: ScoreDefinitionInput): Promise<ScorePublished> {
+    return this.request('POST', '/v1/scores', definition);
+  }
+
+  listScores(): Promise<ScoreList> {
+    return this.request('GET', '/v1/scores');
+  }
+
+  /** A score with every version of its definition. */
+  getScore(id: string): Promise<ScoreDetail> {
+    return this.request('GET', `/v1/scores/${enc(id)}`);
+  }
+
+  /** Recomputes an RFM score for everyone now, through its schedule. */
+  recomputeScore(id: string): Promise<ScoreRecompute> {
+    return this.request('POST', `/v1/scores/${enc(id)}/recompute`, {});
   }
 
   // Bulk runs: starts and cancels in batches.

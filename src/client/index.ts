@@ -27,6 +27,14 @@ export type {
 } from '../contract/journeys';
 export type { PreviewRequest, PreviewResult } from '../contract/preview';
 export type {
+  ScoreDefinitionInput,
+  ScoreDetail,
+  ScoreList,
+  ScorePublished,
+  ScoreRecompute,
+  ScoreSummary,
+} from '../contract/scores';
+export type {
   CustomerExport,
   Erasure,
   ErasureRequestResponse,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { scoreIdSchema } from '../scores/schema';
+export { scoreDefinitionInputSchema, type ScoreDefinitionInput } from '../scores/schema';
 import { isoTimestampSchema } from './common';
 
 /** One event a decaying score counted: its points when it happened (they decay from then). */
@@ -59,8 +60,61 @@ export type CustomerScore = z.infer<typeof customerScoreSchema>;
 
 export const SCORE_CONTRIBUTIONS_SHOWN = 20;
 
-/** POST /v1/scores/:id/recompute: a score recomputed on a schedule (rfm). */
+/** GET /v1/scores/:id and POST /v1/scores/:id/recompute (a score recomputed on a schedule). */
 export const scoreParamsSchema = z.object({ id: scoreIdSchema });
+
+export const scoreKindSchema = z.enum(['decaying', 'profile_quality', 'rfm']);
+
+/** POST /v1/scores: the version the definition was published as. */
+export const scorePublishedSchema = z
+  .object({
+    id: z.string(),
+    version: z.number().int(),
+    kind: scoreKindSchema,
+    /**
+     * false: a decaying version, counted live from now and backfilled from the event history by
+     * the router; readers (segments, profiles, journeys) switch to it when that is done.
+     */
+    active: z.boolean(),
+  })
+  .meta({ id: 'ScorePublished' });
+export type ScorePublished = z.infer<typeof scorePublishedSchema>;
+
+export const scoreSummarySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    kind: scoreKindSchema,
+    /** The version readers read; 0 while a first decaying version is still being backfilled. */
+    activeVersion: z.number().int(),
+    /** The newest published version. */
+    latestVersion: z.number().int(),
+    /** false while the latest version is backfilled from event history. */
+    backfilled: z.boolean(),
+    createdAt: isoTimestampSchema,
+    updatedAt: isoTimestampSchema,
+  })
+  .meta({ id: 'ScoreSummary' });
+export type ScoreSummary = z.infer<typeof scoreSummarySchema>;
+
+export const scoreListSchema = z.object({ scores: z.array(scoreSummarySchema) });
+export type ScoreList = z.infer<typeof scoreListSchema>;
+
+export const scoreVersionSchema = z
+  .object({
+    version: z.number().int(),
+    definition: z.record(z.string(), z.unknown()),
+    createdAt: isoTimestampSchema,
+  })
+  .meta({ id: 'ScoreVersion' });
+
+export const scoreDetailSchema = scoreSummarySchema
+  .extend({
+    /** Every version, oldest first; versions never change. */
+    versions: z.array(scoreVersionSchema),
+  })
+  .meta({ id: 'Score' });
+export type ScoreDetail = z.infer<typeof scoreDetailSchema>;
 
 /** The run the trigger started, or the one already running (the schedule skips overlaps). */
 export const scoreRecomputeSchema = z

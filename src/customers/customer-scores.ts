@@ -2,24 +2,24 @@ import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { customerScores, rfmScores, scoreContributions, scoreRuns } from '../db/schema';
 import {
-  builtInScores,
-  decayingScores,
   recencyDays,
   type DecayingScore,
+  type ScoreCatalogue,
   type ScoreDefinition,
   type StoredScore,
 } from '../scores';
 import { loadProfileSnapshot } from './load-profile';
 
 /**
- * The stored state of each current decaying score of these customers, by customer then score
- * id (a score with no row has counted nothing yet and reads 0). Rows of other versions are
- * left out: a new version counts from its own first event.
+ * The stored state of each of these decaying scores (the versions given: the catalogue's
+ * active ones) of these customers, by customer then score id (a score with no row has counted
+ * nothing yet and reads 0). Rows of other versions are left out: a new version is read once it
+ * is backfilled and active (src/audience/score-backfill.ts).
  */
 export async function storedScores(
   db: Database,
   customerIds: readonly string[],
-  scores: readonly DecayingScore[] = decayingScores(),
+  scores: readonly DecayingScore[],
 ): Promise<Map<string, Record<string, StoredScore>>> {
   const ids = [...new Set(customerIds)];
   const byCustomer = new Map<string, Record<string, StoredScore>>();
@@ -57,9 +57,9 @@ export interface ScoreContribution {
 export async function scoreContributionsOf(
   db: Database,
   customerId: string,
-  options: { limit: number; scores?: readonly DecayingScore[] },
+  options: { limit: number; scores: readonly DecayingScore[] },
 ): Promise<ScoreContribution[]> {
-  const scores = options.scores ?? decayingScores();
+  const { scores } = options;
   if (scores.length === 0) return [];
   const rows = await db
     .select({
@@ -106,7 +106,7 @@ export interface CustomerScoreView {
 }
 
 /**
- * Every built-in score of a customer as conditions read it at `now` (the snapshot's values), with
+ * Every score of the catalogue (its active version) of a customer as conditions read it at `now` (the snapshot's values), with
  * the stored asOf and the newest `contributionsShown` contributions of each decaying score, and
  * each RFM score's cell and parts (an RFM score the customer has no cell of is left out); null for
  * an unknown customer.
@@ -114,7 +114,7 @@ export interface CustomerScoreView {
 export async function customerScoreViews(
   db: Database,
   customerId: string,
-  options: { now: Date; contributionsShown: number },
+  options: { now: Date; contributionsShown: number; scores: ScoreCatalogue },
 ): Promise<CustomerScoreView[] | null> {
   // One snapshot of the tables: the router may count a batch between the reads.
   return db.transaction((tx) => scoreViewsIn(tx, customerId, options), {
@@ -126,14 +126,15 @@ export async function customerScoreViews(
 async function scoreViewsIn(
   db: Database,
   customerId: string,
-  options: { now: Date; contributionsShown: number },
+  options: { now: Date; contributionsShown: number; scores: ScoreCatalogue },
 ): Promise<CustomerScoreView[] | null> {
-  const profile = await loadProfileSnapshot(db, customerId, options.now);
+  const catalogue = options.scores;
+  const profile = await loadProfileSnapshot(db, customerId, catalogue, options.now);
   if (!profile) return null;
   const values = (profile.scores ?? {}) as Record<string, number>;
-  const stored = (await storedScores(db, [customerId])).get(customerId) ?? {};
+  const stored = (await storedScores(db, [customerId], catalogue.decaying())).get(customerId) ?? {};
   const views: CustomerScoreView[] = [];
-  for (const definition of builtInScores) {
+  for (const definition of catalogue.all()) {
     if (definition.kind === 'rfm') {
       const view = await rfmView(db, customerId, definition);
       if (view) views.push(view);

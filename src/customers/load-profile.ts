@@ -3,6 +3,7 @@ import type { Database } from '../db/database';
 import { preparedPerDatabase } from '../db/prepared';
 import { customers, events } from '../db/schema';
 import type { ProfileSnapshot } from '../journeys/run-types';
+import type { ScoreCatalogue } from '../scores';
 import { ENGAGEMENT_EVENT_TYPES } from './engagement';
 import { currentIdSql } from './redirect-sql';
 import { toProfileSnapshot, type ProfileSource } from './profile-snapshot';
@@ -36,7 +37,8 @@ export function profileSourceOf(
 }
 
 /**
- * The customer's profile as conditions see it now, or null for an unknown customer (a customer
+ * The customer's profile as conditions see it now, with the scores of `scores` (the catalogue
+ * the caller loaded: src/audience loadScoreCatalogue), or null for an unknown customer (a customer
  * merged away is read as its survivor, so its runs go on with the survivor's profile): the customer,
  * their last engagement, the segments they are in and their scores, in one statement, built once
  * per database
@@ -45,10 +47,11 @@ export function profileSourceOf(
 export async function loadProfileSnapshot(
   db: Database,
   customerId: string,
+  scores: ScoreCatalogue,
   now: Date = new Date(),
 ): Promise<ProfileSnapshot | null> {
   const [row] = await profileStatement(db).execute({ customerId });
-  return row ? snapshotOf(row, now.getTime()) : null;
+  return row ? snapshotOf(row, now.getTime(), scores) : null;
 }
 
 const profileStatement = preparedPerDatabase((db) =>
@@ -68,12 +71,13 @@ const profileStatement = preparedPerDatabase((db) =>
 export async function loadProfileSnapshots(
   db: Database,
   customerIds: readonly string[],
+  scores: ScoreCatalogue,
   now: Date = new Date(),
 ): Promise<Map<string, ProfileSnapshot>> {
   const ids = [...new Set(customerIds)];
   if (ids.length === 0) return new Map();
   const rows = await db.select(profileColumns()).from(customers).where(inArray(customers.id, ids));
-  return new Map(rows.map((row) => [row.customer.id, snapshotOf(row, now.getTime())]));
+  return new Map(rows.map((row) => [row.customer.id, snapshotOf(row, now.getTime(), scores)]));
 }
 
 function profileColumns() {
@@ -97,7 +101,7 @@ interface ProfileRow {
 }
 
 /** The snapshot of a profile statement's row, with every score read at `now`. */
-function snapshotOf(row: ProfileRow, now: number): ProfileSnapshot {
+function snapshotOf(row: ProfileRow, now: number, catalogue: ScoreCatalogue): ProfileSnapshot {
   const source = profileSourceOf(
     row.customer,
     row.lastEngagedAt ?? null,
@@ -109,6 +113,7 @@ function snapshotOf(row: ProfileRow, now: number): ProfileSnapshot {
     row.storedScores,
     { updatedAt: row.customer.updatedAt, sources: row.sources },
     now,
+    catalogue,
   );
   return toProfileSnapshot({ ...source, scores });
 }

@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
 import type { ProfileSnapshot } from '../journeys/run-types';
 import {
-  builtInScores,
   qualityScore,
   SCORE_EVENT_SOURCE,
   scoreAt,
+  type ScoreCatalogue,
   type StoredScore,
 } from '../scores';
 
@@ -45,7 +45,7 @@ export function sourcesColumn() {
 export type StoredRow = [string, number, number, number];
 
 /**
- * Every built-in score as conditions read it at `now` (scores.<id>): a decaying score decayed
+ * Every score of the catalogue (its active version) as conditions read it at `now` (scores.<id>): a decaying score decayed
  * and capped (0 when it has counted nothing, or only under another version), the data quality
  * from the snapshot without scores, an RFM score as its last recompute stored it (r + f + m) —
  * left out when the customer has no cell, so a condition on it finds it missing and never passes.
@@ -55,9 +55,10 @@ export function snapshotScores(
   stored: readonly StoredRow[] | null,
   facts: { updatedAt: Date; sources: number },
   now: number,
+  catalogue: ScoreCatalogue,
 ): Record<string, number> {
   const scores: Record<string, number> = {};
-  for (const definition of builtInScores) {
+  for (const definition of catalogue.all()) {
     const row = stored?.find(
       ([id, version]) => id === definition.id && version === definition.version,
     );

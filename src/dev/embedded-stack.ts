@@ -1,4 +1,4 @@
-import { audienceUpkeep, installBuiltInSegments } from '../audience';
+import { audienceUpkeep, installBuiltInScores, installBuiltInSegments } from '../audience';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -115,6 +115,8 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
       pgliteDir: path.join(options.stateDir, 'pglite'),
     });
     onStop('the database', () => database.close());
+    // Before the router and the worker: both read scores from the catalogue.
+    await installBuiltInScores(database.db);
     checkAborted();
 
     const sink = config.smtpUrl
@@ -146,7 +148,7 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
       }),
       dataConverter,
     });
-    await ensureScoreSchedules(client, {
+    await ensureScoreSchedules(client, database.db, {
       taskQueue: config.taskQueue,
       intervalMs: config.scoreRecomputeIntervalMs,
     });

@@ -1,3 +1,4 @@
+import { loadScoreCatalogue } from '../audience/score-catalogue';
 import { activeJourney } from '../catalogue/active-journeys';
 import { findVersion } from '../catalogue/journey-records';
 import type { PreviewRequestParsed, PreviewResult } from '../contract/preview';
@@ -131,7 +132,7 @@ async function customerFor(
   now: Date,
 ): Promise<{ profile: ProfileSnapshot; engagedAt: number[] } | null> {
   if (request.customerId !== undefined) {
-    const profile = await loadProfileSnapshot(db, request.customerId);
+    const profile = await loadProfileSnapshot(db, request.customerId, await loadScoreCatalogue(db));
     if (!profile) return null;
     return { profile, engagedAt: await engagementTimes(db, request.customerId, now) };
   }

@@ -182,6 +182,9 @@ export const TABLES_KEPT: Readonly<Record<string, string>> = {
   segments: 'segment definitions',
   segment_versions: 'immutable segment definitions',
   score_runs: 'when each score version was recomputed, with counts: about no customer',
+  score_definitions:
+    'score definitions (a backfill cursor is a customer id, as kept in the tombstone, while it runs)',
+  score_versions: 'immutable score definitions',
   topics: 'the subscription topics themselves; the customer’s choices are erased',
   customer_tombstones: 'the tombstone: the customer id, states and counts, nothing personal',
   erased_identifiers: 'the tombstone’s identifiers, as keyed hashes only',

@@ -1,5 +1,6 @@
 import { customerMemberships } from '../audience/customer-audience';
 import { customerStage } from '../audience/customer-stage';
+import { loadScoreCatalogue } from '../audience/score-catalogue';
 import { listTokens } from '../channels/device-tokens';
 import { EXPORT_SECTION_LIMIT, type CustomerExport } from '../contract/privacy';
 import { customerConversions } from '../conversions/customer-conversions';
@@ -73,6 +74,7 @@ async function exportIn(
   const scores = await customerScoreViews(db, customerId, {
     now,
     contributionsShown: EXPORT_SECTION_LIMIT,
+    scores: await loadScoreCatalogue(db),
   });
   const stage = await customerStage(db, customerId);
   return {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { activeJourney } from '../catalogue/active-journeys';
+import { loadScoreCatalogue } from '../audience/score-catalogue';
 import { loadProfileSnapshot } from '../customers';
 import { evaluateConditionGroup } from '../journeys/conditions';
 import type { ConditionOutcome, JourneyEvent, JsonObject } from '../journeys/run-types';
@@ -42,7 +43,9 @@ export async function startExplicitRun(
   // Both reads at once: a start's latency is its round trips, and neither depends on the other.
   const [journey, profile] = await Promise.all([
     activeJourney(deps.db, start.journeyId),
-    loadProfileSnapshot(deps.db, start.customerId),
+    loadScoreCatalogue(deps.db).then((scores) =>
+      loadProfileSnapshot(deps.db, start.customerId, scores),
+    ),
   ]);
   if (!journey) return refused({ reason: 'journey_not_found' });
   if (journey.status !== 'active')

@@ -1,3 +1,4 @@
+import { loadScoreCatalogue } from '../audience/score-catalogue';
 import { loadProfileSnapshots } from '../customers';
 import type { Database } from '../db/database';
 import { eventTypesListenedTo } from '../journeys/listens';
@@ -183,7 +184,8 @@ async function profilesFor(
   const customers = busy
     .filter((e) => needsProfile(interest.get(e.id) as EventInterest))
     .map((e) => e.customerId);
-  return customers.length > 0 ? loadProfileSnapshots(db, customers) : new Map();
+  if (customers.length === 0) return new Map();
+  return loadProfileSnapshots(db, customers, await loadScoreCatalogue(db));
 }
 
 /** The batch grouped by customer, each group in arrival order, groups by their first event. */

@@ -5,7 +5,8 @@ import {
   type ScheduleOptionsStartWorkflowAction,
   type ScheduleSpec,
 } from '@temporalio/client';
-import { rfmScores } from '../scores';
+import { loadScoreCatalogue } from '../audience/score-catalogue';
+import type { Database } from '../db/database';
 import { SCORE_RECOMPUTE_WORKFLOW_TYPE } from '../workflows/messages';
 import type { scoreRecomputeWorkflow } from '../workflows/score-recompute';
 import { triggerSchedule, type TriggeredSchedule } from './trigger-schedule';
@@ -56,13 +57,16 @@ function scheduleParts(scoreId: string, options: ScoreScheduleOptions) {
  * interval and action (as a worker starts: every worker may, so it is idempotent, and two
  * creating at once end in one schedule). A new schedule runs once at once, so a first deploy
  * has scores without waiting a day; an update keeps the schedule's state (an operator's pause).
+ * The scores are the catalogue's RFM scores, built-in or published: one published since the
+ * workers started gets its schedule when a worker next starts.
  */
 export async function ensureScoreSchedules(
   client: Client,
+  db: Database,
   options: ScoreScheduleOptions,
 ): Promise<{ scheduleId: string; created: boolean }[]> {
   const results: { scheduleId: string; created: boolean }[] = [];
-  for (const score of rfmScores()) {
+  for (const score of (await loadScoreCatalogue(db)).rfm()) {
     const scheduleId = scoreScheduleId(score.id, options.taskQueue);
     const parts = scheduleParts(score.id, options);
     try {

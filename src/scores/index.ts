@@ -22,13 +22,5 @@ export {
   type RfmCell,
   type RfmMeasure,
 } from './rfm';
-export {
-  builtInScores,
-  dataQualityScore,
-  decayingScores,
-  engagementScore,
-  findScore,
-  rfmScore,
-  rfmScores,
-  segmentScores,
-} from './library';
+export { builtInScores, dataQualityScore, engagementScore, rfmScore } from './library';
+export { builtInCatalogue, ScoreCatalogue } from './catalogue';

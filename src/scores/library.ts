@@ -84,17 +84,3 @@ export const builtInScores: readonly ScoreDefinition[] = [
   dataQualityScore,
   rfmScore,
 ].map((definition) => scoreDefinitionSchema.parse(definition));
-
-export function findScore(id: string): ScoreDefinition | undefined {
-  return builtInScores.find((definition) => definition.id === id);
-}
-
-export const decayingScores = (): DecayingScore[] =>
-  builtInScores.filter((d): d is DecayingScore => d.kind === 'decaying');
-
-export const rfmScores = (): RfmScore[] =>
-  builtInScores.filter((d): d is RfmScore => d.kind === 'rfm');
-
-/** Scores the segment `score` condition reads: stored per customer (decaying and RFM). */
-export const segmentScores = (): ScoreDefinition[] =>
-  builtInScores.filter((d) => d.kind === 'decaying' || d.kind === 'rfm');

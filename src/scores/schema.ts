@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { durationOrNull } from '../journeys/durations';
+import { eventNameSchema } from '../journeys/schema';
 
 /**
  * The score language, v1. A score is data like a journey or a segment: a named definition with a
- * version, checked by this schema, shipped as built-ins (library.ts). Two kinds:
+ * version, checked by this schema, shipped as built-ins (library.ts) or published by users
+ * (POST /v1/scores, stored by src/audience/score-catalogue.ts). Three kinds:
  *
  *   decaying         Σ points(event) × decayPerDay^(age in days), capped: seed S3's behavioural
  *                    score. Kept as (value, as_of) and decayed when read (decay.ts), never
@@ -22,10 +24,14 @@ export const scoreIdSchema = z
   .string()
   .regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be lower snake_case, starting with a letter');
 
-/** The segment language's event type rule (src/segments/schema.ts), which imports this folder. */
-const eventTypeSchema = z
-  .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_.:-]{0,127}$/, 'must be an event type such as "purchase"');
+/**
+ * The segment language's event type rule (src/segments/schema.ts, which imports this folder): a
+ * canonical name, an alias refused with the name to use, since events are stored canonical only.
+ */
+const eventTypeSchema = eventNameSchema.regex(
+  /^[A-Za-z][A-Za-z0-9_.:-]{0,127}$/,
+  'must be an event type such as "purchase"',
+);
 
 const propertyPathSchema = z
   .string()
@@ -72,47 +78,57 @@ export type Multiplier = z.infer<typeof multiplierSchema>;
 
 const common = {
   id: scoreIdSchema,
-  version: z.number().int().min(1).max(1_000_000),
   name: z.string().min(1).max(200),
   description: z.string().max(2_000),
 };
+const versionSchema = z.number().int().min(1).max(1_000_000);
+
+const decayingFields = {
+  ...common,
+  kind: z.literal('decaying'),
+  /** Points per event type; types not listed count nothing. */
+  weights: z
+    .record(eventTypeSchema, z.number().finite().positive().max(1_000_000))
+    .refine((weights) => Object.keys(weights).length > 0, 'must weigh at least one event type')
+    .refine((weights) => Object.keys(weights).length <= 200, 'must weigh at most 200 types'),
+  multipliers: z.array(multiplierSchema).max(50),
+  /** What a point is worth a day later: 0.95 keeps 95% a day (about a 13.5-day half-life). */
+  decayPerDay: z.number().gt(0).lte(1),
+  /** The value read never exceeds this; the stored sum is kept uncapped. */
+  cap: z.number().finite().positive(),
+};
+
+/** A multiplier must name a weighed type: it could never multiply anything otherwise. */
+function multipliersWeighed(
+  definition: { weights: Record<string, number>; multipliers: Multiplier[] },
+  ctx: z.RefinementCtx,
+): void {
+  definition.multipliers.forEach((multiplier, index) => {
+    if (!(multiplier.event in definition.weights)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['multipliers', index, 'event'],
+        message: 'multiplies an event type the score does not weigh',
+      });
+    }
+  });
+}
 
 export const decayingScoreSchema = z
-  .object({
-    ...common,
-    kind: z.literal('decaying'),
-    /** Points per event type; types not listed count nothing. */
-    weights: z
-      .record(eventTypeSchema, z.number().finite().positive().max(1_000_000))
-      .refine((weights) => Object.keys(weights).length > 0, 'must weigh at least one event type')
-      .refine((weights) => Object.keys(weights).length <= 200, 'must weigh at most 200 types'),
-    multipliers: z.array(multiplierSchema).max(50),
-    /** What a point is worth a day later: 0.95 keeps 95% a day (about a 13.5-day half-life). */
-    decayPerDay: z.number().gt(0).lte(1),
-    /** The value read never exceeds this; the stored sum is kept uncapped. */
-    cap: z.number().finite().positive(),
-  })
+  .object({ ...decayingFields, version: versionSchema })
   .strict()
-  .superRefine((definition, ctx) => {
-    definition.multipliers.forEach((multiplier, index) => {
-      if (!(multiplier.event in definition.weights)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['multipliers', index, 'event'],
-          message: 'multiplies an event type the score does not weigh',
-        });
-      }
-    });
-  });
+  .superRefine(multipliersWeighed);
 export type DecayingScore = z.infer<typeof decayingScoreSchema>;
 
+const profileQualityFields = {
+  ...common,
+  kind: z.literal('profile_quality'),
+  /** The profile fields whose presence is completeness (seed S0: first and last name, email). */
+  requiredFields: z.array(propertyPathSchema).min(1).max(20),
+};
+
 export const profileQualityScoreSchema = z
-  .object({
-    ...common,
-    kind: z.literal('profile_quality'),
-    /** The profile fields whose presence is completeness (seed S0: first and last name, email). */
-    requiredFields: z.array(propertyPathSchema).min(1).max(20),
-  })
+  .object({ ...profileQualityFields, version: versionSchema })
   .strict();
 export type ProfileQualityScore = z.infer<typeof profileQualityScoreSchema>;
 
@@ -132,13 +148,9 @@ const rfmWindowSchema = z
  * a purchase in the window. Which events are purchases and what their amount is are the profile
  * rules' (src/lifecycle: `purchase`, `properties.total`), so RFM and lifetime_value agree.
  */
-export const rfmScoreSchema = z
-  .object({
-    ...common,
-    kind: z.literal('rfm'),
-    window: rfmWindowSchema,
-  })
-  .strict();
+const rfmFields = { ...common, kind: z.literal('rfm'), window: rfmWindowSchema };
+
+export const rfmScoreSchema = z.object({ ...rfmFields, version: versionSchema }).strict();
 export type RfmScore = z.infer<typeof rfmScoreSchema>;
 
 export const scoreDefinitionSchema = z.discriminatedUnion('kind', [
@@ -147,3 +159,14 @@ export const scoreDefinitionSchema = z.discriminatedUnion('kind', [
   rfmScoreSchema,
 ]);
 export type ScoreDefinition = DecayingScore | ProfileQualityScore | RfmScore;
+
+/**
+ * What a user publishes (POST /v1/scores): a definition without its version, which the catalogue
+ * gives (the score's next one).
+ */
+export const scoreDefinitionInputSchema = z.discriminatedUnion('kind', [
+  z.object(decayingFields).strict().superRefine(multipliersWeighed),
+  z.object(profileQualityFields).strict(),
+  z.object(rfmFields).strict(),
+]);
+export type ScoreDefinitionInput = z.infer<typeof scoreDefinitionInputSchema>;

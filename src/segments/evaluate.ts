@@ -5,7 +5,7 @@ import type { CustomerFacts } from './customer-facts';
 import { engagementTypesFor } from './engagement-types';
 import { countPasses, isHuman, matchingEvents, numericValues } from './event-facts';
 import { scoreAt } from '../scores/decay';
-import { findScore } from '../scores/library';
+import type { ScoreCatalogue } from '../scores/catalogue';
 import type { SegmentCondition } from './schema';
 
 /**
@@ -16,6 +16,8 @@ import type { SegmentCondition } from './schema';
  */
 export interface EvaluateOptions {
   emailMarketingDefault: 'opted_in' | 'opted_out';
+  /** The scores `score` conditions read (their active versions). */
+  scores: ScoreCatalogue;
 }
 
 type Leaf<K extends string> = K extends string
@@ -37,7 +39,7 @@ export function evaluateSegment(
     const journeyCondition = { ...rest, field: `profile.${field}` };
     return evaluateCondition(journeyCondition, { profile: facts.profile }, now).passed;
   }
-  if ('score' in condition) return scorePasses(condition.score, facts, now);
+  if ('score' in condition) return scorePasses(condition.score, facts, now, options.scores);
   return evaluateEventLeaf(condition, facts, now) ?? evaluateChannelLeaf(condition, facts, options);
 }
 
@@ -45,12 +47,17 @@ export function evaluateSegment(
  * The score as read at now against the value: a decaying one decayed and capped (0 with nothing
  * stored), an RFM one as stored (none stored: missing, which never passes).
  */
-function scorePasses(leaf: Leaf<'score'>['score'], facts: CustomerFacts, now: number): boolean {
-  const definition = findScore(leaf.score);
+function scorePasses(
+  leaf: Leaf<'score'>['score'],
+  facts: CustomerFacts,
+  now: number,
+  scores: ScoreCatalogue,
+): boolean {
+  const definition = scores.find(leaf.score);
   const stored = facts.scores?.[leaf.score];
   if (definition?.kind === 'rfm')
     return stored !== undefined && compare(leaf.op, stored.value, leaf.value);
-  // The schema admits stored scores only; a definition gone since fails closed.
+  // Publishing admits stored scores only; a definition gone since fails closed.
   if (definition?.kind !== 'decaying') return false;
   return compare(leaf.op, scoreAt(definition, stored, now), leaf.value);
 }

@@ -6,7 +6,7 @@ import type { CustomerFacts, FactEvent } from './customer-facts';
 import { engagementTypesFor } from './engagement-types';
 import { isHuman, propertiesPass } from './event-facts';
 import { fallsBelowAt } from '../scores/decay';
-import { findScore } from '../scores/library';
+import type { ScoreCatalogue } from '../scores/catalogue';
 import type { PropertyComparison, SegmentCondition } from './schema';
 
 /**
@@ -23,14 +23,15 @@ export function nextChangeAfter(
   condition: SegmentCondition,
   facts: CustomerFacts,
   now: number,
+  scores: ScoreCatalogue,
 ): number | null {
   if ('all' in condition || 'any' in condition) {
     const list = 'all' in condition ? condition.all : condition.any;
-    return earliest(list.map((c) => nextChangeAfter(c, facts, now)));
+    return earliest(list.map((c) => nextChangeAfter(c, facts, now, scores)));
   }
-  if ('not' in condition) return nextChangeAfter(condition.not, facts, now);
+  if ('not' in condition) return nextChangeAfter(condition.not, facts, now, scores);
   if ('profile' in condition) return profileChange(condition.profile, facts, now);
-  if ('score' in condition) return scoreChange(condition.score, facts, now);
+  if ('score' in condition) return scoreChange(condition.score, facts, now, scores);
   const leaf = eventLeaf(condition);
   return leaf ? eventChange(leaf, facts, now) : null;
 }
@@ -57,8 +58,13 @@ function profileChange(
   return ts === null ? null : ageCrossing(ts, leaf.value, now);
 }
 
-function scoreChange(leaf: ConditionBody<'score'>, facts: CustomerFacts, now: number) {
-  const definition = findScore(leaf.score);
+function scoreChange(
+  leaf: ConditionBody<'score'>,
+  facts: CustomerFacts,
+  now: number,
+  scores: ScoreCatalogue,
+) {
+  const definition = scores.find(leaf.score);
   if (definition?.kind !== 'decaying') return null;
   const at = fallsBelowAt(definition, facts.scores?.[leaf.score], leaf.value);
   return at !== null && at > now ? at : null;

@@ -7,6 +7,7 @@ import { simulate } from '../../src/journeys/preview';
 import { parseJourneyDefinition } from '../../src/journeys/validate';
 import type { JourneyDefinitionInput } from '../../src/journeys/schema';
 import { auth, createHarness, publishJourney, type Harness } from './harness';
+import { builtInCatalogue } from '../../src/scores';
 
 const START = '2026-12-01T10:00:00.000Z';
 const HOUR = 3_600_000;
@@ -105,7 +106,7 @@ describe('POST /v1/journeys/:id/preview', () => {
     expect(res.body).not.toContain('ada@example.com');
 
     // The same answer as the interpreter's own preview fed the snapshot a run loads.
-    const profile = await loadProfileSnapshot(h.db.db, 'ada');
+    const profile = await loadProfileSnapshot(h.db.db, 'ada', builtInCatalogue);
     const direct = simulate(parseJourneyDefinition(cartNudge), {
       profile: profile!,
       trigger: {

@@ -9,6 +9,7 @@ import { requestProfileChecks } from '../../src/audience';
 import { recordEvents } from '../../src/routing';
 import type { AudienceEvent } from '../../src/routing/types';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { builtInCatalogue } from '../../src/scores';
 
 /**
  * Lifecycle stages kept live by the audience pass, on real Postgres with the router's clock in
@@ -94,7 +95,7 @@ it('purchases move a customer along the stages, each move an event; a window edg
   expect(await part.upkeep()).toBeGreaterThan(0);
   expect(await stage('ada')).toEqual({ stage: 'prospect', since: new Date(START).toISOString() });
   expect(await stageEvents('ada')).toEqual([]);
-  expect(await loadProfileSnapshot(database.db, 'ada')).toMatchObject({
+  expect(await loadProfileSnapshot(database.db, 'ada', builtInCatalogue)).toMatchObject({
     lifecycle_stage: 'prospect',
   });
 

@@ -7,6 +7,7 @@ import { customers, events, scoreContributions } from '../../src/db/schema';
 import type { AudienceEvent } from '../../src/routing/types';
 import { DAY_MS, engagementScore, scoreAt } from '../../src/scores';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { installBuiltInScores } from '../../src/audience/install-built-ins';
 
 /**
  * The engagement score as the router keeps it: batches of events counted into (value, as_of),
@@ -46,7 +47,9 @@ async function stored(
 }
 
 async function engagementOf(customerId: string, now: number): Promise<number> {
-  const state = (await storedScores(database.db, [customerId])).get(customerId)?.engagement;
+  const state = (await storedScores(database.db, [customerId], [engagementScore])).get(
+    customerId,
+  )?.engagement;
   return scoreAt(engagementScore, state, now);
 }
 
@@ -123,6 +126,8 @@ it('costs no statement for a batch no score weighs', async () => {
 it('counts the same on embedded PGlite (npm start on embedded defaults)', async () => {
   const embedded = await openDatabase({});
   try {
+    // As npm start does: the router reads the scores from the catalogue.
+    await installBuiltInScores(embedded.db);
     await embedded.db.insert(customers).values({ id: 'cy' });
     const batch = [
       { id: 'p1', customerId: 'cy', type: 'purchase', occurredAt: new Date(T0), properties: {} },
@@ -138,7 +143,9 @@ it('counts the same on embedded PGlite (npm start on embedded defaults)', async 
     const counting = liveScores({ db: embedded.db, clock: () => new Date(T0) });
     await counting.forEvents(batch);
     await counting.forEvents(batch);
-    const state = (await storedScores(embedded.db, ['cy'])).get('cy')?.engagement;
+    const state = (await storedScores(embedded.db, ['cy'], [engagementScore])).get(
+      'cy',
+    )?.engagement;
     expect(scoreAt(engagementScore, state, T0 + 2 * DAY_MS)).toBeCloseTo(
       10 * 0.95 ** 2 + 1 * 0.95 ** 3,
       10,

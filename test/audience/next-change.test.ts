@@ -11,6 +11,7 @@ import { Random } from './support/random';
 import { parsed, randomCondition, randomLeaf } from './support/random-definitions';
 import { DAY, makeWorld, NOW, type World } from './support/segment-world';
 import { factsOf, storeWorld } from './support/world-store';
+import { builtInCatalogue } from '../../src/scores';
 
 /**
  * nextChangeAt (SQL) equals its pure twin for every customer, and the twin is never late: the
@@ -19,7 +20,7 @@ import { factsOf, storeWorld } from './support/world-store';
  */
 
 const SEED = Number(process.env.SEGMENT_SEED ?? 20_261_202);
-const options = { emailMarketingDefault: 'opted_in' as const };
+const options = { emailMarketingDefault: 'opted_in' as const, scores: builtInCatalogue };
 
 let database: TestDatabase;
 let world: World;
@@ -45,7 +46,7 @@ function definitions(seed: number): SegmentCondition[] {
 }
 
 async function sqlNextChanges(condition: SegmentCondition, now: number) {
-  const expression = nextChangeAt(condition, { now: new Date(now) });
+  const expression = nextChangeAt(condition, { now: new Date(now), scores: builtInCatalogue });
   if (!expression) return null;
   const rows = await database.db
     .select({ id: customers.id, at: sql<string | null>`${expression}::text` })
@@ -58,7 +59,7 @@ it('computes in SQL exactly what the pure twin computes', async () => {
   for (const condition of definitions(SEED)) {
     const fromSql = await sqlNextChanges(condition, NOW);
     for (const [id, f] of facts) {
-      const expected = nextChangeAfter(condition, f, NOW);
+      const expected = nextChangeAfter(condition, f, NOW, builtInCatalogue);
       const got = fromSql === null ? null : (fromSql.get(id) ?? null);
       if (got !== expected) {
         throw new Error(
@@ -96,7 +97,7 @@ it('is never later than the evaluator’s next flip, step after step', () => {
     for (const [id, f] of [...facts].slice(0, 40)) {
       let now = NOW;
       for (let step = 0; step < 4; step += 1) {
-        const next = nextChangeAfter(condition, f, now);
+        const next = nextChangeAfter(condition, f, now, builtInCatalogue);
         const answer = evaluateSegment(condition, f, now, options);
         const horizon = next ?? now + 400 * DAY;
         const flip = probes(f, now, horizon).find(

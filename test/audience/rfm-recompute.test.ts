@@ -8,6 +8,7 @@ import { customers, events, rfmScores, scoreRuns, segmentDueChecks } from '../..
 import { DAY_MS, rankRfm, recencyDays, rfmScore, SCORE_CHANGED } from '../../src/scores';
 import { segmentConditionSchema, segmentDefinitionSchema } from '../../src/segments/schema';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { builtInCatalogue } from '../../src/scores';
 
 /**
  * The RFM recompute as one statement on Postgres: ten customers whose quintiles are worked out by
@@ -128,9 +129,9 @@ it('agrees with the pure ranking on the measures it stored', async () => {
 });
 
 it('is read as scores.rfm (r + f + m), and is missing for a customer with no cell', async () => {
-  const a = await loadProfileSnapshot(database.db, 'a', new Date(T));
+  const a = await loadProfileSnapshot(database.db, 'a', builtInCatalogue, new Date(T));
   expect(a?.scores).toMatchObject({ rfm: 15 });
-  const k = await loadProfileSnapshot(database.db, 'k', new Date(T));
+  const k = await loadProfileSnapshot(database.db, 'k', builtInCatalogue, new Date(T));
   expect(k?.scores).toBeDefined();
   expect(k?.scores).not.toHaveProperty('rfm');
   // A journey condition on it: a, and for k a missing field, which no operator passes.

@@ -9,6 +9,7 @@ import { Random } from './support/random';
 import { parsed, randomCondition, randomLeaf } from './support/random-definitions';
 import { makeWorld, NOW, type World } from './support/segment-world';
 import { factsOf, storeWorld } from './support/world-store';
+import { builtInCatalogue } from '../../src/scores';
 
 /**
  * The SQL compiler and the pure evaluator must name the same members for every definition: a
@@ -47,6 +48,7 @@ async function sqlMembers(
   const predicate = segmentPredicate(condition, {
     now: new Date(now),
     emailMarketingDefault: emailDefault,
+    scores: builtInCatalogue,
     population,
   });
   const rows = await database.db
@@ -64,7 +66,12 @@ function evaluatedMembers(
 ) {
   return [...facts.entries()]
     .filter(([id]) => !ids || ids.includes(id))
-    .filter(([, f]) => evaluateSegment(condition, f, now, { emailMarketingDefault: emailDefault }))
+    .filter(([, f]) =>
+      evaluateSegment(condition, f, now, {
+        emailMarketingDefault: emailDefault,
+        scores: builtInCatalogue,
+      }),
+    )
     .map(([id]) => id)
     .sort();
 }

@@ -33,6 +33,7 @@ import {
 } from '../../src/segments/builders';
 import { segmentConditionSchema, type SegmentConditionInput } from '../../src/segments/schema';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { builtInCatalogue } from '../../src/scores';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-03-01T12:00:00.000Z');
@@ -120,7 +121,12 @@ afterAll(async () => {
 
 async function members(input: SegmentConditionInput, population: 'few' | 'all') {
   const condition = segmentConditionSchema.parse(input);
-  const context = { now: new Date(NOW), emailMarketingDefault: 'opted_out' as const, population };
+  const context = {
+    now: new Date(NOW),
+    emailMarketingDefault: 'opted_out' as const,
+    scores: builtInCatalogue,
+    population,
+  };
   const rows = await database.db
     .select({ id: customers.id })
     .from(customers)
@@ -231,7 +237,13 @@ it('binds every value and path as a parameter', () => {
   const query = database.db
     .select({ id: customers.id })
     .from(customers)
-    .where(segmentPredicate(condition, { now: new Date(NOW), emailMarketingDefault: 'opted_in' }))
+    .where(
+      segmentPredicate(condition, {
+        now: new Date(NOW),
+        emailMarketingDefault: 'opted_in',
+        scores: builtInCatalogue,
+      }),
+    )
     .toSQL();
   expect(query.sql).not.toContain('drop');
   expect(query.sql).not.toContain('city');

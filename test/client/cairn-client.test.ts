@@ -110,6 +110,35 @@ describe('CairnClient', () => {
     }
   });
 
+  it('publishes, lists and reads scores; a bad definition is a CairnValidationError naming the field', async () => {
+    const definition = {
+      id: 'client_intent',
+      name: 'Intent',
+      description: 'Downloads',
+      kind: 'decaying' as const,
+      weights: { download: 5 },
+      multipliers: [],
+      decayPerDay: 0.9,
+      cap: 50,
+    };
+    expect(await client.publishScore(definition)).toEqual({
+      id: 'client_intent',
+      version: 1,
+      kind: 'decaying',
+      active: false,
+    });
+    expect((await client.listScores()).scores.map((s) => s.id)).toContain('client_intent');
+    expect((await client.getScore('client_intent')).versions).toMatchObject([{ version: 1 }]);
+    await expect(client.publishScore({ ...definition, decayPerDay: 2 })).rejects.toMatchObject({
+      status: 400,
+      issues: [expect.objectContaining({ path: 'decayPerDay' })],
+    });
+    await expect(client.recomputeScore('client_intent')).rejects.toMatchObject({
+      status: 404,
+      code: 'score_not_found',
+    });
+  });
+
   it('throws CairnValidationError naming the field on a 400', async () => {
     const error = await client
       .upsertCustomer('c:2', { timeZone: 'Nowhere/Special' })

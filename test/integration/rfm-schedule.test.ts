@@ -21,10 +21,12 @@ beforeAll(async () => {
   stack = await startCairnTestStack();
 });
 afterAll(async () => {
-  await stack.temporal.schedule
-    .getHandle(scoreScheduleId('rfm', stack.taskQueue))
-    .delete()
-    .catch(() => undefined);
+  for (const id of ['rfm', 'rfm_quarter']) {
+    await stack.temporal.schedule
+      .getHandle(scoreScheduleId(id, stack.taskQueue))
+      .delete()
+      .catch(() => undefined);
+  }
   await stack?.close();
 });
 
@@ -42,20 +44,23 @@ async function purchase(id: string, customerId: string, daysAgo: number, total: 
 }
 
 /** Triggers the schedule through the API and waits for the run it names to finish. */
-async function recomputeNow(): Promise<ScoreRecompute> {
-  const { status, body } = await stack.request<ScoreRecompute>('POST', '/v1/scores/rfm/recompute');
+async function recomputeNow(scoreId = 'rfm'): Promise<ScoreRecompute> {
+  const { status, body } = await stack.request<ScoreRecompute>(
+    'POST',
+    `/v1/scores/${scoreId}/recompute`,
+  );
   expect(status).toBe(202);
   expect(body.workflowId).toEqual(
-    expect.stringContaining(scoreWorkflowIdPrefix('rfm', stack.taskQueue)),
+    expect.stringContaining(scoreWorkflowIdPrefix(scoreId, stack.taskQueue)),
   );
   await stack.temporal.workflow.getHandle(body.workflowId!).result();
   return body;
 }
 
-async function rfmOf(customerId: string): Promise<CustomerScore | undefined> {
+async function rfmOf(customerId: string, scoreId = 'rfm'): Promise<CustomerScore | undefined> {
   const { status, body } = await stack.request<Customer>('GET', `/v1/customers/${customerId}`);
   expect(status).toBe(200);
-  return body.scores?.find((score) => score.id === 'rfm');
+  return body.scores?.find((score) => score.id === scoreId);
 }
 
 it('refuses a score that is not recomputed, and answers 409 before any worker made the schedule', async () => {
@@ -78,7 +83,9 @@ it('recomputes on the schedule’s run: the profile shows the cell and its r, f,
   await purchase('ada-3', 'ada', 20, 100);
   await purchase('bob-1', 'bob', 100, 20);
 
-  const [schedule] = await ensureScoreSchedules(stack.temporal, { taskQueue: stack.taskQueue });
+  const [schedule] = await ensureScoreSchedules(stack.temporal, stack.database.db, {
+    taskQueue: stack.taskQueue,
+  });
   expect(schedule).toEqual({ scheduleId: scoreScheduleId('rfm', stack.taskQueue), created: true });
   await recomputeNow();
 
@@ -123,7 +130,7 @@ it('moves the cells after a new purchase on the next run, with a score_changed i
 it('keeps one schedule when workers start again, with its state (an operator’s pause)', async () => {
   const handle = stack.temporal.schedule.getHandle(scoreScheduleId('rfm', stack.taskQueue));
   await handle.pause('paused by the test');
-  const again = await ensureScoreSchedules(stack.temporal, {
+  const again = await ensureScoreSchedules(stack.temporal, stack.database.db, {
     taskQueue: stack.taskQueue,
     intervalMs: 3_600_000,
   });
@@ -136,4 +143,31 @@ it('keeps one schedule when workers start again, with its state (an operator’s
     workflowType: 'scoreRecomputeWorkflow',
     taskQueue: stack.taskQueue,
   });
+});
+
+it('recomputes a published RFM score once a worker has made its schedule', async () => {
+  const published = await stack.request('POST', '/v1/scores', {
+    id: 'rfm_quarter',
+    name: 'RFM, last quarter',
+    description: 'RFM over 90 days',
+    kind: 'rfm',
+    window: '90d',
+  });
+  expect(published).toMatchObject({ status: 201, body: { version: 1, active: true } });
+  // No schedule until a worker starts (ensureScoreSchedules reads the catalogue).
+  const early = await stack.request('POST', '/v1/scores/rfm_quarter/recompute');
+  expect(early).toMatchObject({ status: 409, body: { error: { code: 'schedule_not_found' } } });
+  const made = await ensureScoreSchedules(stack.temporal, stack.database.db, {
+    taskQueue: stack.taskQueue,
+  });
+  expect(made).toContainEqual({
+    scheduleId: scoreScheduleId('rfm_quarter', stack.taskQueue),
+    created: true,
+  });
+  await recomputeNow('rfm_quarter');
+  // Within 90 days: ada's three purchases (300 in all, the last a day ago) and bob's newer one
+  // (500, today; his first is 100 days old): bob is more recent and spent more, ada bought more.
+  expect(await rfmOf('ada', 'rfm_quarter')).toMatchObject({ version: 1, cell: '131', value: 5 });
+  expect(await rfmOf('bob', 'rfm_quarter')).toMatchObject({ version: 1, cell: '313', value: 7 });
+  expect(await rfmOf('cy', 'rfm_quarter')).toBeUndefined();
 });

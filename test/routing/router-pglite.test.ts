@@ -7,6 +7,7 @@ import { parseJourneyDefinition } from '../../src/journeys/validate';
 import { claimDueEvents, markRouted, renewClaim } from '../../src/routing/outbox-claims';
 import { readStartView } from '../../src/routing/run-registry';
 import { findRoutingInterest } from '../../src/routing/routing-interest';
+import { builtInCatalogue } from '../../src/scores';
 
 // The embedded stack (npm start) runs the router on PGlite: its statements must work there too.
 describe('the router statements on embedded PGlite', () => {
@@ -69,9 +70,9 @@ describe('the router statements on embedded PGlite', () => {
     expect(noise).toMatchObject({ routingAttempts: 1, routingClaim: null });
     expect(noise?.routedAt).toBeInstanceOf(Date);
 
-    const profiles = await loadProfileSnapshots(db, ['ada', 'bo', 'ghost']);
+    const profiles = await loadProfileSnapshots(db, ['ada', 'bo', 'ghost'], builtInCatalogue);
     expect([...profiles.keys()].sort()).toEqual(['ada', 'bo']);
-    expect(profiles.get('ada')).toEqual(await loadProfileSnapshot(db, 'ada'));
+    expect(profiles.get('ada')).toEqual(await loadProfileSnapshot(db, 'ada', builtInCatalogue));
     expect(profiles.get('ada')?.last_engaged_at).toBe('2026-01-02T03:04:05.678Z');
 
     const view = await readStartView(db, {

@@ -1,3 +1,4 @@
+import { builtInCatalogue } from '../../src/scores';
 import {
   aggregate,
   all,
@@ -19,9 +20,13 @@ import type { CustomerFacts } from '../../src/segments/customer-facts';
 import { evaluateSegment } from '../../src/segments/evaluate';
 import { segmentConditionSchema, type SegmentConditionInput } from '../../src/segments/schema';
 import { DAY, NOW, condition, event, facts } from './helpers';
+import { checkScores } from '../../src/audience/segment-catalogue';
 
 const matches = (input: SegmentConditionInput, f: CustomerFacts, now = NOW) =>
-  evaluateSegment(condition(input), f, now, { emailMarketingDefault: 'opted_out' });
+  evaluateSegment(condition(input), f, now, {
+    emailMarketingDefault: 'opted_out',
+    scores: builtInCatalogue,
+  });
 
 describe('profile', () => {
   const f = facts({
@@ -167,6 +172,7 @@ describe('channels, topics and segments', () => {
     expect(
       evaluateSegment(condition(consented('email')), facts(), NOW, {
         emailMarketingDefault: 'opted_in',
+        scores: builtInCatalogue,
       }),
     ).toBe(true);
     expect(matches(consented('sms', 'transactional'), facts())).toBe(true);
@@ -213,7 +219,10 @@ describe('score', () => {
     engagement: { value, asOf: NOW - daysAgo * DAY },
   });
   const passes = (input: Parameters<typeof condition>[0], f = facts()) =>
-    evaluateSegment(condition(input), f, NOW, { emailMarketingDefault: 'opted_out' });
+    evaluateSegment(condition(input), f, NOW, {
+      emailMarketingDefault: 'opted_out',
+      scores: builtInCatalogue,
+    });
 
   it('reads the stored sum decayed by 0.95 a day since as_of, capped at 100', () => {
     const decayed = facts({ scores: at(80, 2) });
@@ -241,10 +250,26 @@ describe('score', () => {
     expect(passes({ not: { score: { score: 'rfm', op: 'gte', value: 3 } } })).toBe(true);
   });
 
-  it('admits stored scores only (decaying and RFM), naming the field', () => {
+  it('admits stored scores of the catalogue only (decaying and RFM), naming the field', () => {
     for (const id of ['data_quality', 'nope']) {
-      const result = segmentConditionSchema.safeParse({ score: { score: id, op: 'gt', value: 1 } });
-      expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['score.score']);
+      const parsed = segmentConditionSchema.parse({
+        all: [
+          { profile: { field: 'plan', op: 'exists', value: true } },
+          { score: { score: id, op: 'gt', value: 1 } },
+        ],
+      });
+      // Which scores exist is the catalogue's: checked when a segment is published.
+      let refused: unknown;
+      try {
+        checkScores(parsed, builtInCatalogue);
+      } catch (error) {
+        refused = error;
+      }
+      expect(refused).toMatchObject({ path: 'where.all.1.score.score' });
     }
+    const engagement = segmentConditionSchema.parse({
+      score: { score: 'engagement', op: 'gt', value: 1 },
+    });
+    expect(() => checkScores(engagement, builtInCatalogue)).not.toThrow();
   });
 });

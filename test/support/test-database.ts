@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
+import { installBuiltInScores } from '../../src/audience/install-built-ins';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database';
 
 /** The server the suite runs against; CI starts it if it is down (see .ci/run). */
@@ -30,7 +31,8 @@ export async function createEmptyDatabase(): Promise<{ url: string; drop(): Prom
 
 /**
  * A fresh, migrated database of its own for one test file, dropped again by close(), so test
- * files never see each other's rows.
+ * files never see each other's rows. The built-in scores are installed, as every Cairn process
+ * does when it starts: the router and every reader read scores from the catalogue.
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `cairn_test_${randomBytes(6).toString('hex')}`;
@@ -39,6 +41,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.end();
   const url = withDatabase(TEST_POSTGRES_URL, name);
   const handle = await openDatabase({ url, maxConnections: 20 });
+  await installBuiltInScores(handle.db);
   return {
     ...handle,
     url,

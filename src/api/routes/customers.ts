@@ -6,7 +6,7 @@ import {
   customerUpsertSchema,
   type Customer,
 } from '../../contract/customers';
-import { customerStage } from '../../audience';
+import { customerStage, loadScoreCatalogue } from '../../audience';
 import { customerScoreViews, readCustomer, scoreView, type CustomerRow } from '../../customers';
 import { SCORE_CONTRIBUTIONS_SHOWN } from '../../contract/scores';
 import type { Database } from '../../db/database';
@@ -89,10 +89,13 @@ export const customerRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (
     async (request) => {
       const row = await requireCustomer(deps.db, request.params.id);
       const [scores, stage, syncedFrom] = await Promise.all([
-        customerScoreViews(deps.db, row.id, {
-          now: new Date(),
-          contributionsShown: SCORE_CONTRIBUTIONS_SHOWN,
-        }),
+        loadScoreCatalogue(deps.db).then((scores) =>
+          customerScoreViews(deps.db, row.id, {
+            now: new Date(),
+            contributionsShown: SCORE_CONTRIBUTIONS_SHOWN,
+            scores,
+          }),
+        ),
         customerStage(deps.db, request.params.id),
         customerSyncSources(deps.db, row.id),
       ]);

@@ -9,6 +9,7 @@ export * from './guardrails';
 export * from './audience';
 export * from './scores';
 export * from './rfm-scores';
+export * from './score-definitions';
 export * from './privacy';
 export * from './identity';
 export * from './ingestion';
