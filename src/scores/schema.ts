@@ -83,12 +83,28 @@ const common = {
 };
 const versionSchema = z.number().int().min(1).max(1_000_000);
 
+/**
+ * Each weighed type must be an event type, and canonical: checked here rather than as the
+ * record's key schema, whose failure zod reports only as "Invalid key in record", so the answer
+ * names the key and what is wrong with it (an alias: the name to use).
+ */
+function weighedTypes(weights: Record<string, number>, ctx: z.RefinementCtx): void {
+  for (const type of Object.keys(weights)) {
+    const checked = eventTypeSchema.safeParse(type);
+    if (checked.success) continue;
+    for (const issue of checked.error.issues) {
+      ctx.addIssue({ code: 'custom', path: [type], message: issue.message });
+    }
+  }
+}
+
 const decayingFields = {
   ...common,
   kind: z.literal('decaying'),
   /** Points per event type; types not listed count nothing. */
   weights: z
-    .record(eventTypeSchema, z.number().finite().positive().max(1_000_000))
+    .record(z.string(), z.number().finite().positive().max(1_000_000))
+    .superRefine(weighedTypes)
     .refine((weights) => Object.keys(weights).length > 0, 'must weigh at least one event type')
     .refine((weights) => Object.keys(weights).length <= 200, 'must weigh at most 200 types'),
   multipliers: z.array(multiplierSchema).max(50),

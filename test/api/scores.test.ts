@@ -137,8 +137,12 @@ describe('scores API', () => {
         expect.arrayContaining([expect.objectContaining({ path })]),
       );
     }
+    // An alias names the canonical type to use.
     const alias = await publish({ ...intent, weights: { product_viewed: 2 } });
-    expect(JSON.stringify(alias.json())).toContain('product_view');
+    expect(alias.json().error.issues).toContainEqual({
+      path: 'weights.product_viewed',
+      message: expect.stringContaining('is an alias of "product_view"'),
+    });
     expect(await stored()).toEqual(before);
   });
 
