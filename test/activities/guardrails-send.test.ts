@@ -235,7 +235,9 @@ async function waitForLock(database: TestDatabase, granted: boolean): Promise<vo
   await eventually(
     async () => {
       const result = await database.db.execute<{ n: number }>(
-        sql`select count(*)::int as n from pg_locks where locktype = 'advisory' and granted = ${granted}`,
+        // This test's database only: other test files take advisory locks beside it.
+        sql`select count(*)::int as n from pg_locks where locktype = 'advisory' and granted = ${granted}
+              and database = (select oid from pg_database where datname = current_database())`,
       );
       const rows = (
         Array.isArray(result) ? result : (result as { rows: { n: number }[] }).rows

@@ -372,7 +372,9 @@ async function warmPool(db: Database, connections: number): Promise<void> {
 async function waitForAdvisoryWaiters(db: Database, count: number): Promise<void> {
   for (let attempt = 0; attempt < 500; attempt += 1) {
     const result = await db.execute<{ waiting: number }>(
-      sql`select count(*)::int as waiting from pg_locks where locktype = 'advisory' and not granted`,
+      // This test's database only: other test files take advisory locks beside it.
+      sql`select count(*)::int as waiting from pg_locks where locktype = 'advisory' and not granted
+            and database = (select oid from pg_database where datname = current_database())`,
     );
     const rows = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
     if ((rows[0] as { waiting: number } | undefined)?.waiting === count) return;
