@@ -38,6 +38,11 @@ export interface ApiDeps {
   emailMarketingDefault?: 'opted_in' | 'opted_out';
   /** Deadline for each Temporal call made while serving a request. Default 5 s. */
   temporalTimeoutMs?: number;
+  /**
+   * How often a published rfm score's schedule recomputes it (CAIRN_SCORE_RECOMPUTE_INTERVAL,
+   * as the workers have it); default a day.
+   */
+  scoreRecomputeIntervalMs?: number;
   /** Backoff for routing work the API does itself (explicit starts); events are the router's. */
   routingBackoff?: BackoffPolicy;
   /**

@@ -52,6 +52,7 @@ async function main(): Promise<void> {
     apiKeys: config.apiKeys,
     writeKeys: config.writeKeys,
     mergeRules: config.mergeRules,
+    scoreRecomputeIntervalMs: config.scoreRecomputeIntervalMs,
     maxEventBytes: eventSizeLimit(config.temporalPayloadLimitBytes),
     logger: { level: config.logLevel ?? 'info' },
     ...twilioWebhooks(config),

@@ -188,6 +188,7 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
       apiKeys,
       writeKeys: config.writeKeys,
       mergeRules: config.mergeRules,
+      scoreRecomputeIntervalMs: config.scoreRecomputeIntervalMs,
       maxEventBytes: eventSizeLimit(config.temporalPayloadLimitBytes),
       logger: { level: config.logLevel ?? 'warn' },
       ...twilioWebhooks(config),

@@ -67,20 +67,32 @@ export async function ensureScoreSchedules(
 ): Promise<{ scheduleId: string; created: boolean }[]> {
   const results: { scheduleId: string; created: boolean }[] = [];
   for (const score of (await loadScoreCatalogue(db)).rfm()) {
-    const scheduleId = scoreScheduleId(score.id, options.taskQueue);
-    const parts = scheduleParts(score.id, options);
-    try {
-      await client.schedule.create({ scheduleId, ...parts, state: { triggerImmediately: true } });
-      results.push({ scheduleId, created: true });
-    } catch (error) {
-      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-      await client.schedule
-        .getHandle(scheduleId)
-        .update<typeof scoreRecomputeWorkflow>((previous) => ({ ...parts, state: previous.state }));
-      results.push({ scheduleId, created: false });
-    }
+    results.push(await ensureScoreSchedule(client, score.id, options));
   }
   return results;
+}
+
+/**
+ * One score's schedule, created or brought up to date (ensureScoreSchedules): also what
+ * publishing an rfm score does, so it is recomputed without waiting for a worker to start.
+ */
+export async function ensureScoreSchedule(
+  client: Client,
+  scoreId: string,
+  options: ScoreScheduleOptions,
+): Promise<{ scheduleId: string; created: boolean }> {
+  const scheduleId = scoreScheduleId(scoreId, options.taskQueue);
+  const parts = scheduleParts(scoreId, options);
+  try {
+    await client.schedule.create({ scheduleId, ...parts, state: { triggerImmediately: true } });
+    return { scheduleId, created: true };
+  } catch (error) {
+    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+    await client.schedule
+      .getHandle(scheduleId)
+      .update<typeof scoreRecomputeWorkflow>((previous) => ({ ...parts, state: previous.state }));
+    return { scheduleId, created: false };
+  }
 }
 
 export { ScheduleMissingError as ScoreScheduleMissingError } from './trigger-schedule';

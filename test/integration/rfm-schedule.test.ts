@@ -145,7 +145,7 @@ it('keeps one schedule when workers start again, with its state (an operator’s
   });
 });
 
-it('recomputes a published RFM score once a worker has made its schedule', async () => {
+it('recomputes a published RFM score on the schedule its publish made', async () => {
   const published = await stack.request('POST', '/v1/scores', {
     id: 'rfm_quarter',
     name: 'RFM, last quarter',
@@ -154,15 +154,17 @@ it('recomputes a published RFM score once a worker has made its schedule', async
     window: '90d',
   });
   expect(published).toMatchObject({ status: 201, body: { version: 1, active: true } });
-  // No schedule until a worker starts (ensureScoreSchedules reads the catalogue).
-  const early = await stack.request('POST', '/v1/scores/rfm_quarter/recompute');
-  expect(early).toMatchObject({ status: 409, body: { error: { code: 'schedule_not_found' } } });
+  // The publish made its schedule: no worker had to start. A worker starting later keeps it.
+  const described = await stack.temporal.schedule
+    .getHandle(scoreScheduleId('rfm_quarter', stack.taskQueue))
+    .describe();
+  expect(described.action).toMatchObject({ args: [{ scoreId: 'rfm_quarter' }] });
   const made = await ensureScoreSchedules(stack.temporal, stack.database.db, {
     taskQueue: stack.taskQueue,
   });
   expect(made).toContainEqual({
     scheduleId: scoreScheduleId('rfm_quarter', stack.taskQueue),
-    created: true,
+    created: false,
   });
   await recomputeNow('rfm_quarter');
   // Within 90 days: ada's three purchases (300 in all, the last a day ago) and bob's newer one

@@ -1,4 +1,6 @@
+import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
+import { describeFailure } from '../../db/safe-error';
 import {
   findStoredScore,
   listScores,
@@ -19,7 +21,11 @@ import {
   type ScoreSummary,
 } from '../../contract/scores';
 import { isTemporalUnavailable } from '../../routing/temporal-call';
-import { ScoreScheduleMissingError, triggerScoreRecompute } from '../../runtime/score-schedule';
+import {
+  ensureScoreSchedule,
+  ScoreScheduleMissingError,
+  triggerScoreRecompute,
+} from '../../runtime/score-schedule';
 import type { ApiDeps } from '../deps';
 import { ApiError, temporalUnavailable } from '../errors';
 import { authErrors, bearerSecurity, iso } from '../route-support';
@@ -40,7 +46,8 @@ export const scoreRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
           'history in the background; segments, profiles and journeys read it once that is done ' +
           '(`active` false until then), and segments reading the score are computed again. A ' +
           'profile_quality version is read at once; an rfm version holds values after its next ' +
-          'recompute (its schedule is made when a worker starts).',
+          'recompute: a new rfm score gets its Temporal Schedule here, which runs at once (should ' +
+          'Temporal not answer, the next worker to start makes it).',
         security: bearerSecurity,
         body: scoreDefinitionInputSchema,
         response: { 201: scorePublishedSchema, ...authErrors },
@@ -51,6 +58,7 @@ export const scoreRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
         const published = await publishScore(deps.db, request.body);
         // The router backfills a new decaying version between batches: wake it.
         if (!published.active) deps.outboxSignal?.notify();
+        if (published.kind === 'rfm') await scheduleRecompute(published.id, request.log);
         return reply.code(201).send(published);
       } catch (error) {
         if (error instanceof ScoreDefinitionError) throw refusedDefinition(error);
@@ -58,6 +66,27 @@ export const scoreRoutes: FastifyPluginCallbackZod<{ deps: ApiDeps }> = (app, { 
       }
     },
   );
+
+  /**
+   * The score is stored whatever Temporal says (a publish is not undone for want of a schedule):
+   * a failure is logged, and every worker ensures the schedules of the catalogue as it starts.
+   */
+  async function scheduleRecompute(scoreId: string, log: FastifyBaseLogger): Promise<void> {
+    const timeoutMs = deps.temporalTimeoutMs ?? 5_000;
+    await deps.temporal
+      .withDeadline(Date.now() + timeoutMs, () =>
+        ensureScoreSchedule(deps.temporal, scoreId, {
+          taskQueue: deps.taskQueue,
+          ...(deps.scoreRecomputeIntervalMs ? { intervalMs: deps.scoreRecomputeIntervalMs } : {}),
+        }),
+      )
+      .catch((error: unknown) =>
+        log.warn(
+          { scoreId, error: describeFailure(error) },
+          'the score is published, but its recompute schedule could not be made now',
+        ),
+      );
+  }
 
   app.get(
     '/scores',
