@@ -117,6 +117,14 @@ const configSchema = z.object({
       const ms = durationOrNull(value);
       return ms !== null && ms >= 60_000 && ms <= 30 * 86_400_000;
     }, 'must be a duration from "1m" to "30d", such as "24h"'),
+  // How long an accepted Segment-spec messageId is remembered: a day to ten years.
+  CAIRN_SPEC_MESSAGE_RETENTION: z
+    .string()
+    .default('30d')
+    .refine((value) => {
+      const ms = durationOrNull(value);
+      return ms !== null && ms >= 86_400_000 && ms <= 3650 * 86_400_000;
+    }, 'must be a duration from "1d" to "3650d", such as "30d"'),
   // Identity merge rules as JSON, key by key over the defaults (src/identity/merge-rules.ts).
   CAIRN_MERGE_RULES: z.string().optional(),
 });
@@ -202,6 +210,8 @@ export interface Config {
   webhook: { endpoints: Record<string, string>; secret: string } | undefined;
   /** How often the RFM score's Temporal Schedule recomputes it (default a day). */
   scoreRecomputeIntervalMs: number;
+  /** CAIRN_SPEC_MESSAGE_RETENTION: how long a Segment-spec messageId is remembered. */
+  specMessageRetentionMs: number;
   /** When identifiers pointing at two customers merge them (CAIRN_MERGE_RULES over the defaults). */
   mergeRules: MergeRules;
 }
@@ -283,6 +293,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { endpoints: vars.WEBHOOK_ENDPOINTS, secret: vars.WEBHOOK_SIGNING_SECRET }
       : undefined,
     scoreRecomputeIntervalMs: durationOrNull(vars.CAIRN_SCORE_RECOMPUTE_INTERVAL)!,
+    specMessageRetentionMs: durationOrNull(vars.CAIRN_SPEC_MESSAGE_RETENTION)!,
     mergeRules: mergeRules(vars.CAIRN_MERGE_RULES),
   };
 }

@@ -8,6 +8,7 @@ import { activitiesFromConfig, WORKER_POOLS } from './runtime/activity-deps';
 import { createJourneyWorker } from './runtime/journey-worker';
 import { requireSetting } from './runtime/require-setting';
 import { installBuiltInScores } from './audience';
+import { ensureHousekeepingSchedule } from './runtime/housekeeping-schedule';
 import { ensureScoreSchedules } from './runtime/score-schedule';
 import { ensureSourceSchedules } from './sync';
 import { requireSearchAttributes } from './runtime/search-attributes-check';
@@ -50,6 +51,10 @@ async function main(): Promise<void> {
   await ensureScoreSchedules(client, database.db, {
     taskQueue: config.taskQueue,
     intervalMs: config.scoreRecomputeIntervalMs,
+  });
+  await ensureHousekeepingSchedule(client, {
+    taskQueue: config.taskQueue,
+    specMessageRetentionMs: config.specMessageRetentionMs,
   });
   // A source stored while Temporal was away, or a Temporal reset since, gets its schedule back.
   await ensureSourceSchedules(client, database.db, config.taskQueue);

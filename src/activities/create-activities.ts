@@ -3,6 +3,7 @@ import { createRunActivities } from './runs';
 import { createAbandonDelivery } from './abandon-delivery';
 import { createEngagementActivities } from './engagement';
 import { createErasureActivities } from './erasure';
+import { createHousekeepingActivities } from './housekeeping';
 import { createRecordConversion } from './record-conversion';
 import { createRecordHold } from './record-hold';
 import { createScoreActivities } from './scores';
@@ -13,7 +14,8 @@ import type { ActivityDeps } from './types';
 
 /**
  * Every activity the worker's workflows call (the journey workflow, a customer's erasure, a
- * score's scheduled recompute and a source's scheduled sync), bound to their dependencies. The worker registers the returned
+ * score's scheduled recompute, a source's scheduled sync and the housekeeping), bound to their
+ * dependencies. The worker registers the returned
  * object; workflows import only `JourneyActivities` (a type).
  */
 export function createActivities(deps: ActivityDeps) {
@@ -30,6 +32,7 @@ export function createActivities(deps: ActivityDeps) {
     recordConversion: createRecordConversion(deps.db),
     ...createErasureActivities(deps),
     ...createSourceSyncActivities(deps, clock),
+    ...createHousekeepingActivities(deps.db, clock),
   };
 }
 

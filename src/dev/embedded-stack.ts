@@ -11,6 +11,7 @@ import { createOutboxSignal, startEventRouter } from '../routing';
 import { twilioWebhooks } from '../api/twilio/webhook-settings';
 import { activitiesFromConfig } from '../runtime/activity-deps';
 import { createJourneyWorker } from '../runtime/journey-worker';
+import { ensureHousekeepingSchedule } from '../runtime/housekeeping-schedule';
 import { ensureScoreSchedules } from '../runtime/score-schedule';
 import { ensureSourceSchedules } from '../sync';
 import { devApiKey, devSecret } from './dev-api-key';
@@ -153,6 +154,10 @@ export async function startCairn(given: Config, options: StartOptions): Promise<
       intervalMs: config.scoreRecomputeIntervalMs,
     });
     await ensureSourceSchedules(client, database.db, config.taskQueue);
+    await ensureHousekeepingSchedule(client, {
+      taskQueue: config.taskQueue,
+      specMessageRetentionMs: config.specMessageRetentionMs,
+    });
     const running = worker.run().catch((error: unknown) => {
       if (!stopping) options.onFailed?.(error);
       else throw error;

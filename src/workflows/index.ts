@@ -3,3 +3,4 @@ export { journeyWorkflow } from './journey';
 export { scoreRecomputeWorkflow } from './score-recompute';
 export { customerErasureWorkflow } from './erasure';
 export { sourceSyncWorkflow } from './source-sync';
+export { housekeepingWorkflow } from './housekeeping';

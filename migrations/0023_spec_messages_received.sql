@@ -1,0 +1,1 @@
+CREATE INDEX "spec_messages_received_idx" ON "spec_messages" USING btree ("received_at");
