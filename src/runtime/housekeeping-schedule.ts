@@ -1,9 +1,9 @@
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import type { housekeepingWorkflow } from '../workflows/housekeeping';
+import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import {
   HOUSEKEEPING_WORKFLOW_TYPE,
   type HousekeepingInput,
 } from '../workflows/housekeeping-names';
+import { upsertSchedule } from './upsert-schedule';
 
 /** One schedule per task queue, as the score schedules (every test file has its own queue). */
 export function housekeepingScheduleId(taskQueue: string): string {
@@ -33,14 +33,5 @@ export async function ensureHousekeepingSchedule(
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: DAILY_MS },
   };
-  try {
-    await client.schedule.create({ scheduleId, ...parts });
-    return { scheduleId, created: true };
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    await client.schedule
-      .getHandle(scheduleId)
-      .update<typeof housekeepingWorkflow>((previous) => ({ ...parts, state: previous.state }));
-    return { scheduleId, created: false };
-  }
+  return upsertSchedule(client, scheduleId, parts);
 }

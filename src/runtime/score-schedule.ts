@@ -1,5 +1,4 @@
 import {
-  ScheduleAlreadyRunning,
   ScheduleOverlapPolicy,
   type Client,
   type ScheduleOptionsStartWorkflowAction,
@@ -10,6 +9,7 @@ import type { Database } from '../db/database';
 import { SCORE_RECOMPUTE_WORKFLOW_TYPE } from '../workflows/messages';
 import type { scoreRecomputeWorkflow } from '../workflows/score-recompute';
 import { triggerSchedule, type TriggeredSchedule } from './trigger-schedule';
+import { upsertSchedule } from './upsert-schedule';
 
 /**
  * The Temporal Schedules that recompute scores (RFM: src/audience/rfm-recompute.ts), one per
@@ -81,18 +81,14 @@ export async function ensureScoreSchedule(
   scoreId: string,
   options: ScoreScheduleOptions,
 ): Promise<{ scheduleId: string; created: boolean }> {
-  const scheduleId = scoreScheduleId(scoreId, options.taskQueue);
-  const parts = scheduleParts(scoreId, options);
-  try {
-    await client.schedule.create({ scheduleId, ...parts, state: { triggerImmediately: true } });
-    return { scheduleId, created: true };
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    await client.schedule
-      .getHandle(scheduleId)
-      .update<typeof scoreRecomputeWorkflow>((previous) => ({ ...parts, state: previous.state }));
-    return { scheduleId, created: false };
-  }
+  return upsertSchedule(
+    client,
+    scoreScheduleId(scoreId, options.taskQueue),
+    scheduleParts(scoreId, options),
+    {
+      created: { triggerImmediately: true },
+    },
+  );
 }
 
 export { ScheduleMissingError as ScoreScheduleMissingError } from './trigger-schedule';

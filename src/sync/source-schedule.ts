@@ -1,12 +1,8 @@
-import {
-  ScheduleAlreadyRunning,
-  ScheduleOverlapPolicy,
-  type Client,
-  type ScheduleDescription,
-} from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client, type ScheduleDescription } from '@temporalio/client';
 import { intervalMs } from '../contract/sources';
 import type { Database } from '../db/database';
 import { SOURCE_SYNC_WORKFLOW_TYPE } from '../workflows/source-sync-names';
+import { upsertSchedule } from '../runtime/upsert-schedule';
 import { listSources, type StoredSource } from './source-store';
 
 /**
@@ -53,23 +49,15 @@ export async function upsertSourceSchedule(
   taskQueue: string,
   previouslyEnabled?: boolean,
 ): Promise<{ scheduleId: string; created: boolean }> {
-  const scheduleId = sourceScheduleId(source.id, taskQueue);
-  const parts = scheduleParts(source, taskQueue);
-  try {
-    await client.schedule.create({
-      scheduleId,
-      ...parts,
-      state: source.enabled ? {} : { paused: true, note: DISABLED_NOTE },
-    });
-    return { scheduleId, created: true };
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-  }
-  await client.schedule.getHandle(scheduleId).update((previous: ScheduleDescription) => ({
-    ...parts,
-    state: nextState(previous.state, source.enabled, previouslyEnabled),
-  }));
-  return { scheduleId, created: false };
+  return upsertSchedule(
+    client,
+    sourceScheduleId(source.id, taskQueue),
+    scheduleParts(source, taskQueue),
+    {
+      created: source.enabled ? {} : { paused: true, note: DISABLED_NOTE },
+      updated: (previous) => nextState(previous, source.enabled, previouslyEnabled),
+    },
+  );
 }
 
 function nextState(
