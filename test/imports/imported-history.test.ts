@@ -7,6 +7,7 @@ import {
   journeyRuns,
   segmentMemberships,
 } from '../../src/db/schema';
+import type { JourneyDefinitionInput } from '../../src/journeys/schema';
 import { eventually } from '../support/eventually';
 import { awaitRouted, auth, createHarness, publishJourney, type Harness } from '../api/harness';
 
@@ -18,6 +19,19 @@ import { awaitRouted, auth, createHarness, publishJourney, type Harness } from '
  */
 
 let h: Harness;
+
+/** A once-only journey whose run parks a day on its trigger: a run that exists is one started. */
+const parked = (id: string, name: string, trigger: JourneyDefinitionInput['trigger']) => ({
+  id,
+  name,
+  trigger,
+  reEntry: { mode: 'once' as const },
+  entry: 'pause',
+  steps: [
+    { id: 'pause', type: 'wait' as const, for: '1d', next: 'done' },
+    { id: 'done', type: 'exit' as const },
+  ],
+});
 beforeAll(async () => {
   h = await createHarness({ temporal: 'live', router: true });
   for (const id of ['ada', 'bo', 'cy', 'dee', 'eve']) {
@@ -34,52 +48,23 @@ beforeAll(async () => {
     },
   });
   expect(segment.statusCode).toBe(201);
-  await publishJourney(h, {
-    id: 'thanks',
-    name: 'Thank you for your order',
-    trigger: { event: 'purchase' },
-    reEntry: { mode: 'once' },
-    entry: 'pause',
-    steps: [
-      { id: 'pause', type: 'wait', for: '1d', next: 'done' },
-      { id: 'done', type: 'exit' },
-    ],
-  });
+  await publishJourney(h, parked('thanks', 'Thank you for your order', { event: 'purchase' }));
   // Journeys on what history changes at second hand: a segment entry, a stage move.
-  await publishJourney(h, {
-    id: 'big-spender',
-    name: 'Welcome to the big spenders',
-    trigger: { event: 'segment_entered', segment: 'spent_100' },
-    reEntry: { mode: 'once' },
-    entry: 'pause',
-    steps: [
-      { id: 'pause', type: 'wait', for: '1d', next: 'done' },
-      { id: 'done', type: 'exit' },
-    ],
-  });
-  await publishJourney(h, {
-    id: 'stage-move',
-    name: 'On every stage move',
-    trigger: { event: 'lifecycle_changed' },
-    reEntry: { mode: 'once' },
-    entry: 'pause',
-    steps: [
-      { id: 'pause', type: 'wait', for: '1d', next: 'done' },
-      { id: 'done', type: 'exit' },
-    ],
-  });
+  await publishJourney(
+    h,
+    parked('big-spender', 'Welcome to the big spenders', {
+      event: 'segment_entered',
+      segment: 'spent_100',
+    }),
+  );
+  await publishJourney(
+    h,
+    parked('stage-move', 'On every stage move', { event: 'lifecycle_changed' }),
+  );
   // A run that listens for purchases (its exit): imported history must not signal it either.
   await publishJourney(h, {
-    id: 'cart',
-    name: 'Cart nudge',
-    trigger: { event: 'cart_abandoned' },
-    reEntry: { mode: 'once' },
+    ...parked('cart', 'Cart nudge', { event: 'cart_abandoned' }),
     exitOn: [{ event: 'purchase' }],
-    entry: 'pause',
-    steps: [
-      { id: 'pause', type: 'wait', for: '1d', next: 'done' },
-      { id: 'done', type: 'exit' },
-    ],
   });
 }, 30_000);
 afterAll(async () => h?.close());
